@@ -1,0 +1,5 @@
+"""``python -m covplan``: the command line."""
+
+from covplan.cli.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""The Streamlit app's pages and state; imported only by ``app.py``."""

@@ -1,0 +1,1 @@
+"""The ``covplan`` command line: one module per command, errors turned into exit codes."""

@@ -1,0 +1,87 @@
+"""The ``covplan`` command group: logging levels, version, and error handling.
+
+The library raises typed errors; this module alone turns them into a message on stderr
+and an exit code: 2 for bad input, 1 for an unexpected failure (the traceback is shown
+only with ``-vv``).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from covplan import __version__
+from covplan.cli.demo import demo
+from covplan.cli.info import info
+from covplan.cli.validate import validate
+from covplan.errors import CovplanError
+
+logger = logging.getLogger("covplan")
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CovplanError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            logger.debug("Unexpected error", exc_info=True)
+            click.echo(
+                f"Error: unexpected failure: {type(exc).__name__}: {exc}\n"
+                "Run again with -vv to see the details, and report it with that output.",
+                err=True,
+            )
+            ctx.exit(EXIT_FAILURE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
+@click.version_option(__version__, "--version", prog_name="covplan")
+def cli(verbose: int, quiet: bool) -> None:
+    """covplan: 4G/5G and fibre coverage planning for Vietnamese provinces."""
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    logging.getLogger("covplan").setLevel(level)
+
+
+for command in (demo, info, validate):
+    cli.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI in-process and return its exit code (for tests and ``python -m``)."""
+    try:
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="covplan",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_FAILURE
+    # without standalone mode, click returns ctx.exit()'s code instead of raising
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Collecting the problems and notes of one file while it is validated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from covplan.errors import InputError, Problem
+
+
+@dataclass
+class FileContext:
+    """Where values come from, and what has been found wrong or done to them so far.
+
+    Parameters
+    ----------
+    file
+        File name shown in messages.
+    layer
+        covplan layer name.
+    row_offset
+        Added to a 0-based position to get the number a user sees.
+    row_label
+        ``"line"`` for text tables, ``"feature"`` otherwise.
+    """
+
+    file: str
+    layer: str
+    row_offset: int = 1
+    row_label: str = "feature"
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self, mask: pd.Series | np.ndarray) -> tuple[int, ...]:
+        """User-facing numbers of the rows where ``mask`` is true."""
+        return tuple(int(i) + self.row_offset for i in np.flatnonzero(np.asarray(mask)))
+
+    def add(
+        self, message: str, fix: str = "", *, column: str | None = None, rows: Iterable[int] = ()
+    ) -> None:
+        """Record a problem in this file."""
+        self.problems.append(
+            Problem(
+                file=self.file,
+                layer=self.layer,
+                column=column,
+                rows=tuple(rows),
+                message=message,
+                fix=fix,
+                row_label=self.row_label,
+            )
+        )
+
+    def note(self, text: str) -> None:
+        """Record something done to the data (a default applied, a geometry repaired)."""
+        self.notes.append(f"{self.layer}: {text}")
+
+    def raise_if_problems(self) -> None:
+        """Raise :class:`InputError` with every problem recorded so far."""
+        if self.problems:
+            raise InputError(self.problems)

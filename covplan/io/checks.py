@@ -1,0 +1,149 @@
+"""Checks shared by every vector layer: required columns, geometry, coordinates, ids."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from covplan.io._context import FileContext
+from covplan.io.columns import auto_rename, suggest_column
+from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
+from covplan.schema import GEOMETRY_TYPES, OPTIONAL, REQUIRED
+
+
+def check_columns(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
+    """Rename near-identical column names and report required columns that are missing."""
+    wanted = REQUIRED[ctx.layer] + tuple(OPTIONAL[ctx.layer])
+    frame = frame.rename(columns=auto_rename(frame.columns, wanted))
+    found = [str(c) for c in frame.columns if c != frame.geometry.name]
+    for column in REQUIRED[ctx.layer]:
+        if column in frame.columns:
+            continue
+        guess = suggest_column(column, found)
+        fix = (
+            f"rename column '{guess}' to '{column}', or map it in dataset.toml: "
+            f'[layers.{ctx.layer}] columns = {{ {column} = "{guess}" }}'
+            if guess
+            else f"add a '{column}' column, or map an existing one in dataset.toml"
+        )
+        ctx.add(
+            f"missing required column '{column}' (found: {', '.join(found) or 'none'}).",
+            fix + ".",
+            column=column,
+        )
+    return frame
+
+
+def check_not_empty(frame: gpd.GeoDataFrame, ctx: FileContext) -> bool:
+    """Record a problem and return False when the layer has no rows."""
+    if len(frame) == 0:
+        ctx.add("the layer is empty (no features).", "check that the right file/layer is named.")
+        return False
+    return True
+
+
+def check_geometry(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
+    """Report missing/empty and wrong-type geometries; repair invalid polygons and lines."""
+    geoms = frame.geometry
+    empty = geoms.isna() | geoms.is_empty
+    if empty.any():
+        ctx.add(
+            "missing or empty geometry.",
+            "give every feature a location (or delete the rows).",
+            rows=ctx.rows(empty),
+        )
+    allowed = GEOMETRY_TYPES[ctx.layer]
+    types = geoms.geom_type.where(~empty)
+    wrong = types.notna() & ~types.isin(allowed)
+    if wrong.any():
+        counts = types[wrong].value_counts().to_dict()
+        found = ", ".join(f"{n} {t}" for t, n in counts.items())
+        ctx.add(
+            f"expected geometry type {' or '.join(allowed)}, found {found}.",
+            "split mixed geometry types into separate layers, or keep only the expected type.",
+            rows=ctx.rows(wrong),
+        )
+    invalid = ~empty & ~wrong & ~geoms.is_valid
+    if invalid.any():
+        repaired = shapely.make_valid(geoms[invalid].to_numpy())
+        kinds = shapely.get_type_id(repaired)
+        if np.isin(kinds, [7]).any():  # GeometryCollection: keep the parts of the layer's type
+            repaired = np.array([_keep_type(g, allowed) for g in repaired], dtype=object)
+        frame = frame.copy()
+        frame.loc[invalid, frame.geometry.name] = repaired
+        ctx.note(
+            f"repaired {int(invalid.sum())} invalid geometr{'ies' if invalid.sum() > 1 else 'y'} "
+            f"with make_valid ({ctx.file}, {ctx.row_label}s {list(ctx.rows(invalid))[:10]})"
+        )
+    return frame
+
+
+def _keep_type(geom: shapely.Geometry, allowed: tuple[str, ...]) -> shapely.Geometry:
+    if geom.geom_type != "GeometryCollection":
+        return geom
+    parts = [g for g in geom.geoms if g.geom_type in allowed or f"Multi{g.geom_type}" in allowed]
+    return shapely.union_all(parts) if parts else geom
+
+
+def check_in_vietnam(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
+    """Report features whose coordinates lie outside Vietnam, and lon/lat swaps."""
+    if frame.crs is None or len(frame) == 0:
+        return
+    valid = ~(frame.geometry.isna() | frame.geometry.is_empty)
+    if not valid.any():
+        return
+    points = frame.geometry[valid].representative_point().to_crs(4326)
+    lon, lat = points.x.to_numpy(), points.y.to_numpy()
+    outside = ~inside_vietnam(lon, lat)
+    if not outside.any():
+        return
+    positions = np.flatnonzero(valid.to_numpy())[outside]
+    rows = tuple(int(p) + ctx.row_offset for p in positions)
+    swapped = looks_swapped(lon, lat)[outside]
+    if swapped.all():
+        ctx.add(
+            "coordinates look like latitude/longitude swapped (e.g. lon "
+            f"{lon[outside][0]:.4f}, lat {lat[outside][0]:.4f}).",
+            "exchange the lon and lat columns (longitude is about 102-110 in Vietnam, "
+            "latitude about 8-23.5).",
+            rows=rows,
+        )
+        return
+    west, south, east, north = VIETNAM_BOUNDS
+    ctx.add(
+        f"coordinates outside Vietnam (expected lon {west}-{east}, lat {south}-{north}; found "
+        f"e.g. lon {lon[outside][0]:.4f}, lat {lat[outside][0]:.4f}).",
+        "check the CRS declared for the file (e.g. VN-2000 vs WGS 84) and the coordinates.",
+        rows=rows,
+    )
+
+
+def check_unique(frame: pd.DataFrame, columns: list[str], ctx: FileContext) -> None:
+    """Report rows whose key ``columns`` repeat an earlier row."""
+    if not all(c in frame.columns for c in columns):
+        return
+    key = frame[columns]
+    dup = key.duplicated(keep=False) & key.notna().all(axis=1)
+    if dup.any():
+        values = ", ".join(
+            "/".join(str(v) for v in row) for row in key[dup].drop_duplicates().head(5).to_numpy()
+        )
+        ctx.add(
+            f"duplicate {' + '.join(columns)} ({values}).",
+            f"give each row a unique {' + '.join(columns)}.",
+            column="+".join(columns),
+            rows=ctx.rows(dup),
+        )
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Strip text cells and turn numbers read as floats (``12.0``) back into ``"12"``."""
+
+    def one(v: object) -> object:
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return pd.NA if pd.isna(v) else str(v).strip()
+
+    return values.map(one).astype("string")

@@ -1,0 +1,137 @@
+"""Normalising the non-site vector layers: communes, villages, roads, fibre, points of interest."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from covplan.io._context import FileContext
+from covplan.io.checks import check_unique, clean_text
+from covplan.io.tables import to_numeric
+from covplan.schema import OPTIONAL, POI_KINDS, ROAD_CLASSES
+
+_TRUE: Final = {"true", "1", "yes", "y", "x", "có", "co", "t"}
+_FALSE: Final = {"false", "0", "no", "n", "không", "khong", "f", ""}
+
+
+def _numeric_columns(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
+    for column, kind in OPTIONAL[ctx.layer].items():
+        if kind != "float" or column not in frame.columns:
+            continue
+        values = to_numeric(frame[column], ctx, column)
+        if (values < 0).any():
+            ctx.add(
+                f"negative {column}.",
+                f"{column} must be zero or more.",
+                column=column,
+                rows=ctx.rows(values < 0),
+            )
+        frame[column] = values
+
+
+def _text_columns(frame: gpd.GeoDataFrame, ctx: FileContext, columns: tuple[str, ...]) -> None:
+    for column in columns:
+        if column in frame.columns:
+            frame[column] = clean_text(frame[column])
+
+
+def _apply_values(frame: gpd.GeoDataFrame, mapping: dict[str, dict[str, str]]) -> None:
+    for column, table in mapping.items():
+        if column in frame.columns:
+            frame[column] = frame[column].map(lambda v, t=table: t.get(str(v).strip(), v))
+
+
+def _booleans(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:
+    text = values.astype("string").str.strip().str.lower().fillna("")
+    bad = ~text.isin(_TRUE | _FALSE)
+    if bad.any():
+        ctx.add(
+            f"expected true/false, found {text[bad].iloc[0]!r}.",
+            "write true or false (1/0, yes/no, có/không are accepted).",
+            column=column,
+            rows=ctx.rows(bad),
+        )
+    return text.isin(_TRUE).astype(bool)
+
+
+def normalise_communes(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
+    """Communes: text ``code`` and ``name``, numeric ``population``, unique codes."""
+    frame = frame.copy()
+    _text_columns(frame, ctx, ("code", "name"))
+    _numeric_columns(frame, ctx)
+    check_unique(frame, ["code"], ctx)
+    return frame
+
+
+def normalise_villages(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
+    """Villages: text ids and names, numeric population, boolean ``fibre``, unique ids."""
+    frame = frame.copy()
+    _text_columns(frame, ctx, ("village_id", "name", "commune"))
+    _numeric_columns(frame, ctx)
+    if "fibre" in frame.columns:
+        frame["fibre"] = _booleans(frame["fibre"], ctx, "fibre")
+    check_unique(frame, ["village_id"], ctx)
+    return frame
+
+
+def normalise_roads(
+    frame: gpd.GeoDataFrame, ctx: FileContext, values: dict[str, dict[str, str]]
+) -> gpd.GeoDataFrame:
+    """Roads: ``road_class`` from the file, the manifest's value mapping, or OSM highway/ref."""
+    frame = frame.copy()
+    _text_columns(frame, ctx, ("ref", "name", "highway"))
+    _apply_values(frame, values)
+    if "road_class" in frame.columns:
+        frame["road_class"] = clean_text(frame["road_class"]).str.lower()
+    derivable = [c for c in ("highway", "ref", "name") if c in frame.columns]
+    unknown = (
+        ~frame["road_class"].isin(ROAD_CLASSES)
+        if "road_class" in frame.columns
+        else pd.Series(True, index=frame.index)
+    )
+    if unknown.any() and derivable:
+        from covplan.io.roadclass import classify_roads
+
+        derived = classify_roads(frame, highway="highway", ref="ref", name="name")
+        frame["road_class"] = frame.get("road_class", derived).where(~unknown, derived)
+        ctx.note(f"road_class derived from {'/'.join(derivable)} for {int(unknown.sum())} roads")
+    elif unknown.any() and "road_class" in frame.columns:
+        found = ", ".join(repr(v) for v in frame.loc[unknown, "road_class"].unique()[:5])
+        ctx.add(
+            f"unknown road_class {found}; expected {', '.join(ROAD_CLASSES)}.",
+            "use those classes, map your values in dataset.toml "
+            '(values = { road_class = { "Quốc Gia" = "national" } }), or give highway/ref.',
+            column="road_class",
+            rows=ctx.rows(unknown),
+        )
+    return frame
+
+
+def normalise_fibre(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
+    """Fibre routes or access nodes, with an optional ``operator``."""
+    frame = frame.copy()
+    _text_columns(frame, ctx, ("operator",))
+    return frame
+
+
+def normalise_pois(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
+    """Points of interest: ``kind`` mapped onto covplan's kinds (OSM ``fclass`` accepted)."""
+    frame = frame.copy()
+    _text_columns(frame, ctx, ("kind", "name"))
+    if "kind" in frame.columns:
+        kind = frame["kind"].str.lower().str.strip()
+        if (~kind.isin(POI_KINDS)).any():
+            from covplan.io.poikind import poi_kind_from
+
+            kind = kind.map(lambda v: poi_kind_from(v) if isinstance(v, str) else "other")
+        frame["kind"] = kind.fillna("other").astype("string")
+    return frame
+
+
+def drop_unusable(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rows with usable geometry (used only after problems have been reported)."""
+    keep = ~(frame.geometry.isna() | frame.geometry.is_empty)
+    return frame[np.asarray(keep)]

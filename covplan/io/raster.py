@@ -1,0 +1,183 @@
+"""Raster layers: terrain (GeoTIFF or SRTM ``.hgt`` tiles) and population (people per cell)."""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+import numpy as np
+import rasterio
+import rasterio.errors
+from affine import Affine
+from pyproj import CRS
+from rasterio.warp import Resampling, reproject, transform_bounds
+
+from covplan.errors import DataFileNotFoundError, InputError, Problem, UnsupportedFormatError
+from covplan.grid import GridSpec, Raster
+from covplan.io.manifest import LayerSpec
+
+logger = logging.getLogger(__name__)
+
+_RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc", ".hgt")
+
+
+def _check_files(spec: LayerSpec) -> None:
+    for path in spec.files:
+        if not path.exists():
+            raise DataFileNotFoundError(
+                f"{path}: {spec.name} file not found. Check the name in dataset.toml."
+            )
+        if path.suffix.lower() not in _RASTER_SUFFIXES:
+            raise UnsupportedFormatError(
+                f"{path}: unknown raster format '{path.suffix}'. covplan reads GeoTIFF (.tif) "
+                "and SRTM .hgt tiles."
+            )
+
+
+def read_geotiff(path: Path, spec: LayerSpec) -> tuple[np.ndarray, Affine, CRS]:
+    """Band 1 as float32 with nodata as NaN, its transform and CRS."""
+    try:
+        with rasterio.open(path) as src:
+            crs = src.crs or (rasterio.crs.CRS.from_user_input(spec.crs) if spec.crs else None)
+            if crs is None:
+                raise InputError(
+                    [
+                        Problem(
+                            file=path.name,
+                            layer=spec.name,
+                            message="the raster has no coordinate reference system (CRS).",
+                            fix="assign one (gdal_edit.py -a_srs EPSG:4326 FILE) or set "
+                            f'crs = "EPSG:4326" under [layers.{spec.name}] in dataset.toml.',
+                        )
+                    ]
+                )
+            data = src.read(1, masked=True).astype(np.float32)
+            nodata = spec.nodata if spec.nodata is not None else src.nodata
+            array = data.filled(np.nan)
+            if nodata is not None and not src.nodata:
+                array[array == nodata] = np.nan
+            return array, src.transform, CRS.from_wkt(crs.to_wkt())
+    except rasterio.errors.RasterioIOError as exc:
+        raise UnsupportedFormatError(
+            f"{path}: cannot be read as a raster ({exc}). Check that the file is a complete "
+            "GeoTIFF."
+        ) from None
+
+
+def _read(spec: LayerSpec) -> tuple[np.ndarray, Affine, CRS]:
+    _check_files(spec)
+    if all(p.suffix.lower() == ".hgt" for p in spec.files):
+        from covplan.io.hgt import read_hgt
+
+        return read_hgt(list(spec.files))
+    if len(spec.files) > 1:
+        raise UnsupportedFormatError(
+            f"{spec.label}: several {spec.name} files are only supported as SRTM .hgt tiles; "
+            "merge GeoTIFFs first (gdal_merge.py or gdalbuildvrt)."
+        )
+    return read_geotiff(spec.files[0], spec)
+
+
+def working_grid(
+    shape: tuple[int, int],
+    transform: Affine,
+    crs: CRS,
+    target: CRS,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> GridSpec:
+    """A grid in ``target`` at about the source's resolution, over ``bounds`` if given."""
+    height, width = shape
+    src_bounds = rasterio.transform.array_bounds(height, width, transform)
+    west, south, east, north = src_bounds[1], src_bounds[2], src_bounds[3], src_bounds[0]
+    box = transform_bounds(crs, target, west, south, east, north, densify_pts=21)
+    if crs.is_geographic:
+        mid_lat = math.radians((south + north) / 2)
+        res = abs(transform.a) * 111_320.0 * math.cos(mid_lat)
+    else:
+        res = abs(transform.a)
+    if bounds is not None:
+        box = (
+            max(box[0], bounds[0]),
+            max(box[1], bounds[1]),
+            min(box[2], bounds[2]),
+            min(box[3], bounds[3]),
+        )
+    return GridSpec.from_bounds(box, round(res, 3), target)
+
+
+def warp(
+    array: np.ndarray, transform: Affine, crs: CRS, grid: GridSpec, resampling: Resampling
+) -> np.ndarray:
+    """Reproject ``array`` onto ``grid`` (NaN = nodata on both sides)."""
+    out = np.full(grid.shape, np.nan, dtype=np.float32)
+    reproject(
+        source=array,
+        destination=out,
+        src_transform=transform,
+        src_crs=crs,
+        src_nodata=np.nan,
+        dst_transform=grid.transform,
+        dst_crs=grid.crs,
+        dst_nodata=np.nan,
+        resampling=resampling,
+    )
+    return out
+
+
+def load_terrain(
+    spec: LayerSpec, crs: CRS, bounds: tuple[float, float, float, float] | None = None
+) -> Raster:
+    """Elevation in metres on a grid in the working CRS, voids filled.
+
+    Voids (SRTM ``-32768`` or the file's nodata) are filled by
+    :func:`covplan.io.voids.fill_voids` before reprojection; the count filled is recorded
+    in the raster's notes. Resampling is bilinear (elevation is continuous).
+    """
+    from covplan.io.voids import fill_voids
+
+    array, transform, src_crs = _read(spec)
+    array, filled = fill_voids(array, np.nan)
+    notes = [f"terrain: filled {filled:,} void cells ({spec.label})"] if filled else []
+    if src_crs.equals(crs):
+        grid = GridSpec(crs.to_wkt(), transform, array.shape[1], array.shape[0])
+        return Raster(array.astype(np.float32), grid, "m", tuple(notes))
+    grid = working_grid(array.shape, transform, src_crs, crs, bounds)
+    data = warp(array, transform, src_crs, grid, Resampling.bilinear)
+    logger.info(
+        "Terrain %s: %d x %d cells at %.1f m",
+        spec.label,
+        grid.width,
+        grid.height,
+        grid.resolution_m,
+    )
+    return Raster(data, grid, "m", tuple(notes))
+
+
+def load_population(spec: LayerSpec, crs: CRS) -> Raster:
+    """People per cell on a grid in the working CRS; the total is conserved on reprojection."""
+    array, transform, src_crs = _read(spec)
+    bad = np.isfinite(array) & (array < 0)
+    if bad.any():
+        raise InputError(
+            [
+                Problem(
+                    file=spec.label,
+                    layer="population",
+                    message=f"{int(bad.sum())} cells hold negative people counts (e.g. {array[bad][0]:g}).",
+                    fix="set the raster's nodata value (or 'nodata' in dataset.toml) to the value used "
+                    "for empty cells.",
+                )
+            ]
+        )
+    array = np.where(np.isfinite(array), array, 0.0).astype(np.float32)
+    if src_crs.equals(crs):
+        grid = GridSpec(crs.to_wkt(), transform, array.shape[1], array.shape[0])
+        return Raster(array, grid, "people")
+    from covplan.io.zonal import population_to_grid
+
+    grid = working_grid(array.shape, transform, src_crs, crs)
+    source = Raster(
+        array, GridSpec(src_crs.to_wkt(), transform, array.shape[1], array.shape[0]), "people"
+    )
+    return population_to_grid(source, grid)

@@ -1,0 +1,180 @@
+"""Sites layer: one row per sector, technologies normalised, missing radio parameters defaulted."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from covplan.io._context import FileContext
+from covplan.io.checks import check_unique, clean_text
+from covplan.io.tables import to_numeric
+from covplan.radio.defaults import SECTOR_DEFAULTS
+from covplan.schema import NON_NEGATIVE, OPTIONAL, SITE_STATUSES
+
+logger = logging.getLogger(__name__)
+
+_TECH_ALIASES: Final[dict[str, str]] = {
+    "4g": "4G",
+    "lte": "4G",
+    "4glte": "4G",
+    "ltea": "4G",
+    "eutra": "4G",
+    "4g lte": "4G",
+    "5g": "5G",
+    "nr": "5G",
+    "5gnr": "5G",
+    "nr5g": "5G",
+    "5g nr": "5G",
+}
+#: Plausible ranges for radio parameters: (low, high, unit).
+_RANGES: Final[dict[str, tuple[float, float, str]]] = {
+    "height_m": (0.0, 300.0, "m above ground"),
+    "frequency_mhz": (400.0, 6000.0, "MHz"),
+    "tilt_deg": (-10.0, 30.0, "degrees"),
+    "beamwidth_deg": (10.0, 360.0, "degrees"),
+    "tx_power_dbm": (0.0, 70.0, "dBm"),
+    "eirp_dbm": (0.0, 90.0, "dBm"),
+    "antenna_gain_dbi": (-5.0, 35.0, "dBi"),
+    "bandwidth_mhz": (1.4, 400.0, "MHz"),
+}
+
+
+def _technology(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
+    raw = clean_text(frame["technology"])
+    key = raw.str.lower().str.replace(r"[\s_\-/.]+", "", regex=True)
+    tech = key.map(lambda k: _TECH_ALIASES.get(k) if isinstance(k, str) else None)
+    bad = tech.isna()
+    if bad.any():
+        found = ", ".join(repr(v) for v in raw[bad].fillna("<empty>").unique()[:5])
+        ctx.add(
+            f"unknown technology {found}; expected 4G or 5G (LTE and NR are accepted too).",
+            "write 4G or 5G; covplan does not plan 2G/3G, so remove those rows.",
+            column="technology",
+            rows=ctx.rows(bad),
+        )
+    frame["technology"] = tech.astype("string")
+
+
+def _numbers(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
+    for column, kind in OPTIONAL["sites"].items():
+        if kind != "float" or column not in frame.columns:
+            continue
+        values = to_numeric(frame[column], ctx, column)
+        if column in NON_NEGATIVE and (values < 0).any():
+            ctx.add(
+                f"negative {column} ({values[values < 0].iloc[0]:g}).",
+                f"{column} must be zero or more.",
+                column=column,
+                rows=ctx.rows(values < 0),
+            )
+        elif column in _RANGES:
+            low, high, unit = _RANGES[column]
+            out = (values < low) | (values > high)
+            if out.any():
+                ctx.add(
+                    f"{column} {values[out].iloc[0]:g} is outside the plausible range "
+                    f"{low:g}-{high:g} {unit}.",
+                    f"check the unit of '{column}' (expected {unit}).",
+                    column=column,
+                    rows=ctx.rows(out),
+                )
+        frame[column] = values
+
+
+def _sectors(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
+    frame["site_id"] = clean_text(frame["site_id"])
+    missing = frame["site_id"].isna() | (frame["site_id"] == "")
+    if missing.any():
+        ctx.add(
+            "missing site_id.",
+            "give every row a site_id.",
+            column="site_id",
+            rows=ctx.rows(missing),
+        )
+    if "sector" in frame.columns:
+        frame["sector"] = to_numeric(frame["sector"], ctx, "sector")
+    else:
+        frame["sector"] = frame.groupby("site_id", dropna=False).cumcount().astype(float) + 1
+    blank = frame["sector"].isna()
+    frame.loc[blank, "sector"] = frame[blank].groupby("site_id").cumcount() + 1
+    frame["sector"] = frame["sector"].astype(np.int32)
+    check_unique(frame, ["site_id", "sector"], ctx)
+
+
+def _eirp_to_power(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
+    """Split a given EIRP into transmit power and antenna gain where they are missing."""
+    if "eirp_dbm" not in frame.columns:
+        return
+    has = frame["eirp_dbm"].notna()
+    if "tx_power_dbm" not in frame.columns:
+        frame["tx_power_dbm"] = np.nan
+    need = has & frame["tx_power_dbm"].isna()
+    if not need.any():
+        return
+    for tech, defaults in SECTOR_DEFAULTS.items():
+        rows = need & (frame["technology"] == tech)
+        gain = frame.get("antenna_gain_dbi", pd.Series(np.nan, index=frame.index))
+        gain = gain.where(gain.notna(), defaults.antenna_gain_dbi)
+        loss = frame.get("cable_loss_db", pd.Series(np.nan, index=frame.index)).fillna(0.0)
+        frame.loc[rows, "tx_power_dbm"] = (frame["eirp_dbm"] - gain + loss)[rows]
+        frame.loc[rows, "cable_loss_db"] = loss[rows]
+    ctx.note(
+        f"tx_power_dbm derived from eirp_dbm for {int(need.sum())} sectors "
+        "(tx power = EIRP - antenna gain + cable loss)"
+    )
+
+
+def _defaults(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
+    for tech, defaults in SECTOR_DEFAULTS.items():
+        rows = frame["technology"] == tech
+        if not rows.any():
+            continue
+        applied = []
+        for column, value in defaults.as_columns().items():
+            if column not in frame.columns:
+                frame[column] = np.nan
+            fill = rows & frame[column].isna()
+            if fill.any():
+                frame.loc[fill, column] = value
+                applied.append(f"{column} = {value:g} ({int(fill.sum())} sectors)")
+        if applied:
+            ctx.note(f"{tech} defaults applied: {', '.join(applied)}")
+    if "azimuth_deg" not in frame.columns:
+        frame["azimuth_deg"] = np.nan
+        ctx.note("no azimuth_deg column: every sector is omnidirectional")
+    frame["azimuth_deg"] = np.mod(frame["azimuth_deg"], 360.0)
+    frame["operator"] = clean_text(frame.get("operator", pd.Series(pd.NA, index=frame.index)))
+    frame["operator"] = frame["operator"].fillna("")
+    status = clean_text(frame.get("status", pd.Series(pd.NA, index=frame.index)))
+    status = status.str.lower().fillna("existing")
+    bad = ~status.isin(SITE_STATUSES)
+    if bad.any():
+        ctx.add(
+            f"unknown status {status[bad].iloc[0]!r}; expected {', '.join(SITE_STATUSES)}.",
+            "use existing, planned or candidate (or leave empty for existing).",
+            column="status",
+            rows=ctx.rows(bad),
+        )
+    frame["status"] = status
+
+
+def normalise_sites(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
+    """Bring a sites table to the contract: one row per sector with every radio column filled.
+
+    Missing columns and empty cells take the per-technology defaults of
+    :mod:`covplan.radio.defaults`; each default applied is recorded in ``ctx.notes``.
+    """
+    frame = frame.copy()
+    _technology(frame, ctx)
+    _numbers(frame, ctx)
+    _sectors(frame, ctx)
+    _eirp_to_power(frame, ctx)
+    _defaults(frame, ctx)
+    columns = ["site_id", "sector", "technology", *[c for c in OPTIONAL["sites"] if c != "sector"]]
+    keep = [c for c in columns if c in frame.columns]
+    extra = [c for c in frame.columns if c not in keep and c != frame.geometry.name]
+    return frame[[*keep, *extra, frame.geometry.name]]

@@ -1,0 +1,143 @@
+"""Reading vector layer files (GeoPackage, GeoJSON, shapefile, FlatGeobuf, KML, CSV, zip)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from covplan.errors import DataFileNotFoundError, UnsupportedFormatError
+from covplan.io._context import FileContext
+from covplan.io.columns import invert_mapping, suggest_column
+from covplan.io.manifest import LayerSpec
+from covplan.io.tables import read_csv_table, to_numeric
+
+logger = logging.getLogger(__name__)
+
+_TEXT_TABLES = (".csv", ".tsv", ".txt")
+_OGR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".kml", ".gml")
+_WKT_COLUMNS = ("geometry", "wkt", "geom")
+
+
+def context_for(spec: LayerSpec) -> FileContext:
+    """A :class:`FileContext` numbering rows as the user sees them in this file."""
+    if spec.files[0].suffix.lower() in _TEXT_TABLES:
+        return FileContext(spec.label, spec.name, row_offset=2, row_label="line")
+    return FileContext(spec.label, spec.name)
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise DataFileNotFoundError(
+            f"{path}: file not found. Check the name in dataset.toml or put the file there."
+        )
+    suffix = path.suffix.lower()
+    if suffix not in _TEXT_TABLES + _OGR_SUFFIXES + (".zip", ".osm", ".pbf", ".xml"):
+        raise UnsupportedFormatError(
+            f"{path}: unknown vector format '{suffix or path.name}'. covplan reads GeoPackage "
+            "(.gpkg), GeoJSON, shapefile (.shp or .zip), FlatGeobuf, KML, CSV (lon/lat columns) "
+            "and OSM XML/PBF (roads)."
+        )
+
+
+def _points_from_table(table: pd.DataFrame, spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
+    rename = invert_mapping({k: v for k, v in spec.columns.items() if k in ("lon", "lat")})
+    table = table.rename(columns=rename)
+    wkt = next((c for c in table.columns if c.lower() in _WKT_COLUMNS), None)
+    crs = CRS.from_user_input(spec.crs) if spec.crs else CRS.from_epsg(4326)
+    if "lon" not in table.columns or "lat" not in table.columns:
+        if wkt is not None:
+            geometry = shapely.from_wkt(table.pop(wkt).to_numpy(), on_invalid="ignore")
+            return gpd.GeoDataFrame(table, geometry=geometry, crs=crs)
+        for want in ("lon", "lat"):
+            if want not in table.columns:
+                guess = suggest_column(want, table.columns)
+                hint = (
+                    f"rename column '{guess}' to '{want}', or map it in dataset.toml: "
+                    f'columns = {{ {want} = "{guess}" }}'
+                    if guess
+                    else f"add a '{want}' column in decimal degrees (WGS 84)"
+                )
+                found = ", ".join(map(str, table.columns))
+                ctx.add(f"missing required column '{want}' (found: {found}).", hint, column=want)
+        return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table)), crs=crs)
+    lon = to_numeric(table["lon"], ctx, "lon")
+    lat = to_numeric(table["lat"], ctx, "lat")
+    missing = lon.isna() | lat.isna()
+    if missing.any():
+        ctx.add(
+            "missing coordinates.",
+            "fill in lon and lat for every row.",
+            column="lon/lat",
+            rows=ctx.rows(missing),
+        )
+    geometry = gpd.points_from_xy(lon.fillna(np.nan), lat.fillna(np.nan))
+    geometry = np.where(missing.to_numpy(), None, np.asarray(geometry))
+    return gpd.GeoDataFrame(table.drop(columns=["lon", "lat"]), geometry=geometry, crs=crs)
+
+
+def _read_ogr(path: Path, layer: str | None, ctx: FileContext) -> gpd.GeoDataFrame:
+    source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    try:
+        if layer is not None:
+            available = [str(r[0]) for r in pyogrio.list_layers(source)]
+            if layer not in available:
+                raise UnsupportedFormatError(
+                    f"{path}: no layer '{layer}' (layers: {', '.join(available)}). Fix the "
+                    "'layer' name in dataset.toml."
+                )
+        return gpd.read_file(source, layer=layer, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise UnsupportedFormatError(
+            f"{path}: cannot be read as a vector file ({exc}). Check that it is a complete "
+            "GeoPackage/GeoJSON/shapefile; re-export it from your GIS."
+        ) from None
+
+
+def read_vector(spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
+    """Read a layer's file as a GeoDataFrame in its own CRS, with manifest renames applied.
+
+    Rows keep their file order (a RangeIndex), so problems can name them. A file without
+    a CRS takes the manifest's ``crs``; with neither, a problem is recorded.
+    """
+    path = spec.files[0]
+    _check_file(path)
+    suffix = path.suffix.lower()
+    if suffix in _TEXT_TABLES:
+        table, notes = read_csv_table(path)
+        for note in notes:
+            ctx.note(note)
+        frame = _points_from_table(table, spec, ctx)
+    elif suffix in (".osm", ".pbf", ".xml"):
+        from covplan.io.osm import read_osm_roads
+
+        frame = read_osm_roads(path)
+    else:
+        frame = _read_ogr(path, spec.layer, ctx)
+    if frame.crs is None:
+        if spec.crs:
+            frame = frame.set_crs(spec.crs)
+        else:
+            ctx.add(
+                "the file has no coordinate reference system (CRS).",
+                "save it with a CRS (e.g. EPSG:4326 or VN-2000), add a .prj, or set "
+                f'crs = "EPSG:4326" under [layers.{spec.name}] in dataset.toml.',
+            )
+    frame = frame.reset_index(drop=True)
+    rename = invert_mapping({k: v for k, v in spec.columns.items() if k not in ("lon", "lat")})
+    missing = [src for src in rename if src not in frame.columns]
+    for src in missing:
+        ctx.add(
+            f"dataset.toml maps column '{src}' but the file has no such column "
+            f"(columns: {', '.join(map(str, frame.columns))}).",
+            "fix the column name under [layers.*.columns] in dataset.toml.",
+            column=src,
+        )
+    logger.debug("Read %d features from %s", len(frame), path)
+    return frame.rename(columns={k: v for k, v in rename.items() if k not in missing})

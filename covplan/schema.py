@@ -1,0 +1,112 @@
+"""The data contract: layer names, their columns, units and allowed values.
+
+Every loader normalises its input to these columns (see ``DESIGN.md``). Column names
+carry their unit (``height_m``, ``frequency_mhz``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Layers a dataset may hold, in the order they are loaded and reported.
+VECTOR_LAYERS: Final = ("communes", "villages", "roads", "sites", "fibre", "pois")
+RASTER_LAYERS: Final = ("terrain", "population")
+LAYERS: Final = VECTOR_LAYERS + RASTER_LAYERS
+
+TECHNOLOGIES: Final = ("4G", "5G")
+SITE_STATUSES: Final = ("existing", "planned", "candidate")
+ROAD_CLASSES: Final = ("expressway", "national", "provincial", "local")
+POI_KINDS: Final = (
+    "hospital",
+    "clinic",
+    "university",
+    "college",
+    "school",
+    "kindergarten",
+    "government",
+    "police",
+    "post_office",
+    "other",
+)
+
+#: Required columns per vector layer (geometry is always required and not listed).
+REQUIRED: Final[dict[str, tuple[str, ...]]] = {
+    "sites": ("site_id", "technology"),
+    "villages": ("village_id", "name"),
+    "communes": ("code", "name"),
+    "roads": ("road_class",),
+    "fibre": (),
+    "pois": ("kind",),
+}
+
+#: Optional columns per vector layer with their dtype after normalisation.
+OPTIONAL: Final[dict[str, dict[str, str]]] = {
+    "sites": {
+        "sector": "int",
+        "operator": "str",
+        "frequency_mhz": "float",
+        "bandwidth_mhz": "float",
+        "height_m": "float",
+        "azimuth_deg": "float",
+        "tilt_deg": "float",
+        "beamwidth_deg": "float",
+        "eirp_dbm": "float",
+        "tx_power_dbm": "float",
+        "antenna_gain_dbi": "float",
+        "cable_loss_db": "float",
+        "status": "str",
+        "cost": "float",
+    },
+    "villages": {"commune": "str", "population": "float", "households": "float", "fibre": "bool"},
+    "communes": {"population": "float"},
+    "roads": {"ref": "str", "name": "str", "highway": "str"},
+    "fibre": {"operator": "str"},
+    "pois": {"name": "str"},
+}
+
+#: Geometry types accepted per vector layer (after exploding multi-part geometries).
+GEOMETRY_TYPES: Final[dict[str, tuple[str, ...]]] = {
+    "sites": ("Point",),
+    "villages": ("Polygon", "MultiPolygon", "Point"),
+    "communes": ("Polygon", "MultiPolygon"),
+    "roads": ("LineString", "MultiLineString"),
+    "fibre": ("LineString", "MultiLineString", "Point"),
+    "pois": ("Point",),
+}
+
+#: Columns whose values must be numeric and not negative.
+NON_NEGATIVE: Final = (
+    "height_m",
+    "frequency_mhz",
+    "bandwidth_mhz",
+    "beamwidth_deg",
+    "population",
+    "households",
+    "cable_loss_db",
+    "cost",
+)
+
+#: Common alternative spellings users bring, mapped onto contract names.
+ALIASES: Final[dict[str, str]] = {
+    "lng": "lon",
+    "long": "lon",
+    "longitude": "lon",
+    "x": "lon",
+    "latitude": "lat",
+    "y": "lat",
+    "tech": "technology",
+    "rat": "technology",
+    "radio": "technology",
+    "site": "site_id",
+    "siteid": "site_id",
+    "id": "site_id",
+    "height": "height_m",
+    "antenna_height": "height_m",
+    "azimuth": "azimuth_deg",
+    "tilt": "tilt_deg",
+    "freq": "frequency_mhz",
+    "frequency": "frequency_mhz",
+    "eirp": "eirp_dbm",
+    "power": "tx_power_dbm",
+    "gain": "antenna_gain_dbi",
+}

@@ -1,0 +1,59 @@
+"""The command line, run in-process through ``main(argv)``: exit codes and output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from covplan import __version__
+from covplan.cli.main import main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_validate_clean_dataset_exits_zero(
+    tiny_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-q", "validate", str(tiny_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OK: tiny is valid (2 communes, 3 villages, 2 roads, 4 sites")
+
+
+def test_validate_bad_dataset_exits_two_without_traceback(
+    tiny_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (tiny_dir / "sites.csv").read_text().replace("5G", "3G").replace("lon,", "lng,")
+    (tiny_dir / "sites.csv").write_text(text)
+    assert main(["validate", str(tiny_dir)]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "missing required column 'lon'" in captured.err
+    assert "rename column 'lng' to 'lon'" in captured.err
+
+
+def test_missing_dataset_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", str(tmp_path / "absent")]) == 2
+    assert "no such dataset folder" in capsys.readouterr().err
+
+
+def test_info_lists_layers_crs_and_defaults(
+    tiny_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["info", str(tiny_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "CRS:     WGS 84 / UTM zone 48N (EPSG:32648)" in out
+    first_words = [line.split()[0] for line in out.splitlines() if line.strip()]
+    for layer in ("communes", "villages", "roads", "sites", "fibre", "pois", "terrain"):
+        assert layer in first_words
+    assert "4G: 1 sites / 3 sectors; 5G: 1 sites / 1 sectors" in out
+    assert "Defaults applied and repairs made:" in out
+    assert "sites: 5G defaults applied: frequency_mhz = 3500 (1 sectors)" in out
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["frobnicate"]) == 2
+    assert "No such command 'frobnicate'" in capsys.readouterr().err
