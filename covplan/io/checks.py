@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -141,7 +143,7 @@ def check_unique(frame: pd.DataFrame, columns: list[str], ctx: FileContext) -> N
 def clean_text(values: pd.Series) -> pd.Series:
     """Strip text cells and turn numbers read as floats (``12.0``) back into ``"12"``."""
 
-    def one(v: object) -> object:
+    def one(v: Any) -> Any:
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return pd.NA if pd.isna(v) else str(v).strip()

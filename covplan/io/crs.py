@@ -34,4 +34,5 @@ def inside_vietnam(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 def looks_swapped(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Points that fall in Vietnam only when longitude and latitude are exchanged."""
-    return ~inside_vietnam(lon, lat) & inside_vietnam(lat, lon)
+    swapped: np.ndarray = ~inside_vietnam(lon, lat) & inside_vietnam(lat, lon)
+    return swapped

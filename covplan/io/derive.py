@@ -24,6 +24,27 @@ def assign_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> g
     return out
 
 
+def _has_population(frame: gpd.GeoDataFrame) -> bool:
+    """True when the population column is filled and not all zero (OSM's "unknown")."""
+    if "population" not in frame.columns:
+        return False
+    values = frame["population"]
+    return bool(values.notna().all() and (values > 0).any())
+
+
+def _has_population(frame: gpd.GeoDataFrame) -> bool:
+    """Whether a layer's own population column can be used.
+
+    It must be filled for every feature and positive for at least 90 % of them; OpenStreetMap
+    places, for example, carry ``population = 0`` for "unknown", and a raster gives better
+    figures than a column that is mostly unknown.
+    """
+    if "population" not in frame.columns:
+        return False
+    values = frame["population"]
+    return bool(values.notna().all() and (values > 0).mean() >= 0.9)
+
+
 def complete_layers(
     vectors: dict[str, gpd.GeoDataFrame], population: Raster | None
 ) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
@@ -41,10 +62,17 @@ def complete_layers(
             from covplan.io.catchments import village_catchments
 
             villages = village_catchments(villages, communes)
+            outside = villages.geometry.is_empty
+            villages = villages[~outside]
             notes.append(
                 f"villages: {len(villages):,} settlement points turned into catchment "
                 "polygons (Voronoi clipped to the communes)"
             )
+            if outside.any():
+                notes.append(
+                    f"villages: {int(outside.sum())} settlement points outside every commune "
+                    "(or duplicated) were left out"
+                )
         if "commune" not in villages.columns or villages["commune"].isna().all():
             villages = assign_communes(villages, communes)
             notes.append("villages: commune codes assigned by location")
@@ -54,12 +82,13 @@ def complete_layers(
 
         for name in ("villages", "communes"):
             frame = vectors.get(name)
-            if frame is None or (
-                "population" in frame.columns and frame["population"].notna().all()
-            ):
+            if frame is None or _has_population(frame):
                 continue
             frame = frame.copy()
-            frame["population"] = np.asarray(zonal_population(population, frame), dtype=float)
+            sums = zonal_population(
+                population.data, population.grid.transform, population.grid.crs, frame
+            )
+            frame["population"] = sums.to_numpy(dtype=np.float64)
             vectors[name] = frame
             notes.append(f"{name}: population summed from the population raster")
     return vectors, notes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
@@ -47,10 +49,9 @@ def layer_table(dataset: Dataset) -> pd.DataFrame:
             continue
         grid = raster.grid
         detail = (
-            f"{float(pd.Series(raster.data.ravel()).min()):,.0f}–"
-            f"{float(pd.Series(raster.data.ravel()).max()):,.0f} m"
+            f"{float(np.nanmin(raster.data)):,.0f}–{float(np.nanmax(raster.data)):,.0f} m"
             if name == "terrain"
-            else f"total {float(raster.data.sum()):,.0f} people"
+            else f"total {float(np.nansum(raster.data)):,.0f} people"
         )
         rows.append(
             {

@@ -47,7 +47,7 @@ _DATASET_KEYS: Final = {
     "size",
     "version",
 }
-_LAYER_KEYS: Final = {"file", "layer", "crs", "columns", "values", "nodata", "kind"}
+_LAYER_KEYS: Final = {"file", "layer", "crs", "columns", "values", "where", "nodata"}
 VECTOR_SUFFIXES: Final = (
     ".gpkg",
     ".geojson",
@@ -93,6 +93,9 @@ class LayerSpec:
         ``{contract_column: file_column}``.
     values
         ``{contract_column: {file_value: contract_value}}``.
+    where
+        ``{file_column: [kept values]}``: only rows whose value is listed are loaded (for
+        example OSM places of ``fclass`` village and hamlet, or roads but not railways).
     nodata
         Nodata value for a raster that does not declare one.
     """
@@ -103,6 +106,7 @@ class LayerSpec:
     crs: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
     nodata: float | None = None
 
     @property
@@ -155,6 +159,10 @@ def _layer_spec(
     if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
         problems.append(f'{where}.values: expected {{ column = {{ "file value" = "value" }} }}.')
         values = {}
+    keep = table.get("where", {})
+    if not isinstance(keep, dict) or not all(isinstance(v, list) for v in keep.values()):
+        problems.append(f"{where}.where: expected {{ column = [\"value\", ...] }}.")
+        keep = {}
     spec = LayerSpec(
         name=name,
         files=tuple((root / f) for f in files),
@@ -162,6 +170,7 @@ def _layer_spec(
         crs=table.get("crs"),
         columns=dict(columns),
         values={k: {str(a): str(b) for a, b in v.items()} for k, v in values.items()},
+        where={k: tuple(str(x) for x in v) for k, v in keep.items()},
         nodata=table.get("nodata"),
     )
     return spec, problems

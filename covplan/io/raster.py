@@ -68,9 +68,12 @@ def read_geotiff(path: Path, spec: LayerSpec) -> tuple[np.ndarray, Affine, CRS]:
 def _read(spec: LayerSpec) -> tuple[np.ndarray, Affine, CRS]:
     _check_files(spec)
     if all(p.suffix.lower() == ".hgt" for p in spec.files):
-        from covplan.io.hgt import read_hgt
+        from covplan.io.hgt import SRTM_VOID, read_hgt
 
-        return read_hgt(list(spec.files))
+        dem, transform, crs = read_hgt(list(spec.files))
+        array = dem.astype(np.float32)
+        array[dem == SRTM_VOID] = np.nan
+        return array, transform, crs
     if len(spec.files) > 1:
         raise UnsupportedFormatError(
             f"{spec.label}: several {spec.name} files are only supported as SRTM .hgt tiles; "
@@ -88,8 +91,7 @@ def working_grid(
 ) -> GridSpec:
     """A grid in ``target`` at about the source's resolution, over ``bounds`` if given."""
     height, width = shape
-    src_bounds = rasterio.transform.array_bounds(height, width, transform)
-    west, south, east, north = src_bounds[1], src_bounds[2], src_bounds[3], src_bounds[0]
+    west, south, east, north = rasterio.transform.array_bounds(height, width, transform)
     box = transform_bounds(crs, target, west, south, east, north, densify_pts=21)
     if crs.is_geographic:
         mid_lat = math.radians((south + north) / 2)
@@ -177,7 +179,4 @@ def load_population(spec: LayerSpec, crs: CRS) -> Raster:
     from covplan.io.zonal import population_to_grid
 
     grid = working_grid(array.shape, transform, src_crs, crs)
-    source = Raster(
-        array, GridSpec(src_crs.to_wkt(), transform, array.shape[1], array.shape[0]), "people"
-    )
-    return population_to_grid(source, grid)
+    return population_to_grid(array, transform, src_crs, grid)

@@ -73,7 +73,7 @@ def read_csv_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
 def _uses_decimal_comma(values: pd.Series) -> bool:
     text = values.dropna().astype(str).str.strip()
     text = text[text != ""]
-    return bool(len(text)) and text.str.contains(",").any() and text.str.match(_VI_NUMBER).all()
+    return bool(len(text) and text.str.contains(",").any() and text.str.match(_VI_NUMBER).all())
 
 
 def to_numeric(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:

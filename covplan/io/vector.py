@@ -77,8 +77,8 @@ def _points_from_table(table: pd.DataFrame, spec: LayerSpec, ctx: FileContext) -
             column="lon/lat",
             rows=ctx.rows(missing),
         )
-    geometry = gpd.points_from_xy(lon.fillna(np.nan), lat.fillna(np.nan))
-    geometry = np.where(missing.to_numpy(), None, np.asarray(geometry))
+    geometry = np.asarray(gpd.points_from_xy(lon.fillna(np.nan), lat.fillna(np.nan)), dtype=object)
+    geometry[missing.to_numpy()] = None
     return gpd.GeoDataFrame(table.drop(columns=["lon", "lat"]), geometry=geometry, crs=crs)
 
 
@@ -98,6 +98,20 @@ def _read_ogr(path: Path, layer: str | None, ctx: FileContext) -> gpd.GeoDataFra
             f"{path}: cannot be read as a vector file ({exc}). Check that it is a complete "
             "GeoPackage/GeoJSON/shapefile; re-export it from your GIS."
         ) from None
+
+
+def _filter_rows(frame: gpd.GeoDataFrame, spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
+    keep = pd.Series(True, index=frame.index)
+    for column, allowed in spec.where.items():
+        if column not in frame.columns:
+            ctx.add(f"dataset.toml filters on column '{column}' but the file has no such column.",
+                    "fix the column name under [layers.*.where] in dataset.toml.", column=column)
+            continue
+        keep &= frame[column].astype("string").isin(allowed).fillna(False)
+    if not keep.all():
+        ctx.note(f"kept {int(keep.sum()):,} of {len(frame):,} features of {ctx.file} "
+                 f"(where {spec.where})")
+    return frame[keep.to_numpy()]
 
 
 def read_vector(spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
@@ -129,7 +143,7 @@ def read_vector(spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
                 "save it with a CRS (e.g. EPSG:4326 or VN-2000), add a .prj, or set "
                 f'crs = "EPSG:4326" under [layers.{spec.name}] in dataset.toml.',
             )
-    frame = frame.reset_index(drop=True)
+    frame = _filter_rows(frame, spec, ctx).reset_index(drop=True)
     rename = invert_mapping({k: v for k, v in spec.columns.items() if k not in ("lon", "lat")})
     missing = [src for src in rename if src not in frame.columns]
     for src in missing:

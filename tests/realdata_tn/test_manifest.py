@@ -1,0 +1,57 @@
+"""The real Thai Nguyen data loads through its manifest; `covplan info`/`validate` run on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+
+from covplan.cli.main import main
+from covplan.io import load_dataset
+
+MANIFEST = Path(__file__).with_name("dataset.toml")
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(scope="module")
+def thai_nguyen(realdata: Path):  # type: ignore[no-untyped-def]
+    return load_dataset(MANIFEST)
+
+
+def test_every_layer_loads_in_the_working_crs(thai_nguyen) -> None:  # type: ignore[no-untyped-def]
+    ds = thai_nguyen
+    assert ds.crs.to_epsg() == 32648
+    assert len(ds.communes) == 92 and ds.communes["code"].str.fullmatch(r"\d{5}").all()
+    assert ds.communes.is_valid.all()
+    assert ds.communes.area.sum() / 1e6 == pytest.approx(8375.21, rel=0.01)
+    assert set(ds.roads["road_class"]) == {"national", "provincial"}  # railways filtered out
+    assert (ds.layer("pois")["kind"] == "hospital").sum() == 6
+    assert ds.terrain is not None
+    # Thai Nguyen city (21.59 N, 105.84 E) lies at about 33 m; Tam Dao peaks near 1,580 m.
+    x, y = Transformer.from_crs(4326, ds.crs, always_xy=True).transform(105.84, 21.59)
+    assert ds.terrain.sample(np.array([x]), np.array([y]))[0] == pytest.approx(33, abs=6)
+    assert np.nanmax(ds.terrain.data) == pytest.approx(1580, abs=15)
+    assert any("filled 1,539 void cells" in n for n in ds.notes)
+
+
+def test_population_is_conserved_into_communes(thai_nguyen) -> None:  # type: ignore[no-untyped-def]
+    # WorldPop 2020 1 km inside the province: 1,495,114 (shared/realdata README)
+    assert thai_nguyen.communes["population"].sum() == pytest.approx(1_495_114, rel=0.01)
+
+
+def test_village_points_become_catchments_inside_communes(thai_nguyen) -> None:  # type: ignore[no-untyped-def]
+    villages = thai_nguyen.villages
+    assert (villages.geom_type.isin(["Polygon", "MultiPolygon"])).all()
+    assert villages["commune"].isin(set(thai_nguyen.communes["code"])).all()
+    assert villages.area.sum() <= thai_nguyen.communes.area.sum() * 1.0001
+
+
+def test_info_and_validate_run_on_the_manifest(realdata: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-q", "validate", str(MANIFEST.parent)]) == 0
+    assert main(["-q", "info", str(MANIFEST.parent)]) == 0
+    out = capsys.readouterr().out
+    assert "Thái Nguyên (real data, 2025 communes)" in out
+    assert "terrain: filled 1,539 void cells (N21E105.hgt)" in out
