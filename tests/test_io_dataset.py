@@ -79,3 +79,30 @@ def test_dataset_grid_covers_communes(tiny_dir: Path) -> None:
     gx0, gy0, gx1, gy1 = grid.bounds
     assert gx0 <= minx and gy0 <= miny and gx1 >= maxx and gy1 >= maxy
     assert grid.resolution_m == 30.0
+
+
+OPENCELLID = (
+    "radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,averageSignal\n"
+    "LTE,452,4,1201,110001,0,105.84000,21.59000,1000,12,1,1600000000,1700000000,0\n"
+    "LTE,452,4,1201,110002,0,105.84000,21.59000,1000,9,1,1600000000,1700000000,0\n"
+    "LTE,452,4,1201,110003,0,105.84000,21.59000,1000,7,1,1600000000,1700000000,0\n"
+    "NR,452,2,1301,920001,0,105.85000,21.60000,500,3,1,1600000000,1700000000,0\n"
+    "GSM,452,1,1401,3001,0,105.86000,21.61000,2000,40,1,1600000000,1700000000,0\n"
+)
+
+
+def test_opencellid_export_loads_as_sites(tmp_path: Path) -> None:
+    path = tmp_path / "cells.csv"
+    path.write_text(OPENCELLID, encoding="utf-8")
+    sites = load_sites(path)
+    assert list(sites["technology"]) == ["4G", "4G", "4G", "5G"]
+    assert sites.groupby("site_id").size().sort_values().tolist() == [1, 3]
+    assert set(sites["operator"]) == {"Viettel", "VinaPhone"}
+    assert sites["azimuth_deg"].isna().all()  # OpenCellID has no azimuths: omni sectors
+    notes = " ".join(sites.attrs["notes"])
+    assert "left out 1 cells of older technologies (1 GSM)" in notes
+
+
+def test_roads_get_length_weights(tiny_dir: Path) -> None:
+    roads = load_dataset(tiny_dir).roads
+    assert roads is not None and (roads["length_weight"] == 1.0).all()

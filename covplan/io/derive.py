@@ -25,14 +25,6 @@ def assign_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> g
 
 
 def _has_population(frame: gpd.GeoDataFrame) -> bool:
-    """True when the population column is filled and not all zero (OSM's "unknown")."""
-    if "population" not in frame.columns:
-        return False
-    values = frame["population"]
-    return bool(values.notna().all() and (values > 0).any())
-
-
-def _has_population(frame: gpd.GeoDataFrame) -> bool:
     """Whether a layer's own population column can be used.
 
     It must be filled for every feature and positive for at least 90 % of them; OpenStreetMap
@@ -52,7 +44,9 @@ def complete_layers(
 
     - village points become catchment polygons (Voronoi clipped to the communes);
     - villages without ``commune`` get the code of the commune holding them;
-    - villages and communes without ``population`` get zonal sums of the population raster.
+    - villages and communes without ``population`` get zonal sums of the population raster;
+    - roads get ``length_weight`` so dual carriageways count once
+      (:func:`covplan.io.carriageways.merge_dual_carriageways`).
     """
     vectors = dict(vectors)
     notes: list[str] = []
@@ -77,6 +71,18 @@ def complete_layers(
             villages = assign_communes(villages, communes)
             notes.append("villages: commune codes assigned by location")
         vectors["villages"] = villages
+    roads = vectors.get("roads")
+    if roads is not None and "length_weight" not in roads.columns:
+        from covplan.io.carriageways import merge_dual_carriageways
+
+        roads = merge_dual_carriageways(roads)
+        vectors["roads"] = roads
+        dual = int((roads["carriageway"] == "dual").sum())
+        if dual:
+            notes.append(
+                f"roads: {dual:,} one-way ways paired as dual carriageways; each "
+                "carriageway counts half its length (length_weight)"
+            )
     if population is not None:
         from covplan.io.zonal import zonal_population
 

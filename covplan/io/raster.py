@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import rasterio
 import rasterio.errors
 from affine import Affine
 from pyproj import CRS
+from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.warp import Resampling, reproject, transform_bounds
 
 from covplan.errors import DataFileNotFoundError, InputError, Problem, UnsupportedFormatError
@@ -35,34 +37,71 @@ def _check_files(spec: LayerSpec) -> None:
             )
 
 
-def read_geotiff(path: Path, spec: LayerSpec) -> tuple[np.ndarray, Affine, CRS]:
-    """Band 1 as float32 with nodata as NaN, its transform and CRS."""
+def read_geotiff(
+    path: str | Path, *, layer: str = "terrain", crs: str | None = None
+) -> tuple[np.ndarray, Affine, CRS, float | None]:
+    """Read band 1 of a georeferenced raster (GeoTIFF or any GDAL format).
+
+    Parameters
+    ----------
+    path
+        The raster file.
+    layer
+        Dataset layer named in error messages, {"terrain", "population"}.
+    crs
+        CRS to assume when the file has none (the manifest's ``crs``).
+
+    Returns
+    -------
+    data : numpy.ndarray
+        Band 1 as stored.
+    transform : affine.Affine
+        The raster's affine transform.
+    crs : pyproj.CRS
+        The raster's CRS.
+    nodata : float or None
+        The band's nodata value.
+
+    Raises
+    ------
+    InputError
+        The file has no CRS or no georeference, or GDAL cannot read it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileNotFoundError(f"{path}: raster not found. Fix: check the path.")
     try:
-        with rasterio.open(path) as src:
-            crs = src.crs or (rasterio.crs.CRS.from_user_input(spec.crs) if spec.crs else None)
-            if crs is None:
-                raise InputError(
-                    [
-                        Problem(
-                            file=path.name,
-                            layer=spec.name,
-                            message="the raster has no coordinate reference system (CRS).",
-                            fix="assign one (gdal_edit.py -a_srs EPSG:4326 FILE) or set "
-                            f'crs = "EPSG:4326" under [layers.{spec.name}] in dataset.toml.',
-                        )
-                    ]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            with rasterio.open(path) as src:
+                data, transform, nodata = src.read(1), src.transform, src.nodata
+                found = src.crs or (CRS.from_user_input(crs) if crs else None)
+    except RasterioIOError as exc:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    f"expected a GeoTIFF raster, GDAL says: {exc}.",
+                    "re-export the raster as GeoTIFF.",
+                    layer=layer,
                 )
-            data = src.read(1, masked=True).astype(np.float32)
-            nodata = spec.nodata if spec.nodata is not None else src.nodata
-            array = data.filled(np.nan)
-            if nodata is not None and not src.nodata:
-                array[array == nodata] = np.nan
-            return array, src.transform, CRS.from_wkt(crs.to_wkt())
-    except rasterio.errors.RasterioIOError as exc:
-        raise UnsupportedFormatError(
-            f"{path}: cannot be read as a raster ({exc}). Check that the file is a complete "
-            "GeoTIFF."
-        ) from None
+            ]
+        ) from exc
+    if found is None or transform == Affine.identity():
+        found = "no georeference at all" if transform == Affine.identity() else "no CRS"
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "expected a georeferenced raster with a coordinate reference system, "
+                    f"found {found}.",
+                    "assign the CRS the raster was made in, e.g. "
+                    f"'gdal_edit.py -a_srs EPSG:4326 {path.name}', or re-export it with one.",
+                    layer=layer,
+                )
+            ]
+        )
+    return data, transform, CRS.from_user_input(found), nodata
 
 
 def _read(spec: LayerSpec) -> tuple[np.ndarray, Affine, CRS]:
@@ -79,7 +118,12 @@ def _read(spec: LayerSpec) -> tuple[np.ndarray, Affine, CRS]:
             f"{spec.label}: several {spec.name} files are only supported as SRTM .hgt tiles; "
             "merge GeoTIFFs first (gdal_merge.py or gdalbuildvrt)."
         )
-    return read_geotiff(spec.files[0], spec)
+    data, transform, crs, nodata = read_geotiff(spec.files[0], layer=spec.name, crs=spec.crs)
+    array = data.astype(np.float32)
+    nodata = spec.nodata if spec.nodata is not None else nodata
+    if nodata is not None and np.isfinite(nodata):
+        array[data == nodata] = np.nan
+    return array, transform, crs
 
 
 def working_grid(
@@ -158,25 +202,12 @@ def load_terrain(
 
 def load_population(spec: LayerSpec, crs: CRS) -> Raster:
     """People per cell on a grid in the working CRS; the total is conserved on reprojection."""
+    from covplan.io.zonal import people_per_cell, population_to_grid
+
     array, transform, src_crs = _read(spec)
-    bad = np.isfinite(array) & (array < 0)
-    if bad.any():
-        raise InputError(
-            [
-                Problem(
-                    file=spec.label,
-                    layer="population",
-                    message=f"{int(bad.sum())} cells hold negative people counts (e.g. {array[bad][0]:g}).",
-                    fix="set the raster's nodata value (or 'nodata' in dataset.toml) to the value used "
-                    "for empty cells.",
-                )
-            ]
-        )
-    array = np.where(np.isfinite(array), array, 0.0).astype(np.float32)
+    array = people_per_cell(array, source=spec.label).astype(np.float32)
     if src_crs.equals(crs):
         grid = GridSpec(crs.to_wkt(), transform, array.shape[1], array.shape[0])
         return Raster(array, grid, "people")
-    from covplan.io.zonal import population_to_grid
-
     grid = working_grid(array.shape, transform, src_crs, crs)
     return population_to_grid(array, transform, src_crs, grid)

@@ -100,17 +100,51 @@ def _read_ogr(path: Path, layer: str | None, ctx: FileContext) -> gpd.GeoDataFra
         ) from None
 
 
+def _is_opencellid(path: Path) -> bool:
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        first = handle.readline().strip().lower()
+    columns = [c.strip() for c in first.split(",")]
+    header = {"radio", "mcc", "net", "area", "cell"} <= set(columns)
+    headless = len(columns) >= 14 and columns[0].upper() in ("GSM", "UMTS", "LTE", "NR", "CDMA")
+    return header or headless
+
+
+def _read_opencellid(path: Path, ctx: FileContext) -> gpd.GeoDataFrame:
+    """An OpenCellID export as sectors; 2G/3G cells are left out with a note."""
+    from covplan.io.opencellid import read_opencellid
+
+    cells = read_opencellid(path)
+    legacy = ~cells["technology"].isin(["4G", "5G"])
+    if legacy.any():
+        counts = cells.loc[legacy, "radio"].value_counts().to_dict()
+        ctx.note(
+            f"OpenCellID: left out {int(legacy.sum()):,} cells of older technologies "
+            f"({', '.join(f'{n} {r}' for r, n in counts.items())})"
+        )
+    ctx.note(
+        f"OpenCellID: {int((~legacy).sum()):,} LTE/NR cells grouped into "
+        f"{cells.loc[~legacy, 'site_id'].nunique():,} sites; height, power and azimuth "
+        "are not in OpenCellID, so defaults apply and sectors are omnidirectional"
+    )
+    return cells[~legacy.to_numpy()].reset_index(drop=True)
+
+
 def _filter_rows(frame: gpd.GeoDataFrame, spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
     keep = pd.Series(True, index=frame.index)
     for column, allowed in spec.where.items():
         if column not in frame.columns:
-            ctx.add(f"dataset.toml filters on column '{column}' but the file has no such column.",
-                    "fix the column name under [layers.*.where] in dataset.toml.", column=column)
+            ctx.add(
+                f"dataset.toml filters on column '{column}' but the file has no such column.",
+                "fix the column name under [layers.*.where] in dataset.toml.",
+                column=column,
+            )
             continue
         keep &= frame[column].astype("string").isin(allowed).fillna(False)
     if not keep.all():
-        ctx.note(f"kept {int(keep.sum()):,} of {len(frame):,} features of {ctx.file} "
-                 f"(where {spec.where})")
+        ctx.note(
+            f"kept {int(keep.sum()):,} of {len(frame):,} features of {ctx.file} "
+            f"(where {spec.where})"
+        )
     return frame[keep.to_numpy()]
 
 
@@ -123,7 +157,9 @@ def read_vector(spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
     path = spec.files[0]
     _check_file(path)
     suffix = path.suffix.lower()
-    if suffix in _TEXT_TABLES:
+    if suffix in _TEXT_TABLES and spec.name == "sites" and _is_opencellid(path):
+        frame = _read_opencellid(path, ctx)
+    elif suffix in _TEXT_TABLES:
         table, notes = read_csv_table(path)
         for note in notes:
             ctx.note(note)

@@ -1,0 +1,67 @@
+"""Check the geometry types of a vector layer before using it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from covplan.errors import InputError, Problem
+
+logger = logging.getLogger(__name__)
+
+
+def check_geometry_types(
+    gdf: gpd.GeoDataFrame,
+    allowed: Iterable[str],
+    file: str,
+    *,
+    layer: str | None = None,
+) -> None:
+    """Refuse missing, empty and unexpected geometries, listing every kind at once.
+
+    Parameters
+    ----------
+    gdf
+        The layer as read.
+    allowed
+        Accepted geometry types, such as ``("LineString", "MultiLineString")``
+        (see :data:`covplan.schema.GEOMETRY_TYPES`).
+    file
+        The file named in the message.
+    layer
+        The dataset layer, when known.
+
+    Raises
+    ------
+    InputError
+        One problem per unexpected geometry type, and one for missing or empty
+        geometries, each with its count and rows (header = row 1).
+    """
+    allowed = tuple(allowed)
+    geom = gdf.geometry
+    values = np.asarray(geom.values, dtype=object)
+    types = np.array([g.geom_type if g is not None else "" for g in values], dtype=object)
+    types[(types == "") | shapely.is_empty(values)] = "missing or empty"
+    problems = []
+    for found in sorted(set(types) - set(allowed)):
+        rows = tuple(int(i) + 2 for i in np.flatnonzero(types == found))
+        problems.append(
+            Problem(
+                file,
+                f"expected only {', '.join(allowed)} geometries, found {len(rows):,} "
+                f"{found}{' geometries' if found == 'missing or empty' else ''}.",
+                "delete those features or draw their geometry."
+                if found == "missing or empty"
+                else "keep one geometry type per layer: split the file (e.g. in QGIS 'Split "
+                "vector layer' by geometry type) or drop the unexpected features.",
+                layer=layer,
+                column=geom.name,
+                rows=rows,
+            )
+        )
+    if problems:
+        raise InputError(problems)
