@@ -59,5 +59,5 @@ def auto_rename(columns: Iterable[str], wanted: Iterable[str]) -> dict[str, str]
 
 
 def invert_mapping(mapping: Mapping[str, str]) -> dict[str, str]:
-    """Turn a manifest ``{contract_name: file_column}`` into a rename ``{file_column: contract}``."""
+    """Turn a manifest ``{contract: file_column}`` into a rename ``{file_column: contract}``."""
     return {source: target for target, source in mapping.items()}

@@ -108,3 +108,11 @@ def sector_defaults(technology: str) -> SectorDefaults:
             f"No sector defaults for technology {technology!r}; expected one of "
             f"{sorted(SECTOR_DEFAULTS)}"
         ) from None
+
+
+#: Default RSRP level (dBm) that bounds a coverage prediction, per technology. Each site is
+#: computed out to where its best-case RSRP falls below this level minus the prediction
+#: margin. −110 dBm is a common outdoor cell-edge planning level for LTE and NR, about
+#: 10 dB above the reference sensitivity per resource element of a band 3, 20 MHz UE
+#: (REFSENS ≈ −91 dBm, 3GPP TS 36.101 Table 7.3.1-1, minus 10·log10(1200) ≈ −122 dBm).
+COVERAGE_THRESHOLD_DBM: Final[dict[str, float]] = {"4G": -110.0, "5G": -110.0}
