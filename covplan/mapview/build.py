@@ -1,0 +1,210 @@
+"""``build_map``: the province map shared by the Streamlit app and the HTML export."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from html import escape
+from typing import Literal
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from covplan.io import Dataset
+from covplan.mapview import layers, style
+from covplan.mapview._geo import lonlat_bounds
+from covplan.mapview.assets import localize
+from covplan.mapview.legend import attribution, legend, title_box
+from covplan.mapview.overlays import CoverageLike, add_panes
+from covplan.schema import POI_KINDS, TECHNOLOGIES
+
+logger = logging.getLogger(__name__)
+
+Tiles = Literal["offline", "osm"]
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+
+def build_map(
+    dataset: Dataset,
+    *,
+    coverage: Mapping[str, CoverageLike] | None = None,
+    road_samples: gpd.GeoDataFrame | None = None,
+    road_gaps: gpd.GeoDataFrame | None = None,
+    village_status: pd.Series | None = None,
+    village_title: str | None = None,
+    candidate_sites: gpd.GeoDataFrame | None = None,
+    tiles: Tiles = "offline",
+    title: str | None = None,
+    collapse_layers: bool = False,
+) -> folium.Map:
+    """The interactive map of a province: basemap, coverage, roads, villages, sites, POIs.
+
+    Every layer is reprojected to EPSG:4326 (rasters to Web Mercator) and kept light, and
+    Leaflet is inlined from the local copy, so the map works with no internet both in
+    ``streamlit_folium.st_folium`` and saved with :func:`covplan.mapview.to_html`.
+
+    Parameters
+    ----------
+    dataset
+        The province; every layer it has is drawn (communes, villages, roads, fibre,
+        POIs, sites) and its terrain becomes the offline hillshade basemap.
+    coverage
+        ``{technology: CoverageGrid}``; each grid's ``rsrp_dbm`` becomes an overlay. The
+        first technology is shown, the others can be switched on.
+    road_samples
+        Road pieces with a boolean ``covered`` column (metric CRS).
+    road_gaps
+        Gap segments (LineStrings) with ``ref``, ``name``, ``length_km``, ``start_km``,
+        ``end_km``.
+    village_status
+        Aligned to ``dataset.villages``: covered share 0–1, or fibre reach (bool) such as
+        ``dataset.villages["fibre"]``. None draws plain outlines.
+    village_title
+        Legend title of the village choropleth; default from the kind of status.
+    candidate_sites
+        Candidate sectors (the sites schema) drawn in orange.
+    tiles
+        ``{"offline", "osm"}``: the hillshade alone, or OpenStreetMap web tiles shown
+        first with the hillshade as the alternative base layer.
+    title
+        Title box text; default the dataset's name.
+    collapse_layers
+        Start with the layer control folded into an icon (for small map frames).
+
+    Raises
+    ------
+    covplan.mapview.assets.MapAssetsError
+        When the local Leaflet files are missing (run ``bash scripts/assets.sh``).
+    """
+    if tiles not in ("offline", "osm"):
+        raise ValueError(f"tiles must be 'offline' or 'osm', got {tiles!r}")
+    south_west, north_east = lonlat_bounds(dataset.bounds(), dataset.crs)
+    centre = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
+    fmap = folium.Map(
+        location=centre, zoom_start=10, tiles=None, prefer_canvas=True, control_scale=True
+    )
+    add_panes(fmap)
+    _add_basemaps(fmap, dataset, tiles)
+    for index, (technology, grid) in enumerate(sorted((coverage or {}).items())):
+        layers.add_coverage_overlay(
+            fmap, grid, name=f"{technology} coverage (RSRP)", show=index == 0
+        )
+    status, status_title = _village_status(village_status, village_title)
+    _add_vectors(fmap, dataset, status, road_samples, road_gaps, candidate_sites)
+    folium.LayerControl(collapsed=collapse_layers).add_to(fmap)
+    sections = _legend_sections(
+        dataset, coverage, road_samples, road_gaps, status, status_title, candidate_sites
+    )
+    legend(sections).add_to(fmap)
+    title_box(title or dataset.name, synthetic=dataset.synthetic).add_to(fmap)
+    attribution(_credits(dataset)).add_to(fmap)
+    fmap.fit_bounds([list(south_west), list(north_east)])
+    logger.info("Built the map of %s (%s basemap)", dataset.name, tiles)
+    return localize(fmap)
+
+
+def _add_basemaps(fmap: folium.Map, dataset: Dataset, tiles: Tiles) -> None:
+    if tiles == "osm":
+        folium.TileLayer(
+            "OpenStreetMap", name="OpenStreetMap (web)", attr=OSM_ATTRIBUTION, show=True
+        ).add_to(fmap)
+    if dataset.terrain is not None:
+        layers.add_hillshade(
+            fmap,
+            dataset.terrain,
+            attribution="Hillshade: the dataset's terrain",
+            show=tiles == "offline",
+        )
+
+
+def _village_status(status: pd.Series | None, title: str | None) -> tuple[pd.Series | None, str]:
+    if status is None:
+        return None, title or "Villages"
+    kind = layers.village_status_kind(status)
+    default = "Villages: fibre reach" if kind == "fibre" else "Villages: share covered"
+    return status, title or default
+
+
+def _add_vectors(
+    fmap: folium.Map,
+    dataset: Dataset,
+    status: pd.Series | None,
+    road_samples: gpd.GeoDataFrame | None,
+    road_gaps: gpd.GeoDataFrame | None,
+    candidate_sites: gpd.GeoDataFrame | None,
+) -> None:
+    """Vector layers in drawing order: areas first, then lines, then points."""
+    if dataset.villages is not None:
+        layers.add_villages(fmap, dataset.villages, status)
+    if dataset.communes is not None:
+        layers.add_communes(fmap, dataset.communes)
+    if dataset.roads is not None:
+        layers.add_roads(fmap, dataset.roads)
+    if road_samples is not None:
+        layers.add_road_coverage(fmap, road_samples)
+    if road_gaps is not None:
+        layers.add_road_gaps(fmap, road_gaps)
+    fibre = dataset.layer("fibre")
+    if fibre is not None and not fibre.empty:
+        layers.add_fibre(fmap, fibre)
+    sites = dataset.sites
+    for technology in _technologies(sites):
+        subset = sites[sites["technology"] == technology]  # type: ignore[index]
+        layers.add_sites(fmap, subset, name=f"{technology} sites")
+    if candidate_sites is not None and not candidate_sites.empty:
+        layers.add_sites(fmap, candidate_sites, name="Candidate sites", candidate=True)
+    pois = dataset.layer("pois")
+    if pois is not None and not pois.empty:
+        layers.add_pois(fmap, pois)
+
+
+def _technologies(sites: gpd.GeoDataFrame | None) -> tuple[str, ...]:
+    if sites is None or sites.empty or "technology" not in sites.columns:
+        return ()
+    present = set(sites["technology"].astype(str))
+    return tuple(t for t in TECHNOLOGIES if t in present) + tuple(sorted(present - {*TECHNOLOGIES}))
+
+
+def _legend_sections(
+    dataset: Dataset,
+    coverage: Mapping[str, CoverageLike] | None,
+    road_samples: gpd.GeoDataFrame | None,
+    road_gaps: gpd.GeoDataFrame | None,
+    status: pd.Series | None,
+    status_title: str,
+    candidate_sites: gpd.GeoDataFrame | None,
+) -> list[style.LegendSection]:
+    sections = []
+    if coverage:
+        grids = sorted(coverage)
+        sections.append(style.rsrp_legend(grids[0] if len(grids) == 1 else None))
+    if dataset.roads is not None or road_samples is not None:
+        sections.append(
+            style.road_legend(
+                with_coverage=road_samples is not None, with_gaps=road_gaps is not None
+            )
+        )
+    if dataset.villages is not None and status is not None:
+        kind = layers.village_status_kind(status)
+        sections.append(style.village_legend(kind, status_title))
+    technologies = tuple(t for t in _technologies(dataset.sites) if t in style.TECHNOLOGY_COLOURS)
+    has_candidates = candidate_sites is not None and not candidate_sites.empty
+    if technologies or has_candidates:
+        sections.append(style.site_legend(technologies=technologies, candidates=has_candidates))
+    pois = dataset.layer("pois")
+    if pois is not None and not pois.empty:
+        present = set(pois["kind"].astype(str))
+        kinds = tuple(k for k in POI_KINDS if k in present)
+        sections.append(style.poi_legend(kinds + tuple(sorted(present - set(kinds)))))
+    return sections
+
+
+def _credits(dataset: Dataset) -> list[str]:
+    """The dataset's credits for the attribution line (HTML)."""
+    credits = [escape(dataset.attribution)] if dataset.attribution else []
+    if dataset.synthetic:
+        credits.append("<b>SYNTHETIC data, not a real place</b>")
+    return [*credits, "covplan"]

@@ -1,0 +1,352 @@
+"""Map layers, one ``add_*`` function each; every one takes metric-CRS data and a map.
+
+Vector layers are simplified in metres, reprojected to EPSG:4326 and rounded before they
+are embedded (see :mod:`covplan.mapview._geo`). Sites and raster layers live in
+:mod:`covplan.mapview.sites` and :mod:`covplan.mapview.overlays` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from covplan.mapview import style
+from covplan.mapview._geo import feature_collection, text_or_blank, to_wgs84
+from covplan.mapview.overlays import add_coverage_overlay, add_hillshade
+from covplan.mapview.sites import add_sites
+
+__all__ = [
+    "add_communes",
+    "add_coverage_overlay",
+    "add_fibre",
+    "add_hillshade",
+    "add_pois",
+    "add_road_coverage",
+    "add_road_gaps",
+    "add_roads",
+    "add_sites",
+    "add_villages",
+    "village_status_kind",
+]
+
+logger = logging.getLogger(__name__)
+
+Feature = dict[str, Any]
+
+
+def merge_lines(frame: gpd.GeoDataFrame, by: Sequence[str]) -> gpd.GeoDataFrame:
+    """Lines of ``frame`` joined into one (multi)line per group of ``by`` columns.
+
+    Many short pieces become a few long lines, which shrinks the map and draws faster.
+    Columns of ``by`` that ``frame`` lacks are ignored.
+    """
+    keys = [c for c in by if c in frame.columns]
+    lines = frame.explode(index_parts=False)
+    lines = lines[lines.geom_type == "LineString"]
+    groups = lines.groupby(keys, dropna=False, sort=False) if keys else [((), lines)]
+    rows: list[dict[str, Any]] = []
+    for key, group in groups:
+        merged = shapely.line_merge(shapely.multilinestrings(group.geometry.to_numpy()))
+        values = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(keys, values, strict=True)), "geometry": merged})
+    if not rows:
+        return gpd.GeoDataFrame(columns=[*keys, "geometry"], geometry="geometry", crs=frame.crs)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=frame.crs)
+
+
+def _road_weight(feature: Feature) -> float:
+    road_class = feature["properties"].get("road_class")
+    return style.ROAD_STYLE.get(road_class, style.ROAD_STYLE["local"])[1]
+
+
+def add_roads(
+    fmap: folium.Map,
+    roads: gpd.GeoDataFrame,
+    *,
+    name: str = "Roads",
+    simplify_m: float = 15.0,
+    show: bool = True,
+) -> folium.GeoJson:
+    """Add the road network drawn by ``road_class``, with ``ref``/``name`` tooltips."""
+    merged = to_wgs84(merge_lines(roads, ["road_class", "ref", "name"]), simplify_m=simplify_m)
+    merged["label"] = _road_label(merged)
+
+    def road_style(feature: Feature) -> dict[str, Any]:
+        colour, weight = style.ROAD_STYLE.get(
+            feature["properties"].get("road_class"), style.ROAD_STYLE["local"]
+        )
+        return {"color": colour, "weight": weight, "opacity": 0.9}
+
+    layer = folium.GeoJson(
+        feature_collection(merged, ["road_class", "label"]),
+        name=name,
+        style_function=road_style,
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        show=show,
+    )
+    layer.add_to(fmap)
+    return layer
+
+
+def _road_label(frame: pd.DataFrame) -> pd.Series:
+    parts = [text_or_blank(frame[c]) for c in ("ref", "name", "road_class") if c in frame]
+    if not parts:
+        return pd.Series("road", index=frame.index)
+    table = pd.concat(parts, axis=1)
+    return table.apply(lambda row: " · ".join(dict.fromkeys(v for v in row if v)), axis=1)
+
+
+def add_road_coverage(
+    fmap: folium.Map,
+    samples: gpd.GeoDataFrame,
+    *,
+    name: str = "Road coverage",
+    simplify_m: float = 10.0,
+    show: bool = True,
+) -> folium.GeoJson:
+    """Add road pieces coloured covered / not covered (boolean column ``covered``)."""
+    pieces = samples.assign(covered=samples["covered"].fillna(False).astype(bool))
+    merged = to_wgs84(merge_lines(pieces, ["covered", "road_class"]), simplify_m=simplify_m)
+    merged["state"] = np.where(merged["covered"], "covered", "not covered")
+
+    def coverage_style(feature: Feature) -> dict[str, Any]:
+        covered = feature["properties"]["covered"]
+        colour = style.ROAD_COVERED if covered else style.ROAD_UNCOVERED
+        return {"color": colour, "weight": _road_weight(feature) + 1.5, "opacity": 0.95}
+
+    layer = folium.GeoJson(
+        feature_collection(merged, ["covered", "road_class", "state"]),
+        name=name,
+        style_function=coverage_style,
+        tooltip=folium.GeoJsonTooltip(fields=["state"], labels=False),
+        show=show,
+    )
+    layer.add_to(fmap)
+    return layer
+
+
+def add_road_gaps(
+    fmap: folium.Map,
+    gaps: gpd.GeoDataFrame,
+    *,
+    name: str = "Road coverage gaps",
+    simplify_m: float = 10.0,
+    show: bool = True,
+) -> folium.GeoJson:
+    """Add gap segments as a wide highlight, with road, length, chainage and communes popups.
+
+    ``gaps`` is :func:`covplan.metrics.roadgaps.road_gaps` output or any lines with some of
+    ``ref``, ``name``, ``road_class``, ``length_km``, ``start_km``, ``end_km``, ``communes``.
+    """
+    table = to_wgs84(gaps, simplify_m=simplify_m)
+    table = table.assign(
+        road=_road_label(table),
+        length=text_or_blank(_get(table, "length_km"), unit="km", decimals=2),
+        chainage=_chainage(table),
+        crosses=text_or_blank(_get(table, "communes")),
+    )
+    fields = ["road", "length", "chainage", "crosses"]
+    aliases = ["Road", "Gap length", "From–to", "Communes"]
+    layer = folium.GeoJson(
+        feature_collection(table, fields),
+        name=name,
+        style_function=lambda _: {"color": style.ROAD_GAP, "weight": 10, "opacity": 0.55},
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
+        tooltip=folium.GeoJsonTooltip(fields=["road", "length"], labels=False),
+        show=show,
+    )
+    layer.add_to(fmap)
+    return layer
+
+
+def _get(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column in frame.columns:
+        return frame[column]
+    return pd.Series(np.nan, index=frame.index)
+
+
+def _chainage(frame: pd.DataFrame) -> pd.Series:
+    start = text_or_blank(_get(frame, "start_km"), decimals=1)
+    end = text_or_blank(_get(frame, "end_km"), decimals=1)
+    return ("km " + start + "–" + end).where((start != "") & (end != ""), "")
+
+
+def village_status_kind(status: pd.Series) -> Literal["share", "fibre"]:
+    """``"fibre"`` for a boolean status, ``"share"`` for a covered share 0–1."""
+    if pd.api.types.is_bool_dtype(status):
+        return "fibre"
+    values = status.dropna()
+    if len(values) and values.map(lambda v: isinstance(v, bool | np.bool_)).all():
+        return "fibre"
+    return "share"
+
+
+def _village_colours(status: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Fill colour and status text per village."""
+    if status is None:
+        blank = pd.Series("", index=index)
+        return pd.Series(style.NO_DATA_COLOUR, index=index), blank
+    aligned = status.reindex(index)
+    if village_status_kind(status) == "fibre":
+        known = aligned.notna()
+        flags = aligned.where(known, False).astype(bool)
+        colour = flags.map(style.FIBRE_COLOURS).where(known, style.NO_DATA_COLOUR)
+        text = flags.map({True: "fibre: yes", False: "fibre: no"}).where(known, "no data")
+        return colour, text
+    share = pd.to_numeric(aligned, errors="coerce")
+    colour = share.map(style.share_colour)
+    text = share.map(lambda v: f"{100 * v:.0f} % covered" if np.isfinite(v) else "no data")
+    return colour, text
+
+
+def add_villages(
+    fmap: folium.Map,
+    villages: gpd.GeoDataFrame,
+    status: pd.Series | None = None,
+    *,
+    name: str = "Villages",
+    simplify_m: float = 20.0,
+    show: bool = True,
+) -> folium.GeoJson:
+    """Add villages as a choropleth of ``status``, with name/commune/population tooltips.
+
+    Parameters
+    ----------
+    fmap
+        The map.
+    villages
+        Village polygons (points are drawn as small discs) in a metric CRS.
+    status
+        Aligned to ``villages``' index: the covered share 0–1 (floats) or fibre reach
+        (booleans); None draws every village in the neutral "no data" grey.
+    name
+        Name in the layer control.
+    simplify_m
+        Outline simplification tolerance in metres.
+    show
+        Whether the layer starts visible.
+    """
+    colour, text = _village_colours(status, villages.index)
+    shapes = villages.assign(
+        fill=colour,
+        status=text,
+        label=text_or_blank(_get(villages, "name")),
+        commune_name=text_or_blank(_get(villages, "commune")),
+        people=text_or_blank(_get(villages, "population")),
+    )
+    points = shapes.geom_type == "Point"
+    shapes.loc[points, "geometry"] = shapes.loc[points].geometry.buffer(120.0, quad_segs=4)
+    table = to_wgs84(shapes, simplify_m=simplify_m)
+    fills = table["fill"].tolist()  # feature ids are row numbers (see feature_collection)
+    fill_opacity = 0.4 if status is not None else 0.15
+    fields = ["label", "commune_name", "people", "status"]
+    layer = folium.GeoJson(
+        feature_collection(table, fields),
+        name=name,
+        style_function=lambda f: {
+            "color": "#555555",
+            "weight": 0.6,
+            "fillColor": fills[f["id"]],
+            "fillOpacity": fill_opacity,
+        },
+        highlight_function=lambda _: {"weight": 2.5, "color": "#111111"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=fields, aliases=["Village", "Commune", "Population", "Status"]
+        ),
+        show=show,
+    )
+    layer.add_to(fmap)
+    return layer
+
+
+def add_communes(
+    fmap: folium.Map,
+    communes: gpd.GeoDataFrame,
+    *,
+    name: str = "Commune boundaries",
+    simplify_m: float = 30.0,
+    show: bool = True,
+) -> folium.GeoJson:
+    """Add commune outlines (not clickable, so they never hide the villages' tooltips)."""
+    table = to_wgs84(communes, simplify_m=simplify_m)
+    layer = folium.GeoJson(
+        feature_collection(table, []),
+        name=name,
+        style_function=lambda _: {
+            "color": style.COMMUNE_COLOUR,
+            "weight": 1.4,
+            "fill": False,
+            "dashArray": "5 3",
+        },
+        interactive=False,
+        show=show,
+    )
+    layer.add_to(fmap)
+    return layer
+
+
+def add_fibre(
+    fmap: folium.Map,
+    fibre: gpd.GeoDataFrame,
+    *,
+    name: str = "Fibre network",
+    simplify_m: float = 15.0,
+    show: bool = False,
+) -> folium.GeoJson:
+    """Add fibre routes (lines) and access nodes (points)."""
+    table = to_wgs84(fibre, simplify_m=simplify_m)
+    table["label"] = "fibre " + text_or_blank(_get(table, "operator"))
+    colour = style.FIBRE_ROUTE_COLOUR
+    layer = folium.GeoJson(
+        feature_collection(table, ["label"]),
+        name=name,
+        style_function=lambda _: {
+            "color": colour,
+            "weight": 2,
+            "fillColor": colour,
+            "fillOpacity": 0.9,
+            "dashArray": "6 4",
+        },
+        marker=folium.CircleMarker(radius=3, fill=True),
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        show=show,
+    )
+    layer.add_to(fmap)
+    return layer
+
+
+def add_pois(
+    fmap: folium.Map,
+    pois: gpd.GeoDataFrame,
+    *,
+    name: str = "Points of interest",
+    show: bool = True,
+) -> folium.GeoJson:
+    """Add points of interest as discs coloured by ``kind``, with kind/name tooltips."""
+    table = to_wgs84(pois)
+    table = table.assign(
+        kind_label=text_or_blank(_get(table, "kind")).str.replace("_", " "),
+        label=text_or_blank(_get(table, "name")),
+    )
+    layer = folium.GeoJson(
+        feature_collection(table, ["kind", "kind_label", "label"]),
+        name=name,
+        style_function=lambda f: {
+            "color": "#ffffff",
+            "weight": 1.2,
+            "fillOpacity": 1.0,
+            "fillColor": style.poi_colour(f["properties"].get("kind") or "other"),
+        },
+        marker=folium.CircleMarker(radius=4.5, fill=True),
+        tooltip=folium.GeoJsonTooltip(fields=["kind_label", "label"], labels=False),
+        show=show,
+    )
+    layer.add_to(fmap)
+    return layer

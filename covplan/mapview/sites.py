@@ -1,0 +1,227 @@
+"""Sites on the map: one marker per site and one wedge per sector, with popups."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point, Polygon
+
+from covplan.mapview import style
+from covplan.mapview._geo import feature_collection, text_or_blank, to_wgs84
+
+logger = logging.getLogger(__name__)
+
+#: Beamwidth drawn when a sector has none (a common 3-sector panel), degrees.
+DEFAULT_BEAMWIDTH_DEG = 65.0
+
+_WEDGE_FIELDS = (
+    ("site_id", "Site"),
+    ("sector", "Sector"),
+    ("azimuth", "Azimuth"),
+    ("tilt", "Tilt"),
+    ("frequency", "Frequency"),
+)
+_SITE_FIELDS = (
+    ("site_id", "Site"),
+    ("technology", "Technology"),
+    ("operator", "Operator"),
+    ("height", "Height"),
+    ("azimuths", "Azimuths"),
+    ("status", "Status"),
+)
+
+
+def sector_wedge(
+    x: float,
+    y: float,
+    *,
+    azimuth_deg: float,
+    beamwidth_deg: float = DEFAULT_BEAMWIDTH_DEG,
+    radius_m: float = 300.0,
+    arc_step_deg: float = 10.0,
+) -> Polygon:
+    """The wedge a sector points at, in the metric CRS of ``(x, y)``.
+
+    Azimuths are compass bearings: clockwise from north, so 90 faces east. An omni sector
+    (azimuth NaN) or a beamwidth of 360° or more gives a disc.
+
+    Parameters
+    ----------
+    x, y
+        Site position in metres.
+    azimuth_deg
+        Bearing of the main lobe; NaN for omni.
+    beamwidth_deg
+        Horizontal half-power beamwidth; NaN uses :data:`DEFAULT_BEAMWIDTH_DEG`.
+    radius_m
+        Drawn length of the wedge (a symbol, not the predicted range).
+    arc_step_deg
+        Largest angle between two vertices of the arc.
+
+    Examples
+    --------
+    >>> wedge = sector_wedge(0.0, 0.0, azimuth_deg=90.0, beamwidth_deg=65.0, radius_m=100.0)
+    >>> wedge.bounds[0] == 0.0 and wedge.bounds[2] == 100.0
+    True
+    """
+    if not math.isfinite(beamwidth_deg) or beamwidth_deg <= 0:
+        beamwidth_deg = DEFAULT_BEAMWIDTH_DEG
+    if not math.isfinite(azimuth_deg) or beamwidth_deg >= 360.0:
+        return Point(x, y).buffer(radius_m, quad_segs=6)
+    steps = max(2, math.ceil(beamwidth_deg / arc_step_deg))
+    steps += steps % 2  # even, so the arc has a vertex on the azimuth itself
+    bearings = np.radians(
+        np.linspace(-beamwidth_deg / 2, beamwidth_deg / 2, steps + 1) + azimuth_deg
+    )
+    arc = np.column_stack([x + radius_m * np.sin(bearings), y + radius_m * np.cos(bearings)])
+    return Polygon([(x, y), *map(tuple, arc), (x, y)])
+
+
+def sector_wedges(sites: gpd.GeoDataFrame, *, radius_m: float = 300.0) -> gpd.GeoSeries:
+    """A wedge for every sector row of ``sites`` (metric CRS), aligned to its index."""
+    azimuth = _numeric(sites, "azimuth_deg")
+    beamwidth = _numeric(sites, "beamwidth_deg")
+    wedges = [
+        sector_wedge(p.x, p.y, azimuth_deg=a, beamwidth_deg=b, radius_m=radius_m)
+        for p, a, b in zip(sites.geometry, azimuth, beamwidth, strict=True)
+    ]
+    return gpd.GeoSeries(wedges, index=sites.index, crs=sites.crs)
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+
+
+def _column(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column in frame.columns:
+        return frame[column]
+    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def _sector_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Popup text per sector."""
+    azimuth = text_or_blank(_column(sites, "azimuth_deg"), unit="°").replace("", "omni")
+    return pd.DataFrame(
+        {
+            "site_id": _column(sites, "site_id").astype(str),
+            "sector": text_or_blank(_column(sites, "sector")),
+            "technology": _column(sites, "technology").astype(str),
+            "operator": text_or_blank(_column(sites, "operator")),
+            "height": text_or_blank(_column(sites, "height_m"), unit="m", decimals=1),
+            "azimuth": azimuth,
+            "tilt": text_or_blank(_column(sites, "tilt_deg"), unit="°", decimals=1),
+            "frequency": text_or_blank(_column(sites, "frequency_mhz"), unit="MHz"),
+            "status": text_or_blank(_column(sites, "status")),
+        },
+        index=sites.index,
+    )
+
+
+def _site_table(sectors: pd.DataFrame, geometry: gpd.GeoSeries) -> gpd.GeoDataFrame:
+    """One row per site: its sectors' technologies, operators and azimuths joined."""
+
+    def joined(values: pd.Series) -> str:
+        return ", ".join(dict.fromkeys(v for v in values if v))
+
+    table = sectors.assign(geometry=geometry).groupby("site_id", sort=False)
+    out = table.agg(
+        technology=("technology", lambda v: " + ".join(sorted(set(v)))),
+        operator=("operator", joined),
+        height=("height", joined),
+        azimuths=("azimuth", joined),
+        status=("status", joined),
+        geometry=("geometry", "first"),
+    ).reset_index()
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=geometry.crs)
+
+
+def _site_colour(technology: str, candidate: bool) -> str:
+    if candidate:
+        return style.CANDIDATE_COLOUR
+    return style.TECHNOLOGY_COLOURS.get(technology, style.OTHER_SITE_COLOUR)
+
+
+def add_sites(
+    fmap: folium.Map,
+    sites: gpd.GeoDataFrame,
+    *,
+    name: str = "Sites",
+    wedge_radius_m: float = 300.0,
+    candidate: bool = False,
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """Add sector wedges and site markers of ``sites`` (one row per sector, metric CRS).
+
+    Parameters
+    ----------
+    fmap
+        The map.
+    sites
+        Sectors with ``site_id``, ``technology`` and optionally ``sector``, ``operator``,
+        ``height_m``, ``azimuth_deg`` (NaN = omni), ``tilt_deg``, ``beamwidth_deg``,
+        ``frequency_mhz``, ``status``.
+    name
+        Name in the layer control.
+    wedge_radius_m
+        Drawn wedge length in metres.
+    candidate
+        Draw as candidate sites (orange, dashed) instead of by technology.
+    show
+        Whether the layer starts visible.
+    """
+    group = folium.FeatureGroup(name=name, show=show)
+    if sites.empty:
+        group.add_to(fmap)
+        return group
+    sectors = _sector_table(sites)
+    wedges = gpd.GeoDataFrame(sectors, geometry=sector_wedges(sites, radius_m=wedge_radius_m))
+    _add_wedges(group, to_wgs84(wedges, decimals=4), candidate=candidate)  # a symbol: 11 m do
+    points = _site_table(sectors, sites.geometry)
+    _add_markers(group, to_wgs84(points), candidate=candidate)
+    logger.debug("Map layer %s: %d sites, %d sectors", name, len(points), len(sites))
+    group.add_to(fmap)
+    return group
+
+
+def _add_wedges(group: folium.FeatureGroup, wedges: gpd.GeoDataFrame, *, candidate: bool) -> None:
+    technologies = wedges["technology"].tolist()  # feature ids are row numbers
+
+    def wedge_style(feature: dict[str, int]) -> dict[str, object]:
+        colour = _site_colour(technologies[feature["id"]], candidate)
+        dash = "4 3" if candidate else None
+        return {
+            "color": colour,
+            "weight": 1,
+            "fillColor": colour,
+            "fillOpacity": 0.35,
+            "dashArray": dash,
+        }
+
+    fields = [f for f, _ in _WEDGE_FIELDS]
+    folium.GeoJson(
+        feature_collection(wedges, fields),
+        style_function=wedge_style,
+        popup=folium.GeoJsonPopup(fields=fields, aliases=[a for _, a in _WEDGE_FIELDS]),
+    ).add_to(group)
+
+
+def _add_markers(group: folium.FeatureGroup, points: gpd.GeoDataFrame, *, candidate: bool) -> None:
+    def marker_style(feature: dict[str, dict[str, str]]) -> dict[str, object]:
+        colour = _site_colour(feature["properties"]["technology"], candidate)
+        return {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 1.0}
+
+    fields = [f for f, _ in _SITE_FIELDS]
+    folium.GeoJson(
+        feature_collection(points, fields),
+        style_function=marker_style,
+        marker=folium.CircleMarker(radius=5, fill=True),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=[a for _, a in _SITE_FIELDS]),
+        tooltip=folium.GeoJsonTooltip(fields=["site_id", "technology"], labels=False),
+    ).add_to(group)

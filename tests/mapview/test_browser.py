@@ -1,0 +1,194 @@
+"""The map in headless chromium with the network blocked: the file export and st_folium."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import folium
+import pandas as pd
+import pytest
+
+from covplan.io import Dataset
+from covplan.mapview import build_map, to_html
+
+from .conftest import FakeCoverage
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"needs {CHROMIUM} (apt-get install chromium)"
+    ),
+]
+
+#: What the page shows, read through Leaflet itself (the vectors draw on a canvas).
+PROBE = """(name) => {
+    const map = window[name];
+    const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+    const legend = document.querySelector('.covplan-legend').getBoundingClientRect();
+    let circles = 0, polygons = 0, images = 0;
+    map.eachLayer(layer => {
+        if (layer instanceof L.CircleMarker) circles++;
+        else if (layer instanceof L.Polygon) polygons++;
+        else if (layer instanceof L.ImageOverlay) images++;
+    });
+    const imgs = [...document.querySelectorAll('img.leaflet-image-layer')];
+    return {height: box.height, width: box.width, circles, polygons, images,
+            loaded: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
+            legend: legend.height > 0 && legend.width > 0, leaflet: L.version};
+}"""
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _offline_page(browser: Any, allowed: str) -> tuple[Any, list[str], list[str]]:
+    """A page whose every request outside ``allowed`` is aborted (and recorded)."""
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    blocked: list[str] = []
+    errors: list[str] = []
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        if url.startswith(allowed) or url.startswith("data:"):
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, blocked, errors
+
+
+def test_standalone_html_renders_with_the_network_blocked(
+    browser: Any,
+    tmp_path: Path,
+    tiny_dataset: Dataset,
+    tiny_coverage: dict[str, FakeCoverage],
+    tiny_status: pd.Series,
+) -> None:
+    fmap: folium.Map = build_map(tiny_dataset, coverage=tiny_coverage, village_status=tiny_status)
+    path = to_html(fmap, tmp_path / "map.html")
+    page, blocked, errors = _offline_page(browser, "file://")
+    page.goto(path.as_uri())
+    page.wait_for_function("(name) => window[name] !== undefined", arg=fmap.get_name())
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(tmp_path / "map.png"))
+    seen = page.evaluate(PROBE, fmap.get_name())
+    assert errors == [] and blocked == []
+    assert seen["height"] > 500 and seen["width"] > 500
+    sites = tiny_dataset.sites
+    assert sites is not None
+    assert seen["circles"] >= sites["site_id"].nunique()
+    assert seen["polygons"] >= len(sites)
+    assert seen["images"] == 2 and seen["loaded"] == 2  # hillshade + 4G shown (5G off)
+    assert seen["legend"] and seen["leaflet"] == "1.9.4"
+    assert page.is_visible("text=Signal (RSRP, dBm)")
+    assert page.is_visible("text=SYNTHETIC — not a real place")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+APP = """
+import sys
+import streamlit as st
+from streamlit_folium import st_folium
+from covplan.io import load_dataset
+from covplan.mapview import build_map
+
+st.set_page_config(page_title="covplan map test", layout="wide")
+fmap = build_map(load_dataset(sys.argv[1]), collapse_layers=True)
+st_folium(fmap, key="map", height=560, use_container_width=True, returned_objects=[])
+st.write("map sent")
+"""
+
+
+@pytest.fixture
+def streamlit_app(tmp_path: Path, tiny_dir: Path) -> Iterator[str]:
+    """A Streamlit app showing build_map() through st_folium; yields its URL."""
+    script = tmp_path / "map_app.py"
+    script.write_text(APP, encoding="utf-8")
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
+               f"--server.port={port}", "--server.address=127.0.0.1",
+               "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+               "--", str(tiny_dir)]  # fmt: skip
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, server, tmp_path / "streamlit.log")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited: {log.read_text(encoding='utf-8')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail("streamlit did not become healthy within 60 s")
+
+
+def test_st_folium_renders_the_map_with_the_network_blocked(
+    browser: Any, streamlit_app: str, tmp_path: Path
+) -> None:
+    page, blocked, errors = _offline_page(browser, streamlit_app)
+    page.goto(streamlit_app)
+    page.wait_for_selector("text=map sent", timeout=60_000)
+    frame = None
+    deadline = time.monotonic() + 30
+    while frame is None and time.monotonic() < deadline:
+        frames = [f for f in page.frames if "streamlit_folium" in f.url]
+        if frames and frames[0].evaluate("() => window.map !== undefined"):
+            frame = frames[0]
+        else:
+            page.wait_for_timeout(250)
+    assert frame is not None, "the st_folium iframe never created its Leaflet map"
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(tmp_path / "st_folium.png"))
+    seen = frame.evaluate(PROBE, "map")
+    assert errors == [] and blocked == []
+    assert seen["height"] >= 500 and seen["circles"] >= 3 and seen["legend"]
+    assert seen["leaflet"] == "1.9.4" and seen["loaded"] == 1  # the hillshade

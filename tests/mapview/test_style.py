@@ -1,0 +1,63 @@
+"""Colour classes and legend blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from covplan.mapview import style
+
+
+def test_rsrp_classes_follow_the_dbm_edges() -> None:
+    values = np.array([np.nan, -140.0, -120.0, -110.01, -110.0, -100.0, -90.5, -80.0, -50.0])
+    assert style.rsrp_class(values).tolist() == [0, 0, 1, 1, 2, 3, 3, 5, 5]
+
+
+def test_every_drawn_rsrp_class_has_a_colour_and_an_alpha() -> None:
+    assert len(style.RSRP_EDGES_DBM) == len(style.RSRP_COLOURS) == len(style.RSRP_ALPHAS)
+    assert list(style.RSRP_EDGES_DBM) == sorted(style.RSRP_EDGES_DBM)
+
+
+@pytest.mark.parametrize(
+    ("share", "colour"),
+    [
+        (0.0, "#d73027"),
+        (0.49, "#d73027"),
+        (0.5, "#fc8d59"),
+        (0.9, "#fee08b"),
+        (0.97, "#91cf60"),
+        (1.0, "#1a9850"),
+        (float("nan"), style.NO_DATA_COLOUR),
+    ],
+)
+def test_share_colour_bins(share: float, colour: str) -> None:
+    assert style.share_colour(share) == colour
+
+
+def test_rsrp_legend_lists_strongest_first_and_names_the_threshold() -> None:
+    section = style.rsrp_legend("4G")
+    assert section.items[0].label == "≥ −80"
+    assert "−110 dBm threshold" in section.items[-1].label
+    assert [i.colour for i in section.items] == list(style.RSRP_COLOURS[::-1])
+
+
+def test_village_legends() -> None:
+    fibre = style.village_legend("fibre", "Fibre")
+    assert [i.label for i in fibre.items] == ["fibre-reached", "no fibre", "no data"]
+    share = style.village_legend("share", "Coverage")
+    assert share.items[0].label == "100 %" and share.items[-1].colour == style.NO_DATA_COLOUR
+
+
+def test_road_legend_switches_between_classes_and_coverage() -> None:
+    plain = style.road_legend(with_coverage=False, with_gaps=False)
+    assert [i.label for i in plain.items] == list(style.ROAD_STYLE)
+    covered = style.road_legend(with_coverage=True, with_gaps=True)
+    assert [i.colour for i in covered.items] == [
+        style.ROAD_COVERED,
+        style.ROAD_UNCOVERED,
+        style.ROAD_GAP,
+    ]
+
+
+def test_unknown_poi_kind_is_grey() -> None:
+    assert style.poi_colour("stadium") == style.POI_COLOURS["other"]
