@@ -1,0 +1,78 @@
+"""Cached work behind the app: datasets, evaluators and scenario results.
+
+Datasets and evaluators (which hold the per-site prediction cache) live in
+``st.cache_resource``, keyed only by their arguments. A scenario's result is memoised in
+the session by (dataset, preset, edits), so reruns that change nothing recompute nothing,
+and a new site recomputes only that site's prediction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from covplan.io import Dataset, load_dataset
+from covplan.planning import Scenario, ScenarioEvaluator
+from covplan.targets import Analysis, analyze, load_targets
+
+logger = logging.getLogger(__name__)
+
+#: Scenario results kept per session (newest last).
+MAX_RESULTS = 12
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """Everything the page shows for one scenario."""
+
+    coverage: dict[str, Any]
+    analysis: Analysis
+    village_signal_percent: pd.Series | None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_dataset(path: str) -> Dataset:
+    """The dataset at ``path``, loaded once per process."""
+    return load_dataset(Path(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_evaluator(path: str, preset: str) -> ScenarioEvaluator:
+    """An evaluator (and its per-site cache) for a dataset and a target preset."""
+    return ScenarioEvaluator(cached_dataset(path), load_targets(preset))
+
+
+def evaluate(
+    evaluator: ScenarioEvaluator, scenario: Scenario, progress: Callable[[float, str], None]
+) -> Result:
+    """Predict, measure and evaluate one scenario through the evaluator's cache."""
+    sites = scenario.sites
+    coverage = evaluator.coverage(sites, progress=lambda f, m: progress(0.8 * f, m))
+    ctx = evaluator.context(coverage, sites)
+    analysis = analyze(ctx, evaluator.targets, progress=lambda f, m: progress(0.8 + 0.2 * f, m))
+    share = None
+    if ctx.villages is not None:
+        share = ctx.village_signal(["4G", "5G"])["signal_percent"]
+    return Result(coverage, analysis, share)
+
+
+def scenario_result(
+    store: MutableMapping[str, Any], key: str, make: Callable[[], Result]
+) -> Result:
+    """The memoised result under ``key`` in the session ``store``, made when missing."""
+    results: OrderedDict[str, Result] = store.setdefault("results", OrderedDict())
+    if key in results:
+        results.move_to_end(key)
+        return results[key]
+    result = make()
+    results[key] = result
+    while len(results) > MAX_RESULTS:
+        results.popitem(last=False)
+    return result

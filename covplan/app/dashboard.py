@@ -1,0 +1,98 @@
+"""The target dashboard: one metric per target, the commune table and the gap lists."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from covplan.targets import Analysis
+
+_SINGULAR = {"villages": "village", "people": "person", "POIs": "POI"}
+
+
+def _amount(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "–"
+    if unit == "km":
+        return f"{value:,.1f} km"
+    return f"{value:,.0f} {_SINGULAR.get(unit, unit) if round(value) == 1 else unit}"
+
+
+def render_targets(analysis: Analysis, baseline: Analysis | None) -> None:
+    """One tile per target: measured value, goal, delta against the baseline, shortfall."""
+    table = analysis.targets
+    before = baseline.targets.set_index("id") if baseline is not None else None
+    columns = st.columns(min(len(table), 3) or 1)
+    for i, row in enumerate(table.to_dict("records")):
+        value = float(row["measured_percent"])
+        met = str(row["status"]) == "met"
+        delta = None
+        if before is not None and row["id"] in before.index:
+            change = value - float(before.loc[row["id"], "measured_percent"])
+            delta = f"{change:+.2f} pts vs baseline" if abs(change) >= 0.005 else None
+        with columns[i % len(columns)]:
+            st.metric(
+                label=f"{'✅' if met else '❌'} {row['target']}",
+                value="–" if math.isnan(value) else f"{value:.1f} %",
+                delta=delta,
+                help=f"Goal {float(row['goal_percent']):g} %. Measured: {row['measure']} of "
+                f"{row['denominator']}; counted when {row['threshold']}.",
+            )
+            shortfall = _amount(float(row["shortfall"]), str(row["unit"]))
+            st.caption(
+                f"Goal {float(row['goal_percent']):g} % — "
+                f"{'met' if met else 'short by ' + shortfall}"
+            )
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def _table(title: str, frame: pd.DataFrame, file_name: str, key: str) -> None:
+    shown = (
+        frame.drop(columns=frame.geometry.name) if isinstance(frame, gpd.GeoDataFrame) else frame
+    )
+    st.markdown(f"**{title}** ({len(shown):,} rows)")
+    st.dataframe(shown, hide_index=True, width="stretch", height=280)
+    st.download_button(
+        f"Download {file_name}", _csv(frame), file_name=file_name, mime="text/csv", key=key
+    )
+
+
+def render_tables(analysis: Analysis) -> None:
+    """Commune summary and gap lists, each sortable and downloadable as CSV (UTF-8 BOM)."""
+    tabs = st.tabs(
+        [
+            "Communes",
+            "Road gaps",
+            "Villages without coverage or fibre",
+            "POIs without 5G",
+            "Targets",
+        ]
+    )
+    with tabs[0]:
+        _table("Commune summary", analysis.commune_summary, "commune_summary.csv", "dl_communes")
+    with tabs[1]:
+        _table(
+            "Uncovered road stretches (longest first)",
+            analysis.road_gaps,
+            "road_gaps.csv",
+            "dl_roads",
+        )
+    with tabs[2]:
+        _table(
+            "Village gaps (largest population first)",
+            analysis.village_gaps,
+            "village_gaps.csv",
+            "dl_villages",
+        )
+    with tabs[3]:
+        _table("Points of interest without signal", analysis.poi_gaps, "poi_gaps.csv", "dl_pois")
+    with tabs[4]:
+        _table("Target table", analysis.targets, "targets.csv", "dl_targets")

@@ -1,0 +1,99 @@
+"""The Streamlit app through AppTest, on the small demo province."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from covplan import settings
+from covplan.datasets import ensure_demo
+from covplan.io import load_dataset
+from covplan.targets import load_targets
+from covplan.targets.run import run_analysis
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ensure_demo("small", data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture
+def app(small_demo: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setattr(settings, "demo_size", "small")
+    monkeypatch.setattr(settings, "data_dir", small_demo.parent)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_app_opens_on_the_demo_with_every_target(app: AppTest) -> None:
+    targets = load_targets("thai_nguyen_2025")
+    assert len(app.metric) == len(targets.targets)
+    assert any("SYNTHETIC" in i.value for i in app.info)
+    assert not app.error
+
+
+def test_changing_preset_changes_the_dashboard(app: AppTest) -> None:
+    before = values(app)
+    app.selectbox(key="preset").set_value("bac_ninh_2030").run()
+    after = values(app)
+    assert not app.exception
+    assert after != before
+    assert len(after) == len(load_targets("bac_ninh_2030").targets)
+
+
+def _gap_location(small_demo: Path) -> tuple[float, float]:
+    """The middle of the demo's longest uncovered highway stretch (lat, lon)."""
+    ds = load_dataset(small_demo)
+    gaps = run_analysis(ds, load_targets("thai_nguyen_2025")).road_gaps
+    gaps = gaps[gaps["road_class"].isin(["expressway", "national"])]
+    point = gaps.to_crs(4326).geometry.iloc[0].interpolate(0.5, normalized=True)
+    return point.y, point.x
+
+
+def _percent(value: str) -> float:
+    return float(value.rstrip(" %"))
+
+
+def test_adding_a_site_raises_coverage_and_undo_restores(app: AppTest, small_demo: Path) -> None:
+    before = values(app)
+    lat, lon = _gap_location(small_demo)
+    app.number_input(key="add_lat").set_value(lat)
+    app.number_input(key="add_lon").set_value(lon)
+    app.button(key="add_coords").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    after = values(app)
+    assert all(_percent(after[k]) >= _percent(before[k]) for k in before)
+    assert any(_percent(after[k]) > _percent(before[k]) for k in before)
+    assert any(m.delta for m in app.metric)  # deltas against the baseline are shown
+    app.button(key="undo").click().run()
+    assert values(app) == before
+
+
+def test_bad_upload_shows_an_error_and_keeps_the_state(app: AppTest) -> None:
+    before = values(app)
+    app.radio(key="source").set_value("Upload").run()
+    app.file_uploader(key="upload").set_value(("bad.zip", b"not a zip at all", "application/zip"))
+    app.run()
+    assert not app.exception
+    assert any("Upload refused" in e.value and "not a valid zip file" in e.value for e in app.error)
+    assert values(app) == before
+
+
+def test_bad_folder_shows_an_error_and_keeps_the_state(app: AppTest, tmp_path: Path) -> None:
+    before = values(app)
+    (tmp_path / "sites.csv").write_text("site_id,lng,lat,technology\nA,105.8,21.6,3G\n")
+    app.radio(key="source").set_value("Folder on disk").run()
+    app.text_input(key="folder_input").set_value(str(tmp_path))
+    app.button(key="open_folder").click().run()
+    assert any("rename column 'lng' to 'lon'" in e.value for e in app.error)
+    assert values(app) == before

@@ -1,0 +1,86 @@
+"""The planner's pure state functions: clicks become sites, undo, ids, azimuth parsing."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+from covplan.app.state import (
+    SiteForm,
+    add_site_at,
+    clicked_point,
+    edits_key,
+    move_site_to,
+    nearest_site,
+    next_site_id,
+    parse_azimuths,
+    undo,
+)
+from covplan.io._context import FileContext
+from covplan.io.sites import normalise_sites
+from covplan.planning import Scenario
+
+
+@pytest.fixture
+def baseline() -> Scenario:
+    frame = gpd.GeoDataFrame(
+        {
+            "site_id": ["A", "A", "A"],
+            "sector": [1, 2, 3],
+            "technology": ["4G"] * 3,
+            "azimuth_deg": [0.0, 120.0, 240.0],
+        },
+        geometry=[Point(585_000, 2_390_000)] * 3,
+        crs=32648,
+    )
+    ctx = FileContext("test", "sites")
+    return Scenario(normalise_sites(frame, ctx), dataset="test")
+
+
+def test_click_adds_a_three_sector_site_where_clicked(baseline: Scenario) -> None:
+    form = SiteForm.defaults("5G")
+    assert (form.height_m, form.tx_power_dbm) == (25.0, 53.0)
+    after = add_site_at(baseline, 21.6, 105.8, form)
+    new = after.sites[after.sites["site_id"] == "NEW-001"]
+    assert len(new) == 3 and set(new["technology"]) == {"5G"}
+    assert sorted(new["azimuth_deg"]) == [0.0, 120.0, 240.0]
+    assert (new["status"] == "planned").all()
+    lonlat = new.to_crs(4326).geometry.iloc[0]
+    assert (lonlat.x, lonlat.y) == pytest.approx((105.8, 21.6), abs=1e-9)
+    assert next_site_id(after) == "NEW-002"
+
+
+def test_omni_site_and_undo_restore_the_baseline(baseline: Scenario) -> None:
+    form = SiteForm(technology="4G", azimuths_deg=())
+    after = add_site_at(baseline, 21.6, 105.8, form)
+    assert np.isnan(after.sites.iloc[-1]["azimuth_deg"]) and len(after.sites) == 4
+    restored = undo(after)
+    assert restored.edits == () and len(restored.sites) == 3
+    assert edits_key(restored) == edits_key(baseline)
+    assert undo(baseline) is baseline
+
+
+def test_nearest_site_and_move(baseline: Scenario) -> None:
+    lonlat = baseline.sites.to_crs(4326).geometry.iloc[0]
+    assert nearest_site(baseline, lonlat.y + 0.001, lonlat.x) == "A"  # ~111 m away
+    assert nearest_site(baseline, lonlat.y + 0.05, lonlat.x) is None  # ~5.5 km away
+    moved = move_site_to(baseline, "A", lonlat.y + 0.01, lonlat.x)
+    assert moved.sites.geometry.y.iloc[0] - baseline.sites.geometry.y.iloc[0] == pytest.approx(
+        1106, abs=5
+    )  # 0.01 degree of latitude at 21.6 N is about 1,106 m
+
+
+def test_parse_azimuths() -> None:
+    assert parse_azimuths("0, 120 ,240") == (0.0, 120.0, 240.0)
+    assert parse_azimuths("-30;400") == (330.0, 40.0)
+    assert parse_azimuths("omni") == () and parse_azimuths("") == ()
+    with pytest.raises(ValueError, match="azimuth 'north' is not a number"):
+        parse_azimuths("north")
+
+
+def test_clicked_point_reads_streamlit_folium_events() -> None:
+    assert clicked_point({"last_clicked": {"lat": 21.5, "lng": 105.9}}) == (21.5, 105.9)
+    assert clicked_point({"last_clicked": None}) is None
+    assert clicked_point(None) is None
