@@ -35,17 +35,15 @@ def render_targets(analysis: Analysis, baseline: Analysis | None) -> None:
             delta = f"{change:+.2f} pts vs baseline" if abs(change) >= 0.005 else None
         with columns[i % len(columns)]:
             st.metric(
-                label=f"{'✅' if met else '❌'} {row['target']}",
+                label=f"{':green[**MET**]' if met else ':red[**NOT MET**]'} — {row['target']}",
                 value="–" if math.isnan(value) else f"{value:.1f} %",
                 delta=delta,
                 help=f"Goal {float(row['goal_percent']):g} %. Measured: {row['measure']} of "
                 f"{row['denominator']}; counted when {row['threshold']}.",
             )
             shortfall = _amount(float(row["shortfall"]), str(row["unit"]))
-            st.caption(
-                f"Goal {float(row['goal_percent']):g} % — "
-                f"{'met' if met else 'short by ' + shortfall}"
-            )
+            status = ":green[met]" if met else f":red[short by {shortfall}]"
+            st.caption(f"Goal {float(row['goal_percent']):g} % — {status}")
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

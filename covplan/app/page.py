@@ -95,6 +95,7 @@ def render() -> None:
         st.info(f"**{dataset.name}** — SYNTHETIC demo data, not a real place.")
     else:
         st.caption(f"{dataset.name} — {dataset.attribution}")
+    kpis = st.container()
     map_column, plan_column = st.columns([3, 1])
     with plan_column:
         edited, mode, form = render_planner(scenario)
@@ -114,9 +115,10 @@ def render() -> None:
         ),
     )
     result = _result(path, preset, scenario)
-    render_targets(result.analysis, baseline.analysis if scenario.edits else None)
-    if scenario.edits and "last_update_s" in st.session_state:
-        st.caption(f"Scenario updated in {st.session_state['last_update_s']:.1f} s.")
+    with kpis:
+        render_targets(result.analysis, baseline.analysis if scenario.edits else None)
+        if scenario.edits and "last_update_s" in st.session_state:
+            st.caption(f"Scenario updated in {st.session_state['last_update_s']:.1f} s.")
     with map_column:
         _map(dataset, scenario, result)
     render_tables(result.analysis)

@@ -15,8 +15,10 @@ from typing import Any
 import click
 
 from covplan import __version__
+from covplan.cli.analyze import analyze
 from covplan.cli.demo import demo
 from covplan.cli.info import info
+from covplan.cli.predict import predict
 from covplan.cli.validate import validate
 from covplan.errors import CovplanError
 
@@ -58,7 +60,7 @@ def cli(verbose: int, quiet: bool) -> None:
     logging.getLogger("covplan").setLevel(level)
 
 
-for command in (demo, info, validate):
+for command in (demo, info, validate, predict, analyze):
     cli.add_command(command)
 
 

@@ -29,6 +29,7 @@ from covplan.io import load_dataset
 def predict(ctx: click.Context, data: Path, technology: tuple[str, ...],
             resolution_m: float | None, model: str, out: Path | None, overwrite: bool) -> None:
     """Predict coverage of the dataset DATA and write GeoTIFFs (RSRP dBm, serving sector)."""
+    from covplan.predict import write_coverage_cog
     from covplan.targets import load_targets
     from covplan.targets.run import predict_dataset
 

@@ -1,0 +1,138 @@
+"""``covplan analyze DATA``: predict coverage, check the targets, write the gap tables.
+
+Prints the target table and writes ``gaps.gpkg`` (layers ``road_gaps``, ``village_gaps``,
+``poi_gaps``, ``commune_summary``) and the same tables, plus the target, population and
+road tables, as UTF-8-with-BOM CSV. Exits 0 whether or not the targets are met.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from covplan import settings
+from covplan.cli._common import ProgressBar, dataset_argument, quiet
+from covplan.export.atomic import check_outputs
+from covplan.targets import Analysis, TargetSet, load_targets, preset_names
+from covplan.targets.analyze import TABLE_NAMES
+from covplan.targets.run import DEFAULT_STATUSES, run_analysis
+
+GPKG_NAME = "gaps.gpkg"
+
+
+def _nfc(text: object) -> str:
+    """NFC text, so that composed Vietnamese letters are one column wide."""
+    return unicodedata.normalize("NFC", str(text))
+
+
+_SINGULAR = {"villages": "village", "people": "person", "POIs": "POI"}
+
+
+def _amount(value: float, unit: str) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return "-"
+    if unit == "km":
+        return f"{value:,.1f} km"
+    if unit == "km²":
+        return f"{value:,.2f} km²"
+    return f"{value:,.0f} {_SINGULAR.get(unit, unit) if round(value) == 1 else unit}"
+
+
+def format_targets(table: pd.DataFrame, title: str) -> str:
+    """The target table as aligned text, then what each result was measured on."""
+    header = ("Target", "Measured", "Goal", "Status", "Shortfall")
+    rows = [header]
+    for r in table.to_dict("records"):
+        value = float(r["measured_percent"])
+        measured = "-" if math.isnan(value) else f"{value:.1f} %"
+        rows.append((_nfc(r["target"]), measured, f"{float(r['goal_percent']):g} %",
+                     str(r["status"]).upper(), _amount(float(r["shortfall"]), str(r["unit"]))))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [_nfc(title), ""]
+    for k, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
+                                                                        strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines += ["", "Measured on:"]
+    for r in table.to_dict("records"):
+        lines.append(f"  {r['id']}: {r['measure']} of {_nfc(r['denominator'])}; counted when "
+                     f"{_nfc(r['threshold'])}")
+    return "\n".join(lines)
+
+
+def _population_lines(population: pd.DataFrame) -> list[str]:
+    best = population[population["operator"] == "best operator"]
+    lines = ["", "People with signal (SDG 9.c.1, best operator):"]
+    for r in best.itertuples(index=False):
+        lines.append(f"  {r.technology:<9} {r.covered_percent:5.1f} % "
+                     f"({r.people_covered:,.0f} of {r.people_total:,.0f}, {r.basis})")
+    return lines
+
+
+def _outputs(out: Path) -> list[Path]:
+    return [out / GPKG_NAME, *(out / f"{name}.csv" for name in TABLE_NAMES)]
+
+
+def write_outputs(result: Analysis, out: Path, *, overwrite: bool) -> list[Path]:
+    """Write ``gaps.gpkg`` and one CSV per table into ``out``."""
+    from covplan.export.tables import to_csv, to_gpkg
+
+    written = [to_gpkg(result.layers(), out / GPKG_NAME, overwrite=overwrite)]
+    for name, table in result.tables().items():
+        written.append(to_csv(table, out / f"{name}.csv", overwrite=overwrite))
+    return written
+
+
+@click.command("analyze")
+@dataset_argument
+@click.option("--targets", "targets_spec", default="thai_nguyen_2025", show_default=True,
+              metavar="PRESET|FILE",
+              help=f"Target preset ({', '.join(preset_names())}) or a targets .toml file.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Output folder [default: maps/analyze-<DATA folder name>].")
+@click.option("--resolution", "resolution_m", type=click.FloatRange(min=1.0), default=None,
+              help="Grid resolution in metres [default: 30].")
+@click.option("--model", default="auto", show_default=True, help="Propagation model.")
+@click.option("--status", "statuses", multiple=True, default=DEFAULT_STATUSES,
+              type=click.Choice(["existing", "planned", "candidate"]), show_default=True,
+              help="Site statuses to predict (repeat the option for several).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Keep per-site predictions here between runs [default: data/cache/predict].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the prediction cache.")
+@click.option("--overwrite", is_flag=True, help="Replace output files that already exist.")
+@click.pass_context
+def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
+            resolution_m: float | None, model: str, statuses: tuple[str, ...],
+            cache_dir: Path | None, no_cache: bool, overwrite: bool) -> None:
+    """Check coverage targets on the dataset DATA and write the gaps.
+
+    Predicts 4G/5G coverage from the sites, prints each target's measured value, goal,
+    status and shortfall, and writes gaps.gpkg (layers road_gaps, village_gaps, poi_gaps,
+    commune_summary) and every table as CSV (UTF-8 with BOM, so Excel shows Vietnamese)
+    into --out. Exits 0 whether or not the targets are met, 2 on bad input.
+    """
+    from covplan.io import load_dataset
+    from covplan.predict import SiteCache
+
+    targets: TargetSet = load_targets(targets_spec)
+    dataset = load_dataset(data)
+    out = out or settings.maps_dir / f"analyze-{Path(data).resolve().name}"
+    check_outputs(_outputs(out), overwrite=overwrite)  # before the long prediction
+    cache = None if no_cache else SiteCache(
+        directory=cache_dir or settings.data_dir / "cache" / "predict")
+    with ProgressBar("analyze", disable=quiet(ctx)) as bar:
+        result = run_analysis(dataset, targets, resolution_m=resolution_m, statuses=statuses,
+                              model=model, cache=cache, progress=bar)
+    label = " (SYNTHETIC dataset)" if dataset.synthetic else ""
+    click.echo(format_targets(result.targets,
+                              f"{targets.name}: targets on {dataset.name}{label}"))
+    click.echo("\n".join(_population_lines(result.population)))
+    written = write_outputs(result, out, overwrite=True)
+    click.echo(f"\nWrote {len(written)} files to {out}: {GPKG_NAME} "
+               f"({', '.join(result.layers())}) and CSV tables.")

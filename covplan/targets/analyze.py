@@ -1,0 +1,124 @@
+"""One call from coverage grids to every table ``covplan analyze`` writes."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from covplan._progress import ProgressFn, no_progress
+from covplan.metrics.communes import commune_summary
+from covplan.metrics.context import MetricContext
+from covplan.metrics.gaps import poi_gaps, village_gaps
+from covplan.metrics.population import population_coverage
+from covplan.metrics.roadgaps import road_gaps
+from covplan.metrics.roads import coverage_by_class, coverage_by_road
+from covplan.targets.evaluate import evaluate_targets
+from covplan.targets.schema import TargetSet
+
+logger = logging.getLogger(__name__)
+
+#: Technologies whose signal closes a road gap.
+MOBILE = ("4G", "5G")
+#: The GeoPackage layers, then every table (file stems), in the order they are written.
+LAYER_NAMES = ("road_gaps", "village_gaps", "poi_gaps", "commune_summary")
+TABLE_NAMES = ("targets", "population_coverage", "road_coverage_by_class",
+               "road_coverage_by_road", *LAYER_NAMES)
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Targets and gap tables of one coverage prediction.
+
+    Parameters
+    ----------
+    targets
+        :func:`covplan.targets.evaluate_targets` output.
+    population
+        People with signal by technology and operator (SDG 9.c.1).
+    road_classes, roads
+        Covered km per road class and per named road (4G or 5G).
+    road_gaps, village_gaps, poi_gaps, commune_summary
+        The gap layers and the commune summary (empty frames for absent layers).
+    timings_s
+        Wall time of each stage.
+    """
+
+    targets: pd.DataFrame
+    population: pd.DataFrame
+    road_classes: pd.DataFrame
+    roads: pd.DataFrame
+    road_gaps: gpd.GeoDataFrame
+    village_gaps: gpd.GeoDataFrame
+    poi_gaps: gpd.GeoDataFrame
+    commune_summary: gpd.GeoDataFrame
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """The GeoPackage layers, by name."""
+        return {name: getattr(self, name) for name in LAYER_NAMES}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table, by file stem (the layers plus targets, population and roads)."""
+        return dict(zip(TABLE_NAMES, (self.targets, self.population, self.road_classes,
+                                      self.roads, *self.layers().values()), strict=True))
+
+
+def _empty(ctx: MetricContext, columns: list[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=ctx.grid.crs)
+
+
+def analyze(ctx: MetricContext, targets: TargetSet, *, progress: ProgressFn | None = None
+            ) -> Analysis:
+    """Evaluate ``targets`` and build every gap table on prepared metrics.
+
+    Parameters
+    ----------
+    ctx
+        Metrics prepared on a coverage prediction (:func:`covplan.metrics.prepare_metrics`),
+        whose thresholds the gap tables use.
+    targets
+        The target set.
+    progress
+        Called with (fraction, message).
+    """
+    report = progress or no_progress
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str, fraction: float) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+        report(fraction, name)
+
+    if ctx.villages is not None:  # the village sets the targets and gap lists use, one pass
+        ctx.village_signals([["4G", "5G"], ["4G"], ["5G"]])
+    table = evaluate_targets(targets, ctx)
+    lap("targets", 0.3)
+    population = population_coverage(ctx.people, ctx.coverage, thresholds=ctx.thresholds,
+                                     zones=ctx.commune_zones, sites=ctx.sites,
+                                     cells=ctx.cells)
+    lap("population", 0.4)
+    if ctx.roads is not None:
+        hit = ctx.road_covered(MOBILE)
+        classes, per_road = coverage_by_class(ctx.roads, hit), coverage_by_road(ctx.roads, hit)
+        roads = road_gaps(ctx.roads, hit, communes=ctx.communes,
+                          commune_zones=ctx.commune_zones)
+    else:
+        classes = per_road = pd.DataFrame()
+        roads = _empty(ctx, ["road", "road_class", "start_km", "end_km", "length_km"])
+    lap("roads", 0.6)
+    villages = (village_gaps(ctx) if ctx.villages is not None
+                else _empty(ctx, ["village_id", "name", "population", "missing"]))
+    pois = poi_gaps(ctx)
+    lap("villages and POIs", 0.8)
+    communes = (commune_summary(ctx) if ctx.communes is not None
+                else _empty(ctx, ["code", "name", "population"]))
+    lap("commune summary", 1.0)
+    return Analysis(table, population, classes, per_road, roads, villages, pois, communes,
+                    timings)

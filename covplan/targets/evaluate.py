@@ -1,0 +1,256 @@
+"""Evaluating a target set on prepared metrics: measured value, goal, met, shortfall.
+
+Every result names its threshold, its measure and its denominator, and gives the shortfall
+in natural units: km of road, villages, people, points of interest (km² when a
+population-weighted measure has no population to weigh by).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from covplan.metrics._kernels import covered_total
+from covplan.metrics.context import MetricContext
+from covplan.metrics.pois import poi_covered
+from covplan.metrics.signal import technology_label
+from covplan.targets.schema import Target, TargetSet
+
+logger = logging.getLogger(__name__)
+
+#: Units counted in whole items: their shortfall is rounded up.
+_WHOLE_UNITS = ("villages", "POIs", "people")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What one measure found, in natural units.
+
+    Parameters
+    ----------
+    covered
+        Amount meeting the condition (km, villages, people, POIs or km²).
+    total
+        The denominator in the same unit.
+    unit
+        ``{"km", "villages", "people", "POIs", "km²"}``.
+    denominator
+        What ``total`` counts, in words.
+    threshold
+        The condition, in words.
+    """
+
+    covered: float
+    total: float
+    unit: str
+    denominator: str
+    threshold: str
+
+
+def _road_mask(target: Target, ctx: MetricContext) -> np.ndarray:
+    from covplan.io.roadclass import canonical_ref
+
+    samples = ctx.roads
+    assert samples is not None
+    routes = samples.routes
+    keep = np.ones(len(routes), dtype=bool)
+    if (classes := target.filter_values("road_class")) is not None:
+        keep &= routes["road_class"].isin(classes).to_numpy(bool)
+    if (refs := target.filter_values("ref")) is not None:
+        wanted = {canonical_ref(r) or r for r in refs}
+        keep &= routes["ref"].map(lambda r: bool(wanted & set(str(r).split(";")))
+                                  ).to_numpy(bool)
+    if (names := target.filter_values("name")) is not None:
+        keep &= routes["name"].isin(names).to_numpy(bool)
+    per_piece: np.ndarray = keep[samples.pieces.line]
+    return per_piece
+
+
+def _length_share(target: Target, ctx: MetricContext) -> Measured:
+    rule = target.thresholds.signal_rule(target.technologies)
+    what = target.filter_text() or "all roads"
+    if ctx.roads is None:
+        return Measured(0.0, 0.0, "km", f"no roads in the dataset ({what})", rule)
+    pick = _road_mask(target, ctx)
+    counted = ctx.roads.counted_m
+    hit = ctx.road_covered(target.technologies, target.thresholds)
+    total = float(counted[pick].sum()) / 1000.0
+    return Measured(float(counted[pick & hit].sum()) / 1000.0, total, "km",
+                    f"{total:,.1f} km of road ({what}), dual carriageways counted once", rule)
+
+
+def _village_mask(target: Target, ctx: MetricContext) -> np.ndarray:
+    assert ctx.villages is not None
+    villages = ctx.villages
+    keep = np.ones(len(villages), dtype=bool)
+    for column in ("village_id", "name"):
+        if (values := target.filter_values(column)) is not None and column in villages:
+            keep &= villages[column].astype(str).isin(values).to_numpy(bool)
+    if (codes := target.filter_values("commune")) is not None:
+        keep &= _commune_of_villages(ctx).isin(codes).to_numpy(bool)
+    return keep
+
+
+def _commune_of_villages(ctx: MetricContext) -> pd.Series:
+    assert ctx.villages is not None
+    if ctx.communes is None or ctx.village_commune is None:
+        given: pd.Series = ctx.villages.get("commune", pd.Series("", index=ctx.villages.index))
+        return given.astype(str)
+    codes = np.append(ctx.communes["code"].astype(str).to_numpy(object), "")
+    return pd.Series(codes[ctx.village_commune], index=ctx.villages.index)
+
+
+def _fibre_share(target: Target, ctx: MetricContext) -> Measured:
+    rule = f"fibre flag, or fibre within {target.thresholds.fibre_drop_m:g} m"
+    if ctx.villages is None:
+        return Measured(0.0, 0.0, "villages", "no villages in the dataset", rule)
+    pick = _village_mask(target, ctx)
+    reached = ctx.fibre_reached(target.thresholds).to_numpy(bool)
+    total = int(pick.sum())
+    return Measured(float((reached & pick).sum()), float(total), "villages",
+                    f"{total:,} village{'s' if total != 1 else ''}{_of(target)}", rule)
+
+
+def _of(target: Target) -> str:
+    text = target.filter_text()
+    return f" ({text})" if text else ""
+
+
+def _cell_km2(ctx: MetricContext) -> float:
+    return ctx.grid.resolution_m**2 / 1e6
+
+
+def _population_share(target: Target, ctx: MetricContext) -> Measured:
+    thr = target.thresholds
+    zones = ctx.province
+    keep = np.ones(zones.count, dtype=bool)
+    if (codes := target.filter_values("commune")) is not None and ctx.communes is not None:
+        keep = ctx.communes["code"].astype(str).isin(codes).to_numpy(bool)
+    mask = ctx.cells(target.technologies, thr) if target.technologies else np.zeros(
+        ctx.grid.shape, dtype=bool)
+    rule = thr.signal_rule(target.technologies) if target.technologies else ""
+    extra_ids, extra_flag = zones.ids, np.zeros(zones.count, dtype=bool)
+    if target.or_fibre and ctx.villages is not None and ctx.village_zones is not None:
+        extra_ids = ctx.village_zones.ids
+        extra_flag = ctx.fibre_reached(thr).to_numpy(bool)
+        rule = " or ".join(r for r in (rule, "in a fibre-reached village") if r)
+    total, hit = covered_total(np.ascontiguousarray(ctx.people.people, dtype=np.float64),
+                               zones.ids, keep, np.ascontiguousarray(mask), extra_ids,
+                               extra_flag)
+    scale, unit = (1.0, "people") if ctx.people.counts_people else (_cell_km2(ctx), "km²")
+    total *= scale
+    return Measured(hit * scale, total, unit,
+                    f"{total:,.0f} {unit}{_of(target)} ({ctx.people.basis})", rule)
+
+
+def _point_share(target: Target, ctx: MetricContext) -> Measured:
+    rule = target.thresholds.signal_rule(target.technologies)
+    if ctx.pois is None or not len(ctx.pois):
+        return Measured(0.0, 0.0, "POIs", "no points of interest in the dataset", rule)
+    pick = np.ones(len(ctx.pois), dtype=bool)
+    for column in ("kind", "name"):
+        if (values := target.filter_values(column)) is not None and column in ctx.pois:
+            pick &= ctx.pois[column].astype(str).isin(values).to_numpy(bool)
+    hit = poi_covered(ctx.poi_signal(target.thresholds), list(target.technologies))
+    total = int(pick.sum())
+    return Measured(float((hit.to_numpy(bool) & pick).sum()), float(total), "POIs",
+                    f"{total:,} point{'s' if total != 1 else ''} of interest{_of(target)}", rule)
+
+
+def _village_share(target: Target, ctx: MetricContext) -> Measured:
+    thr = target.thresholds
+    rule = thr.signal_rule(target.technologies)
+    if ctx.villages is None or ctx.village_zones is None:
+        return Measured(0.0, 0.0, "villages", "no villages in the dataset", rule)
+    pick = _village_mask(target, ctx)
+    signal = ctx.village_signal(target.technologies, thr)
+    if target.weight == "count":
+        total = float(pick.sum())
+        return Measured(float((signal["covered"].to_numpy(bool) & pick).sum()), total,
+                        "villages", f"{total:,.0f} villages{_of(target)}",
+                        f"{rule}, for {thr.village_covered_percent:g} % of a village")
+    if target.weight == "population" and signal["population"][pick].notna().any():
+        pop = signal["population"].fillna(0.0).to_numpy(float)
+        hit = signal["people_with_signal"].fillna(0.0).to_numpy(float)
+        total = float(pop[pick].sum())
+        return Measured(float(hit[pick].sum()), total, "people",
+                        f"{total:,.0f} people in villages{_of(target)}", rule)
+    zones = ctx.village_zones
+    area = zones.sums()[pick] * _cell_km2(ctx)
+    hit_area = zones.sums(mask=ctx.cells(target.technologies, thr))[pick] * _cell_km2(ctx)
+    return Measured(float(hit_area.sum()), float(area.sum()), "km²",
+                    f"{area.sum():,.1f} km² of village area{_of(target)}", rule)
+
+
+_MEASURES: dict[str, Callable[[Target, MetricContext], Measured]] = {
+    "length_share": _length_share,
+    "fibre_share": _fibre_share,
+    "population_share": _population_share,
+    "point_share": _point_share,
+    "village_share": _village_share,
+}
+
+
+def measure_target(target: Target, ctx: MetricContext) -> Measured:
+    """The measured amount and denominator of one target."""
+    return _MEASURES[target.measure](target, ctx)
+
+
+def _row(target: Target, found: Measured) -> dict[str, object]:
+    needed = target.goal_percent / 100.0 * found.total
+    short = max(0.0, needed - found.covered)
+    if found.unit in _WHOLE_UNITS:
+        short = float(math.ceil(short - 1e-6)) if short > 1e-6 else 0.0
+    has_data = found.total > 0
+    met = bool(found.covered >= needed - 1e-9 * max(found.total, 1.0)) if has_data else None
+    return {
+        "id": target.id,
+        "target": target.label,
+        "measure": target.measure,
+        "layer": target.layer,
+        "filter": target.filter_text(),
+        "technologies": technology_label(target.technologies) if target.technologies else "",
+        "threshold": found.threshold,
+        "denominator": found.denominator,
+        "measured_percent": 100.0 * found.covered / found.total if has_data else math.nan,
+        "goal_percent": target.goal_percent,
+        "met": met,
+        "status": ("met" if met else "not met") if has_data else "no data",
+        "covered": found.covered,
+        "total": found.total,
+        "shortfall": short if has_data else math.nan,
+        "unit": found.unit,
+        "note": target.note,
+    }
+
+
+def evaluate_targets(targets: TargetSet, ctx: MetricContext) -> pd.DataFrame:
+    """Evaluate every target of ``targets``.
+
+    Parameters
+    ----------
+    targets
+        A validated target set (:func:`covplan.targets.load_targets`).
+    ctx
+        Metrics prepared on a coverage prediction
+        (:func:`covplan.metrics.prepare_metrics`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target: ``id``, ``target``, ``measure``, ``layer``, ``filter``,
+        ``technologies``, ``threshold``, ``denominator``, ``measured_percent``,
+        ``goal_percent``, ``met`` (True / False, NA without data), ``status``,
+        ``covered`` and ``total`` (natural units), ``shortfall`` (what is missing to reach
+        the goal, in ``unit``) and ``note``.
+    """
+    rows = [_row(t, measure_target(t, ctx)) for t in targets.targets]
+    table = pd.DataFrame(rows)
+    table["met"] = table["met"].astype("boolean")
+    logger.info("Targets %s: %d of %d met", targets.name, int(table["met"].sum()), len(table))
+    return table

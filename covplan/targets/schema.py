@@ -1,0 +1,167 @@
+"""What a targets file may say: tables, keys, measures, layers and allowed values.
+
+A targets file is TOML::
+
+    [preset]
+    name = "Thái Nguyên 2025"          # required
+    source = "…"                        # where the targets come from
+    description = "…"
+
+    [thresholds]                        # optional; defaults in covplan.metrics.thresholds
+    rsrp_4g_dbm = -105
+    rsrp_5g_dbm = -105
+    village_covered_percent = 90
+    fibre_drop_m = 500
+    [thresholds.sources]                # optional citation per threshold
+    rsrp_4g_dbm = "Ofcom, Connected Nations"
+
+    [[target]]                          # one table per target
+    id = "roads_4g5g"                   # required, unique: letters, digits, _ and -
+    label = "4G/5G on expressways and national highways"      # required
+    layer = "roads"                     # required, see LAYER_OF_MEASURE
+    measure = "length_share"            # required, see MEASURES
+    filter = { road_class = ["expressway", "national"] }      # optional, see FILTERS
+    technologies = ["4G", "5G"]         # signal from either counts
+    goal_percent = 100                  # required, 0-100
+    weight = "population"               # village_share only: population | area | count
+    or_fibre = true                     # population_share only: fibre-reached villages count
+    thresholds = { rsrp_5g_dbm = -100 } # optional overrides for this target
+    note = "…"                          # optional
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from covplan.metrics.thresholds import Thresholds
+
+#: Measures, what each means, and the unit its shortfall is counted in.
+MEASURES: Final[Mapping[str, str]] = {
+    "length_share": "share of road length with signal (dual carriageways counted once)",
+    "fibre_share": "share of villages fibre-reached",
+    "population_share": "share of people with signal (or in a fibre-reached village)",
+    "point_share": "share of points of interest with signal at the point",
+    "village_share": "share of village population, area or count with signal",
+}
+
+#: The one layer each measure reads.
+LAYER_OF_MEASURE: Final[Mapping[str, str]] = {
+    "length_share": "roads",
+    "fibre_share": "villages",
+    "population_share": "population",
+    "point_share": "pois",
+    "village_share": "villages",
+}
+
+LAYERS: Final = ("roads", "villages", "population", "pois")
+
+#: Columns a target may filter on, per layer.
+FILTERS: Final[Mapping[str, tuple[str, ...]]] = {
+    "roads": ("road_class", "ref", "name"),
+    "villages": ("commune", "village_id", "name"),
+    "population": ("commune",),
+    "pois": ("kind", "name"),
+}
+
+#: Measures that need ``technologies`` (population_share needs them or ``or_fibre``).
+SIGNAL_MEASURES: Final = ("length_share", "point_share", "village_share")
+
+WEIGHTS: Final = ("population", "area", "count")
+
+TOP_KEYS: Final = ("preset", "thresholds", "target")
+PRESET_KEYS: Final = ("name", "source", "description", "province", "year")
+TARGET_KEYS: Final = ("id", "label", "layer", "measure", "filter", "technologies",
+                      "goal_percent", "weight", "or_fibre", "thresholds", "note")
+REQUIRED_TARGET_KEYS: Final = ("id", "label", "layer", "measure", "goal_percent")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target, validated.
+
+    Parameters
+    ----------
+    id
+        Short unique identifier.
+    label
+        What officials read.
+    layer, measure
+        What is measured (see :data:`MEASURES`).
+    goal_percent
+        The goal, 0-100.
+    technologies
+        Signal from any of these counts.
+    filter
+        ``(column, allowed values)`` pairs; a row counts when every column matches one of
+        its values.
+    weight
+        For ``village_share``: ``{"population", "area", "count"}``.
+    or_fibre
+        For ``population_share``: people in fibre-reached villages count as covered.
+    thresholds
+        The thresholds this target is evaluated with (file-wide, then its overrides).
+    note
+        Free text shown with the result.
+    """
+
+    id: str
+    label: str
+    layer: str
+    measure: str
+    goal_percent: float
+    technologies: tuple[str, ...] = ()
+    filter: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    weight: str = "population"
+    or_fibre: bool = False
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    note: str = ""
+
+    def filter_values(self, column: str) -> tuple[str, ...] | None:
+        """Allowed values of ``column``, or None when the target does not filter on it."""
+        return dict(self.filter).get(column)
+
+    def filter_text(self) -> str:
+        """``"road_class: expressway, national"`` (empty when unfiltered)."""
+        return "; ".join(f"{col}: {', '.join(vals)}" for col, vals in self.filter)
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    """A validated targets file.
+
+    Parameters
+    ----------
+    name
+        Display name (``[preset] name``).
+    source
+        Where the targets come from.
+    description
+        Longer text.
+    path
+        The file it was read from.
+    thresholds
+        File-wide thresholds.
+    targets
+        The targets, in file order.
+    """
+
+    name: str
+    source: str
+    description: str
+    path: str
+    thresholds: Thresholds
+    targets: tuple[Target, ...]
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def kinds(self) -> tuple[str, ...] | None:
+        """POI kinds named by the set's point targets, None when no target names any."""
+        found: list[str] = []
+        for target in self.targets:
+            for kind in target.filter_values("kind") or ():
+                if kind not in found:
+                    found.append(kind)
+        return tuple(found) or None

@@ -1,0 +1,73 @@
+"""``covplan analyze`` in-process: target table, gap files, exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyogrio
+import pytest
+
+from covplan.cli.main import main
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    return tmp_path / "out"
+
+
+def _run(tiny_dir: Path, out_dir: Path, *extra: str) -> int:
+    return main(["-q", "analyze", str(tiny_dir), "--out", str(out_dir), "--resolution", "90",
+                 "--no-cache", *extra])
+
+
+def test_analyze_prints_targets_and_writes_gaps(tiny_dir: Path, out_dir: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(tiny_dir, out_dir) == 0
+    out = capsys.readouterr().out
+    assert "Thái Nguyên 2025: targets on tiny" in out
+    for label in ("4G/5G on 100 % of expressways and national highways",
+                  "Fibre to 99.3 % of villages", "5G at universities and hospitals"):
+        assert label in out
+    assert "Measured on:" in out and "roads_4g5g: length_share of" in out
+    assert "People with signal (SDG 9.c.1, best operator):" in out
+    layers = {name for name, _ in pyogrio.list_layers(out_dir / "gaps.gpkg")}
+    assert layers == {"road_gaps", "village_gaps", "poi_gaps", "commune_summary"}
+    summary = (out_dir / "commune_summary.csv").read_bytes()
+    assert summary.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
+    text = summary.decode("utf-8-sig")
+    assert "Xã Tân Hòa" in text and "Phường Đông" in text
+    assert text.splitlines()[0].startswith("code,name,population,villages")
+    targets = (out_dir / "targets.csv").read_text(encoding="utf-8-sig")
+    assert "fibre_villages" in targets
+    assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]  # no temporary files
+
+
+def test_existing_outputs_need_overwrite(tiny_dir: Path, out_dir: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out_dir.mkdir()
+    (out_dir / "village_gaps.csv").write_text("an earlier run\n", encoding="utf-8")
+    assert _run(tiny_dir, out_dir) == 2
+    err = capsys.readouterr().err
+    assert "village_gaps.csv" in err and "already exists" in err and "--overwrite" in err
+    assert (out_dir / "village_gaps.csv").read_text(encoding="utf-8") == "an earlier run\n"
+    assert _run(tiny_dir, out_dir, "--overwrite") == 0
+    assert (out_dir / "village_gaps.csv").read_bytes().startswith(b"\xef\xbb\xbfvillage_id,")
+
+
+def test_bad_targets_file_exits_two_with_the_problems(
+    tiny_dir: Path, out_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[preset]\nname = "x"\n[[target]]\nid = "a"\nlabel = "A"\n'
+                   'layer = "road"\nmeasure = "length_share"\ntechnologies = ["4G"]\n'
+                   "goal_percent = 120\n", encoding="utf-8")
+    assert _run(tiny_dir, out_dir, "--targets", str(bad)) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "did you mean 'roads'" in err and "goal_percent should be from 0 to 100" in err
+    assert not out_dir.exists()
+
+
+def test_bad_dataset_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(tmp_path / "absent"), "--out", str(tmp_path / "o")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
