@@ -18,6 +18,7 @@ from covplan import __version__
 from covplan.cli.analyze import analyze
 from covplan.cli.demo import demo
 from covplan.cli.info import info
+from covplan.cli.plan import plan
 from covplan.cli.predict import predict
 from covplan.cli.validate import validate
 from covplan.errors import CovplanError
@@ -60,7 +61,7 @@ def cli(verbose: int, quiet: bool) -> None:
     logging.getLogger("covplan").setLevel(level)
 
 
-for command in (demo, info, validate, predict, analyze):
+for command in (demo, info, validate, predict, analyze, plan):
     cli.add_command(command)
 
 

@@ -17,11 +17,14 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from covplan.mapview._memo import by_identity
+
 #: Decimal places kept in longitude/latitude (5 ≈ 1.1 m).
 COORD_DECIMALS = 5
 WGS84 = CRS.from_epsg(4326)
 
 
+@by_identity
 def to_wgs84(
     frame: gpd.GeoDataFrame, *, simplify_m: float = 0.0, decimals: int = COORD_DECIMALS
 ) -> gpd.GeoDataFrame:
@@ -52,6 +55,7 @@ def to_wgs84(
     return out.loc[keep]
 
 
+@by_identity
 def feature_collection(frame: gpd.GeoDataFrame, columns: Sequence[str] = ()) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of ``frame`` (EPSG:4326) keeping only ``columns``.
 

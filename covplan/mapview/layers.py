@@ -19,6 +19,7 @@ import shapely
 
 from covplan.mapview import style
 from covplan.mapview._geo import feature_collection, text_or_blank, to_wgs84
+from covplan.mapview._memo import by_identity
 from covplan.mapview.overlays import add_coverage_overlay, add_hillshade
 from covplan.mapview.sites import add_sites
 
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 Feature = dict[str, Any]
 
 
+@by_identity
 def merge_lines(frame: gpd.GeoDataFrame, by: Sequence[str]) -> gpd.GeoDataFrame:
     """Lines of ``frame`` joined into one (multi)line per group of ``by`` columns.
 

@@ -12,6 +12,7 @@ from rasterio.warp import Resampling
 
 from covplan.grid import Raster
 from covplan.mapview import style
+from covplan.mapview._memo import by_identity
 from covplan.mapview._raster import (
     MercatorImage,
     hillshade,
@@ -118,6 +119,13 @@ def hillshade_rgb(terrain: Raster, *, max_px: int = 1600) -> tuple[np.ndarray, M
     return np.clip(rgb, 0, 255).astype(np.uint8), image
 
 
+@by_identity
+def _hillshade_image(terrain: Raster, *, max_px: int) -> tuple[str, MercatorImage]:
+    """The hillshade as a JPEG data URL, computed once per terrain raster."""
+    rgb, image = hillshade_rgb(terrain, max_px=max_px)
+    return jpeg_data_url(rgb), image
+
+
 def add_hillshade(
     fmap: folium.Map,
     terrain: Raster,
@@ -146,9 +154,9 @@ def add_hillshade(
     show
         Whether this base layer is the one shown first.
     """
-    rgb, image = hillshade_rgb(terrain, max_px=max_px)
+    url, image = _hillshade_image(terrain, max_px=max_px)
     overlay = folium.raster_layers.ImageOverlay(
-        jpeg_data_url(rgb),
+        url,
         bounds=[list(corner) for corner in image.bounds_latlon],
         name=name,
         overlay=False,

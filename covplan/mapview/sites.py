@@ -13,6 +13,7 @@ from shapely.geometry import Point, Polygon
 
 from covplan.mapview import style
 from covplan.mapview._geo import feature_collection, text_or_blank, to_wgs84
+from covplan.mapview._memo import by_identity
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ def sector_wedge(
     return Polygon([(x, y), *map(tuple, arc), (x, y)])
 
 
+@by_identity
 def sector_wedges(sites: gpd.GeoDataFrame, *, radius_m: float = 300.0) -> gpd.GeoSeries:
     """A wedge for every sector row of ``sites`` (metric CRS), aligned to its index."""
     azimuth = _numeric(sites, "azimuth_deg")

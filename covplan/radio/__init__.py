@@ -8,16 +8,20 @@ terrain combination rule), :mod:`~covplan.radio.sweep` (numba coverage kernels),
 :mod:`~covplan.radio.defaults` (per-technology sector defaults).
 """
 
-from covplan.radio._range import ModelRangeWarning
-from covplan.radio.antenna import antenna_gain_dbi
-from covplan.radio.linkbudget import re_power_dbm, resource_blocks, rsrp_dbm
-from covplan.radio.pathloss import (
+from covplan.radio._jitcache import refresh_kernel_cache
+
+refresh_kernel_cache()
+
+from covplan.radio._range import ModelRangeWarning  # noqa: E402
+from covplan.radio.antenna import antenna_gain_dbi  # noqa: E402
+from covplan.radio.linkbudget import re_power_dbm, resource_blocks, rsrp_dbm  # noqa: E402
+from covplan.radio.pathloss import (  # noqa: E402
     cost231_hata_loss_db,
     free_space_loss_db,
     tr38901_rma_loss_db,
     tr38901_uma_loss_db,
 )
-from covplan.radio.terrain import (
+from covplan.radio.terrain import (  # noqa: E402
     bullington_loss_db,
     deygout_loss_db,
     knife_edge_loss_db,

@@ -91,8 +91,8 @@ def predict_dataset(
         coverage[tech] = predict_coverage(
             sites, dataset.terrain, grid, technology=tech, model=model,
             threshold_dbm=threshold_floor_dbm(targets, tech), rx_height_m=settings.rx_height_m,
-            cache=cache, progress=_labelled(scaled(progress, i / len(present),
-                                                   (i + 1) / len(present)), tech))
+            cache=cache, warn_range=False,
+            progress=_labelled(scaled(progress, i / len(present), (i + 1) / len(present)), tech))
     return coverage
 
 

@@ -1,0 +1,58 @@
+"""Site planning: what-if scenarios and recommending the fewest new sites that close the gaps.
+
+Modules:
+
+- :mod:`~covplan.planning.scenario`, :mod:`~covplan.planning.edits`: a scenario is the
+  baseline sites plus edits (add, move, remove, modify), with its diff;
+- :mod:`~covplan.planning.scenario_io`: scenario files (JSON, versioned, validated);
+- :mod:`~covplan.planning.evaluate`: targets and gap tables of scenarios through the
+  engine's per-site cache;
+- :mod:`~covplan.planning.demand`: a target as weighted demand on the grid;
+- :mod:`~covplan.planning.candidates`: candidate sites (planner's file, roads, villages,
+  high ground, 5G co-location), exclusion zones;
+- :mod:`~covplan.planning.matrix`, :mod:`~covplan.planning.footprints`: the sparse
+  candidate x demand coverage matrix from the engine;
+- :mod:`~covplan.planning.problem`, :mod:`~covplan.planning.greedy`,
+  :mod:`~covplan.planning.milp`: the covering problem, lazy greedy and integer programs;
+- :mod:`~covplan.planning.recommend`: the whole chain for one target.
+"""
+
+from covplan.planning.candidates import CandidateOptions, generate_candidates, load_candidates
+from covplan.planning.demand import Demand, target_demand
+from covplan.planning.edits import Edit
+from covplan.planning.evaluate import ScenarioEvaluator
+from covplan.planning.greedy import greedy_max_coverage, greedy_reach
+from covplan.planning.matrix import CoverageMatrix, build_matrix
+from covplan.planning.milp import milp_max_coverage, milp_reach
+from covplan.planning.problem import CoverProblem, reduce_problem
+from covplan.planning.recommend import PlanOptions, Recommendation, recommend_sites
+from covplan.planning.scenario import Scenario, sites_diff, sites_hash
+from covplan.planning.scenario_io import load_scenario, save_scenario
+from covplan.planning.selection import Selection
+
+__all__ = [
+    "CandidateOptions",
+    "CoverProblem",
+    "CoverageMatrix",
+    "Demand",
+    "Edit",
+    "PlanOptions",
+    "Recommendation",
+    "Scenario",
+    "ScenarioEvaluator",
+    "Selection",
+    "build_matrix",
+    "generate_candidates",
+    "greedy_max_coverage",
+    "greedy_reach",
+    "load_candidates",
+    "load_scenario",
+    "milp_max_coverage",
+    "milp_reach",
+    "recommend_sites",
+    "reduce_problem",
+    "save_scenario",
+    "sites_diff",
+    "sites_hash",
+    "target_demand",
+]

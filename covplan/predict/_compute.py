@@ -1,0 +1,114 @@
+"""One propagation group's prediction: radius, ray sweep, sector fill."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from covplan.grid import GridSpec
+from covplan.predict._groups import Group
+from covplan.predict._terrain import TerrainSampler
+from covplan.predict.cache import SiteResult
+from covplan.radio import antenna, models, sweep
+from covplan.radio.terrain import EARTH_RADIUS_M
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Model settings that every site result depends on (part of the cache key)."""
+
+    model: str
+    rx_height_m: float
+    k_factor: float
+    floor_dbm: float
+    max_radius_m: float
+
+    def context(self) -> str:
+        """Text that enters the cache key."""
+        return repr(self)
+
+
+def _sector_arrays(g: Group) -> tuple[np.ndarray, ...]:
+    n = g.azimuth_deg.size
+    return (g.azimuth_deg.astype(np.float64), g.beamwidth_deg.astype(np.float64),
+            g.tilt_deg.astype(np.float64), np.zeros(n),
+            g.vertical_beamwidth_deg.astype(np.float64), np.full(n, antenna.FRONT_TO_BACK_DB),
+            np.full(n, antenna.SIDE_LOBE_VERTICAL_DB), g.eirp_re_dbm.astype(np.float64))
+
+
+def _window(grid: GridSpec, x: float, y: float, r: float) -> tuple[int, int, int, int]:
+    """Rows/cols [r0, r1) × [c0, c1) of cells whose centres may lie within r of (x, y)."""
+    t, res = grid.transform, grid.resolution_m
+    c0 = max(0, math.ceil((x - r - t.c) / res - 0.5))
+    c1 = min(grid.width, math.floor((x + r - t.c) / res - 0.5) + 1)
+    r0 = max(0, math.ceil((t.f - (y + r)) / res - 0.5))
+    r1 = min(grid.height, math.floor((t.f - (y - r)) / res - 0.5) + 1)
+    return r0, max(r0, r1), c0, max(c0, c1)
+
+
+def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
+                  spec: models.ModelSpec, s: Settings) -> SiteResult:
+    """Best-sector RSRP of group ``g`` on its window of ``grid``."""
+    res = grid.resolution_m
+    dem_args = terrain.args()
+    z0 = float(sweep.sample_dem(*dem_args, g.x, g.y))
+    if spec.kernel == sweep.MODEL_HATA:
+        hb = sweep.effective_heights(*dem_args, g.x, g.y, z0, g.height_m, 72)
+    else:
+        hb = np.full(1, g.height_m)
+    max_loss = float(np.max(g.eirp_re_dbm)) - s.floor_dbm
+    if spec.kernel == sweep.MODEL_HATA:
+        radii = models.hata_radius_m(spec, max_loss, g.frequency_mhz, s.rx_height_m, hb,
+                                     min_radius_m=2.0 * res, max_radius_m=s.max_radius_m)
+    else:
+        radii = np.full(1, models.influence_radius_m(
+            spec, max_loss, g.frequency_mhz, g.height_m, s.rx_height_m, g.height_m,
+            min_radius_m=2.0 * res, max_radius_m=s.max_radius_m))
+    radius = float(radii.max())
+    hb_range = (float(hb.min()), float(hb.max()))
+    r0, r1, c0, c1 = _window(grid, g.x, g.y, radius)
+    if r1 <= r0 or c1 <= c0:
+        empty = np.empty((0, 0), np.float32)
+        return SiteResult(r0, c0, empty, np.empty((0, 0), np.int8), radius, hb_range)
+    n_steps = math.ceil(radius / res) + 1
+    cap = sweep.LEVEL_CAP
+    n_rays = cap * max(1, math.ceil(2.0 * math.pi * radius / res / cap))
+    # each ray stops where its own azimuth's bound says nothing more can be covered
+    bins = (np.arange(n_rays) * radii.size // n_rays) % radii.size
+    ray_steps = np.minimum(np.ceil(radii[bins] / res).astype(np.int64) + 1, n_steps)
+    loss = np.empty((n_rays, n_steps + 1), np.float32)
+    dep = np.empty_like(loss)
+    ae = s.k_factor * EARTH_RADIUS_M
+    if spec.kernel == sweep.MODEL_ITM:
+        sweep.sweep_rays_itm(*dem_args, g.x, g.y, z0, g.height_m, s.rx_height_m, n_rays,
+                             n_steps, res, ae, g.frequency_mhz, ray_steps, loss, dep)
+    else:
+        sweep.sweep_rays(*dem_args, g.x, g.y, z0, g.height_m, s.rx_height_m, n_rays, n_steps,
+                         res, ae, g.frequency_mhz, spec.kernel, spec.env, hb,
+                         models.RMA_BUILDING_HEIGHT_M, models.RMA_STREET_WIDTH_M, ray_steps,
+                         loss, dep)
+    rsrp = np.empty((r1 - r0, c1 - c0), np.float32)
+    sec = np.empty((r1 - r0, c1 - c0), np.int8)
+    t = grid.transform
+    sweep.fill_window(loss, dep, res, g.x, g.y, radius, t.c + (c0 + 0.5) * res,  # type: ignore[call-arg]
+                      t.f - (r0 + 0.5) * res, res, *_sector_arrays(g), rsrp, sec)
+    return _crop(SiteResult(r0, c0, rsrp, sec, radius, hb_range), s.floor_dbm)
+
+
+def _crop(r: SiteResult, floor_dbm: float) -> SiteResult:
+    """Blank cells below the prediction floor and shrink the window to what remains."""
+    weak = ~(r.rsrp_dbm >= floor_dbm)
+    r.rsrp_dbm[weak] = np.nan
+    r.sector[weak] = -1
+    rows = np.flatnonzero(~weak.all(axis=1))
+    cols = np.flatnonzero(~weak.all(axis=0))
+    if rows.size == 0:
+        empty = np.empty((0, 0), np.float32)
+        return SiteResult(r.row0, r.col0, empty, np.empty((0, 0), np.int8), r.radius_m,
+                          r.base_height_m)
+    rs, cs = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+    return SiteResult(r.row0 + rs.start, r.col0 + cs.start,
+                      np.ascontiguousarray(r.rsrp_dbm[rs, cs]),
+                      np.ascontiguousarray(r.sector[rs, cs]), r.radius_m, r.base_height_m)

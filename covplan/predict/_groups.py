@@ -1,0 +1,134 @@
+"""Propagation groups: co-located sectors that share one terrain computation.
+
+Sectors of one site at the same position, antenna height and frequency see the same terrain
+and path loss; only their antenna patterns and powers differ. The engine therefore sweeps
+each group once and applies every sector's pattern in the fill.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from covplan.radio.antenna import VERTICAL_BEAMWIDTH_DEG
+from covplan.radio.linkbudget import re_power_dbm, resource_blocks
+
+#: Sector columns the engine reads (all filled by the loader). An optional
+#: ``vertical_beamwidth_deg`` column overrides the 10° vertical beamwidth (0: no vertical
+#: pattern, e.g. an isotropic reference antenna).
+SECTOR_COLUMNS = ("site_id", "sector", "frequency_mhz", "bandwidth_mhz", "height_m",
+                  "azimuth_deg", "tilt_deg", "beamwidth_deg", "tx_power_dbm",
+                  "antenna_gain_dbi", "cable_loss_db")
+
+
+@dataclass(frozen=True, eq=False)
+class Group:
+    """Co-located sectors with one frequency and antenna height.
+
+    Parameters
+    ----------
+    x, y
+        Site position in the grid's CRS.
+    height_m, frequency_mhz
+        Antenna height above ground and carrier frequency shared by the sectors.
+    indices
+        Global sector indices (into the coverage grid's ``site_keys``).
+    azimuth_deg, beamwidth_deg, tilt_deg, eirp_re_dbm, vertical_beamwidth_deg
+        Per-sector pattern parameters and EIRP per resource element at boresight
+        (:math:`P_{RE} + G - L_{cable}`); beamwidth 0 for omni, vertical beamwidth 0 for no
+        vertical pattern.
+    """
+
+    x: float
+    y: float
+    height_m: float
+    frequency_mhz: float
+    indices: np.ndarray
+    azimuth_deg: np.ndarray
+    beamwidth_deg: np.ndarray
+    tilt_deg: np.ndarray
+    eirp_re_dbm: np.ndarray
+    vertical_beamwidth_deg: np.ndarray
+
+    def key(self, context: str) -> str:
+        """Hash of the group's parameters plus ``context`` (terrain, grid, settings)."""
+        h = hashlib.blake2b(digest_size=20)
+        h.update(repr((round(self.x, 3), round(self.y, 3), self.height_m,
+                       self.frequency_mhz)).encode())
+        for arr in (self.azimuth_deg, self.beamwidth_deg, self.tilt_deg, self.eirp_re_dbm,
+                    self.vertical_beamwidth_deg):
+            h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+        h.update(context.encode())
+        return h.hexdigest()
+
+
+@dataclass(frozen=True, eq=False)
+class SectorTable:
+    """The sectors of one technology as numpy columns, ordered by (site_id, sector)."""
+
+    site_id: np.ndarray
+    sector: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    columns: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return int(self.site_id.size)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+
+def sector_table(sites: gpd.GeoDataFrame, technology: str) -> SectorTable:
+    """Rows of ``technology`` as a :class:`SectorTable` (pandas only at the boundary)."""
+    missing = [c for c in SECTOR_COLUMNS if c not in sites.columns]
+    if missing:
+        raise ValueError(f"sites lacks columns {missing}; load it with covplan.io so that "
+                         "defaults are applied")
+    tech = sites["technology"].astype(str).to_numpy()
+    rows = np.flatnonzero(tech == technology)
+    site_id = sites["site_id"].astype(str).to_numpy()[rows]
+    sector = sites["sector"].to_numpy()[rows].astype(np.int64)
+    order = np.lexsort((sector, site_id))
+    rows, site_id, sector = rows[order], site_id[order], sector[order]
+    geom = sites.geometry.to_numpy()[rows]
+    names = [c for c in (*SECTOR_COLUMNS[2:], "vertical_beamwidth_deg") if c in sites.columns]
+    columns = {c: sites[c].to_numpy(dtype=np.float64)[rows] for c in names}
+    return SectorTable(site_id, sector, shapely.get_x(geom), shapely.get_y(geom), columns)
+
+
+def _eirp_re(table: SectorTable, technology: str) -> np.ndarray:
+    n_rb = [resource_blocks(technology, float(b), float(f))
+            for b, f in zip(table["bandwidth_mhz"], table["frequency_mhz"], strict=True)]
+    return np.asarray(re_power_dbm(table["tx_power_dbm"], np.asarray(n_rb))
+                      + table["antenna_gain_dbi"] - table["cable_loss_db"])
+
+
+def build_groups(table: SectorTable, technology: str) -> list[Group]:
+    """Propagation groups of a :func:`sector_table`, ordered by their first sector index."""
+    eirp = _eirp_re(table, technology)
+    az = table["azimuth_deg"]
+    bw = table["beamwidth_deg"]
+    omni = ~np.isfinite(az) | ~np.isfinite(bw) | (bw >= 360.0)
+    az = np.where(omni, 0.0, az)
+    bw = np.where(omni, 0.0, bw)
+    tilt = np.nan_to_num(table["tilt_deg"])
+    vbw = np.full(len(table), VERTICAL_BEAMWIDTH_DEG)
+    if "vertical_beamwidth_deg" in table.columns:
+        given = table["vertical_beamwidth_deg"]
+        vbw = np.where(np.isfinite(given), given, VERTICAL_BEAMWIDTH_DEG)
+    keys = list(zip(table.site_id.tolist(), table.x.round(3).tolist(), table.y.round(3).tolist(),
+                    table["height_m"].tolist(), table["frequency_mhz"].tolist(), strict=True))
+    order: dict[tuple[str, float, float, float, float], list[int]] = {}
+    for i, k in enumerate(keys):
+        order.setdefault(k, []).append(i)
+    groups = []
+    for (_, x, y, h, f), idx_list in order.items():
+        idx = np.asarray(idx_list, dtype=np.int32)
+        groups.append(Group(float(x), float(y), float(h), float(f), idx, az[idx], bw[idx],
+                            tilt[idx], eirp[idx], vbw[idx]))
+    return groups

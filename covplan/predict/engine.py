@@ -1,0 +1,215 @@
+"""Best-server coverage grids per technology.
+
+:func:`predict_coverage` splits the sectors of one technology into propagation groups
+(co-located sectors sharing frequency and height), predicts each group on the window of the
+grid its radius of influence covers (:mod:`covplan.predict._compute`), and merges the windows
+into the best-server RSRP and serving-sector grids. Results are cached per group
+(:class:`~covplan.predict.cache.SiteCache`), so editing one site recomputes one group and
+re-merges. Memory is bounded: a group never allocates more than its window (radius ≤
+``max_radius_m``) and the cache drops least-recently-used windows beyond its budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+
+from covplan.grid import GridSpec, Raster
+from covplan.predict._compute import Settings, compute_group
+from covplan.predict._groups import Group, SectorTable, build_groups, sector_table
+from covplan.predict._merge import empty_grids, merge_window
+from covplan.predict._terrain import TerrainSampler, prepare_terrain
+from covplan.predict.cache import SiteCache, SiteResult
+from covplan.radio import models
+from covplan.radio._range import ModelRangeWarning
+from covplan.radio.defaults import COVERAGE_THRESHOLD_DBM
+from covplan.radio.sweep import MODEL_HATA
+from covplan.radio.terrain import K_FACTOR
+
+logger = logging.getLogger(__name__)
+
+#: Default margin (dB) below the threshold down to which each site is predicted.
+MARGIN_DB = 5.0
+#: Default cap on a site's radius of influence (m).
+MAX_RADIUS_M = 30_000.0
+
+
+@dataclass(frozen=True, eq=False)
+class CoverageGrid:
+    """Best-server prediction of one technology.
+
+    Parameters
+    ----------
+    technology
+        ``{"4G", "5G"}``.
+    rsrp_dbm
+        Best-server RSRP (float32 dBm), NaN where no site reaches.
+    server
+        Serving sector (int32 index into ``site_keys``), -1 where none.
+    site_keys
+        ``"site_id/sector"`` of each index.
+    """
+
+    technology: str
+    rsrp_dbm: Raster
+    server: Raster
+    site_keys: tuple[str, ...]
+
+
+def _settings(model: str, technology: str, threshold_dbm: float | None, rx_height_m: float,
+              k_factor: float, margin_db: float, max_radius_m: float) -> Settings:
+    if rx_height_m <= 0 or k_factor <= 0 or max_radius_m <= 0:
+        raise ValueError("rx_height_m, k_factor and max_radius_m must be positive, got "
+                         f"{rx_height_m}, {k_factor}, {max_radius_m}")
+    spec = models.resolve_model(model, technology)
+    threshold = COVERAGE_THRESHOLD_DBM[technology] if threshold_dbm is None else threshold_dbm
+    return Settings(spec.name, float(rx_height_m), float(k_factor),
+                    float(threshold - margin_db), float(max_radius_m))
+
+
+def predict_coverage(
+    sites: gpd.GeoDataFrame,
+    terrain: Raster | None,
+    grid: GridSpec,
+    *,
+    technology: str,
+    model: str = "auto",
+    threshold_dbm: float | None = None,
+    rx_height_m: float = 1.5,
+    k_factor: float = K_FACTOR,
+    cache: SiteCache | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    margin_db: float = MARGIN_DB,
+    max_radius_m: float = MAX_RADIUS_M,
+    warn_range: bool = True,
+) -> CoverageGrid:
+    """Predict the best-server RSRP and serving sector of ``technology`` on ``grid``.
+
+    Parameters
+    ----------
+    sites
+        One row per sector, normalised by :mod:`covplan.io` (all radio columns filled), in
+        ``grid``'s CRS. Rows of other technologies are ignored; every row of this one is
+        predicted whatever its ``status`` (filter before calling to leave candidates out).
+    terrain
+        Elevation raster (voids filled), any grid and CRS; ``None`` for a smooth earth at 0 m.
+    grid
+        Output grid (metric CRS, square cells); its resolution is the sampling step.
+    technology
+        ``{"4G", "5G"}``.
+    model
+        Propagation model, ``"auto"`` or a name of :data:`covplan.radio.models.MODELS`
+        (the combination with terrain is described in :mod:`covplan.radio.models`).
+    threshold_dbm
+        Coverage threshold; each site is predicted out to where its best-case RSRP drops
+        below ``threshold_dbm - margin_db``. Defaults to
+        :data:`covplan.radio.defaults.COVERAGE_THRESHOLD_DBM`.
+    rx_height_m
+        Receiver height above ground.
+    k_factor
+        Effective-earth-radius factor for refraction.
+    cache
+        Per-site result cache reused across calls; a private one when ``None``.
+    progress
+        Called as ``progress(fraction, message)`` while sites are computed.
+    margin_db, max_radius_m
+        Prediction margin below the threshold and cap on a site's radius.
+    warn_range
+        Sector parameters outside the model's validity range (frequency, antenna heights)
+        raise a :class:`~covplan.radio.ModelRangeWarning` naming the range; with ``False`` the
+        same messages go to the grids' ``notes`` and the log instead (for apps and batch
+        runs that report notes).
+
+    Returns
+    -------
+    CoverageGrid
+    """
+    started = time.perf_counter()
+    settings = _settings(model, technology, threshold_dbm, rx_height_m, k_factor, margin_db,
+                         max_radius_m)
+    spec = models.MODELS[settings.model]
+    table = sector_table(sites, technology)
+    keys = tuple(f"{s}/{n}" for s, n in zip(table.site_id.tolist(), table.sector.tolist(),
+                                             strict=True))
+    groups = build_groups(table, technology)
+    sampler = prepare_terrain(terrain, grid, settings.max_radius_m)
+    context = f"{sampler.digest}|{grid!r}|{settings.context()}"
+    cache = cache if cache is not None else SiteCache()
+    results = _compute_all(groups, sampler, grid, spec, settings, context, cache, progress)
+    rsrp, server = empty_grids(grid.shape)
+    for g, r in zip(groups, results, strict=True):
+        if r.rsrp_dbm.size:
+            merge_window(rsrp, server, r.row0, r.col0, r.rsrp_dbm, r.sector, g.indices)
+    rsrp[np.isneginf(rsrp)] = np.nan
+    range_notes = _warn_ranges(spec, table, results, rx_height_m, warn_range)
+    notes = _notes(spec, settings, results, terrain is None) + range_notes
+    logger.info("Predicted %s: %d sectors in %d groups, %d cells served, %.2f s", technology,
+                len(keys), len(groups), int(np.count_nonzero(server >= 0)),
+                time.perf_counter() - started)
+    if progress is not None:
+        progress(1.0, f"{technology}: merged {len(groups)} sites")
+    return CoverageGrid(technology, Raster(rsrp, grid, "dBm", notes),
+                        Raster(server, grid, "index", notes), keys)
+
+
+def _compute_all(groups: list[Group], sampler: TerrainSampler, grid: GridSpec,
+                 spec: models.ModelSpec, settings: Settings, context: str, cache: SiteCache,
+                 progress: Callable[[float, str], None] | None) -> list[SiteResult]:
+    results: list[SiteResult] = []
+    computed = 0
+    step = max(1, len(groups) // 100)
+    for i, g in enumerate(groups):
+        key = g.key(context)
+        result = cache.get(key)
+        if result is None:
+            result = compute_group(g, sampler, grid, spec, settings)
+            cache.put(key, result)
+            computed += 1
+        results.append(result)
+        if progress is not None and (i % step == 0 or i == len(groups) - 1):
+            progress(0.95 * (i + 1) / len(groups), f"site {i + 1}/{len(groups)}")
+    logger.info("%d of %d sites computed, %d from cache", computed, len(groups),
+                len(groups) - computed)
+    return results
+
+
+def _warn_ranges(spec: models.ModelSpec, table: SectorTable, results: list[SiteResult],
+                 rx_height_m: float, warn: bool) -> tuple[str, ...]:
+    if not results:
+        return ()
+    if spec.kernel == MODEL_HATA:
+        heights = np.array([h for r in results for h in r.base_height_m])
+    else:
+        heights = table["height_m"]
+    if warn:
+        models.check_model_ranges(spec, table["frequency_mhz"], heights, rx_height_m)
+        return ()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ModelRangeWarning)
+        models.check_model_ranges(spec, table["frequency_mhz"], heights, rx_height_m)
+    messages = tuple(str(w.message) for w in caught)
+    for message in messages:
+        logger.warning("%s", message)
+    return messages
+
+
+def _notes(spec: models.ModelSpec, s: Settings, results: list[SiteResult],
+           flat: bool) -> tuple[str, ...]:
+    radius = max((r.radius_m for r in results), default=0.0)
+    notes = [
+        f"model {spec.name} ({spec.reference}); terrain combination as in covplan.radio.models",
+        f"receiver {s.rx_height_m:g} m, k = {s.k_factor:.4g}, sites predicted down to "
+        f"{s.floor_dbm:g} dBm, largest radius {radius / 1000:.1f} km",
+    ]
+    if spec.distance_m is not None and radius > spec.distance_m[1]:
+        notes.append(f"{spec.name} evaluated beyond its {spec.distance_m[1] / 1000:g} km range "
+                     "(continued formula, never below free space)")
+    if flat:
+        notes.append("no terrain: smooth earth at 0 m")
+    return tuple(notes)

@@ -1,0 +1,84 @@
+"""Cloud-optimised GeoTIFF export of coverage grids."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import rasterio
+
+from covplan.grid import Raster
+from covplan.predict.engine import CoverageGrid
+
+logger = logging.getLogger(__name__)
+
+
+def _write_cog(raster: Raster, path: Path, nodata: float, tags: dict[str, str]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tif")
+    os.close(fd)
+    try:
+        profile = {
+            "driver": "COG", "width": raster.grid.width, "height": raster.grid.height,
+            "count": 1, "dtype": raster.data.dtype.name, "crs": raster.grid.crs_wkt,
+            "transform": raster.grid.transform, "nodata": nodata, "compress": "DEFLATE",
+            "BLOCKSIZE": 512, "OVERVIEW_RESAMPLING": "NEAREST",
+        }
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(raster.data, 1)
+            dst.update_tags(**tags)
+            dst.set_band_unit(1, raster.units)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_keys(keys: tuple[str, ...], path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["index", "site_id", "sector"])
+            for i, key in enumerate(keys):
+                site, _, sector = key.rpartition("/")
+                writer.writerow([i, site, sector])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_coverage_cog(cov: CoverageGrid, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write ``rsrp_<tech>.tif``, ``server_<tech>.tif`` and ``server_<tech>.csv``.
+
+    The RSRP grid is float32 dBm with NaN nodata; the server grid is int32 with -1 nodata,
+    its values indexing the CSV's ``index`` column (``site_id``, ``sector``). Both are
+    Cloud-Optimised GeoTIFFs (GDAL's COG driver, DEFLATE, 512-px tiles, overviews). Each file
+    is written to a temporary name in ``out_dir`` and renamed into place, so a reader never
+    sees a half-written file.
+
+    Returns
+    -------
+    list of Path
+        The three files, in that order.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tech = cov.technology
+    notes = " | ".join(cov.rsrp_dbm.notes)
+    paths = [out / f"rsrp_{tech}.tif", out / f"server_{tech}.tif", out / f"server_{tech}.csv"]
+    _write_cog(cov.rsrp_dbm, paths[0], float("nan"),
+               {"technology": tech, "quantity": "best-server RSRP", "notes": notes})
+    server = cov.server
+    if server.data.dtype != np.int32:
+        server = Raster(server.data.astype(np.int32), server.grid, server.units, server.notes)
+    _write_cog(server, paths[1], -1,
+               {"technology": tech, "quantity": "serving sector index",
+                "keys": paths[2].name, "notes": notes})
+    _write_keys(cov.site_keys, paths[2])
+    logger.info("Wrote %s coverage to %s", tech, ", ".join(str(p) for p in paths))
+    return paths

@@ -1,0 +1,50 @@
+"""Validity-range checks shared by the propagation models.
+
+Every empirical model holds only over the parameter ranges it was fitted on. Evaluating it
+outside is allowed (planners need a number) but never silent: :func:`check_range` emits a
+:class:`ModelRangeWarning` that names the model, the parameter, the range and what arrived.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+class ModelRangeWarning(UserWarning):
+    """A propagation model was evaluated outside the validity range its reference states."""
+
+
+def check_range(
+    model: str, name: str, values: ArrayLike, low: float, high: float, unit: str
+) -> None:
+    """Warn when any of ``values`` lies outside ``[low, high]``.
+
+    Parameters
+    ----------
+    model
+        Model name used in the message, such as ``"COST-231 Hata"``.
+    name
+        Parameter name with its symbol, such as ``"distance d"``.
+    values
+        Values the model is about to be evaluated at (NaN ignored).
+    low, high
+        Inclusive validity range.
+    unit
+        Unit of the range, for the message.
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.size == 0:
+        return
+    lo_got, hi_got = float(np.nanmin(arr)), float(np.nanmax(arr))
+    if lo_got < low - 1e-9 or hi_got > high + 1e-9:
+        outside = int(np.count_nonzero((arr < low - 1e-9) | (arr > high + 1e-9)))
+        warnings.warn(
+            f"{model}: {name} outside its validity range {low:g}–{high:g} {unit} "
+            f"({outside} of {arr.size} values, got {lo_got:g}–{hi_got:g} {unit}); "
+            "the formula is extrapolated there",
+            ModelRangeWarning,
+            stacklevel=3,
+        )

@@ -1,0 +1,94 @@
+"""Scenario evaluation through the engine on the small demo province."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from covplan.io import Dataset
+from covplan.planning import Scenario, ScenarioEvaluator, load_scenario, save_scenario
+from covplan.predict import SiteCache
+from covplan.targets import TargetSet
+
+from .conftest import RESOLUTION_M
+
+pytestmark = pytest.mark.filterwarnings("ignore::covplan.radio.ModelRangeWarning")
+
+THREE = [{"azimuth_deg": a} for a in (0.0, 120.0, 240.0)]
+
+
+@pytest.fixture(scope="module")
+def evaluator(demo_small: Dataset, targets: TargetSet, shared_cache: SiteCache
+              ) -> ScenarioEvaluator:
+    return ScenarioEvaluator(demo_small, targets, resolution_m=RESOLUTION_M, cache=shared_cache)
+
+
+def _in_a_gap(evaluator: ScenarioEvaluator) -> tuple[float, float]:
+    """A point in the middle of the longest uncovered national-road stretch."""
+    gaps = evaluator.evaluate(evaluator.baseline()).road_gaps
+    gaps = gaps[gaps["road_class"].isin(["expressway", "national"])]
+    point = gaps.geometry.iloc[0].interpolate(0.5, normalized=True)
+    return float(point.x), float(point.y)
+
+
+def _road_target(table: pd.DataFrame) -> float:
+    return float(table.set_index("id").loc["roads_4g5g", "covered"])
+
+
+def test_round_trip_gives_identical_evaluation(evaluator: ScenarioEvaluator,
+                                               tmp_path: Path) -> None:
+    base = evaluator.baseline()
+    x, y = _in_a_gap(evaluator)
+    first = str(base.sites["site_id"].iloc[0])
+    scenario = (base.add_site("NEW", x, y, technology="4G", sectors=THREE)
+                .modify_site(first, height_m=40.0))
+    loaded = load_scenario(save_scenario(scenario, tmp_path / "s.json"), base.baseline)
+    a, b = evaluator.evaluate(scenario), evaluator.evaluate(loaded)
+    pd.testing.assert_frame_equal(a.targets, b.targets)
+    pd.testing.assert_frame_equal(pd.DataFrame(a.road_gaps), pd.DataFrame(b.road_gaps))
+    assert _road_target(a.targets) > _road_target(evaluator.evaluate(base).targets)
+
+
+def test_removing_an_added_site_returns_the_baseline_figures(
+        evaluator: ScenarioEvaluator) -> None:
+    base = evaluator.baseline()
+    before = evaluator.evaluate(base)
+    x, y = _in_a_gap(evaluator)
+    added = base.add_site("NEW", x, y, technology="4G", sectors=THREE)
+    during = evaluator.evaluate(added)
+    assert _road_target(during.targets) > _road_target(before.targets)
+    back = evaluator.evaluate(added.remove_site("NEW"))
+    pd.testing.assert_frame_equal(back.targets, before.targets)
+    pd.testing.assert_frame_equal(pd.DataFrame(back.road_gaps), pd.DataFrame(before.road_gaps))
+
+
+def test_a_new_site_is_the_only_one_computed(evaluator: ScenarioEvaluator) -> None:
+    base = evaluator.baseline()
+    evaluator.evaluate(base)
+    x, y = _in_a_gap(evaluator)
+    misses = evaluator.cache.misses
+    evaluator.evaluate(base.add_site("ONE-MORE", x + 300.0, y, technology="4G",
+                                     sectors=THREE))
+    assert evaluator.cache.misses - misses == 1
+
+
+def test_compare_scenarios(evaluator: ScenarioEvaluator) -> None:
+    base = evaluator.baseline()
+    x, y = _in_a_gap(evaluator)
+    table = evaluator.compare({"baseline": base,
+                               "plus one": base.add_site("P1", x, y, technology="4G")})
+    assert list(table.columns) == ["id", "baseline: measured_percent", "baseline: status",
+                                   "plus one: measured_percent", "plus one: status"]
+    roads = table.set_index("id").loc["roads_4g5g"]
+    assert roads["plus one: measured_percent"] > roads["baseline: measured_percent"]
+
+
+def test_scenarios_keep_the_dataset_untouched(evaluator: ScenarioEvaluator,
+                                              demo_small: Dataset) -> None:
+    sites = demo_small.sites
+    assert sites is not None
+    count = len(sites)
+    Scenario(sites).remove_site(str(sites["site_id"].iloc[0]))
+    assert len(sites) == count

@@ -1,0 +1,100 @@
+"""Longley-Rice ITM: profile function, incremental kernel, and SPLAT! on the real tile."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from covplan.radio import free_space_loss_db
+from covplan.radio import sweep as S  # noqa: N812
+from covplan.radio.itm_profile import itm_loss_db, path_parameters
+from covplan.radio.terrain import EARTH_RADIUS_M
+
+RES, N_STEPS, F_MHZ = 90.0, 120, 1800.0
+
+
+def kernel_losses(z_north: np.ndarray) -> np.ndarray:
+    """ITM loss along the north ray over terrain that varies only with northing."""
+    n = z_north.size
+    dem = np.repeat(z_north[::-1, None], 5, axis=1).astype(np.float32)
+    loss = np.empty((32, N_STEPS + 1), np.float32)
+    dep = np.empty_like(loss)
+    S.sweep_rays_itm(dem, 0.0, (n - 1) * RES, RES, RES, 2 * RES, 0.0, float(z_north[0]), 30.0,
+                     1.5, 32, N_STEPS, RES, 4.0 / 3.0 * EARTH_RADIUS_M, F_MHZ,
+                     np.full(32, N_STEPS), loss, dep)
+    return loss[0].astype(np.float64)
+
+
+def exact(z: np.ndarray, i: int) -> float:
+    return itm_loss_db(np.arange(i + 1) * RES, z[: i + 1], 30.0, 1.5, F_MHZ)
+
+
+@pytest.mark.slow  # compiles the Longley-Rice kernel (about half a minute, once)
+def test_flat_terrain_kernel_matches_profile_function() -> None:
+    z = np.full(N_STEPS + 1, 50.0)
+    got = kernel_losses(z)
+    for i in (12, 40, 80, 120):  # anchors (every 4th step) are evaluated exactly
+        assert got[i] == pytest.approx(exact(z, i), abs=0.05)
+    # smooth terrain, clear path: ITM stays within a few dB of free space at short range...
+    near = exact(z, 20)
+    assert 0.0 <= near - float(free_space_loss_db(20 * RES, F_MHZ)) < 10.0
+    # ...and the loss grows with distance
+    assert np.all(np.diff(got[12::4]) > 0)
+
+
+def test_ridge_shadow_costs_tens_of_db() -> None:
+    z = np.full(N_STEPS + 1, 50.0)
+    z[60:63] = [150.0, 200.0, 150.0]
+    blocked = np.array([exact(z, i) for i in (80, 100, 120)])
+    flat = np.array([exact(np.full(N_STEPS + 1, 50.0), i) for i in (80, 100, 120)])
+    assert np.all(blocked - flat > 15.0)
+    he0, he1, dl0, dl1, *_ = path_parameters(z[:101], RES, 30.0, 1.5, F_MHZ)
+    assert dl0 == pytest.approx(61 * RES)  # the ridge top is the transmitter's horizon
+    assert dl1 == pytest.approx(39 * RES)
+    assert he0 >= 30.0 and he1 >= 1.5
+
+
+@pytest.mark.slow  # compiles the Longley-Rice kernel (about half a minute, once)
+def test_kernel_follows_profile_function_over_rolling_terrain() -> None:
+    # the kernel's Δh is the residual spread of the fitted line (2.563 σ), not the resampled
+    # interdecile range; over rolling terrain the two agree closely
+    k = np.arange(N_STEPS + 1)
+    z = 200.0 + 60.0 * np.sin(k / 7.0) + 25.0 * np.sin(k / 2.3)
+    got = kernel_losses(z)
+    diffs = [got[i] - exact(z, i) for i in range(12, N_STEPS + 1, 4)]
+    assert np.median(np.abs(diffs)) < 3.0
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_profile_function_agrees_with_splat(realdata: Path, tmp_path: Path) -> None:
+    if shutil.which("splat") is None or shutil.which("srtm2sdf") is None:
+        pytest.skip("SPLAT! is not installed (apt-get install splat)")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from _splat import Site, prepare_terrain, read_ano, write_site
+    from scipy.ndimage import map_coordinates
+
+    dem, sdf = prepare_terrain(tmp_path)
+    site = Site("t", 21.55, 105.55, 30.0)
+    write_site(tmp_path, site, F_MHZ, 0.0)  # ERP 0: SPLAT! reports path loss
+    subprocess.run(["splat", "-t", "t", "-L", "1.5", "-metric", "-R", "6", "-d", str(sdf),
+                    "-olditm", "-N", "-ano", "t.ano"], cwd=tmp_path, check=True,
+                   capture_output=True)
+    lat, lon, loss, _ = read_ano(tmp_path / "t.ano")
+    pick = np.random.default_rng(0).choice(lat.size, 60, replace=False)
+    inv = ~dem.grid.transform
+    diffs = []
+    for k in pick:
+        n = 40
+        lons = np.linspace(site.lon, lon[k], n + 1)
+        lats = np.linspace(site.lat, lat[k], n + 1)
+        c, r = inv * (lons, lats)
+        z = map_coordinates(dem.data.astype(float), [r - 0.5, c - 0.5], order=1)
+        dist = np.hypot((lon[k] - site.lon) * 103_600.0, (lat[k] - site.lat) * 110_750.0)
+        diffs.append(itm_loss_db(np.linspace(0, dist, n + 1), z, 30.0, 1.5, F_MHZ) - loss[k])
+    assert np.median(np.abs(diffs)) < 5.0
