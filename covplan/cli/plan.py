@@ -118,6 +118,7 @@ def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
     )
     from covplan.planning.candidates import load_exclusion
     from covplan.planning.output import OUTPUTS, write_plan
+    from covplan.planning.recommend import find_target
     from covplan.predict import SiteCache
 
     if max_sites is not None and reach:
@@ -126,6 +127,7 @@ def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
         raise click.UsageError("--only-my-candidates needs --candidates FILE.")
     check_outputs([out / name for name in OUTPUTS], overwrite=overwrite)
     targets = load_targets(targets_spec)
+    find_target(targets, target_id)  # fail before any loading
     dataset = load_dataset(data)
     user = load_candidates(candidates_file, dataset.crs) if candidates_file else None
     zones = load_exclusion(exclusion, dataset.crs) if exclusion else None
