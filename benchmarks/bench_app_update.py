@@ -48,8 +48,8 @@ def main() -> None:
     points = [g.interpolate(0.5, normalized=True) for g in gaps.geometry.iloc[: args.adds]]
     rows = []
     for point in points:
-        scenario, t_edit = _timed(lambda p=point: add_site_at(scenario, p.y, p.x,
-                                                               SiteForm.defaults("4G")))
+        scenario, t_edit = _timed(lambda p=point, s=scenario: add_site_at(
+            s, p.y, p.x, SiteForm.defaults("4G")))
         result, t_eval = _timed(lambda s=scenario: evaluate(evaluator, s, lambda f, m: None))
         shown = replace(dataset, vectors={**dataset.vectors, "sites": scenario.sites})
         _, t_map = _timed(lambda r=result, d=shown: build_map(

@@ -9,8 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from covplan.cli.main import cli, main
-from covplan.cli.plan import plan
+from covplan.cli.main import main
 from covplan.planning import load_scenario
 
 pytestmark = pytest.mark.filterwarnings("ignore::covplan.radio.ModelRangeWarning")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,15 @@ def cached_evaluator(path: str, preset: str) -> ScenarioEvaluator:
     return ScenarioEvaluator(cached_dataset(path), load_targets(preset))
 
 
+def bar_progress(bar: Any) -> Callable[[float, str], None]:
+    """A ``progress(fraction, message)`` callback driving an ``st.progress`` bar."""
+
+    def report(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    return report
+
+
 def evaluate(
     evaluator: ScenarioEvaluator, scenario: Scenario, progress: Callable[[float, str], None]
 ) -> Result:
@@ -59,14 +68,15 @@ def evaluate(
     analysis = analyze(ctx, evaluator.targets, progress=lambda f, m: progress(0.8 + 0.2 * f, m))
     share = None
     if ctx.villages is not None:
-        share = ctx.village_signal(["4G", "5G"])["signal_percent"]
+        share = ctx.village_signal(["4G", "5G"])["signal_percent"] / 100.0  # map wants 0-1
     return Result(coverage, analysis, share)
 
 
-def scenario_result(
-    store: MutableMapping[str, Any], key: str, make: Callable[[], Result]
-) -> Result:
-    """The memoised result under ``key`` in the session ``store``, made when missing."""
+def scenario_result(store: Any, key: str, make: Callable[[], Result]) -> Result:
+    """The memoised result under ``key`` in the session ``store``, made when missing.
+
+    ``store`` is ``st.session_state`` (any mutable mapping in tests).
+    """
     results: OrderedDict[str, Result] = store.setdefault("results", OrderedDict())
     if key in results:
         results.move_to_end(key)

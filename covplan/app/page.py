@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from covplan.app.compute import (
     Result,
+    bar_progress,
     cached_dataset,
     cached_evaluator,
     evaluate,
@@ -49,9 +50,7 @@ def _result(path: str, preset: str, scenario: Scenario) -> Result:
     def make() -> Result:
         start = time.perf_counter()
         progress = bar.progress(0.0, text="Predicting coverage…")
-        result = evaluate(
-            evaluator, scenario, lambda f, m: progress.progress(min(max(f, 0.0), 1.0), text=m)
-        )
+        result = evaluate(evaluator, scenario, bar_progress(progress))
         st.session_state["last_update_s"] = time.perf_counter() - start
         return result
 

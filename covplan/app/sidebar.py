@@ -9,9 +9,9 @@ from pathlib import Path
 import streamlit as st
 
 from covplan import settings
-from covplan.app.compute import cached_dataset
+from covplan.app.compute import bar_progress, cached_dataset
 from covplan.app.upload import MAX_UPLOAD_MB, save_upload
-from covplan.datasets import ensure_demo
+from covplan.datasets import DemoSize, ensure_demo
 from covplan.errors import CovplanError
 from covplan.targets import preset_names
 
@@ -23,8 +23,8 @@ SOURCES = ("Demo province (synthetic)", "Folder on disk", "Upload")
 def demo_path() -> str:
     """The demo province folder, generated with a progress bar on first use."""
     bar = st.progress(0.0, text="Preparing the demo province (first run only)…")
-    size = "small" if settings.demo_size == "small" else "full"
-    folder = ensure_demo(size, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+    size: DemoSize = "small" if settings.demo_size == "small" else "full"
+    folder = ensure_demo(size, progress=bar_progress(bar))
     bar.empty()
     return str(folder)
 

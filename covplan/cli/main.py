@@ -20,6 +20,7 @@ from covplan.cli.demo import demo
 from covplan.cli.info import info
 from covplan.cli.plan import plan
 from covplan.cli.predict import predict
+from covplan.cli.report import report
 from covplan.cli.validate import validate
 from covplan.errors import CovplanError
 
@@ -61,7 +62,7 @@ def cli(verbose: int, quiet: bool) -> None:
     logging.getLogger("covplan").setLevel(level)
 
 
-for command in (demo, info, validate, predict, analyze, plan):
+for command in (demo, info, validate, predict, analyze, plan, report):
     cli.add_command(command)
 
 

@@ -28,8 +28,11 @@ def by_identity(func: F) -> F:
         if hit is not None and hit[0]() is obj:
             return hit[1]
         value = func(obj, *args, **kwargs)
+        def forget(_ref: weakref.ref[Any], k: tuple[int, str] = key) -> None:
+            cache.pop(k, None)
+
         try:
-            ref = weakref.ref(obj, lambda _ref, k=key: cache.pop(k, None))
+            ref = weakref.ref(obj, forget)
         except TypeError:  # not weakly referenceable: do not cache
             return value
         cache[key] = (ref, value)

@@ -1,0 +1,154 @@
+"""What a report is made of: one prediction, its metrics, targets and gap tables.
+
+:func:`prepare_report` runs the same steps as ``covplan analyze``
+(:func:`covplan.targets.run.predict_dataset`, :func:`covplan.metrics.metrics_from_dataset`,
+:func:`covplan.targets.analyze`) but keeps the coverage grids and the village measures the
+maps need. With a scenario, the scenario's sites replace the dataset's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from covplan import settings
+from covplan._progress import ProgressFn, no_progress, scaled
+from covplan.grid import Raster
+from covplan.io.dataset import Dataset
+from covplan.targets.analyze import Analysis, analyze
+from covplan.targets.schema import TargetSet
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class ReportData:
+    """Everything the maps, the PDF report and the data exports are drawn from.
+
+    Parameters
+    ----------
+    dataset
+        The province, with the scenario's sites when there is a scenario.
+    targets
+        The target set evaluated.
+    coverage
+        ``{technology: CoverageGrid}`` (a bare RSRP raster when no site is on air).
+    analysis
+        Targets, road/village/POI gaps and the commune summary.
+    fibre_reached
+        Aligned to the villages: fibre-reached (None without villages).
+    village_share
+        Aligned to the villages: share of people with 4G/5G, 0–1 (None without villages).
+    scenario
+        The scenario mapped, or None for the dataset's own sites.
+    new_sites
+        Sectors the scenario adds (None when it adds none).
+    resolution_m
+        Grid resolution of the prediction.
+    created
+        Date printed on every output.
+    timings_s
+        Wall time of each stage.
+    """
+
+    dataset: Dataset
+    targets: TargetSet
+    coverage: dict[str, Any]
+    analysis: Analysis
+    fibre_reached: pd.Series | None = None
+    village_share: pd.Series | None = None
+    scenario: Any = None
+    new_sites: gpd.GeoDataFrame | None = None
+    resolution_m: float = 30.0
+    created: dt.date = field(default_factory=dt.date.today)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def thresholds_dbm(self) -> dict[str, float]:
+        """The target set's RSRP threshold per technology."""
+        return {t: self.targets.thresholds.rsrp_dbm(t) for t in ("4G", "5G")}
+
+    @property
+    def scenario_label(self) -> str:
+        """``"<name> (<n> changes)"`` or the baseline's description."""
+        if self.scenario is None:
+            return "existing and planned sites (no scenario)"
+        changes = len(self.scenario.edits)
+        return f"{self.scenario.name} ({changes} edit{'s' if changes != 1 else ''})"
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """The vector layers exported: the gap layers, the commune summary and the sites."""
+        out = dict(self.analysis.layers())
+        if self.dataset.sites is not None:
+            out["sites"] = self.dataset.sites
+        return out
+
+
+def _with_scenario(dataset: Dataset, scenario: Any) -> tuple[Dataset, gpd.GeoDataFrame | None]:
+    if scenario is None:
+        return dataset, None
+    sites = scenario.sites
+    diff = scenario.diff()
+    added = diff[diff["change"] == "added"] if len(diff) else diff
+    new = sites[sites["site_id"].astype(str).isin(set(added["site_id"].astype(str)))]
+    data = replace(dataset, vectors={**dataset.vectors, "sites": sites})
+    return data, (new if len(new) else None)
+
+
+def prepare_report(dataset: Dataset, targets: TargetSet, *, scenario: Any = None,
+                   resolution_m: float | None = None, model: str = "auto", cache: Any = None,
+                   created: dt.date | None = None, progress: ProgressFn | None = None
+                   ) -> ReportData:
+    """Predict coverage, lay the layers on it, evaluate ``targets`` and build the gap tables.
+
+    Parameters
+    ----------
+    dataset
+        The loaded dataset.
+    targets
+        The target set.
+    scenario
+        A :class:`covplan.planning.Scenario` whose sites replace the dataset's.
+    resolution_m
+        Grid resolution; default :data:`covplan.settings.resolution_m`.
+    model
+        Propagation model name or ``"auto"``.
+    cache
+        A :class:`covplan.predict.SiteCache` reused between runs.
+    created
+        Date printed on the outputs; default today.
+    progress
+        Called with (fraction, message): prediction takes the first 80 %.
+    """
+    from covplan.metrics.context import metrics_from_dataset
+    from covplan.targets.run import predict_dataset
+
+    report = progress or no_progress
+    data, new_sites = _with_scenario(dataset, scenario)
+    resolution = resolution_m or settings.resolution_m
+    grid = data.grid(resolution)
+    started = time.perf_counter()
+    coverage = predict_dataset(data, grid, targets=targets, model=model, cache=cache,
+                               progress=scaled(report, 0.0, 0.8))
+    predicted = time.perf_counter()
+    if not coverage:  # nothing on air: an empty 4G grid, so every measure reads "no signal"
+        coverage = {"4G": Raster(np.full(grid.shape, np.nan, dtype=np.float32), grid, "dBm")}
+    ctx = metrics_from_dataset(data, coverage, thresholds=targets.thresholds,
+                               progress=scaled(report, 0.8, 0.9))
+    analysis = analyze(ctx, targets, progress=scaled(report, 0.9, 1.0))
+    fibre = share = None
+    if ctx.villages is not None:
+        fibre = ctx.fibre_reached()
+        share = ctx.village_signal(["4G", "5G"])["signal_percent"] / 100.0
+    timings = {"prediction": predicted - started,
+               "metrics": time.perf_counter() - predicted}
+    logger.info("Report data ready: prediction %.1f s, metrics %.1f s", *timings.values())
+    return ReportData(data, targets, coverage, analysis, fibre, share, scenario, new_sites,
+                      resolution, created or dt.date.today(), timings)

@@ -1,0 +1,99 @@
+"""``covplan report`` in-process on the small demo province: every format, exit codes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import rasterio
+from PIL import Image
+from pypdf import PdfReader
+
+from covplan.cli.main import main
+from covplan.datasets import ensure_demo
+
+pytestmark = pytest.mark.filterwarnings("ignore::covplan.radio.ModelRangeWarning")
+
+
+@pytest.fixture(scope="module")
+def demo_small() -> Path:
+    return ensure_demo("small")
+
+
+def _run(data: Path, out: Path, *extra: str) -> int:
+    return main(["-q", "report", str(data), "--out", str(out), "--no-cache", "--dpi", "72",
+                 *extra])
+
+
+def test_report_writes_every_format(demo_small: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "maps"
+    assert _run(demo_small, out) == 0
+    stdout = capsys.readouterr().out
+    assert "targets on Tỉnh Minh Sơn" in stdout and "(SYNTHETIC dataset)" in stdout
+    assert "Wrote 30 files to" in stdout
+    names = sorted(p.name for p in out.iterdir())
+    assert not [n for n in names if n.startswith(".")]
+    for name in ("map.html", "report.pdf", "gaps.gpkg", "gaps.kml", "road_gaps.geojson",
+                 "targets.csv", "map_gaps.png", "map_coverage_4g.svg", "map_coverage_5g.pdf",
+                 "rsrp_4G.tif", "server_5G.csv"):
+        assert name in names
+    reader = PdfReader(out / "report.pdf")
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    for label in ("4G/5G on 100 % of expressways and national highways",
+                  "Fibre to 99.3 % of villages", "5G in residential areas", "Phường"):
+        assert label in text
+    with Image.open(out / "map_gaps.png") as image:
+        assert image.size == (int(297 / 25.4 * 72), int(210 / 25.4 * 72))
+    gaps = gpd.read_file(out / "gaps.gpkg", layer="road_gaps", engine="pyogrio")
+    assert len(gaps) == len(gpd.read_file(out / "road_gaps.geojson", engine="pyogrio"))
+    with rasterio.open(out / "rsrp_4G.tif") as src:
+        assert src.crs.to_epsg() == 32648
+
+
+def test_report_refuses_to_overwrite_and_rejects_bad_formats(
+        demo_small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "maps"
+    out.mkdir()
+    (out / "report.pdf").write_bytes(b"the minister's copy")
+    assert _run(demo_small, out, "--format", "pdf,csv") == 2
+    err = capsys.readouterr().err
+    assert "report.pdf" in err and "--overwrite" in err and "Traceback" not in err
+    assert (out / "report.pdf").read_bytes() == b"the minister's copy"
+    assert sorted(p.name for p in out.iterdir()) == ["report.pdf"]
+    assert _run(demo_small, out, "--format", "pdf,docx") == 2
+    assert "unknown output format(s): docx" in capsys.readouterr().err
+    assert _run(demo_small, out, "--format", "csv", "--commune", "Nowhere") == 2
+    assert "no commune has the code or name 'Nowhere'" in capsys.readouterr().err
+    assert _run(demo_small, out, "--format", "pdf", "--overwrite") == 0
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+def test_full_demo_pdf_report_is_quick(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    data = ensure_demo("full")
+    assert main(["-q", "report", str(data), "--out", str(tmp_path / "warm"), "--format",
+                 "csv"]) == 0  # fills the prediction cache
+    started = time.perf_counter()
+    assert main(["-q", "report", str(data), "--out", str(tmp_path / "maps"), "--format",
+                 "pdf"]) == 0
+    elapsed = time.perf_counter() - started
+    assert len(PdfReader(tmp_path / "maps" / "report.pdf").pages) >= 8
+    assert elapsed < 90, f"covplan report --format pdf took {elapsed:.0f} s"
+
+
+def test_report_maps_a_scenario(demo_small: Path, tmp_path: Path) -> None:
+    from covplan.io import load_dataset
+    from covplan.planning import Scenario, save_scenario
+
+    sites = load_dataset(demo_small).sites
+    assert sites is not None
+    x, y = sites.geometry.iloc[0].x + 1_500.0, sites.geometry.iloc[0].y
+    scenario = Scenario(sites, name="one more mast").add_site("NEW-1", x, y, technology="4G")
+    path = save_scenario(scenario, tmp_path / "scenario.json")
+    assert _run(demo_small, tmp_path / "out", "--scenario", str(path), "--format", "csv") == 0
+    exported = (tmp_path / "out" / "sites.csv").read_text(encoding="utf-8-sig")
+    assert "NEW-1" in exported
