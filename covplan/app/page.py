@@ -20,7 +20,7 @@ from covplan.app.compute import (
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.planner import apply_click, render_planner
 from covplan.app.sidebar import render_sidebar
-from covplan.app.state import NEW_SITE_PREFIX, clicked_point, edits_key
+from covplan.app.state import clicked_point, edits_key, sites_for_map
 from covplan.errors import CovplanError
 from covplan.io import Dataset
 from covplan.mapview import build_map
@@ -60,8 +60,8 @@ def _result(path: str, preset: str, scenario: Scenario) -> Result:
 
 
 def _map(dataset: Dataset, scenario: Scenario, result: Result) -> None:
-    added = scenario.sites[scenario.sites["site_id"].astype(str).str.startswith(NEW_SITE_PREFIX)]
-    shown = replace(dataset, vectors={**dataset.vectors, "sites": scenario.sites})
+    kept, added = sites_for_map(scenario)
+    shown = replace(dataset, vectors={**dataset.vectors, "sites": kept})
     fmap = build_map(
         shown,
         coverage=result.coverage,

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 from pyproj import CRS, Transformer
 
@@ -156,3 +157,14 @@ def clicked_point(event: dict[str, Any] | None) -> tuple[float, float] | None:
     if not isinstance(point, dict) or "lat" not in point or "lng" not in point:
         return None
     return float(point["lat"]), float(point["lng"])
+
+
+def sites_for_map(scenario: Scenario) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(sites that were in the baseline, sites the planner added), for drawing apart.
+
+    Drawing the added sites as their own layer leaves the baseline layer's content
+    unchanged while the planner only adds sites, so the map reuses it.
+    """
+    sites = scenario.sites
+    added = sites["site_id"].astype(str).str.startswith(NEW_SITE_PREFIX).to_numpy()
+    return sites[~added], sites[added]

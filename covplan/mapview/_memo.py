@@ -10,9 +10,18 @@ object does) and by the other arguments. Callers must not mutate what they get b
 from __future__ import annotations
 
 import functools
+import hashlib
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from covplan.grid import Raster
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +37,7 @@ def by_identity(func: F) -> F:
         if hit is not None and hit[0]() is obj:
             return hit[1]
         value = func(obj, *args, **kwargs)
+
         def forget(_ref: weakref.ref[Any], k: tuple[int, str] = key) -> None:
             cache.pop(k, None)
 
@@ -40,3 +50,50 @@ def by_identity(func: F) -> F:
 
     wrapper.cache = cache  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def content_key(obj: Any) -> str:
+    """A digest of what a GeoDataFrame or a Raster holds (not of which object it is).
+
+    GeoDataFrames hash their attribute columns (pandas' row hashes), geometries (WKB) and
+    CRS; rasters hash their array bytes and grid. A few milliseconds for a province's
+    sectors; about 50 ms for a 12-million-cell grid.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    if isinstance(obj, gpd.GeoDataFrame):
+        attributes = obj.drop(columns=obj.geometry.name)
+        digest.update(pd.util.hash_pandas_object(attributes, index=True).to_numpy().tobytes())
+        digest.update(b"".join(shapely.to_wkb(obj.geometry.to_numpy())))
+        digest.update(str(obj.crs).encode())
+    elif isinstance(obj, Raster):
+        digest.update(np.ascontiguousarray(obj.data).tobytes())
+        digest.update(repr(obj.grid).encode())
+    else:
+        raise TypeError(f"content_key takes a GeoDataFrame or a Raster, got {type(obj)}")
+    return digest.hexdigest()
+
+
+def by_content(maxsize: int = 8) -> Callable[[F], F]:
+    """Memoise on the *content* of the first argument (see :func:`content_key`).
+
+    For values rebuilt as new objects with the same content on every app rerun, such as
+    the 5G coverage grid when a 4G site was added. Keeps the ``maxsize`` latest results.
+    """
+
+    def decorate(func: F) -> F:
+        cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
+
+        @functools.wraps(func)
+        def wrapper(obj: Any, *args: Any, **kwargs: Any) -> Any:
+            key = (content_key(obj), repr((args, sorted(kwargs.items()))))
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+            value = cache[key] = func(obj, *args, **kwargs)
+            while len(cache) > maxsize:
+                cache.popitem(last=False)
+            return value
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -12,7 +12,7 @@ from rasterio.warp import Resampling
 
 from covplan.grid import Raster
 from covplan.mapview import style
-from covplan.mapview._memo import by_identity
+from covplan.mapview._memo import by_content, by_identity
 from covplan.mapview._raster import (
     MercatorImage,
     hillshade,
@@ -48,6 +48,14 @@ class CoverageLike(Protocol):
         ...
 
 
+@by_content(maxsize=8)
+def _coverage_image(rsrp_dbm: Raster, *, max_px: int) -> tuple[str, MercatorImage]:
+    """The RSRP grid in dBm classes as a PNG data URL; reused while the grid is unchanged."""
+    image = warp_to_mercator(rsrp_dbm, max_px=max_px, fill_value=NO_SIGNAL_DBM)
+    classes = style.rsrp_class(image.data)
+    return palette_png_data_url(classes, style.RSRP_COLOURS, style.RSRP_ALPHAS), image
+
+
 def add_coverage_overlay(
     fmap: folium.Map,
     coverage: CoverageLike,
@@ -78,13 +86,10 @@ def add_coverage_overlay(
     show
         Whether the layer starts visible.
     """
-    image = warp_to_mercator(coverage.rsrp_dbm, max_px=max_px, fill_value=NO_SIGNAL_DBM)
-    classes = style.rsrp_class(image.data)
-    url = palette_png_data_url(classes, style.RSRP_COLOURS, style.RSRP_ALPHAS)
+    url, image = _coverage_image(coverage.rsrp_dbm, max_px=max_px)
     logger.debug(
-        "Coverage overlay %s: %s px, %.0f m pixels, %d kB",
+        "Coverage overlay %s: %.0f m pixels, %d kB",
         coverage.technology,
-        "x".join(map(str, classes.shape)),
         image.pixel_ground_m,
         len(url) // 1024,
     )

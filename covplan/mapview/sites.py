@@ -13,7 +13,7 @@ from shapely.geometry import Point, Polygon
 
 from covplan.mapview import style
 from covplan.mapview._geo import feature_collection, text_or_blank, to_wgs84
-from covplan.mapview._memo import by_identity
+from covplan.mapview._memo import by_content, by_identity
 
 logger = logging.getLogger(__name__)
 
@@ -182,14 +182,23 @@ def add_sites(
     if sites.empty:
         group.add_to(fmap)
         return group
-    sectors = _sector_table(sites)
-    wedges = gpd.GeoDataFrame(sectors, geometry=sector_wedges(sites, radius_m=wedge_radius_m))
-    _add_wedges(group, to_wgs84(wedges, decimals=4), candidate=candidate)  # a symbol: 11 m do
-    points = _site_table(sectors, sites.geometry)
-    _add_markers(group, to_wgs84(points), candidate=candidate)
+    wedges, points = _site_frames(sites, wedge_radius_m)
+    _add_wedges(group, wedges, candidate=candidate)
+    _add_markers(group, points, candidate=candidate)
     logger.debug("Map layer %s: %d sites, %d sectors", name, len(points), len(sites))
     group.add_to(fmap)
     return group
+
+
+@by_content(maxsize=8)
+def _site_frames(
+    sites: gpd.GeoDataFrame, wedge_radius_m: float
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Wedges and markers of ``sites`` in EPSG:4326, reused while the sectors are unchanged."""
+    sectors = _sector_table(sites)
+    wedges = gpd.GeoDataFrame(sectors, geometry=sector_wedges(sites, radius_m=wedge_radius_m))
+    points = _site_table(sectors, sites.geometry)
+    return to_wgs84(wedges, decimals=4), to_wgs84(points)  # wedges are symbols: 11 m do
 
 
 def _add_wedges(group: folium.FeatureGroup, wedges: gpd.GeoDataFrame, *, candidate: bool) -> None:

@@ -1,0 +1,44 @@
+"""The map's memoisation: by identity for static layers, by content for rebuilt values."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+from shapely.geometry import Point
+
+from covplan.grid import GridSpec, Raster
+from covplan.mapview._memo import by_content, by_identity, content_key
+
+
+def test_content_key_follows_content_not_identity() -> None:
+    frame = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[Point(0, 0), Point(1, 1)], crs=32648)
+    assert content_key(frame) == content_key(frame.copy())
+    moved = frame.copy()
+    moved.geometry = [Point(0, 0), Point(1, 2)]
+    assert content_key(moved) != content_key(frame)
+    grid = GridSpec.from_bounds((0, 0, 30, 30), 10, 32648)
+    raster = Raster(np.zeros((3, 3), np.float32), grid)
+    changed = Raster(raster.data.copy(), grid)
+    changed.data[1, 1] = -90.0
+    assert content_key(raster) == content_key(Raster(raster.data.copy(), grid))
+    assert content_key(changed) != content_key(raster)
+
+
+def test_memoised_functions_compute_once_per_content_or_object() -> None:
+    calls: list[int] = []
+
+    @by_content(maxsize=2)
+    def area(frame: gpd.GeoDataFrame) -> int:
+        calls.append(1)
+        return len(frame)
+
+    @by_identity
+    def size(frame: gpd.GeoDataFrame) -> int:
+        calls.append(2)
+        return len(frame)
+
+    frame = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(0, 0)], crs=32648)
+    assert area(frame) == area(frame.copy()) == 1 and calls == [1]
+    assert size(frame) == size(frame) == 1 and calls == [1, 2]
+    size(frame.copy())
+    assert calls == [1, 2, 2]  # another object: computed again
