@@ -20,11 +20,12 @@ from covplan.app.compute import (
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.planner import apply_click, render_planner
 from covplan.app.sidebar import render_sidebar
-from covplan.app.state import clicked_point, edits_key, sites_for_map
+from covplan.app.state import clicked_point, edits_key, gaps_to_highlight, sites_for_map
 from covplan.errors import CovplanError
 from covplan.io import Dataset
 from covplan.mapview import build_map
 from covplan.planning import Scenario
+from covplan.targets import TargetSet
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +60,13 @@ def _result(path: str, preset: str, scenario: Scenario) -> Result:
     return result
 
 
-def _map(dataset: Dataset, scenario: Scenario, result: Result) -> None:
+def _map(dataset: Dataset, scenario: Scenario, result: Result, targets: TargetSet) -> None:
     kept, added = sites_for_map(scenario)
     shown = replace(dataset, vectors={**dataset.vectors, "sites": kept})
     fmap = build_map(
         shown,
         coverage=result.coverage,
-        road_gaps=result.analysis.road_gaps,
+        road_gaps=gaps_to_highlight(result.analysis.road_gaps, targets),
         village_status=result.village_signal_percent,
         village_title="% of people with 4G/5G signal",
         candidate_sites=added if len(added) else None,
@@ -119,5 +120,5 @@ def render() -> None:
         if scenario.edits and "last_update_s" in st.session_state:
             st.caption(f"Scenario updated in {st.session_state['last_update_s']:.1f} s.")
     with map_column:
-        _map(dataset, scenario, result)
+        _map(dataset, scenario, result, cached_evaluator(path, preset).targets)
     render_tables(result.analysis)

@@ -20,6 +20,7 @@ from pyproj import CRS, Transformer
 from covplan.planning import Scenario
 from covplan.planning.scenario_io import scenario_to_dict
 from covplan.radio.defaults import sector_defaults
+from covplan.targets import TargetSet
 
 NEW_SITE_PREFIX = "NEW-"
 
@@ -168,3 +169,24 @@ def sites_for_map(scenario: Scenario) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
     sites = scenario.sites
     added = sites["site_id"].astype(str).str.startswith(NEW_SITE_PREFIX).to_numpy()
     return sites[~added], sites[added]
+
+
+def target_road_classes(targets: TargetSet) -> tuple[str, ...] | None:
+    """Road classes the preset's road targets measure; None when a road target takes all."""
+    classes: set[str] = set()
+    for target in targets.targets:
+        if target.layer != "roads":
+            continue
+        allowed = target.filter_values("road_class")
+        if allowed is None:
+            return None
+        classes.update(allowed)
+    return tuple(sorted(classes)) if classes else None
+
+
+def gaps_to_highlight(road_gaps: gpd.GeoDataFrame, targets: TargetSet) -> gpd.GeoDataFrame:
+    """The road gaps on the classes the targets measure (all gaps stay in the table)."""
+    classes = target_road_classes(targets)
+    if classes is None or "road_class" not in road_gaps.columns:
+        return road_gaps
+    return road_gaps[road_gaps["road_class"].isin(classes).to_numpy()]

@@ -21,8 +21,15 @@ from covplan.targets.run import run_analysis
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 
@@ -59,9 +66,26 @@ def server(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     env = {**os.environ, "COVPLAN_DEMO_SIZE": "small", "COVPLAN_DATA_DIR": str(demo.parent)}
     log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
@@ -91,8 +115,7 @@ def _kpis(page) -> list[str]:  # type: ignore[no-untyped-def]
     return list(page.locator('[data-testid="stMetricValue"]').all_inner_texts())
 
 
-def test_map_draws_offline_and_a_click_adds_a_site(server: str, demo: Path,
-                                                   tmp_path: Path) -> None:
+def test_map_draws_offline_and_a_click_adds_a_site(server: str, demo: Path, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     lat, lon = _highway_gap(demo)
@@ -119,12 +142,15 @@ def test_map_draws_offline_and_a_click_adds_a_site(server: str, demo: Path,
         body.evaluate(_FIND_MAP)
         markers = body.evaluate(
             "(element) => { let n = 0; window.__map.eachLayer(l => { "
-            "if (l instanceof L.CircleMarker || l instanceof L.Marker) n++; }); return n; }")
+            "if (l instanceof L.CircleMarker || l instanceof L.Marker) n++; }); return n; }"
+        )
         assert markers > 10  # site markers (and POIs) are drawn
         before = _kpis(page)
         xy = body.evaluate(
             "(element, [lat, lon]) => { const p = window.__map.latLngToContainerPoint([lat, lon]); "
-            "return [p.x, p.y]; }", [lat, lon])
+            "return [p.x, p.y]; }",
+            [lat, lon],
+        )
         container.click(position={"x": xy[0], "y": xy[1]})
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and _kpis(page) == before:

@@ -84,3 +84,20 @@ def test_clicked_point_reads_streamlit_folium_events() -> None:
     assert clicked_point({"last_clicked": {"lat": 21.5, "lng": 105.9}}) == (21.5, 105.9)
     assert clicked_point({"last_clicked": None}) is None
     assert clicked_point(None) is None
+
+
+def test_only_gaps_on_target_road_classes_are_highlighted() -> None:
+    from shapely.geometry import LineString
+
+    from covplan.app.state import gaps_to_highlight, target_road_classes
+    from covplan.targets import load_targets
+
+    targets = load_targets("thai_nguyen_2025")
+    assert target_road_classes(targets) == ("expressway", "national")
+    gaps = gpd.GeoDataFrame(
+        {"road_class": ["national", "local", "expressway"]},
+        geometry=[LineString([(0, 0), (1, 0)])] * 3,
+        crs=32648,
+    )
+    assert list(gaps_to_highlight(gaps, targets)["road_class"]) == ["national", "expressway"]
+    assert target_road_classes(load_targets("bac_ninh_2030")) is None  # no road target
