@@ -23,7 +23,7 @@ from typing import Final
 import numpy as np
 from affine import Affine
 from pyproj import CRS
-from rasterio.warp import Resampling, reproject
+from rasterio.warp import Resampling
 
 from covplan.errors import DataFileNotFoundError, InputError, Problem
 from covplan.grid import GridSpec, Raster
@@ -227,18 +227,9 @@ def dem_to_grid(
     source = np.asarray(dem, dtype=np.float32)
     if nodata is not None and not np.isnan(nodata):
         source = np.where(source == nodata, np.float32(np.nan), source)
-    out = np.full(grid.shape, np.nan, dtype=np.float32)
-    reproject(
-        source,
-        out,
-        src_transform=transform,
-        src_crs=CRS.from_user_input(crs).to_wkt(),
-        src_nodata=np.nan,
-        dst_transform=grid.transform,
-        dst_crs=grid.crs_wkt,
-        dst_nodata=np.nan,
-        resampling=Resampling.bilinear,
-    )
+    from covplan.io.raster import warp
+
+    out = warp(source, transform, CRS.from_user_input(crs), grid, Resampling.bilinear)
     missing = int(np.isnan(out).sum())
     if missing:
         logger.info("DEM does not cover %s of %s working cells", f"{missing:,}", f"{out.size:,}")

@@ -6,6 +6,7 @@ import logging
 import math
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rasterio
@@ -153,10 +154,20 @@ def working_grid(
 
 
 def warp(
-    array: np.ndarray, transform: Affine, crs: CRS, grid: GridSpec, resampling: Resampling
+    array: np.ndarray,
+    transform: Affine,
+    crs: CRS,
+    grid: GridSpec,
+    resampling: Resampling,
+    *,
+    dtype: type[np.floating[Any]] = np.float32,
 ) -> np.ndarray:
-    """Reproject ``array`` onto ``grid`` (NaN = nodata on both sides)."""
-    out = np.full(grid.shape, np.nan, dtype=np.float32)
+    """Reproject ``array`` onto ``grid`` (NaN = nodata on both sides).
+
+    The one raster-warping primitive of :mod:`covplan.io`: terrain uses bilinear,
+    population ``sum`` (total conserving) with ``dtype=np.float64``.
+    """
+    out = np.full(grid.shape, np.nan, dtype=dtype)
     reproject(
         source=array,
         destination=out,

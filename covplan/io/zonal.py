@@ -31,11 +31,11 @@ import pandas as pd
 from affine import Affine
 from pyproj import CRS
 from rasterio.features import rasterize
-from rasterio.warp import Resampling, reproject
+from rasterio.warp import Resampling
 
 from covplan.errors import InputError, Problem
 from covplan.grid import GridSpec, Raster
-from covplan.io.raster import read_geotiff
+from covplan.io.raster import read_geotiff, warp
 
 logger = logging.getLogger(__name__)
 
@@ -183,18 +183,7 @@ def population_to_grid(
         float64 people per cell (``units="people"``); NaN where the source does not reach.
     """
     people = people_per_cell(pop, nodata)
-    out = np.full(grid.shape, np.nan, dtype=np.float64)
-    reproject(
-        people,
-        out,
-        src_transform=transform,
-        src_crs=CRS.from_user_input(crs).to_wkt(),
-        src_nodata=np.nan,
-        dst_transform=grid.transform,
-        dst_crs=grid.crs_wkt,
-        dst_nodata=np.nan,
-        resampling=Resampling.sum,
-    )
+    out = warp(people, transform, CRS.from_user_input(crs), grid, Resampling.sum, dtype=np.float64)
     logger.info(
         "Population on the working grid: %s people (%s in the source)",
         f"{np.nansum(out):,.0f}",
