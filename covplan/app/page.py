@@ -20,7 +20,7 @@ from covplan.app.compute import (
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.planner import apply_click, render_planner
 from covplan.app.sidebar import render_sidebar
-from covplan.app.state import edits_key, gaps_to_highlight, new_click, sites_for_map
+from covplan.app.state import clicked_point, edits_key, gaps_to_highlight, sites_for_map
 from covplan.errors import CovplanError
 from covplan.io import Dataset
 from covplan.mapview import build_map
@@ -38,6 +38,7 @@ def _scenario(path: str, dataset: Dataset) -> Scenario:
             raise CovplanError(f"{dataset.name} has no sites layer: add sites to plan coverage.")
         state["scenario"] = Scenario(dataset.sites, dataset=dataset.name, name="scenario")
         state["scenario_path"] = path
+        state["last_click"] = None
     scenario: Scenario = state["scenario"]
     return scenario
 
@@ -69,17 +70,13 @@ def _map(dataset: Dataset, scenario: Scenario, result: Result, targets: TargetSe
         village_status=result.village_signal_percent,
         village_title="% of people with 4G/5G signal",
         candidate_sites=added if len(added) else None,
-        compact=True,
     )
     event = st_folium(
-        fmap,
-        key="map",
-        height=720,
-        use_container_width=True,
-        returned_objects=["last_clicked", "last_object_clicked"],
+        fmap, key="map", height=620, use_container_width=True, returned_objects=["last_clicked"]
     )
-    point, st.session_state["seen_clicks"] = new_click(event, st.session_state.get("seen_clicks"))
-    if point is not None:
+    point = clicked_point(event)
+    if point is not None and point != st.session_state.get("last_click"):
+        st.session_state["last_click"] = point
         st.session_state["pending_click"] = point
         st.rerun()
 

@@ -150,34 +150,14 @@ def edits_key(scenario: Scenario) -> str:
     return json.dumps(scenario_to_dict(scenario)["edits"], sort_keys=True, default=str)
 
 
-Point = tuple[float, float]
-#: The last click streamlit-folium reported on the map background and on a feature.
-Seen = tuple[Point | None, Point | None]
-
-
-def _latlng(event: dict[str, Any], key: str) -> Point | None:
-    point = event.get(key)
+def clicked_point(event: dict[str, Any] | None) -> tuple[float, float] | None:
+    """(lat, lon) of a streamlit-folium click event, or None when there was no click."""
+    if not event:
+        return None
+    point = event.get("last_clicked")
     if not isinstance(point, dict) or "lat" not in point or "lng" not in point:
         return None
     return float(point["lat"]), float(point["lng"])
-
-
-def new_click(event: dict[str, Any] | None, seen: Seen | None) -> tuple[Point | None, Seen]:
-    """The click that is new in a streamlit-folium event, and what has now been seen.
-
-    Leaflet's canvas renderer gives a click on a feature (a village, a road, a marker) to
-    that feature, not to the map, so streamlit-folium reports it as ``last_object_clicked``
-    instead of ``last_clicked``; both carry the clicked position. Whichever changed since
-    ``seen`` is the planner's click.
-    """
-    if not event:
-        return None, seen or (None, None)
-    current = (_latlng(event, "last_clicked"), _latlng(event, "last_object_clicked"))
-    before = seen or (None, None)
-    for now, then in zip(current, before, strict=True):
-        if now is not None and now != then:
-            return now, current
-    return None, current
 
 
 def sites_for_map(scenario: Scenario) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

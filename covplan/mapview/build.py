@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
 from html import escape
 from typing import Literal
 
@@ -40,7 +39,6 @@ def build_map(
     tiles: Tiles = "offline",
     title: str | None = None,
     collapse_layers: bool = False,
-    compact: bool = False,
 ) -> folium.Map:
     """The interactive map of a province: basemap, coverage, roads, villages, sites, POIs.
 
@@ -75,9 +73,6 @@ def build_map(
         Title box text; default the dataset's name.
     collapse_layers
         Start with the layer control folded into an icon (for small map frames).
-    compact
-        For a map embedded in a page: the layer control folded and only the first legend
-        block open, so that the boxes leave the map free for clicks.
 
     Raises
     ------
@@ -99,12 +94,10 @@ def build_map(
         )
     status, status_title = _village_status(village_status, village_title)
     _add_vectors(fmap, dataset, status, road_samples, road_gaps, candidate_sites)
-    folium.LayerControl(collapsed=collapse_layers or compact).add_to(fmap)
+    folium.LayerControl(collapsed=collapse_layers).add_to(fmap)
     sections = _legend_sections(
         dataset, coverage, road_samples, road_gaps, status, status_title, candidate_sites
     )
-    if compact:  # a small frame: only the first legend block open, so clicks reach the map
-        sections = [replace(s, open=i == 0) for i, s in enumerate(sections)]
     legend(sections).add_to(fmap)
     title_box(title or dataset.name, synthetic=dataset.synthetic).add_to(fmap)
     attribution(_credits(dataset)).add_to(fmap)

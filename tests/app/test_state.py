@@ -10,10 +10,10 @@ from shapely.geometry import Point
 from covplan.app.state import (
     SiteForm,
     add_site_at,
+    clicked_point,
     edits_key,
     move_site_to,
     nearest_site,
-    new_click,
     next_site_id,
     parse_azimuths,
     undo,
@@ -80,23 +80,10 @@ def test_parse_azimuths() -> None:
         parse_azimuths("north")
 
 
-def test_new_click_on_the_map_or_on_a_feature() -> None:
-    point, seen = new_click({"last_clicked": None, "last_object_clicked": None}, None)
-    assert point is None and seen == (None, None)
-    # a click on the map background
-    point, seen = new_click({"last_clicked": {"lat": 21.5, "lng": 105.9}}, seen)
-    assert point == (21.5, 105.9)
-    # the same event again (a rerun) is not a new click
-    assert new_click({"last_clicked": {"lat": 21.5, "lng": 105.9}}, seen)[0] is None
-    # a click on a village polygon: Leaflet reports it as an object click
-    event = {
-        "last_clicked": {"lat": 21.5, "lng": 105.9},
-        "last_object_clicked": {"lat": 21.7, "lng": 105.6},
-    }
-    point, seen = new_click(event, seen)
-    assert point == (21.7, 105.6)
-    assert new_click(event, seen)[0] is None
-    assert new_click(None, None) == (None, (None, None))
+def test_clicked_point_reads_streamlit_folium_events() -> None:
+    assert clicked_point({"last_clicked": {"lat": 21.5, "lng": 105.9}}) == (21.5, 105.9)
+    assert clicked_point({"last_clicked": None}) is None
+    assert clicked_point(None) is None
 
 
 def test_only_gaps_on_target_road_classes_are_highlighted() -> None:

@@ -42,26 +42,3 @@ def test_memoised_functions_compute_once_per_content_or_object() -> None:
     assert size(frame) == size(frame) == 1 and calls == [1, 2]
     size(frame.copy())
     assert calls == [1, 2, 2]  # another object: computed again
-
-
-def test_compact_map_folds_the_boxes() -> None:
-    from pyproj import CRS
-    from shapely.geometry import LineString, box
-
-    from covplan.io import Dataset
-    from covplan.mapview.build import build_map
-
-    communes = gpd.GeoDataFrame({"code": ["1"], "name": ["Xã A"]},
-                                geometry=[box(580_000, 2_380_000, 590_000, 2_390_000)], crs=32648)
-    pois = gpd.GeoDataFrame({"kind": ["hospital"], "name": ["Bệnh viện"]},
-                            geometry=[Point(585_000, 2_385_000)], crs=32648)
-    roads = gpd.GeoDataFrame({"road_class": ["national"], "ref": ["QL.3"], "name": ["QL 3"]},
-                             geometry=[LineString([(580_000, 2_385_000), (590_000, 2_385_000)])],
-                             crs=32648)
-    dataset = Dataset("t", path=None, crs=CRS.from_epsg(32648),  # type: ignore[arg-type]
-                      vectors={"communes": communes, "pois": pois, "roads": roads})
-    full = build_map(dataset).get_root().render()
-    compact = build_map(dataset, compact=True).get_root().render()
-    assert '"collapsed": false' in full and '"collapsed": true' in compact
-    assert full.count("\\u003cdetails open") == 2  # roads and points of interest (JSON-escaped)
-    assert compact.count("\\u003cdetails open") == 1
