@@ -36,7 +36,7 @@ import shapely
 from covplan.errors import CovplanError
 from covplan.metrics.context import MetricContext
 from covplan.metrics.pois import poi_covered
-from covplan.targets.evaluate import measure_target
+from covplan.targets.evaluate import measure_target, road_mask
 from covplan.targets.schema import Target
 
 logger = logging.getLogger(__name__)
@@ -104,29 +104,13 @@ def _cells_of(ctx: MetricContext, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.where(inside, row * ctx.grid.width + col, -1)
 
 
-def _road_pick(target: Target, ctx: MetricContext) -> np.ndarray:
-    from covplan.io.roadclass import canonical_ref
-
-    assert ctx.roads is not None
-    routes = ctx.roads.routes
-    keep = np.ones(len(routes), dtype=bool)
-    if (classes := target.filter_values("road_class")) is not None:
-        keep &= routes["road_class"].isin(classes).to_numpy(bool)
-    if (refs := target.filter_values("ref")) is not None:
-        wanted = {canonical_ref(r) or r for r in refs}
-        keep &= routes["ref"].map(lambda r: bool(wanted & set(str(r).split(";")))
-                                  ).to_numpy(bool)
-    if (names := target.filter_values("name")) is not None:
-        keep &= routes["name"].isin(names).to_numpy(bool)
-    per_piece: np.ndarray = keep[ctx.roads.pieces.line]
-    return per_piece
 
 
 def _roads(target: Target, ctx: MetricContext) -> Demand:
     samples = ctx.roads
     if samples is None:
         raise CovplanError(f"target {target.id!r} measures roads, but the dataset has none")
-    pick = np.flatnonzero(_road_pick(target, ctx))
+    pick = np.flatnonzero(road_mask(target, ctx))
     x, y = samples.pieces.x[pick], samples.pieces.y[pick]
     hit = ctx.road_covered(target.technologies, target.thresholds)[pick]
     weight = samples.counted_m[pick] / 1000.0

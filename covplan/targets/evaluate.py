@@ -52,7 +52,11 @@ class Measured:
     threshold: str
 
 
-def _road_mask(target: Target, ctx: MetricContext) -> np.ndarray:
+def road_mask(target: Target, ctx: MetricContext) -> np.ndarray:
+    """Which road pieces a road target measures (its class, ref and name filters).
+
+    Shared with the planner's demand so that both count exactly the same roads.
+    """
     from covplan.io.roadclass import canonical_ref
 
     samples = ctx.roads
@@ -76,7 +80,7 @@ def _length_share(target: Target, ctx: MetricContext) -> Measured:
     what = target.filter_text() or "all roads"
     if ctx.roads is None:
         return Measured(0.0, 0.0, "km", f"no roads in the dataset ({what})", rule)
-    pick = _road_mask(target, ctx)
+    pick = road_mask(target, ctx)
     counted = ctx.roads.counted_m
     hit = ctx.road_covered(target.technologies, target.thresholds)
     total = float(counted[pick].sum()) / 1000.0
