@@ -13,12 +13,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
+from covplan.app.livemap import BaseMap, serialise
 from covplan.io import Dataset, load_dataset
+from covplan.mapview.live import base_map
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.targets import Analysis, analyze, load_targets
 
@@ -26,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 #: Scenario results kept per session (newest last).
 MAX_RESULTS = 12
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,12 +76,13 @@ def evaluate(
     return Result(coverage, analysis, share)
 
 
-def scenario_result(store: Any, key: str, make: Callable[[], Result]) -> Result:
-    """The memoised result under ``key`` in the session ``store``, made when missing.
+def scenario_result(store: Any, key: str, make: Callable[[], T], *, bucket: str = "results") -> T:
+    """The memoised value under ``key`` in ``store[bucket]``, made when missing.
 
-    ``store`` is ``st.session_state`` (any mutable mapping in tests).
+    ``store`` is ``st.session_state`` (any mutable mapping in tests). Each bucket keeps the
+    :data:`MAX_RESULTS` latest values.
     """
-    results: OrderedDict[str, Result] = store.setdefault("results", OrderedDict())
+    results: OrderedDict[str, T] = store.setdefault(bucket, OrderedDict())
     if key in results:
         results.move_to_end(key)
         return results[key]
@@ -86,3 +91,9 @@ def scenario_result(store: Any, key: str, make: Callable[[], Result]) -> Result:
     while len(results) > MAX_RESULTS:
         results.popitem(last=False)
     return result
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_base_map(path: str) -> BaseMap:
+    """The dataset's base map, serialised for the map component once per process."""
+    return serialise(base_map(cached_dataset(path)))

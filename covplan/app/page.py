@@ -7,27 +7,38 @@ import time
 from dataclasses import replace
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from covplan.app.compute import (
     Result,
     bar_progress,
+    cached_base_map,
     cached_dataset,
     cached_evaluator,
     evaluate,
     scenario_result,
 )
 from covplan.app.dashboard import render_tables, render_targets
+from covplan.app.livemap import map_key
+from covplan.app.livemap import show as show_map
 from covplan.app.planner import apply_click, render_planner
 from covplan.app.sidebar import render_sidebar
-from covplan.app.state import clicked_point, edits_key, gaps_to_highlight, sites_for_map
+from covplan.app.state import (
+    clicked_point,
+    coverage_keys,
+    edits_key,
+    gaps_to_highlight,
+    site_changes,
+)
 from covplan.errors import CovplanError
 from covplan.io import Dataset
-from covplan.mapview import build_map
+from covplan.mapview.live import ScenarioView, scenario_script
 from covplan.planning import Scenario
 from covplan.targets import TargetSet
 
 logger = logging.getLogger(__name__)
+
+#: Height of the map frame in pixels.
+MAP_HEIGHT = 620
 
 
 def _scenario(path: str, dataset: Dataset) -> Scenario:
@@ -49,36 +60,46 @@ def _result(path: str, preset: str, scenario: Scenario) -> Result:
     bar = st.empty()
 
     def make() -> Result:
-        start = time.perf_counter()
         progress = bar.progress(0.0, text="Predicting coverage…")
-        result = evaluate(evaluator, scenario, bar_progress(progress))
-        st.session_state["last_update_s"] = time.perf_counter() - start
-        return result
+        return evaluate(evaluator, scenario, bar_progress(progress))
 
     result = scenario_result(st.session_state, key, make)
     bar.empty()
     return result
 
 
-def _map(dataset: Dataset, scenario: Scenario, result: Result, targets: TargetSet) -> None:
-    kept, added = sites_for_map(scenario)
-    shown = replace(dataset, vectors={**dataset.vectors, "sites": kept})
-    fmap = build_map(
-        shown,
-        coverage=result.coverage,
-        road_gaps=gaps_to_highlight(result.analysis.road_gaps, targets),
-        village_status=result.village_signal_percent,
-        village_title="% of people with 4G/5G signal",
-        candidate_sites=added if len(added) else None,
-    )
-    event = st_folium(
-        fmap, key="map", height=620, use_container_width=True, returned_objects=["last_clicked"]
-    )
-    point = clicked_point(event)
-    if point is not None and point != st.session_state.get("last_click"):
-        st.session_state["last_click"] = point
-        st.session_state["pending_click"] = point
-        st.rerun()
+def _map_script(
+    dataset: Dataset, evaluator_key: str, scenario: Scenario, result: Result, targets: TargetSet
+) -> str:
+    """The script that puts this scenario's layers on the base map (memoised per edits)."""
+
+    def make() -> str:
+        hidden, edited = site_changes(scenario)
+        view = ScenarioView(
+            coverage=result.coverage,
+            road_gaps=gaps_to_highlight(result.analysis.road_gaps, targets),
+            village_status=result.village_signal_percent,
+            edited_sites=edited,
+            hidden_site_ids=hidden,
+            coverage_keys=coverage_keys(scenario.sites, prefix=evaluator_key),
+        )
+        return scenario_script(dataset, view)
+
+    key = f"{evaluator_key}|{edits_key(scenario)}"
+    return scenario_result(st.session_state, key, make, bucket="map_scripts")
+
+
+def _new_click(key: str) -> tuple[float, float] | None:
+    """The map click that started this run, if any (read before the map is drawn).
+
+    The map component keeps its last click as its value, under ``key`` in the session, so
+    the click is applied in the run it triggers, and only once.
+    """
+    point = clicked_point(st.session_state.get(key))
+    if point is None or point == st.session_state.get("last_click"):
+        return None
+    st.session_state["last_click"] = point
+    return point
 
 
 def render() -> None:
@@ -99,10 +120,10 @@ def render() -> None:
     map_column, plan_column = st.columns([3, 1])
     with plan_column:
         edited, mode, form = render_planner(scenario)
-        pending = st.session_state.pop("pending_click", None)
+        click = _new_click(map_key(path))
         try:
-            if pending is not None:
-                edited = apply_click(edited, mode, pending, form)
+            if click is not None:
+                edited = apply_click(edited, mode, click, form)
         except CovplanError as exc:
             st.error(str(exc))
     if edited is not scenario:
@@ -114,11 +135,23 @@ def render() -> None:
             cached_evaluator(path, preset), replace(scenario, edits=()), lambda f, m: None
         ),
     )
+    started = time.perf_counter()
     result = _result(path, preset, scenario)
+    targets = cached_evaluator(path, preset).targets
+    script = _map_script(dataset, f"{path}|{preset}", scenario, result, targets)
+    if st.session_state.get("shown_edits") != edits_key(scenario):
+        st.session_state["shown_edits"] = edits_key(scenario)
+        st.session_state["last_update_s"] = took = time.perf_counter() - started
+        logger.info("Scenario with %d edit(s) shown in %.2f s", len(scenario.edits), took)
     with kpis:
         render_targets(result.analysis, baseline.analysis if scenario.edits else None)
         if scenario.edits and "last_update_s" in st.session_state:
-            st.caption(f"Scenario updated in {st.session_state['last_update_s']:.1f} s.")
+            st.caption(
+                f"Scenario updated in {st.session_state['last_update_s']:.1f} s "
+                "(prediction, targets and map layers)."
+            )
     with map_column:
-        _map(dataset, scenario, result, cached_evaluator(path, preset).targets)
+        with st.spinner("Drawing the province map…"):  # once per dataset
+            base = cached_base_map(path)
+        show_map(base, script, key=map_key(path), height=MAP_HEIGHT)
     render_tables(result.analysis)

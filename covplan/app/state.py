@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS, Transformer
 
+from covplan.mapview import content_key
 from covplan.planning import Scenario
 from covplan.planning.scenario_io import scenario_to_dict
 from covplan.radio.defaults import sector_defaults
@@ -160,15 +161,31 @@ def clicked_point(event: dict[str, Any] | None) -> tuple[float, float] | None:
     return float(point["lat"]), float(point["lng"])
 
 
-def sites_for_map(scenario: Scenario) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """(sites that were in the baseline, sites the planner added), for drawing apart.
+def coverage_keys(sites: gpd.GeoDataFrame, *, prefix: str) -> dict[str, str]:
+    """``{technology: key}`` naming each technology's coverage by the sectors behind it.
 
-    Drawing the added sites as their own layer leaves the baseline layer's content
-    unchanged while the planner only adds sites, so the map reuses it.
+    Two scenarios with the same sectors of a technology (under the same evaluator,
+    ``prefix``) have the same coverage grid, so the map reuses its image.
     """
+    return {
+        str(technology): f"{prefix}|{technology}|{content_key(group)}"
+        for technology, group in sites.groupby("technology", sort=True)
+    }
+
+
+def site_changes(scenario: Scenario) -> tuple[tuple[str, ...], gpd.GeoDataFrame]:
+    """What the map must change about the sites: (baseline sites to hide, sites to draw).
+
+    A baseline site that was removed, moved or modified is hidden; the scenario's new,
+    moved and modified sites (all their sectors) are drawn in the edited-sites layer.
+    """
+    if not scenario.edits:
+        return (), scenario.sites.iloc[:0]
+    changed = set(scenario.diff()["site_id"].astype(str))
+    baseline_ids = set(scenario.baseline["site_id"].astype(str))
     sites = scenario.sites
-    added = sites["site_id"].astype(str).str.startswith(NEW_SITE_PREFIX).to_numpy()
-    return sites[~added], sites[added]
+    drawn = sites[sites["site_id"].astype(str).isin(changed).to_numpy()]
+    return tuple(sorted(changed & baseline_ids)), drawn
 
 
 def target_road_classes(targets: TargetSet) -> tuple[str, ...] | None:

@@ -66,7 +66,7 @@ def content_key(obj: Any) -> str:
         digest.update(b"".join(shapely.to_wkb(obj.geometry.to_numpy())))
         digest.update(str(obj.crs).encode())
     elif isinstance(obj, Raster):
-        digest.update(np.ascontiguousarray(obj.data).tobytes())
+        digest.update(np.ascontiguousarray(obj.data).data)  # no copy
         digest.update(repr(obj.grid).encode())
     else:
         raise TypeError(f"content_key takes a GeoDataFrame or a Raster, got {type(obj)}")

@@ -9,6 +9,7 @@ so a 30 m grid of 3,500² cells becomes an image of about a thousand pixels a si
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 from dataclasses import dataclass
@@ -17,9 +18,10 @@ import numpy as np
 import rasterio.crs
 from affine import Affine
 from PIL import Image
+from pyproj import CRS, Transformer
 from rasterio.warp import Resampling, reproject, transform_bounds
 
-from covplan.grid import Raster
+from covplan.grid import GridSpec, Raster
 
 MERCATOR = "EPSG:3857"
 
@@ -67,6 +69,43 @@ def warp_to_mercator(
         as, say, a very weak signal instead of skipping them); None keeps them as no data.
     """
     grid = raster.grid
+    target = _mercator_target(grid, max_px)
+    source = np.asarray(raster.data, dtype=np.float32)
+    if fill_value is not None:
+        source = np.where(np.isnan(source), np.float32(fill_value), source)
+    out = np.full(target.shape, np.nan, dtype=np.float32)
+    if resampling == Resampling.average:
+        factor = max(1, int(target.pixel_ground_m // grid.resolution_m))
+        blocks = block_mean(source, factor) if factor > 1 else source
+        pixels, rows, cols = _block_lookup(grid, max_px, factor)
+        out.flat[pixels] = blocks[rows, cols]
+    else:
+        reproject(
+            source,
+            out,
+            src_transform=grid.transform,
+            src_crs=rasterio.crs.CRS.from_wkt(grid.crs_wkt),
+            src_nodata=np.nan,
+            dst_transform=target.transform,
+            dst_crs=MERCATOR,
+            dst_nodata=np.nan,
+            resampling=resampling,
+        )
+    return MercatorImage(out, target.bounds_latlon, target.pixel_ground_m)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The Web Mercator image grid of a raster grid."""
+
+    shape: tuple[int, int]
+    transform: Affine
+    bounds_latlon: tuple[tuple[float, float], tuple[float, float]]
+    pixel_ground_m: float
+
+
+@functools.lru_cache(maxsize=16)
+def _mercator_target(grid: GridSpec, max_px: int) -> _Target:
     src_crs = rasterio.crs.CRS.from_wkt(grid.crs_wkt)
     left, bottom, right, top = transform_bounds(src_crs, MERCATOR, *grid.bounds, densify_pts=21)
     lat0 = math.radians(_centre_lat(left, bottom, right, top))
@@ -74,25 +113,74 @@ def warp_to_mercator(
     pixel = max((right - left) / max_px, (top - bottom) / max_px, native_px)
     width = max(1, math.ceil((right - left) / pixel))
     height = max(1, math.ceil((top - bottom) / pixel))
-    source = raster.data.astype(np.float32, copy=True)
-    if fill_value is not None:
-        source[np.isnan(source)] = fill_value
-    out = np.full((height, width), np.nan, dtype=np.float32)
-    reproject(
-        source,
-        out,
-        src_transform=grid.transform,
-        src_crs=src_crs,
-        src_nodata=np.nan,
-        dst_transform=Affine(pixel, 0.0, left, 0.0, -pixel, top),
-        dst_crs=MERCATOR,
-        dst_nodata=np.nan,
-        resampling=resampling,
-    )
     west, south, east, north = transform_bounds(
         MERCATOR, "EPSG:4326", left, top - height * pixel, left + width * pixel, top
     )
-    return MercatorImage(out, ((south, west), (north, east)), pixel * math.cos(lat0))
+    transform = Affine(pixel, 0.0, left, 0.0, -pixel, top)
+    return _Target(
+        (height, width), transform, ((south, west), (north, east)), pixel * math.cos(lat0)
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _block_lookup(
+    grid: GridSpec, max_px: int, factor: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each image pixel whose centre falls on a whole block: (pixel, block row, block col).
+
+    The image's pixels are at least ``factor`` cells wide, so taking the block (the mean of
+    its ``factor``² cells) under each pixel's centre is the average resampling of the
+    grid, computed once per grid instead of by a warp per image.
+    """
+    target = _mercator_target(grid, max_px)
+    height, width = target.shape
+    col, row = np.meshgrid(np.arange(width) + 0.5, np.arange(height) + 0.5)
+    mx, my = target.transform * (col.ravel(), row.ravel())
+    to_grid = Transformer.from_crs(MERCATOR, CRS.from_wkt(grid.crs_wkt), always_xy=True)
+    x, y = to_grid.transform(mx, my)
+    gcol, grow = ~(grid.transform * Affine.scale(factor)) * (np.asarray(x), np.asarray(y))
+    block_rows, block_cols = grid.shape[0] // factor, grid.shape[1] // factor
+    inside = (grow >= 0) & (grow < block_rows) & (gcol >= 0) & (gcol < block_cols)
+    pixels = np.flatnonzero(inside).astype(np.int64)
+    return pixels, grow[inside].astype(np.int32), gcol[inside].astype(np.int32)
+
+
+def block_mean(data: np.ndarray, factor: int) -> np.ndarray:
+    """Mean of each whole ``factor`` × ``factor`` block of ``data``, ignoring NaN.
+
+    Rows and columns past the last whole block (fewer than ``factor``) are dropped; a
+    block of NaN only gives NaN.
+
+    Examples
+    --------
+    >>> block_mean(np.arange(16.0).reshape(4, 4), 2)
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]], dtype=float32)
+    >>> block_mean(np.array([[1.0, np.nan, 5.0], [1.0, 2.0, 5.0]]), 2)
+    array([[1.3333334]], dtype=float32)
+    """
+    rows, cols = data.shape[0] // factor, data.shape[1] // factor
+    cells = np.asarray(data[: rows * factor, : cols * factor], dtype=np.float32)
+    missing = np.isnan(cells)
+    if not missing.any():
+        whole: np.ndarray = _block_sum(cells, factor) / np.float32(factor * factor)
+        return whole
+    total = _block_sum(np.where(missing, np.float32(0), cells), factor)
+    count = factor * factor - _block_sum(missing.astype(np.float32), factor)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean: np.ndarray = total / count
+    return mean
+
+
+def _block_sum(cells: np.ndarray, factor: int) -> np.ndarray:
+    """Sums of ``factor`` × ``factor`` blocks by strided adds (far faster than a 4-D sum)."""
+    rows = cells[0::factor].copy()
+    for i in range(1, factor):
+        rows += cells[i::factor]
+    out = rows[:, 0::factor].copy()
+    for j in range(1, factor):
+        out += rows[:, j::factor]
+    return out
 
 
 def _centre_lat(left: float, bottom: float, right: float, top: float) -> float:

@@ -15,7 +15,8 @@ from covplan.io import Dataset
 from covplan.mapview import layers, style
 from covplan.mapview._geo import lonlat_bounds
 from covplan.mapview.assets import localize
-from covplan.mapview.legend import attribution, legend, title_box
+from covplan.mapview.legend import attribution, title_box
+from covplan.mapview.legend import legend as legend_control
 from covplan.mapview.overlays import CoverageLike, add_panes
 from covplan.schema import POI_KINDS, TECHNOLOGIES
 
@@ -39,6 +40,9 @@ def build_map(
     tiles: Tiles = "offline",
     title: str | None = None,
     collapse_layers: bool = False,
+    layer_control: bool = True,
+    legend: list[style.LegendSection] | None = None,
+    village_row_ids: bool = False,
 ) -> folium.Map:
     """The interactive map of a province: basemap, coverage, roads, villages, sites, POIs.
 
@@ -73,6 +77,14 @@ def build_map(
         Title box text; default the dataset's name.
     collapse_layers
         Start with the layer control folded into an icon (for small map frames).
+    layer_control
+        Add Leaflet's layer control (the live map of :mod:`covplan.mapview.live` builds
+        its own).
+    legend
+        Legend blocks to show instead of the ones derived from the layers drawn.
+    village_row_ids
+        Give each village feature a ``row`` property (its position in
+        ``dataset.villages``), for recolouring by script.
 
     Raises
     ------
@@ -93,12 +105,19 @@ def build_map(
             fmap, grid, name=f"{technology} coverage (RSRP)", show=index == 0
         )
     status, status_title = _village_status(village_status, village_title)
-    _add_vectors(fmap, dataset, status, road_samples, road_gaps, candidate_sites)
-    folium.LayerControl(collapsed=collapse_layers).add_to(fmap)
-    sections = _legend_sections(
-        dataset, coverage, road_samples, road_gaps, status, status_title, candidate_sites
-    )
-    legend(sections).add_to(fmap)
+    _add_vectors(fmap, dataset, status, road_samples, road_gaps, candidate_sites, village_row_ids)
+    if layer_control:
+        folium.LayerControl(collapsed=collapse_layers).add_to(fmap)
+    if legend is None:
+        legend = legend_sections(
+            dataset,
+            coverage=tuple(sorted(coverage or {})),
+            with_samples=road_samples is not None,
+            with_gaps=road_gaps is not None,
+            village=None if status is None else (layers.village_status_kind(status), status_title),
+            candidates=candidate_sites is not None and not candidate_sites.empty,
+        )
+    legend_control(legend).add_to(fmap)
     title_box(title or dataset.name, synthetic=dataset.synthetic).add_to(fmap)
     attribution(_credits(dataset)).add_to(fmap)
     fmap.fit_bounds([list(south_west), list(north_east)])
@@ -135,10 +154,11 @@ def _add_vectors(
     road_samples: gpd.GeoDataFrame | None,
     road_gaps: gpd.GeoDataFrame | None,
     candidate_sites: gpd.GeoDataFrame | None,
+    village_row_ids: bool,
 ) -> None:
     """Vector layers in drawing order: areas first, then lines, then points."""
     if dataset.villages is not None:
-        layers.add_villages(fmap, dataset.villages, status)
+        layers.add_villages(fmap, dataset.villages, status, row_ids=village_row_ids)
     if dataset.communes is not None:
         layers.add_communes(fmap, dataset.communes)
     if dataset.roads is not None:
@@ -151,9 +171,9 @@ def _add_vectors(
     if fibre is not None and not fibre.empty:
         layers.add_fibre(fmap, fibre)
     sites = dataset.sites
-    for technology in _technologies(sites):
+    for technology, name in zip(_technologies(sites), site_layer_names(sites), strict=True):
         subset = sites[sites["technology"] == technology]  # type: ignore[index]
-        layers.add_sites(fmap, subset, name=f"{technology} sites")
+        layers.add_sites(fmap, subset, name=name)
     if candidate_sites is not None and not candidate_sites.empty:
         layers.add_sites(fmap, candidate_sites, name="Candidate sites", candidate=True)
     pois = dataset.layer("pois")
@@ -168,32 +188,45 @@ def _technologies(sites: gpd.GeoDataFrame | None) -> tuple[str, ...]:
     return tuple(t for t in TECHNOLOGIES if t in present) + tuple(sorted(present - {*TECHNOLOGIES}))
 
 
-def _legend_sections(
+def site_layer_names(sites: gpd.GeoDataFrame | None) -> list[str]:
+    """Layer names of the dataset's sites, one per technology (``"4G sites"``)."""
+    return [f"{technology} sites" for technology in _technologies(sites)]
+
+
+def legend_sections(
     dataset: Dataset,
-    coverage: Mapping[str, CoverageLike] | None,
-    road_samples: gpd.GeoDataFrame | None,
-    road_gaps: gpd.GeoDataFrame | None,
-    status: pd.Series | None,
-    status_title: str,
-    candidate_sites: gpd.GeoDataFrame | None,
+    *,
+    coverage: tuple[str, ...] = (),
+    with_samples: bool = False,
+    with_gaps: bool = False,
+    village: tuple[Literal["share", "fibre"], str] | None = None,
+    candidates: bool = False,
 ) -> list[style.LegendSection]:
+    """The legend blocks of a map of ``dataset`` showing the given layers.
+
+    Parameters
+    ----------
+    dataset
+        The province (its roads, sites and POIs get their blocks when present).
+    coverage
+        Technologies with a coverage overlay.
+    with_samples, with_gaps
+        Roads coloured by coverage; gap highlights.
+    village
+        ``(kind, title)`` of the village choropleth, or None.
+    candidates
+        Candidate or edited sites are drawn.
+    """
     sections = []
     if coverage:
-        grids = sorted(coverage)
-        sections.append(style.rsrp_legend(grids[0] if len(grids) == 1 else None))
-    if dataset.roads is not None or road_samples is not None:
-        sections.append(
-            style.road_legend(
-                with_coverage=road_samples is not None, with_gaps=road_gaps is not None
-            )
-        )
-    if dataset.villages is not None and status is not None:
-        kind = layers.village_status_kind(status)
-        sections.append(style.village_legend(kind, status_title))
+        sections.append(style.rsrp_legend(coverage[0] if len(coverage) == 1 else None))
+    if dataset.roads is not None or with_samples:
+        sections.append(style.road_legend(with_coverage=with_samples, with_gaps=with_gaps))
+    if dataset.villages is not None and village is not None:
+        sections.append(style.village_legend(*village))
     technologies = tuple(t for t in _technologies(dataset.sites) if t in style.TECHNOLOGY_COLOURS)
-    has_candidates = candidate_sites is not None and not candidate_sites.empty
-    if technologies or has_candidates:
-        sections.append(style.site_legend(technologies=technologies, candidates=has_candidates))
+    if technologies or candidates:
+        sections.append(style.site_legend(technologies=technologies, candidates=candidates))
     pois = dataset.layer("pois")
     if pois is not None and not pois.empty:
         present = set(pois["kind"].astype(str))

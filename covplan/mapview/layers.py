@@ -135,7 +135,7 @@ def add_road_coverage(
 
 
 def add_road_gaps(
-    fmap: folium.Map,
+    fmap: folium.Map | folium.FeatureGroup,
     gaps: gpd.GeoDataFrame,
     *,
     name: str = "Road coverage gaps",
@@ -190,8 +190,8 @@ def village_status_kind(status: pd.Series) -> Literal["share", "fibre"]:
     return "share"
 
 
-def _village_colours(status: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Series]:
-    """Fill colour and status text per village."""
+def village_colours(status: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Fill colour and status text per village of ``index`` for a status (see add_villages)."""
     if status is None:
         blank = pd.Series("", index=index)
         return pd.Series(style.NO_DATA_COLOUR, index=index), blank
@@ -216,6 +216,7 @@ def add_villages(
     name: str = "Villages",
     simplify_m: float = 20.0,
     show: bool = True,
+    row_ids: bool = False,
 ) -> folium.GeoJson:
     """Add villages as a choropleth of ``status``, with name/commune/population tooltips.
 
@@ -234,14 +235,17 @@ def add_villages(
         Outline simplification tolerance in metres.
     show
         Whether the layer starts visible.
+    row_ids
+        Give each feature a ``row`` property: its position in ``villages``.
     """
-    colour, text = _village_colours(status, villages.index)
+    colour, text = village_colours(status, villages.index)
     shapes = villages.assign(
         fill=colour,
         status=text,
         label=text_or_blank(_get(villages, "name")),
         commune_name=text_or_blank(_get(villages, "commune")),
         people=text_or_blank(_get(villages, "population")),
+        row=range(len(villages)),
     )
     points = shapes.geom_type == "Point"
     shapes.loc[points, "geometry"] = shapes.loc[points].geometry.buffer(120.0, quad_segs=4)
@@ -250,7 +254,7 @@ def add_villages(
     fill_opacity = 0.4 if status is not None else 0.15
     fields = ["label", "commune_name", "people", "status"]
     layer = folium.GeoJson(
-        feature_collection(table, fields),
+        feature_collection(table, [*fields, "row"] if row_ids else fields),
         name=name,
         style_function=lambda f: {
             "color": "#555555",

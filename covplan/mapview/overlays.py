@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Protocol
 
 import folium
@@ -48,22 +49,48 @@ class CoverageLike(Protocol):
         ...
 
 
-@by_content(maxsize=8)
-def _coverage_image(rsrp_dbm: Raster, *, max_px: int) -> tuple[str, MercatorImage]:
-    """The RSRP grid in dBm classes as a PNG data URL; reused while the grid is unchanged."""
+def _draw_coverage(rsrp_dbm: Raster, *, max_px: int) -> tuple[str, MercatorImage]:
+    """The RSRP grid in dBm classes as a PNG data URL."""
     image = warp_to_mercator(rsrp_dbm, max_px=max_px, fill_value=NO_SIGNAL_DBM)
     classes = style.rsrp_class(image.data)
     return palette_png_data_url(classes, style.RSRP_COLOURS, style.RSRP_ALPHAS), image
 
 
+_coverage_image = by_content(maxsize=8)(_draw_coverage)
+
+
+_KEYED_IMAGES: OrderedDict[tuple[str, int], tuple[str, MercatorImage]] = OrderedDict()
+
+
+def coverage_image(
+    rsrp_dbm: Raster, *, max_px: int, key: str | None = None
+) -> tuple[str, MercatorImage]:
+    """The overlay image of an RSRP grid: a PNG data URL and its placement.
+
+    Reused while the grid is unchanged: found by ``key`` when one is given (a name for the
+    grid's content, such as a hash of the sites predicted), else by hashing the grid.
+    """
+    if key is None:
+        return _coverage_image(rsrp_dbm, max_px=max_px)
+    entry = (key, max_px)
+    if entry in _KEYED_IMAGES:
+        _KEYED_IMAGES.move_to_end(entry)
+        return _KEYED_IMAGES[entry]
+    image = _KEYED_IMAGES[entry] = _draw_coverage(rsrp_dbm, max_px=max_px)
+    while len(_KEYED_IMAGES) > 8:
+        _KEYED_IMAGES.popitem(last=False)
+    return image
+
+
 def add_coverage_overlay(
-    fmap: folium.Map,
+    fmap: folium.Map | folium.FeatureGroup,
     coverage: CoverageLike,
     *,
     name: str | None = None,
     max_px: int = 1400,
     opacity: float = 0.6,
     show: bool = True,
+    key: str | None = None,
 ) -> folium.raster_layers.ImageOverlay:
     """Add the RSRP grid of ``coverage`` as a semi-transparent image in dBm classes.
 
@@ -85,8 +112,11 @@ def add_coverage_overlay(
         Opacity of the whole overlay (each class has its own alpha on top).
     show
         Whether the layer starts visible.
+    key
+        Names the grid's content, so the image is reused without hashing the grid (see
+        :func:`coverage_image`).
     """
-    url, image = _coverage_image(coverage.rsrp_dbm, max_px=max_px)
+    url, image = coverage_image(coverage.rsrp_dbm, max_px=max_px, key=key)
     logger.debug(
         "Coverage overlay %s: %.0f m pixels, %d kB",
         coverage.technology,

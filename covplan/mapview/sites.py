@@ -151,7 +151,7 @@ def _site_colour(technology: str, candidate: bool) -> str:
 
 
 def add_sites(
-    fmap: folium.Map,
+    fmap: folium.Map | folium.FeatureGroup,
     sites: gpd.GeoDataFrame,
     *,
     name: str = "Sites",

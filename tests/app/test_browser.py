@@ -1,56 +1,19 @@
-"""End to end in headless Chromium: the app's map draws offline and a click adds a site."""
+"""End to end in headless Chromium: the app's map draws offline and clicks add sites."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from covplan.app.browser import CHROMIUM, FLAGS, AppPage, app_server
 from covplan.datasets import ensure_demo
 from covplan.io import load_dataset
 from covplan.targets import load_targets
 from covplan.targets.run import run_analysis
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not become healthy within {timeout_s} s")
 
 
 @pytest.fixture(scope="module")
@@ -62,101 +25,46 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (scripts/system-deps.sh)")
-    port = _free_port()
-    env = {**os.environ, "COVPLAN_DEMO_SIZE": "small", "COVPLAN_DATA_DIR": str(demo.parent)}
-    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with app_server(demo.parent, "small", log) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
-def _highway_gap(demo: Path) -> tuple[float, float]:
+def _highway_gaps(demo: Path, count: int) -> list[tuple[float, float]]:
     gaps = run_analysis(load_dataset(demo), load_targets("thai_nguyen_2025")).road_gaps
     gaps = gaps[gaps["road_class"].isin(["expressway", "national"])]
-    point = gaps.to_crs(4326).geometry.iloc[0].interpolate(0.5, normalized=True)
-    return point.y, point.x
+    gaps = gaps.sort_values("length_km", ascending=False).to_crs(4326)
+    points = [g.interpolate(0.5, normalized=True) for g in gaps.geometry.iloc[:count]]
+    return [(p.y, p.x) for p in points]
 
 
-_FIND_MAP = """(element) => {
-    const key = Object.keys(window).find(k => k.startsWith('map_') && window[k]
-                                         && window[k].latLngToContainerPoint);
-    window.__map = window[key];
-    return key;
-}"""
-
-
-def _kpis(page) -> list[str]:  # type: ignore[no-untyped-def]
-    return list(page.locator('[data-testid="stMetricValue"]').all_inner_texts())
-
-
-def test_map_draws_offline_and_a_click_adds_a_site(server: str, demo: Path, tmp_path: Path) -> None:
+def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    lat, lon = _highway_gap(demo)
+    points = _highway_gaps(demo, 2)
+    assert len(points) == 2, "the small demo should have two highway gaps to close"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1100})
-        blocked: list[str] = []
-
-        def route(r):  # type: ignore[no-untyped-def]
-            if r.request.url.startswith(LOCAL):
-                return r.continue_()
-            blocked.append(r.request.url)
-            return r.abort()
-
-        page.route("**/*", route)
-        page.goto(server)
-        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=180_000)
-        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-        container = frame.locator(".leaflet-container")
-        container.wait_for(state="visible", timeout=120_000)
-        box = container.bounding_box()
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
+        app = AppPage(browser.new_page(viewport={"width": 1600, "height": 1100}))
+        app.open(server)
+        box = app.frame.locator(".leaflet-container").bounding_box()
         assert box is not None and box["height"] > 300
-        body = frame.locator("body")
-        body.evaluate(_FIND_MAP)
-        markers = body.evaluate(
-            "(element) => { let n = 0; window.__map.eachLayer(l => { "
-            "if (l instanceof L.CircleMarker || l instanceof L.Marker) n++; }); return n; }"
-        )
-        assert markers > 10  # site markers (and POIs) are drawn
-        before = _kpis(page)
-        xy = body.evaluate(
-            "(element, [lat, lon]) => { const p = window.__map.latLngToContainerPoint([lat, lon]); "
-            "return [p.x, p.y]; }",
-            [lat, lon],
-        )
-        container.click(position={"x": xy[0], "y": xy[1]})
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and _kpis(page) == before:
-            page.wait_for_timeout(500)
-        after = _kpis(page)
-        page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+        state = app.map_state()
+        assert state["markers"] > 10  # site markers (and POIs) are drawn
+        assert "4G coverage (RSRP)" in state["layers"] and "Villages" in state["layers"]
+        zoom = state["zoom"] + 1  # the planner zooms in; the view must survive the updates
+        app.evaluate("(z) => { window.__map.setZoom(z, {animate: false}); }", zoom)
+        seconds = []
+        for lat, lon in points:
+            before, applied = app.kpis(), app.applied()
+            app.click(lat, lon)
+            seconds.append(app.wait_update(before, applied, timeout_s=120))
+        after = app.map_state()
+        app.page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
         browser.close()
-    assert after != before, f"no KPI changed after the click (screenshot {tmp_path / 'app.png'})"
-    assert not [u for u in blocked if u.endswith((".js", ".css"))], blocked
+    shot = tmp_path / "app.png"
+    assert None not in seconds, f"a click did not update the KPIs and the map ({seconds}, {shot})"
+    assert after["zoom"] == zoom, "the map was rebuilt: the planner's zoom was lost"
+    assert "Edited and new sites" in after["layers"]
+    assert after["markers"] >= state["markers"] + 2  # the two new sites are drawn
+    assert not [u for u in app.blocked if u.endswith((".js", ".css"))], app.blocked

@@ -11,11 +11,13 @@ from covplan.app.state import (
     SiteForm,
     add_site_at,
     clicked_point,
+    coverage_keys,
     edits_key,
     move_site_to,
     nearest_site,
     next_site_id,
     parse_azimuths,
+    site_changes,
     undo,
 )
 from covplan.io._context import FileContext
@@ -101,3 +103,26 @@ def test_only_gaps_on_target_road_classes_are_highlighted() -> None:
     )
     assert list(gaps_to_highlight(gaps, targets)["road_class"]) == ["national", "expressway"]
     assert target_road_classes(load_targets("bac_ninh_2030")) is None  # no road target
+
+
+def test_site_changes_hide_moved_and_removed_sites_and_draw_new_ones(baseline: Scenario) -> None:
+    assert site_changes(baseline)[0] == () and site_changes(baseline)[1].empty
+    added = add_site_at(baseline, 21.6, 105.8, SiteForm(azimuths_deg=(0.0,)))
+    hidden, drawn = site_changes(added)
+    assert hidden == () and set(drawn["site_id"]) == {"NEW-001"}
+    moved = move_site_to(added, "A", 21.61, 105.81)
+    hidden, drawn = site_changes(moved)
+    assert hidden == ("A",) and set(drawn["site_id"]) == {"A", "NEW-001"}
+    assert len(drawn[drawn["site_id"] == "A"]) == 3  # every sector of the moved site
+    hidden, drawn = site_changes(baseline.remove_site("A"))
+    assert hidden == ("A",) and drawn.empty
+
+
+def test_coverage_keys_change_only_for_the_edited_technology(baseline: Scenario) -> None:
+    with_5g = add_site_at(baseline, 21.6, 105.8, SiteForm(technology="5G", azimuths_deg=(0.0,)))
+    keys = coverage_keys(with_5g.sites, prefix="p")
+    assert set(keys) == {"4G", "5G"}
+    more_5g = add_site_at(with_5g, 21.62, 105.8, SiteForm(technology="5G", azimuths_deg=(0.0,)))
+    again = coverage_keys(more_5g.sites, prefix="p")
+    assert again["4G"] == keys["4G"] and again["5G"] != keys["5G"]
+    assert coverage_keys(with_5g.sites, prefix="q")["4G"] != keys["4G"]  # other evaluator

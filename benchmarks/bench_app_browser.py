@@ -1,0 +1,83 @@
+"""Benchmark the app as a planner sees it: clicks on the full demo map in headless Chromium.
+
+Starts the app on the full demo province, opens it in Debian's Chromium (network blocked),
+then clicks the map in "Add a site" mode at the midpoints of the longest expressway and
+national-road gaps, one after another. For each click it prints the seconds until the
+target KPIs have changed *and* the map has applied the new scenario layers, and whether
+the map kept its zoom (it is not rebuilt). Issue target: the page updates in <= 2 s.
+
+Usage::
+
+    python benchmarks/bench_app_browser.py [--clicks 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from covplan.app.browser import CHROMIUM, FLAGS, AppPage, app_server
+from covplan.datasets import ensure_demo
+from covplan.io import load_dataset
+from covplan.targets import load_targets
+from covplan.targets.run import run_analysis
+
+
+def highway_gap_points(demo: Path, count: int) -> list[tuple[float, float]]:
+    """Midpoints (lat, lon) of the ``count`` longest expressway/national-road gaps."""
+    gaps = run_analysis(load_dataset(demo), load_targets("thai_nguyen_2025")).road_gaps
+    gaps = gaps[gaps["road_class"].isin(["expressway", "national"])]
+    gaps = gaps.sort_values("length_km", ascending=False).to_crs(4326)
+    return [
+        (p.y, p.x) for p in (g.interpolate(0.5, normalized=True) for g in gaps.geometry[:count])
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=5, help="sites to add by clicking")
+    args = parser.parse_args()
+    demo = ensure_demo("full")
+    points = highway_gap_points(demo, args.clicks)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        sync_playwright() as pw,
+        app_server(demo.parent, "full", Path(tmp) / "streamlit.log") as url,
+    ):
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
+        app = AppPage(browser.new_page(viewport={"width": 1600, "height": 1100}))
+        start = time.monotonic()
+        app.open(url, timeout_s=600)
+        print(f"page load to map ready (cold server): {time.monotonic() - start:6.1f} s")
+        zoom = app.map_state()["zoom"] + 1
+        app.evaluate("(z) => { window.__map.setZoom(z, {animate: false}); }", zoom)
+        seconds: list[float] = []
+        for number, (lat, lon) in enumerate(points, 1):
+            before, applied = app.kpis(), app.applied()
+            app.click(lat, lon)
+            took = app.wait_update(before, applied, timeout_s=120)
+            state = app.map_state()
+            shown = "no update within 120 s" if took is None else f"{took:5.2f} s"
+            print(
+                f"click {number} at ({lat:.5f}, {lon:.5f}): {shown}; "
+                f"zoom kept: {state['zoom'] == zoom}"
+            )
+            if took is not None:
+                seconds.append(took)
+        browser.close()
+    if seconds:
+        print(
+            f"median click-to-updated-page over {len(seconds)} of {len(points)} clicks: "
+            f"{statistics.median(seconds):.2f} s (target <= 2 s)"
+        )
+    else:
+        print("no click updated the page")
+
+
+if __name__ == "__main__":
+    main()

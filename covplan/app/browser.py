@@ -1,0 +1,204 @@
+"""Drive the app in headless Chromium: used by the browser tests and the click benchmark.
+
+Starts ``streamlit run app.py`` on a free port, waits on Streamlit's health endpoint, opens
+Debian's Chromium through Playwright with every request off this machine blocked (so a map
+that needed the internet would fail), and clicks the Leaflet map at a latitude/longitude.
+Needs the ``dev`` extra (Playwright) and ``/usr/bin/chromium``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import FrameLocator, Page, Route
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+#: Requests the page may make; anything else is blocked and recorded.
+LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+KPI = '[data-testid="stMetricValue"]'
+
+_FIND_MAP = """() => {
+    const key = Object.keys(window).find(k => k.startsWith('map_') && window[k]
+                                         && window[k].latLngToContainerPoint);
+    window.__map = window[key];
+    return key;
+}"""
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 90) -> None:
+    """Wait until ``url``'s ``/_stcore/health`` answers ``ok`` (or the server exits)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not become healthy within {timeout_s} s")
+
+
+@contextmanager
+def app_server(data_dir: Path, demo_size: str, log_path: Path) -> Iterator[str]:
+    """Run the app on the demo of ``demo_size`` under ``data_dir``; yields its URL."""
+    port = free_port()
+    env = {**os.environ, "COVPLAN_DEMO_SIZE": demo_size, "COVPLAN_DATA_DIR": str(data_dir)}
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, proc)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+class AppPage:
+    """The app open in a browser page, with off-machine requests blocked."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.blocked: list[str] = []
+        page.route("**/*", self._route)
+
+    def _route(self, route: Route) -> None:
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+            return
+        self.blocked.append(route.request.url)
+        route.abort()
+
+    @property
+    def frame(self) -> FrameLocator:
+        """The map component's frame."""
+        return self.page.frame_locator(MAP_FRAME)
+
+    def open(self, url: str, timeout_s: float = 180) -> None:
+        """Load the app and wait until the KPIs and the Leaflet map are drawn."""
+        self.page.goto(url)
+        self.page.wait_for_selector(KPI, timeout=timeout_s * 1000)
+        self.frame.locator(".leaflet-container").wait_for(state="visible", timeout=timeout_s * 1000)
+        self.wait_map_ready(timeout_s)
+
+    def wait_map_ready(self, timeout_s: float = 120) -> None:
+        """Wait until the scenario layers have been applied to the map at least once."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.applied() > 0:
+                return
+            self.page.wait_for_timeout(200)
+        raise TimeoutError("the scenario layers were never applied to the map")
+
+    def evaluate(self, script: str, arg: Any = None) -> Any:
+        """Run ``script`` (a JS function of ``arg``) inside the map's frame."""
+        body = self.frame.locator("body")
+        return body.evaluate(f"(element, arg) => ({script})(arg)", arg)
+
+    def applied(self) -> int:
+        """How many scenarios the live map has applied since it was created (0 = none)."""
+        return int(self.evaluate("() => (window.covplan && window.covplan.applied) || 0"))
+
+    def map_state(self) -> dict[str, Any]:
+        """Zoom, number of circle markers and layer names of the Leaflet map."""
+        self.evaluate(_FIND_MAP)
+        state: dict[str, Any] = self.evaluate(
+            """() => { let n = 0; window.__map.eachLayer(l => {
+                   if (l instanceof L.CircleMarker || l instanceof L.Marker) n++; });
+               const names = Array.from(document.querySelectorAll(
+                   '.leaflet-control-layers label span')).map(s => s.textContent.trim());
+               return {zoom: window.__map.getZoom(), markers: n, layers: names}; }"""
+        )
+        return state
+
+    def kpis(self) -> list[str]:
+        """Texts of the target metrics."""
+        return list(self.page.locator(KPI).all_inner_texts())
+
+    def container_point(self, lat: float, lon: float) -> tuple[float, float]:
+        """Pixel position of (lat, lon) in the map container."""
+        self.evaluate(_FIND_MAP)
+        xy = self.evaluate(
+            "([lat, lon]) => { const p = window.__map.latLngToContainerPoint([lat, lon]);"
+            " return [p.x, p.y]; }",
+            [lat, lon],
+        )
+        return float(xy[0]), float(xy[1])
+
+    def click(self, lat: float, lon: float) -> None:
+        """Click the map at (lat, lon), first panning to it when it is out of view.
+
+        The map is scrolled into view and the click waits until the page stops moving:
+        Streamlit scrolls smoothly, and a click aimed while the page still scrolls lands
+        off target (it did: about 150 px too low on the first click after loading).
+        """
+        container = self.frame.locator(".leaflet-container")
+        container.scroll_into_view_if_needed()
+        box = None
+        for _ in range(50):
+            now = container.bounding_box()
+            if now is not None and now == box:
+                break
+            box = now
+            self.page.wait_for_timeout(100)
+        x, y = self.container_point(lat, lon)
+        size = self.evaluate("() => { const s = window.__map.getSize(); return [s.x, s.y]; }")
+        if not (40 <= x <= size[0] - 40 and 40 <= y <= size[1] - 40):
+            self.evaluate(
+                "([lat, lon]) => { window.__map.panTo([lat, lon], {animate: false}); }",
+                [lat, lon],
+            )
+            x, y = self.container_point(lat, lon)
+        container.click(position={"x": x, "y": y})
+
+    def wait_update(
+        self, kpis_before: list[str], applied_before: int, timeout_s: float = 120
+    ) -> float | None:
+        """Seconds until both the KPIs and the map show a new scenario; None on timeout.
+
+        The KPIs must differ from ``kpis_before`` and the map must have applied more
+        scenarios than ``applied_before``. A map rebuilt from scratch counts from 1 again,
+        so it never satisfies this.
+        """
+        start = time.monotonic()
+        while time.monotonic() - start < timeout_s:
+            if self.kpis() != kpis_before and self.applied() > applied_before:
+                return time.monotonic() - start
+            self.page.wait_for_timeout(100)
+        return None

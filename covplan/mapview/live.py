@@ -1,0 +1,238 @@
+"""A live map: a province map drawn once, and scenario layers swapped in by a small script.
+
+The app's planner changes a few things per click: the coverage overlays, the road gaps,
+the village colours and the edited sites. Re-sending the whole province (about 4 MB of
+GeoJSON and images on the full demo) for that made every click slow and made the browser
+rebuild the map, losing the view. Here the map is split in two:
+
+* :func:`base_map` holds what never changes during a session: the basemap, communes,
+  roads, fibre, the baseline sites, POIs, villages' outlines, the legend and a
+  :class:`LayerRegistry` that names every layer for later scripts.
+* :func:`scenario_script` is JavaScript that removes the previous scenario layers and adds
+  new ones (coverage per technology, gaps, edited sites), recolours the villages, hides
+  the baseline sites that were removed or moved, and rebuilds the layer control, keeping
+  each layer on or off as the user left it.
+
+The script runs with ``map_div`` (the map's variable in ``streamlit_folium``) in scope;
+``covplan.app.livemap`` hands both parts to the ``st_folium`` component. Nothing here
+imports streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+
+from covplan.io import Dataset
+from covplan.mapview import layers
+from covplan.mapview.build import build_map, legend_sections, site_layer_names
+from covplan.mapview.overlays import CoverageLike
+from covplan.schema import TECHNOLOGIES
+
+logger = logging.getLogger(__name__)
+
+#: Name of the village choropleth layer (recoloured by the scenario script).
+VILLAGES = "Villages"
+#: Name of the layer holding the planner's new, moved and modified sites.
+EDITED_SITES = "Edited and new sites"
+#: Name of the road gap layer.
+ROAD_GAPS = "Road coverage gaps"
+
+
+def coverage_layer_name(technology: str) -> str:
+    """Layer-control name of a technology's coverage overlay."""
+    return f"{technology} coverage (RSRP)"
+
+
+#: The functions that swap scenario layers (``window.covplan``), shipped with the package.
+LIVE_JS = Path(__file__).resolve().parents[1] / "assets" / "live_map.js"
+
+_REGISTRY = Template(
+    """
+    {% macro script(this, kwargs) %}
+    {{ this.library }}
+    {%- for name, layer, overlay in this.entries() %}
+    window.covplan.static[{{ name|tojson }}] = {layer: {{ layer.get_name() }},
+                                               overlay: {{ overlay|tojson }}};
+    window.covplan.order.push({{ name|tojson }});
+    {%- endfor %}
+    {% endmacro %}
+    """
+)
+
+
+class LayerRegistry(MacroElement):
+    """Records every controllable layer of its map in ``window.covplan.static`` by name.
+
+    Add it last: the names it writes are the layers' JavaScript variables at render time,
+    so the registry stays right when ``streamlit_folium`` renames them.
+    """
+
+    _template = _REGISTRY
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "LayerRegistry"
+        self.library = LIVE_JS.read_text(encoding="utf-8")
+
+    def entries(self) -> list[tuple[str, folium.map.Layer, bool]]:
+        """``(name, layer, is_overlay)`` of the parent map's layers, in drawing order."""
+        found = []
+        parent = self._parent
+        if parent is None:
+            raise ValueError("add the LayerRegistry to a map before rendering it")
+        for child in parent._children.values():
+            if isinstance(child, folium.map.Layer) and child.control:
+                found.append((str(child.layer_name), child, bool(child.overlay)))
+        return found
+
+
+def base_map(
+    dataset: Dataset,
+    *,
+    technologies: Sequence[str] = TECHNOLOGIES,
+    village_title: str = "% of people with 4G/5G signal",
+) -> folium.Map:
+    """The unchanging part of the app's map, with a :class:`LayerRegistry` and no control.
+
+    The legend already lists what the scenario layers will show (coverage classes, road
+    gaps, the village share, edited sites); the villages start grey until the first
+    :func:`scenario_script` colours them.
+    """
+    fmap = build_map(
+        dataset,
+        layer_control=False,
+        village_row_ids=True,
+        legend=legend_sections(
+            dataset,
+            coverage=tuple(technologies),
+            with_gaps=True,
+            village=("share", village_title),
+            candidates=True,
+        ),
+    )
+    LayerRegistry().add_to(fmap)
+    return fmap
+
+
+def element_script(element: MacroElement) -> str:
+    """The JavaScript that creates ``element`` and its children (not adding it to a map).
+
+    ``element`` is attached to a scratch map to render; give layers ``show=False`` so the
+    script leaves adding them to the caller.
+    """
+    scratch = folium.Map(tiles=None)
+    element.add_to(scratch)
+    figure = scratch.get_root()
+    if not isinstance(figure, Figure):
+        raise TypeError("a folium.Map always sits in a Figure")
+    element.render()  # type: ignore[no-untyped-call]
+    children: Mapping[str, Element] = figure.script._children
+    return "\n".join(child.render() for child in children.values())
+
+
+@dataclass(frozen=True)
+class ScenarioView:
+    """What the scenario layers show.
+
+    Parameters
+    ----------
+    coverage
+        ``{technology: coverage grid}``; each becomes an RSRP overlay. The first one (in
+        technology order) is visible at first.
+    road_gaps
+        Gap segments to highlight (metric CRS), or None.
+    village_status
+        Covered share 0–1 aligned to the dataset's villages, or None.
+    edited_sites
+        Sectors of new, moved or modified sites (metric CRS), or None.
+    hidden_site_ids
+        Baseline sites not drawn as they were (removed, moved or modified).
+    coverage_keys
+        ``{technology: key}`` naming each grid's content (such as a hash of the sites
+        predicted), so an unchanged grid's image is reused without hashing the grid.
+    """
+
+    coverage: Mapping[str, CoverageLike]
+    road_gaps: gpd.GeoDataFrame | None = None
+    village_status: pd.Series | None = None
+    edited_sites: gpd.GeoDataFrame | None = None
+    hidden_site_ids: tuple[str, ...] = ()
+    coverage_keys: Mapping[str, str] | None = None
+
+
+def scenario_script(
+    dataset: Dataset, view: ScenarioView, *, collapsed_control: bool = False
+) -> str:
+    """JavaScript that puts ``view`` on a :func:`base_map` of ``dataset`` (``map_div``).
+
+    Run again with another view, it replaces the previous scenario layers. Layers the user
+    switched on or off keep that state; new layers start as their defaults.
+    """
+    groups: list[tuple[str, bool, str]] = []
+    for index, technology in enumerate(sorted(view.coverage)):
+        name = coverage_layer_name(technology)
+        group = folium.FeatureGroup(name=name, show=False)
+        key = (view.coverage_keys or {}).get(technology)
+        layers.add_coverage_overlay(group, view.coverage[technology], name=name, key=key)
+        groups.append((name, index == 0, element_script(group)))
+    if view.road_gaps is not None and not view.road_gaps.empty:
+        group = folium.FeatureGroup(name=ROAD_GAPS, show=False)
+        layers.add_road_gaps(group, view.road_gaps, name=ROAD_GAPS)
+        groups.append((ROAD_GAPS, True, element_script(group)))
+    if view.edited_sites is not None and not view.edited_sites.empty:
+        group = folium.FeatureGroup(name=EDITED_SITES, show=False)
+        layers.add_sites(group, view.edited_sites, name=EDITED_SITES, candidate=True)
+        groups.append((EDITED_SITES, True, element_script(group)))
+    fills, texts = _village_styles(dataset, view.village_status)
+    settings = {
+        "villages": VILLAGES,
+        "fills": fills,
+        "texts": texts,
+        "hidden": sorted(view.hidden_site_ids),
+        "siteLayers": site_layer_names(dataset.sites),
+        "order": _layer_order([name for name, _, _ in groups]),
+        "collapsed": collapsed_control,
+    }
+    entries = ", ".join(
+        f"[{json.dumps(name)}, {_first_variable(script)}, {json.dumps(show)}]"
+        for name, show, script in groups
+    )
+    scripts = "\n".join(script for _, _, script in groups)
+    return (
+        f"(function (map) {{\n{scripts}\n"
+        f"window.covplan.apply(map, [{entries}], {json.dumps(settings, ensure_ascii=False)});\n"
+        "})(map_div);\n"
+    )
+
+
+def _first_variable(script: str) -> str:
+    marker = "var "
+    start = script.index(marker) + len(marker)
+    return script[start : script.index(" ", start)].strip()
+
+
+def _village_styles(
+    dataset: Dataset, status: pd.Series | None
+) -> tuple[list[str] | None, list[str] | None]:
+    """Fill colour and status text per village row (None when there is nothing to colour)."""
+    villages = dataset.villages
+    if villages is None or status is None:
+        return None, None
+    colour, text = layers.village_colours(status, villages.index)
+    return colour.astype(str).tolist(), text.astype(str).tolist()
+
+
+def _layer_order(dynamic: Sequence[str]) -> list[str]:
+    """Layer-control order: coverage, then the base map's layers (``"*"``), then the rest."""
+    coverage = [n for n in dynamic if n.endswith("(RSRP)")]
+    return [*coverage, "*", *(n for n in dynamic if n not in coverage)]

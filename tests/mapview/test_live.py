@@ -1,0 +1,156 @@
+"""The live map: a base map drawn once and scenario layers swapped in by script."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio.crs
+from rasterio.warp import Resampling, reproject
+
+from covplan.app.livemap import serialise
+from covplan.io import Dataset
+from covplan.mapview import style
+from covplan.mapview._raster import _mercator_target, block_mean, warp_to_mercator
+from covplan.mapview.live import (
+    EDITED_SITES,
+    ROAD_GAPS,
+    VILLAGES,
+    LayerRegistry,
+    ScenarioView,
+    base_map,
+    scenario_script,
+)
+
+from .conftest import FakeCoverage, coverage_grid
+
+NODE = shutil.which("node")
+
+
+def _settings(script: str) -> dict[str, object]:
+    """The JSON settings handed to ``covplan.apply`` at the end of a scenario script."""
+    match = re.search(
+        r"window\.covplan\.apply\(map, \[.*?\], (\{.*\})\);\n\}\)\(map_div\);", script, re.S
+    )
+    assert match, script[-500:]
+    settings: dict[str, object] = json.loads(match.group(1))
+    return settings
+
+
+def _node_check(tmp_path: Path, name: str, code: str) -> None:
+    if NODE is None:
+        pytest.skip("node is not installed: cannot syntax-check the generated JavaScript")
+    path = tmp_path / name
+    path.write_text(code, encoding="utf-8")
+    done = subprocess.run([NODE, "--check", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_base_map_registers_its_layers_and_leaves_the_control_to_the_script(
+    tiny_dataset: Dataset, tmp_path: Path
+) -> None:
+    fmap = base_map(tiny_dataset)
+    children = list(fmap._children.values())
+    assert not any(isinstance(c, folium.LayerControl) for c in children)
+    assert isinstance(children[-1], LayerRegistry)
+    base = serialise(fmap)
+    # every layer is registered under its name, with the variable streamlit-folium gave it
+    found = dict(re.findall(r'window\.covplan\.static\["([^"]+)"\] = \{layer: (\w+),', base.script))
+    assert {"Terrain (offline)", VILLAGES, "Roads", "4G sites", "Points of interest"} <= set(found)
+    for variable in found.values():
+        assert re.search(rf"var {variable} = L\.", base.script), variable
+    assert '"row"' in base.script  # villages carry their row for recolouring
+    assert all(link.startswith("data:") for link in base.js_links + base.css_links)
+    _node_check(tmp_path, "base.js", base.script)
+
+
+def test_scenario_script_carries_the_scenario(
+    tiny_dataset: Dataset,
+    tiny_coverage: dict[str, FakeCoverage],
+    tiny_roads: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+    tiny_status: pd.Series,
+    tmp_path: Path,
+) -> None:
+    sites = tiny_dataset.sites
+    assert sites is not None and tiny_dataset.villages is not None
+    _, gaps = tiny_roads
+    edited = sites[sites["site_id"] == sites["site_id"].iloc[0]]
+    view = ScenarioView(
+        coverage=tiny_coverage,
+        road_gaps=gaps,
+        village_status=tiny_status,
+        edited_sites=edited,
+        hidden_site_ids=(str(edited["site_id"].iloc[0]),),
+    )
+    script = scenario_script(tiny_dataset, view)
+    _node_check(tmp_path, "scenario.js", script)
+    settings = _settings(script)
+    # coverage first, then the base map's layers ("*"), then gaps and edited sites
+    assert settings["order"] == [
+        "4G coverage (RSRP)",
+        "5G coverage (RSRP)",
+        "*",
+        ROAD_GAPS,
+        EDITED_SITES,
+    ]
+    assert settings["hidden"] == [str(edited["site_id"].iloc[0])]
+    assert "4G sites" in settings["siteLayers"]  # type: ignore[operator]
+    fills = settings["fills"]
+    assert isinstance(fills, list) and len(fills) == len(tiny_dataset.villages)
+    # tiny_status runs from 0 to 1: the first village is in the lowest class, the last in the top
+    assert fills[0] == style.share_colour(0.0) and fills[-1] == style.SHARE_COLOURS[-1]
+    assert settings["texts"][-1] == "100 % covered"  # type: ignore[index]
+    assert script.count("L.imageOverlay") == 2
+
+
+def test_scenario_script_without_villages_status_or_edits(
+    tiny_dataset: Dataset, tiny_coverage: dict[str, FakeCoverage]
+) -> None:
+    script = scenario_script(tiny_dataset, ScenarioView(coverage={"4G": tiny_coverage["4G"]}))
+    settings = _settings(script)
+    assert settings["fills"] is None and settings["hidden"] == []
+    assert settings["order"] == ["4G coverage (RSRP)", "*"]
+
+
+def test_block_mean_against_a_hand_computed_grid() -> None:
+    data = np.array([[1, 2, 3, 4, 9], [5, 6, 7, 8, 9], [np.nan, np.nan, 1, np.nan, 9]], float)
+    # 2x2 blocks: (1+2+5+6)/4, (3+4+7+8)/4; the last row and column are partial: dropped
+    np.testing.assert_allclose(block_mean(data, 2), [[3.5, 5.5]])
+    # 3x3 block with three NaN: the mean of the six others
+    np.testing.assert_allclose(block_mean(data, 3), [[(1 + 2 + 3 + 5 + 6 + 7 + 1) / 7]])
+    assert np.isnan(block_mean(np.full((2, 2), np.nan), 2)).all()
+
+
+def test_average_warp_agrees_with_gdal_average() -> None:
+    """The block-and-lookup warp against rasterio/GDAL's average resampling."""
+    coverage = coverage_grid("4G", 600, 30.0, seed=3)
+    raster = coverage.rsrp_dbm
+    image = warp_to_mercator(raster, max_px=200, fill_value=-200.0)
+    target = _mercator_target(raster.grid, 200)
+    source = np.where(np.isnan(raster.data), np.float32(-200.0), raster.data)
+    reference = np.full(target.shape, np.nan, dtype=np.float32)
+    reproject(
+        source,
+        reference,
+        src_transform=raster.grid.transform,
+        src_crs=rasterio.crs.CRS.from_wkt(raster.grid.crs_wkt),
+        src_nodata=np.nan,
+        dst_transform=target.transform,
+        dst_crs="EPSG:3857",
+        dst_nodata=np.nan,
+        resampling=Resampling.average,
+    )
+    both = np.isfinite(image.data) & np.isfinite(reference)
+    assert both.sum() >= 0.97 * np.isfinite(reference).sum()
+    same_class = style.rsrp_class(image.data[both]) == style.rsrp_class(reference[both])
+    assert same_class.mean() > 0.9
+    signal = both & (reference > -120)  # compare where the field is smooth signal
+    assert np.median(np.abs(image.data[signal] - reference[signal])) < 1.5
