@@ -22,6 +22,7 @@ from covplan.app.livemap import BaseMap, serialise
 from covplan.io import Dataset, load_dataset
 from covplan.mapview.live import base_map
 from covplan.planning import Scenario, ScenarioEvaluator
+from covplan.schema import TECHNOLOGIES
 from covplan.targets import Analysis, analyze, load_targets
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,8 @@ def scenario_result(store: Any, key: str, make: Callable[[], T], *, bucket: str 
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def cached_base_map(path: str) -> BaseMap:
-    """The dataset's base map, serialised for the map component once per process."""
-    return serialise(base_map(cached_dataset(path)))
+def cached_base_map(path: str, preset: str) -> BaseMap:
+    """The dataset's base map (legend for the preset), serialised once per process."""
+    thresholds = cached_evaluator(path, preset).targets.thresholds
+    by_technology = {t: thresholds.rsrp_dbm(t) for t in TECHNOLOGIES}
+    return serialise(base_map(cached_dataset(path), thresholds=by_technology))

@@ -76,13 +76,13 @@ def serialise(fmap: folium.Map) -> BaseMap:
     )
 
 
-def map_key(dataset_path: str) -> str:
-    """Session key of the map component of a dataset (its value is the last click).
+def map_key(dataset_path: str, preset: str) -> str:
+    """Session key of the map component of a dataset and preset (its value: the last click).
 
-    One key per dataset path is enough: the app loads the dataset at a path once per
-    process (``cached_dataset``), so the base map under a key never changes.
+    The app loads the dataset at a path once per process (``cached_dataset``), so the base
+    map under a key never changes; the preset is in the key for the legend's thresholds.
     """
-    return f"covplan-map:{dataset_path}"
+    return f"covplan-map:{dataset_path}|{preset}"
 
 
 def show(base: BaseMap, scenario_script: str, *, key: str, height: int) -> dict[str, Any] | None:

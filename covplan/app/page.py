@@ -120,7 +120,7 @@ def render() -> None:
     map_column, plan_column = st.columns([3, 1])
     with plan_column:
         edited, mode, form = render_planner(scenario)
-        click = _new_click(map_key(path))
+        click = _new_click(map_key(path, preset))
         try:
             if click is not None:
                 edited = apply_click(edited, mode, click, form)
@@ -152,6 +152,6 @@ def render() -> None:
             )
     with map_column:
         with st.spinner("Drawing the province map…"):  # once per dataset
-            base = cached_base_map(path)
-        show_map(base, script, key=map_key(path), height=MAP_HEIGHT)
+            base = cached_base_map(path, preset)
+        show_map(base, script, key=map_key(path, preset), height=MAP_HEIGHT)
     render_tables(result.analysis)

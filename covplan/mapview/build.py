@@ -201,6 +201,7 @@ def legend_sections(
     with_gaps: bool = False,
     village: tuple[Literal["share", "fibre"], str] | None = None,
     candidates: bool = False,
+    thresholds: dict[str, float] | None = None,
 ) -> list[style.LegendSection]:
     """The legend blocks of a map of ``dataset`` showing the given layers.
 
@@ -216,10 +217,13 @@ def legend_sections(
         ``(kind, title)`` of the village choropleth, or None.
     candidates
         Candidate or edited sites are drawn.
+    thresholds
+        ``{technology: dBm}`` counted as covered (the target preset's), for the legend.
     """
     sections = []
     if coverage:
-        sections.append(style.rsrp_legend(coverage[0] if len(coverage) == 1 else None))
+        technology = coverage[0] if len(coverage) == 1 else None
+        sections.append(style.rsrp_legend(technology, thresholds))
     if dataset.roads is not None or with_samples:
         sections.append(style.road_legend(with_coverage=with_samples, with_gaps=with_gaps))
     if dataset.villages is not None and village is not None:

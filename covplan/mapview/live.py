@@ -101,12 +101,14 @@ def base_map(
     *,
     technologies: Sequence[str] = TECHNOLOGIES,
     village_title: str = "% of people with 4G/5G signal",
+    thresholds: dict[str, float] | None = None,
 ) -> folium.Map:
     """The unchanging part of the app's map, with a :class:`LayerRegistry` and no control.
 
     The legend already lists what the scenario layers will show (coverage classes, road
     gaps, the village share, edited sites); the villages start grey until the first
-    :func:`scenario_script` colours them.
+    :func:`scenario_script` colours them. ``thresholds`` (``{technology: dBm}``, the
+    target preset's) tells the legend what counts as covered.
     """
     fmap = build_map(
         dataset,
@@ -118,6 +120,7 @@ def base_map(
             with_gaps=True,
             village=("share", village_title),
             candidates=True,
+            thresholds=thresholds,
         ),
     )
     LayerRegistry().add_to(fmap)

@@ -1,8 +1,10 @@
 """Colours, line weights and legend classes shared by every map layer.
 
 The RSRP classes follow the usual drive-test reading of LTE/NR reference-signal power
-(excellent above −80 dBm, unusable below −120 dBm); the −110 dBm edge is covplan's default
-coverage threshold (:data:`covplan.radio.defaults.COVERAGE_THRESHOLD_DBM`).
+(excellent above −80 dBm, unusable below −120 dBm). Predictions stop at the engine's bound
+(:data:`covplan.radio.defaults.COVERAGE_THRESHOLD_DBM`, −110 dBm); what counts as covered
+is the target preset's threshold (−105 dBm in the shipped presets), which the legend
+states when the map knows it.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
-
-from covplan.radio.defaults import COVERAGE_THRESHOLD_DBM
 
 Swatch = Literal["box", "line", "dot"]
 
@@ -101,11 +101,16 @@ def share_colour(share: float) -> str:
     return SHARE_COLOURS[max(index, 0)]
 
 
-def rsrp_legend(technology: str | None = None) -> LegendSection:
-    """Legend block for the RSRP overlays (dBm classes, strongest first)."""
-    threshold = COVERAGE_THRESHOLD_DBM.get(technology or "4G", -110.0)
+def rsrp_legend(
+    technology: str | None = None, thresholds: dict[str, float] | None = None
+) -> LegendSection:
+    """Legend block for the RSRP overlays (dBm classes, strongest first).
+
+    ``thresholds`` (``{technology: dBm}``, the target preset's) adds what counts as covered
+    to the title.
+    """
     labels = [
-        f"−120 to −110 (below the {_minus(threshold)} dBm threshold)",
+        "−120 to −110 (weakest predicted)",
         "−110 to −100",
         "−100 to −90",
         "−90 to −80",
@@ -113,6 +118,14 @@ def rsrp_legend(technology: str | None = None) -> LegendSection:
     ]
     items = tuple(LegendItem(c, lab) for c, lab in zip(RSRP_COLOURS, labels, strict=True))
     title = "Signal (RSRP, dBm)" + (f" — {technology}" if technology else "")
+    if thresholds:
+        values = {_minus(v) for v in thresholds.values()}
+        if len(values) == 1:
+            title += f"; covered from {values.pop()} dBm"
+        else:
+            title += "; covered from " + ", ".join(
+                f"{_minus(v)} ({t})" for t, v in sorted(thresholds.items())
+            )
     return LegendSection(title, items[::-1])
 
 

@@ -34,11 +34,16 @@ def test_share_colour_bins(share: float, colour: str) -> None:
     assert style.share_colour(share) == colour
 
 
-def test_rsrp_legend_lists_strongest_first_and_names_the_threshold() -> None:
+def test_rsrp_legend_lists_strongest_first_and_names_the_preset_threshold() -> None:
     section = style.rsrp_legend("4G")
     assert section.items[0].label == "≥ −80"
-    assert "−110 dBm threshold" in section.items[-1].label
+    assert section.items[-1].label.startswith("−120 to −110")
+    assert "covered" not in section.title  # no threshold claimed when none is known
     assert [i.colour for i in section.items] == list(style.RSRP_COLOURS[::-1])
+    both = style.rsrp_legend(None, {"4G": -105.0, "5G": -105.0})
+    assert both.title == "Signal (RSRP, dBm); covered from −105 dBm"
+    mixed = style.rsrp_legend(None, {"4G": -105.0, "5G": -100.0})
+    assert mixed.title.endswith("covered from −105 (4G), −100 (5G)")
 
 
 def test_village_legends() -> None:
