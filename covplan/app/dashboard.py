@@ -58,8 +58,12 @@ def _table(title: str, frame: pd.DataFrame, file_name: str, key: str) -> None:
     )
     st.markdown(f"**{title}** ({len(shown):,} rows)")
     st.dataframe(shown, hide_index=True, width="stretch", height=280)
-    st.download_button(
-        f"Download {file_name}", _csv(frame), file_name=file_name, mime="text/csv", key=key
+    st.download_button(  # the CSV is written when the button is clicked, not every run
+        f"Download {file_name}",
+        lambda: _csv(frame),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
     )
 
 

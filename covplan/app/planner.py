@@ -77,10 +77,9 @@ def _coordinates(scenario: Scenario, form: SiteForm | None) -> Scenario:
 
 
 def _save_load(scenario: Scenario) -> Scenario:
-    data = json.dumps(scenario_to_dict(scenario), ensure_ascii=False, indent=2)
-    st.download_button(
+    st.download_button(  # the file is written when the button is clicked
         "Save scenario (JSON)",
-        data.encode("utf-8"),
+        lambda: json.dumps(scenario_to_dict(scenario), ensure_ascii=False, indent=2).encode(),
         file_name="scenario.json",
         mime="application/json",
         key="save_scenario",

@@ -19,7 +19,7 @@ from pyproj import CRS, Transformer
 
 from covplan.mapview import content_key
 from covplan.planning import Scenario
-from covplan.planning.scenario_io import scenario_to_dict
+from covplan.planning.scenario_io import edit_records
 from covplan.radio.defaults import sector_defaults
 from covplan.targets import TargetSet
 
@@ -148,7 +148,7 @@ def undo(scenario: Scenario) -> Scenario:
 
 def edits_key(scenario: Scenario) -> str:
     """A stable text key of the scenario's edits, for caching its evaluation."""
-    return json.dumps(scenario_to_dict(scenario)["edits"], sort_keys=True, default=str)
+    return json.dumps(edit_records(scenario.edits), sort_keys=True, default=str)
 
 
 def clicked_point(event: dict[str, Any] | None) -> tuple[float, float] | None:

@@ -61,6 +61,7 @@ class ScenarioEvaluator:
     model: str = "auto"
     cache: SiteCache = field(default_factory=SiteCache)
     _base: MetricContext | None = field(default=None, repr=False)
+    _grids: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def grid(self) -> GridSpec:
@@ -79,7 +80,7 @@ class ScenarioEvaluator:
         """``{technology: CoverageGrid}`` of ``sites`` (existing and planned sectors)."""
         data = replace(self.dataset, vectors={**self.dataset.vectors, "sites": sites})
         coverage = predict_dataset(data, self.grid, targets=self.targets, model=self.model,
-                                   cache=self.cache, progress=progress)
+                                   cache=self.cache, progress=progress, reuse=self._grids)
         if not coverage:  # no sites on air: an empty grid, so every measure reads no signal
             empty = np.full(self.grid.shape, np.nan, dtype=np.float32)
             coverage = {"4G": Raster(empty, self.grid, "dBm")}

@@ -105,7 +105,7 @@ class Scenario:
             raise InputError(problems)
         return sites
 
-    @property
+    @cached_property
     def baseline_hash(self) -> str:
         """:func:`sites_hash` of the baseline."""
         return sites_hash(self.baseline)
@@ -152,8 +152,13 @@ class Scenario:
         geopandas.GeoDataFrame
             ``site_id``, ``sector``, ``change`` (``added``, ``removed``, ``moved``,
             ``modified`` or ``moved, modified``), ``moved_m``, ``details`` (``"tilt_deg
-            4 -> 6"``) and the sector's position (the old one when removed).
+            4 -> 6"``) and the sector's position (the old one when removed). Computed
+            once per scenario: do not modify it.
         """
+        return self._diff
+
+    @cached_property
+    def _diff(self) -> gpd.GeoDataFrame:
         return sites_diff(self.baseline, self.sites)
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -58,6 +59,11 @@ EDIT_KEYS: Final = ("op", "site_id", "sector", "x", "y", "lon", "lat", "sectors"
 def _crs_text(crs: CRS) -> str:
     epsg = crs.to_epsg()
     return f"EPSG:{epsg}" if epsg else crs.to_wkt()
+
+
+def edit_records(edits: Sequence[Edit]) -> list[dict[str, Any]]:
+    """The edits as the JSON records of the scenario file (without the baseline's hash)."""
+    return [_edit_record(e) for e in edits]
 
 
 def _edit_record(edit: Edit) -> dict[str, Any]:
@@ -86,7 +92,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "baseline": {"dataset": scenario.dataset, "sites_sha256": scenario.baseline_hash,
                      "sectors": len(scenario.baseline)},
         "crs": _crs_text(scenario.baseline.crs),
-        "edits": [_edit_record(e) for e in scenario.edits],
+        "edits": edit_records(scenario.edits),
     }
 
 

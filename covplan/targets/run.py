@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
+import shapely
 
 from covplan import settings
 from covplan._progress import ProgressFn, no_progress, scaled
@@ -22,6 +25,8 @@ if TYPE_CHECKING:
     from covplan.io.dataset import Dataset
 
 logger = logging.getLogger(__name__)
+#: Grids kept by ``predict_dataset(reuse=...)`` (each holds RSRP and server rasters).
+REUSE_GRIDS = 4
 
 #: Site statuses predicted by default: what is on air or committed, not candidates.
 DEFAULT_STATUSES = ("existing", "planned")
@@ -52,6 +57,7 @@ def predict_dataset(
     model: str = "auto",
     cache: Any = None,
     progress: ProgressFn | None = None,
+    reuse: MutableMapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Predict every technology the dataset's sites carry on ``grid``.
 
@@ -71,6 +77,10 @@ def predict_dataset(
         A :class:`covplan.predict.SiteCache` reused between calls, or None.
     progress
         Called with (fraction, message).
+    reuse
+        Grids of earlier calls (pass the same dict each time): a technology whose sectors,
+        model and grid are unchanged gets its earlier grid back, merged and allocated once.
+        Keeps the :data:`REUSE_GRIDS` latest.
 
     Returns
     -------
@@ -88,12 +98,29 @@ def predict_dataset(
     present = [t for t in TECHNOLOGIES if (sites["technology"] == t).any()]
     coverage: dict[str, Any] = {}
     for i, tech in enumerate(present):
+        key = f"{tech}|{model}|{grid!r}|{_sectors_key(sites[sites['technology'] == tech])}"
+        if reuse is not None and key in reuse:
+            coverage[tech] = reuse[key] = reuse.pop(key)  # newest last
+            continue
         coverage[tech] = predict_coverage(
             sites, dataset.terrain, grid, technology=tech, model=model,
             threshold_dbm=threshold_floor_dbm(targets, tech), rx_height_m=settings.rx_height_m,
             cache=cache, warn_range=False,
             progress=_labelled(scaled(progress, i / len(present), (i + 1) / len(present)), tech))
+        if reuse is not None:
+            reuse[key] = coverage[tech]
+            while len(reuse) > REUSE_GRIDS:
+                reuse.pop(next(iter(reuse)))
     return coverage
+
+
+def _sectors_key(sites: Any) -> str:
+    """A digest of a sites table's rows and positions (order-dependent)."""
+    digest = hashlib.blake2b(digest_size=16)
+    attributes = sites.drop(columns=sites.geometry.name)
+    digest.update(pd.util.hash_pandas_object(attributes, index=False).to_numpy().tobytes())
+    digest.update(shapely.get_coordinates(sites.geometry.to_numpy()).tobytes())
+    return digest.hexdigest()
 
 
 def run_analysis(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -92,3 +93,20 @@ def test_scenarios_keep_the_dataset_untouched(evaluator: ScenarioEvaluator,
     count = len(sites)
     Scenario(sites).remove_site(str(sites["site_id"].iloc[0]))
     assert len(sites) == count
+
+
+def test_a_technology_with_unchanged_sectors_reuses_its_grid(
+        evaluator: ScenarioEvaluator) -> None:
+    base = evaluator.baseline()
+    first = evaluator.coverage(base.sites)
+    assert evaluator.coverage(base.sites)["4G"] is first["4G"]
+    x, y = _in_a_gap(evaluator)
+    added = base.add_site("NEW", x, y, technology="4G", sectors=THREE)
+    second = evaluator.coverage(added.sites)
+    assert second["4G"] is not first["4G"]  # the new 4G site is predicted and merged
+    if "5G" in first:
+        assert second["5G"] is first["5G"]  # 5G sectors unchanged: the same grid
+    # the new 4G grid equals a fresh prediction with no reuse
+    fresh = ScenarioEvaluator(evaluator.dataset, evaluator.targets, resolution_m=RESOLUTION_M,
+                              cache=evaluator.cache).coverage(added.sites)
+    np.testing.assert_array_equal(fresh["4G"].rsrp_dbm.data, second["4G"].rsrp_dbm.data)
