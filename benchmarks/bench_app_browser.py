@@ -59,8 +59,8 @@ def main() -> None:
         seconds: list[float] = []
         for number, (lat, lon) in enumerate(points, 1):
             before, applied = app.kpis(), app.applied()
-            app.click(lat, lon)
-            took = app.wait_update(before, applied, timeout_s=120)
+            clicked = app.click(lat, lon)
+            took = app.wait_update(before, applied, timeout_s=120, since=clicked)
             state = app.map_state()
             shown = "no update within 120 s" if took is None else f"{took:5.2f} s"
             print(

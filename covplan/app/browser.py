@@ -161,8 +161,10 @@ class AppPage:
         )
         return float(xy[0]), float(xy[1])
 
-    def click(self, lat: float, lon: float) -> None:
+    def click(self, lat: float, lon: float) -> float:
         """Click the map at (lat, lon), first panning to it when it is out of view.
+
+        Returns the ``time.monotonic()`` of the click itself, after the preparation.
 
         The map is scrolled into view and the click waits until the page stops moving:
         Streamlit scrolls smoothly, and a click aimed while the page still scrolls lands
@@ -185,20 +187,27 @@ class AppPage:
                 [lat, lon],
             )
             x, y = self.container_point(lat, lon)
+        clicked = time.monotonic()
         container.click(position={"x": x, "y": y})
+        return clicked
 
     def wait_update(
-        self, kpis_before: list[str], applied_before: int, timeout_s: float = 120
+        self,
+        kpis_before: list[str],
+        applied_before: int,
+        timeout_s: float = 120,
+        since: float | None = None,
     ) -> float | None:
         """Seconds until both the KPIs and the map show a new scenario; None on timeout.
 
         The KPIs must differ from ``kpis_before`` and the map must have applied more
         scenarios than ``applied_before``. A map rebuilt from scratch counts from 1 again,
-        so it never satisfies this.
+        so it never satisfies this. Seconds count from ``since`` (a ``time.monotonic()``,
+        such as :meth:`click`'s) or from now.
         """
-        start = time.monotonic()
+        start = time.monotonic() if since is None else since
         while time.monotonic() - start < timeout_s:
             if self.kpis() != kpis_before and self.applied() > applied_before:
                 return time.monotonic() - start
-            self.page.wait_for_timeout(100)
+            self.page.wait_for_timeout(50)
         return None

@@ -100,6 +100,7 @@ window.covplan = (function () {
     hideSites(view.siteLayers, view.hidden);
     rebuildControl(map, view.order, view.collapsed);
     cp.applied = (cp.applied || 0) + 1;
+    cp.appliedAt = Date.now();
   };
   return cp;
 })();

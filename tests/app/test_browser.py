@@ -57,8 +57,8 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
         seconds = []
         for lat, lon in points:
             before, applied = app.kpis(), app.applied()
-            app.click(lat, lon)
-            seconds.append(app.wait_update(before, applied, timeout_s=120))
+            clicked = app.click(lat, lon)
+            seconds.append(app.wait_update(before, applied, timeout_s=120, since=clicked))
         after = app.map_state()
         app.page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
         browser.close()
