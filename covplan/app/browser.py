@@ -126,6 +126,12 @@ class AppPage:
             self.page.wait_for_timeout(200)
         raise TimeoutError("the scenario layers were never applied to the map")
 
+    def wait_idle(self, timeout_s: float = 120) -> None:
+        """Wait until the app has finished running (Streamlit's "running" icon is gone)."""
+        running = self.page.locator('[data-testid="stStatusWidgetRunningIcon"]')
+        self.page.wait_for_timeout(300)  # let the rerun that an action triggers begin
+        running.wait_for(state="detached", timeout=timeout_s * 1000)
+
     def evaluate(self, script: str, arg: Any = None) -> Any:
         """Run ``script`` (a JS function of ``arg``) inside the map's frame."""
         body = self.frame.locator("body")

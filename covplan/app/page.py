@@ -137,19 +137,20 @@ def render() -> None:
     )
     started = time.perf_counter()
     result = _result(path, preset, scenario)
+    with kpis:  # the targets show as soon as they are known, before the map layers
+        render_targets(result.analysis, baseline.analysis if scenario.edits else None)
+        timing = st.empty()
     targets = cached_evaluator(path, preset).targets
     script = _map_script(dataset, f"{path}|{preset}", scenario, result, targets)
     if st.session_state.get("shown_edits") != edits_key(scenario):
         st.session_state["shown_edits"] = edits_key(scenario)
         st.session_state["last_update_s"] = took = time.perf_counter() - started
         logger.info("Scenario with %d edit(s) shown in %.2f s", len(scenario.edits), took)
-    with kpis:
-        render_targets(result.analysis, baseline.analysis if scenario.edits else None)
-        if scenario.edits and "last_update_s" in st.session_state:
-            st.caption(
-                f"Scenario updated in {st.session_state['last_update_s']:.1f} s "
-                "(prediction, targets and map layers)."
-            )
+    if scenario.edits and "last_update_s" in st.session_state:
+        timing.caption(
+            f"Scenario updated in {st.session_state['last_update_s']:.1f} s "
+            "(prediction, targets and map layers)."
+        )
     with map_column:
         with st.spinner("Drawing the province map…"):  # once per dataset
             base = cached_base_map(path, preset)

@@ -184,6 +184,8 @@ def village_status_kind(status: pd.Series) -> Literal["share", "fibre"]:
     """``"fibre"`` for a boolean status, ``"share"`` for a covered share 0–1."""
     if pd.api.types.is_bool_dtype(status):
         return "fibre"
+    if pd.api.types.is_numeric_dtype(status):
+        return "share"
     values = status.dropna()
     if len(values) and values.map(lambda v: isinstance(v, bool | np.bool_)).all():
         return "fibre"
@@ -202,10 +204,15 @@ def village_colours(status: pd.Series | None, index: pd.Index) -> tuple[pd.Serie
         colour = flags.map(style.FIBRE_COLOURS).where(known, style.NO_DATA_COLOUR)
         text = flags.map({True: "fibre: yes", False: "fibre: no"}).where(known, "no data")
         return colour, text
-    share = pd.to_numeric(aligned, errors="coerce")
-    colour = share.map(style.share_colour)
-    text = share.map(lambda v: f"{100 * v:.0f} % covered" if np.isfinite(v) else "no data")
-    return colour, text
+    share = pd.to_numeric(aligned, errors="coerce").to_numpy(dtype=np.float64)
+    known = np.isfinite(share)
+    # style.share_colour for every village at once
+    classes = np.clip(np.digitize(np.where(known, share, 0.0), style.SHARE_EDGES) - 1, 0, None)
+    colours = np.where(known, np.asarray(style.SHARE_COLOURS)[classes], style.NO_DATA_COLOUR)
+    texts = [
+        f"{100 * v:.0f} % covered" if ok else "no data" for v, ok in zip(share, known, strict=True)
+    ]
+    return pd.Series(colours, index=index), pd.Series(texts, index=index)
 
 
 def add_villages(

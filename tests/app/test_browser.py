@@ -38,10 +38,25 @@ def _highway_gaps(demo: Path, count: int) -> list[tuple[float, float]]:
     return [(p.y, p.x) for p in points]
 
 
+def _busiest_site(demo: Path) -> tuple[float, float]:
+    """(lat, lon) of the 4G site nearest a main road: removing it changes a KPI."""
+    dataset = load_dataset(demo)
+    sites = dataset.sites
+    assert sites is not None
+    sites = sites[sites["technology"] == "4G"]
+    roads = dataset.roads
+    assert roads is not None
+    main = roads[roads["road_class"].isin(["expressway", "national"])].geometry.union_all()
+    nearest = sites.geometry.distance(main).idxmin()  # metres: the dataset CRS is metric
+    point = sites.to_crs(4326).geometry.loc[nearest]
+    return point.y, point.x
+
+
 def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     points = _highway_gaps(demo, 2)
+    site = _busiest_site(demo)
     assert len(points) == 2, "the small demo should have two highway gaps to close"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
@@ -61,6 +76,14 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
             seconds.append(app.wait_update(before, applied, timeout_s=120, since=clicked))
         after = app.map_state()
         app.page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+        # remove a baseline site by clicking on it: its marker and wedges are hidden
+        app.page.get_by_text("Remove a site", exact=True).click()
+        app.wait_idle()  # the mode change reruns the app
+        before, applied = app.kpis(), app.applied()
+        clicked = app.click(*site)
+        removed = app.wait_update(before, applied, timeout_s=120, since=clicked)
+        hidden = app.evaluate("() => window.covplan.hidden.length")
+        final = app.map_state()
         browser.close()
     shot = tmp_path / "app.png"
     assert None not in seconds, f"a click did not update the KPIs and the map ({seconds}, {shot})"
@@ -68,3 +91,6 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
     assert "Edited and new sites" in after["layers"]
     assert after["markers"] >= state["markers"] + 2  # the two new sites are drawn
     assert not [u for u in app.blocked if u.endswith((".js", ".css"))], app.blocked
+    assert removed is not None, "removing a site did not update the KPIs and the map"
+    assert hidden >= 2  # the site's marker and its wedges
+    assert final["markers"] == after["markers"] - 1
