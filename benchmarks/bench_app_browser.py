@@ -57,23 +57,28 @@ def main() -> None:
         zoom = app.map_state()["zoom"] + 1
         app.evaluate("(z) => { window.__map.setZoom(z, {animate: false}); }", zoom)
         seconds: list[float] = []
+        targets_first: list[float] = []
         for number, (lat, lon) in enumerate(points, 1):
             before, applied = app.kpis(), app.applied()
             clicked = app.click(lat, lon)
-            took = app.wait_update(before, applied, timeout_s=120, since=clicked)
+            kpis, drawn = app.update_times(before, applied, timeout_s=120, since=clicked)
             state = app.map_state()
-            shown = "no update within 120 s" if took is None else f"{took:5.2f} s"
+            if kpis is None or drawn is None:
+                shown = f"no full update within 120 s (targets {kpis}, map {drawn})"
+            else:
+                seconds.append(max(kpis, drawn))
+                targets_first.append(kpis)
+                shown = f"targets {kpis:5.2f} s, map {drawn:5.2f} s"
             print(
                 f"click {number} at ({lat:.5f}, {lon:.5f}): {shown}; "
                 f"zoom kept: {state['zoom'] == zoom}"
             )
-            if took is not None:
-                seconds.append(took)
         browser.close()
     if seconds:
         print(
             f"median click-to-updated-page over {len(seconds)} of {len(points)} clicks: "
-            f"{statistics.median(seconds):.2f} s (target <= 2 s)"
+            f"{statistics.median(seconds):.2f} s (target <= 2 s); the targets alone: "
+            f"{statistics.median(targets_first):.2f} s"
         )
     else:
         print("no click updated the page")

@@ -206,14 +206,32 @@ class AppPage:
     ) -> float | None:
         """Seconds until both the KPIs and the map show a new scenario; None on timeout.
 
+        See :meth:`update_times`.
+        """
+        kpis, drawn = self.update_times(kpis_before, applied_before, timeout_s, since)
+        return None if kpis is None or drawn is None else max(kpis, drawn)
+
+    def update_times(
+        self,
+        kpis_before: list[str],
+        applied_before: int,
+        timeout_s: float = 120,
+        since: float | None = None,
+    ) -> tuple[float | None, float | None]:
+        """Seconds until the KPIs changed and until the map applied a new scenario.
+
         The KPIs must differ from ``kpis_before`` and the map must have applied more
         scenarios than ``applied_before``. A map rebuilt from scratch counts from 1 again,
         so it never satisfies this. Seconds count from ``since`` (a ``time.monotonic()``,
-        such as :meth:`click`'s) or from now.
+        such as :meth:`click`'s) or from now; None for what did not happen in time.
         """
         start = time.monotonic() if since is None else since
-        while time.monotonic() - start < timeout_s:
-            if self.kpis() != kpis_before and self.applied() > applied_before:
-                return time.monotonic() - start
+        kpis: float | None = None
+        drawn: float | None = None
+        while time.monotonic() - start < timeout_s and (kpis is None or drawn is None):
+            if kpis is None and self.kpis() != kpis_before:
+                kpis = time.monotonic() - start
+            if drawn is None and self.applied() > applied_before:
+                drawn = time.monotonic() - start
             self.page.wait_for_timeout(50)
-        return None
+        return kpis, drawn
