@@ -124,16 +124,8 @@ def path_parameters(z, xi, hg0, hg1, f_mhz):  # type: ignore[no-untyped-def]
     dh = terrain_irregularity(z, xi, xl0, xl1)
     if dl0 + dl1 > 1.5 * dist:
         za, zb = fit_line(z, xi, xl0, xl1)
-        he0 = hg0 + max(z[0] - za, 0.0)
-        he1 = hg1 + max(z[n] - zb, 0.0)
-        dl0, dl1 = smooth_horizons(he0, he1, dh, gme)
-        q = dl0 + dl1
-        if q <= dist:
-            he0 *= (dist / q) ** 2
-            he1 *= (dist / q) ** 2
-            dl0, dl1 = smooth_horizons(he0, he1, dh, gme)
-        the0 = smooth_angle(he0, dl0, dh, gme)
-        the1 = smooth_angle(he1, dl1, dh, gme)
+        he0, he1, dl0, dl1, the0, the1 = line_of_sight_geometry(
+            hg0 + max(z[0] - za, 0.0), hg1 + max(z[n] - zb, 0.0), dist, dh, gme)
     else:
         za, _ = fit_line(z, xi, xl0, 0.9 * dl0)
         _, zb = fit_line(z, xi, dist - 0.9 * dl1, xl1)
@@ -148,6 +140,22 @@ def smooth_horizons(he0, he1, dh, gme):  # type: ignore[no-untyped-def]
     d0 = math.sqrt(2.0 * he0 / gme) * math.exp(-0.07 * math.sqrt(dh / max(he0, 5.0)))
     d1 = math.sqrt(2.0 * he1 / gme) * math.exp(-0.07 * math.sqrt(dh / max(he1, 5.0)))
     return d0, d1
+
+
+@njit(cache=True)
+def line_of_sight_geometry(he0, he1, dist, dh, gme):  # type: ignore[no-untyped-def]
+    """ITM ``qlrpfl`` for a line-of-sight path: horizons from the smooth-earth geometry.
+
+    Returns (he0, he1, dl0, dl1, the0, the1); the effective heights grow when the smooth
+    horizons fall short of the path.
+    """
+    dl0, dl1 = smooth_horizons(he0, he1, dh, gme)
+    q = dl0 + dl1
+    if q <= dist:
+        he0 *= (dist / q) ** 2
+        he1 *= (dist / q) ** 2
+        dl0, dl1 = smooth_horizons(he0, he1, dh, gme)
+    return he0, he1, dl0, dl1, smooth_angle(he0, dl0, dh, gme), smooth_angle(he1, dl1, dh, gme)
 
 
 @njit(cache=True)
@@ -257,16 +265,8 @@ def prefix_path_parameters(z, pz, pkz, pzz, n, xi, hg0, hg1, gme, los, k0, k1): 
     dh = _dh_prefix(pz, pkz, pzz, xi, xl0, xl1)
     if dl0 + dl1 > 1.5 * dist:
         fa, fb = _fit_prefix(z, pz, pkz, n, xi, xl0, xl1)
-        he0 = hg0 + max(z[0] - fa, 0.0)
-        he1 = hg1 + max(z[n] - fb, 0.0)
-        dl0, dl1 = smooth_horizons(he0, he1, dh, gme)
-        q = dl0 + dl1
-        if q <= dist:
-            he0 *= (dist / q) ** 2
-            he1 *= (dist / q) ** 2
-            dl0, dl1 = smooth_horizons(he0, he1, dh, gme)
-        the0 = smooth_angle(he0, dl0, dh, gme)
-        the1 = smooth_angle(he1, dl1, dh, gme)
+        he0, he1, dl0, dl1, the0, the1 = line_of_sight_geometry(
+            hg0 + max(z[0] - fa, 0.0), hg1 + max(z[n] - fb, 0.0), dist, dh, gme)
     else:
         fa, _ = _fit_prefix(z, pz, pkz, n, xi, xl0, 0.9 * dl0)
         _, fb = _fit_prefix(z, pz, pkz, n, xi, dist - 0.9 * dl1, xl1)
