@@ -148,7 +148,7 @@ class AppPage:
             """() => { let n = 0; window.__map.eachLayer(l => {
                    if (l instanceof L.CircleMarker || l instanceof L.Marker) n++; });
                const names = Array.from(document.querySelectorAll(
-                   '.leaflet-control-layers label span')).map(s => s.textContent.trim());
+                   '.leaflet-control-layers label > span > span')).map(s => s.textContent.trim());
                return {zoom: window.__map.getZoom(), markers: n, layers: names}; }"""
         )
         return state

@@ -83,7 +83,7 @@ def _map_script(
             hidden_site_ids=hidden,
             coverage_keys=coverage_keys(scenario.sites, prefix=evaluator_key),
         )
-        return scenario_script(dataset, view)
+        return scenario_script(dataset, view, collapsed_control=True)  # an icon: small frame
 
     key = f"{evaluator_key}|{edits_key(scenario)}"
     return scenario_result(st.session_state, key, make, bucket="map_scripts")

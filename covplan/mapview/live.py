@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import folium
@@ -110,19 +110,17 @@ def base_map(
     :func:`scenario_script` colours them. ``thresholds`` (``{technology: dBm}``, the
     target preset's) tells the legend what counts as covered.
     """
-    fmap = build_map(
+    sections = legend_sections(
         dataset,
-        layer_control=False,
-        village_row_ids=True,
-        legend=legend_sections(
-            dataset,
-            coverage=tuple(technologies),
-            with_gaps=True,
-            village=("share", village_title),
-            candidates=True,
-            thresholds=thresholds,
-        ),
+        coverage=tuple(technologies),
+        with_gaps=True,
+        village=("share", village_title),
+        candidates=True,
+        thresholds=thresholds,
     )
+    # only the signal block starts open: the app's map frame is small
+    sections = [replace(s, open=index == 0) for index, s in enumerate(sections)]
+    fmap = build_map(dataset, layer_control=False, village_row_ids=True, legend=sections)
     LayerRegistry().add_to(fmap)
     return fmap
 
