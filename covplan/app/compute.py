@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ import streamlit as st
 from covplan.app.livemap import BaseMap, serialise
 from covplan.io import Dataset, load_dataset
 from covplan.mapview.live import base_map
+from covplan.mapview.overlays import COVERAGE_MAX_PX, coverage_image
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.schema import TECHNOLOGIES
 from covplan.targets import Analysis, analyze, load_targets
@@ -64,17 +66,44 @@ def bar_progress(bar: Any) -> Callable[[float, str], None]:
 
 
 def evaluate(
-    evaluator: ScenarioEvaluator, scenario: Scenario, progress: Callable[[float, str], None]
+    evaluator: ScenarioEvaluator,
+    scenario: Scenario,
+    progress: Callable[[float, str], None],
+    on_coverage: Callable[[dict[str, Any]], None] | None = None,
 ) -> Result:
-    """Predict, measure and evaluate one scenario through the evaluator's cache."""
+    """Predict, measure and evaluate one scenario through the evaluator's cache.
+
+    ``on_coverage`` is called with the coverage grids as soon as they are predicted, before
+    the (longer) measuring, so work on them can start alongside.
+    """
     sites = scenario.sites
     coverage = evaluator.coverage(sites, progress=lambda f, m: progress(0.8 * f, m))
+    if on_coverage is not None:
+        on_coverage(coverage)
     ctx = evaluator.context(coverage, sites)
     analysis = analyze(ctx, evaluator.targets, progress=lambda f, m: progress(0.8 + 0.2 * f, m))
     share = None
     if ctx.villages is not None:
         share = ctx.village_signal(["4G", "5G"])["signal_percent"] / 100.0  # map wants 0-1
     return Result(coverage, analysis, share)
+
+
+_AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covplan-overlay")
+
+
+def draw_overlays_ahead(coverage: dict[str, Any], keys: dict[str, str]) -> list[Future[Any]]:
+    """Start drawing the coverage overlay images in a worker thread; their futures.
+
+    The images land in :func:`covplan.mapview.overlays.coverage_image`'s cache under
+    ``keys`` (see :func:`covplan.app.state.coverage_keys`), where the map's scenario script
+    then finds them. Warping and PNG encoding release the GIL, so this overlaps with the
+    targets being measured.
+    """
+    return [
+        _AHEAD.submit(coverage_image, grid.rsrp_dbm, max_px=COVERAGE_MAX_PX, key=keys.get(tech))
+        for tech, grid in coverage.items()
+        if tech in keys
+    ]
 
 
 def scenario_result(store: Any, key: str, make: Callable[[], T], *, bucket: str = "results") -> T:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
@@ -14,6 +15,7 @@ from covplan.app.compute import (
     cached_base_map,
     cached_dataset,
     cached_evaluator,
+    draw_overlays_ahead,
     evaluate,
     scenario_result,
 )
@@ -59,9 +61,13 @@ def _result(path: str, preset: str, scenario: Scenario) -> Result:
     key = f"{path}|{preset}|{edits_key(scenario)}"
     bar = st.empty()
 
+    def ahead(coverage: dict[str, Any]) -> None:
+        keys = coverage_keys(scenario.sites, prefix=f"{path}|{preset}")
+        st.session_state["overlays_ahead"] = draw_overlays_ahead(coverage, keys)
+
     def make() -> Result:
         progress = bar.progress(0.0, text="Predicting coverage…")
-        return evaluate(evaluator, scenario, bar_progress(progress))
+        return evaluate(evaluator, scenario, bar_progress(progress), on_coverage=ahead)
 
     result = scenario_result(st.session_state, key, make)
     bar.empty()
@@ -74,6 +80,8 @@ def _map_script(
     """The script that puts this scenario's layers on the base map (memoised per edits)."""
 
     def make() -> str:
+        for future in st.session_state.pop("overlays_ahead", []):
+            future.result()  # the overlay images, drawn while the targets were measured
         hidden, edited = site_changes(scenario)
         view = ScenarioView(
             coverage=result.coverage,

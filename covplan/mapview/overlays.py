@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from typing import Protocol
 
@@ -60,6 +61,9 @@ _coverage_image = by_content(maxsize=8)(_draw_coverage)
 
 
 _KEYED_IMAGES: OrderedDict[tuple[str, int], tuple[str, MercatorImage]] = OrderedDict()
+_KEYED_LOCK = threading.Lock()
+#: Longest side of a coverage overlay image, pixels.
+COVERAGE_MAX_PX = 1400
 
 
 def coverage_image(
@@ -73,12 +77,15 @@ def coverage_image(
     if key is None:
         return _coverage_image(rsrp_dbm, max_px=max_px)
     entry = (key, max_px)
-    if entry in _KEYED_IMAGES:
-        _KEYED_IMAGES.move_to_end(entry)
-        return _KEYED_IMAGES[entry]
-    image = _KEYED_IMAGES[entry] = _draw_coverage(rsrp_dbm, max_px=max_px)
-    while len(_KEYED_IMAGES) > 8:
-        _KEYED_IMAGES.popitem(last=False)
+    with _KEYED_LOCK:  # the app may draw an image in a worker thread ahead of time
+        if entry in _KEYED_IMAGES:
+            _KEYED_IMAGES.move_to_end(entry)
+            return _KEYED_IMAGES[entry]
+    image = _draw_coverage(rsrp_dbm, max_px=max_px)
+    with _KEYED_LOCK:
+        _KEYED_IMAGES[entry] = image
+        while len(_KEYED_IMAGES) > 8:
+            _KEYED_IMAGES.popitem(last=False)
     return image
 
 
@@ -87,7 +94,7 @@ def add_coverage_overlay(
     coverage: CoverageLike,
     *,
     name: str | None = None,
-    max_px: int = 1400,
+    max_px: int = COVERAGE_MAX_PX,
     opacity: float = 0.6,
     show: bool = True,
     key: str | None = None,
