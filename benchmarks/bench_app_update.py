@@ -68,7 +68,7 @@ def main() -> None:
     baseline, cold = _timed(lambda: evaluate(evaluator, scenario, lambda f, m: None))
     print(f"baseline (cold: every site predicted, layers laid on the grid): {cold:6.1f} s")
     base, t_base = _timed(lambda: serialise(base_map(dataset)))
-    print(f"base map (once per session): {t_base:6.1f} s, {len(base.script) / 1e6:.1f} MB")
+    print(f"base map (once per session): {t_base:6.1f} s, {len(base.code) / 1e6:.1f} MB")
     script, t_first = _timed(lambda: _script(dataset, evaluator, scenario, baseline))
     print(f"first scenario layers: {t_first:6.2f} s, {len(script) / 1e3:.0f} kB")
     gaps = baseline.analysis.road_gaps.to_crs(4326)

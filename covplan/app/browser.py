@@ -132,6 +132,28 @@ class AppPage:
         self.page.wait_for_timeout(300)  # let the rerun that an action triggers begin
         running.wait_for(state="detached", timeout=timeout_s * 1000)
 
+    def mark_frame(self) -> None:
+        """Tag the current map frame, so :meth:`wait_new_frame` can tell a new one."""
+        self.evaluate("() => { window.__covplanProbe = true; }")
+
+    def frame_is_marked(self) -> bool:
+        """Whether the map frame is still the one :meth:`mark_frame` tagged."""
+        return bool(self.evaluate("() => window.__covplanProbe === true"))
+
+    def wait_new_frame(self, timeout_s: float = 120) -> None:
+        """Wait for a map frame other than the marked one, with its scenario applied."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if not self.frame_is_marked() and self.applied() > 0:
+                    return
+            except PlaywrightError:  # the old frame is going away under us
+                pass
+            self.page.wait_for_timeout(200)
+        raise TimeoutError("no new map frame was drawn")
+
     def evaluate(self, script: str, arg: Any = None) -> Any:
         """Run ``script`` (a JS function of ``arg``) inside the map's frame."""
         body = self.frame.locator("body")

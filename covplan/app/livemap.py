@@ -19,15 +19,21 @@ helpers behind ``st_folium``), pinned in ``requirements.lock``; the browser test
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import folium
+import streamlit as st
 import streamlit_folium as stf
 from branca.element import Element
 from folium.elements import JSCSSMixin
+
+from covplan.mapview import MapAssetsError
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +43,18 @@ RETURNED = ["last_clicked"]
 
 @dataclass(frozen=True)
 class BaseMap:
-    """A folium map serialised for the ``st_folium`` component."""
+    """A folium map serialised for the ``st_folium`` component.
 
-    script: str
+    ``code`` is everything the map needs to run (Leaflet, then the map's script), named by
+    ``digest``; the page sends it once per browser tab (see :func:`loader`).
+    """
+
+    code: str
+    digest: str
     header: str
     html: str
     map_id: str
     css_links: tuple[str, ...]
-    js_links: tuple[str, ...]
 
 
 def _walk(element: Element) -> Iterator[Element]:
@@ -66,14 +76,68 @@ def serialise(fmap: folium.Map) -> BaseMap:
         if isinstance(element, JSCSSMixin):
             css.extend(href for _, href in element.default_css)
             js.extend(src for _, src in element.default_js)
+    libraries = [_inline_script(link) for link in dict.fromkeys(js)]
+    code = ";\n".join([*libraries, script])
     return BaseMap(
-        script=script,
+        code=code,
+        digest=hashlib.blake2b(code.encode("utf-8"), digest_size=12).hexdigest(),
         header=header,
         html=html,
         map_id=stf.get_full_id(fmap),
         css_links=tuple(dict.fromkeys(css)),
-        js_links=tuple(dict.fromkeys(js)),
     )
+
+
+def _inline_script(link: str) -> str:
+    """The JavaScript of a ``data:`` script link (covplan serves every script that way)."""
+    prefix = "data:text/javascript;base64,"
+    if not link.startswith(prefix):
+        raise MapAssetsError(
+            f"the map would load a script from {link[:80]}; only covplan's "
+            "local assets can go into the app's map"
+        )
+    return base64.b64decode(link[len(prefix) :]).decode("utf-8")
+
+
+#: First time in a browser tab: keep the code in the page (outside the map's frame), run it.
+_SEND = """(function () {
+  var code = %(code)s;
+  try {
+    var page = window.parent;
+    page.__covplanMaps = page.__covplanMaps || {};
+    page.__covplanMaps[%(digest)s] = code;
+  } catch (e) {}
+  (0, eval)(code);
+})();
+"""
+#: Later: run the code kept in the page; if it is gone, ask the app to send it again.
+_REUSE = """(function () {
+  var code = null;
+  try { code = window.parent.__covplanMaps[%(digest)s]; } catch (e) {}
+  if (code) {
+    (0, eval)(code);
+  } else {
+    window.Streamlit.setComponentValue(
+      {last_clicked: null, covplan_resend: %(digest)s + ":" + Date.now()});
+  }
+})();
+"""
+
+
+def loader(base: BaseMap, *, send_code: bool) -> str:
+    """The component's ``script``: the map's code itself, or a line that reuses it.
+
+    The component runs its script only when its frame is new (the first run, or after a
+    dataset switch), and Streamlit re-sends a component's arguments on every run. Sending
+    the 4 MB province each time would cost every click about 0.2 s on this machine, and
+    far more on a slow provincial network, so the code travels once per browser tab and is
+    kept in the page; a new frame evaluates it from there.
+    """
+    template = _SEND if send_code else _REUSE
+    digest = json.dumps(base.digest)
+    if not send_code:
+        return template % {"digest": digest}
+    return template % {"digest": digest, "code": json.dumps(base.code)}
 
 
 def map_key(dataset_path: str, preset: str) -> str:
@@ -92,8 +156,15 @@ def show(base: BaseMap, scenario_script: str, *, key: str, height: int) -> dict[
     scenario script updates the drawn map in place, and the last click can be read from
     ``st.session_state[key]`` before the map is drawn.
     """
+    sent: set[str] = st.session_state.setdefault("covplan_maps_sent", set())
+    request = st.session_state.get(key)
+    resend = request.get("covplan_resend") if isinstance(request, dict) else None
+    if resend and resend != st.session_state.get("covplan_resend_done"):
+        st.session_state["covplan_resend_done"] = resend  # the page lost the code
+        sent.discard(base.digest)
+        logger.info("The browser asked for the map's code again (%s)", resend)
     value: dict[str, Any] | None = stf._component_func(
-        script=base.script,
+        script=loader(base, send_code=base.digest not in sent),
         header=base.header,
         html=base.html,
         id=base.map_id,
@@ -109,7 +180,8 @@ def show(base: BaseMap, scenario_script: str, *, key: str, height: int) -> dict[
         layer_control="",
         pixelated=False,
         css_links=list(base.css_links),
-        js_links=list(base.js_links),
+        js_links=[],
         wrap_longitude=False,
     )
+    sent.add(base.digest)
     return value

@@ -68,6 +68,7 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
         assert state["markers"] > 10  # site markers (and POIs) are drawn
         assert "4G coverage (RSRP)" in state["layers"] and "Villages" in state["layers"]
         zoom = state["zoom"] + 1  # the planner zooms in; the view must survive the updates
+        app.mark_frame()
         app.evaluate("(z) => { window.__map.setZoom(z, {animate: false}); }", zoom)
         seconds = []
         for lat, lon in points:
@@ -75,6 +76,7 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
             clicked = app.click(lat, lon)
             seconds.append(app.wait_update(before, applied, timeout_s=120, since=clicked))
         after = app.map_state()
+        same_frame = app.frame_is_marked()
         app.page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
         # remove a baseline site by clicking on it: its marker and wedges are hidden
         app.page.get_by_text("Remove a site", exact=True).click()
@@ -84,13 +86,20 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
         removed = app.wait_update(before, applied, timeout_s=120, since=clicked)
         hidden = app.evaluate("() => window.covplan.hidden.length")
         final = app.map_state()
+        # another preset is a new map frame: it runs the province's code kept in the page
+        app.page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').click()
+        app.page.get_by_role("option", name="bac_ninh_2030").click()
+        app.wait_new_frame()
+        other = app.map_state()
         browser.close()
     shot = tmp_path / "app.png"
     assert None not in seconds, f"a click did not update the KPIs and the map ({seconds}, {shot})"
-    assert after["zoom"] == zoom, "the map was rebuilt: the planner's zoom was lost"
+    assert same_frame, "the map's frame was rebuilt during the edits"
+    assert after["zoom"] == zoom, "the planner's zoom was lost"
     assert "Edited and new sites" in after["layers"]
     assert after["markers"] >= state["markers"] + 2  # the two new sites are drawn
     assert not [u for u in app.blocked if u.endswith((".js", ".css"))], app.blocked
     assert removed is not None, "removing a site did not update the KPIs and the map"
     assert hidden >= 2  # the site's marker and its wedges
     assert final["markers"] == after["markers"] - 1
+    assert other["markers"] > 10 and "Villages" in other["layers"]

@@ -16,7 +16,7 @@ import pytest
 import rasterio.crs
 from rasterio.warp import Resampling, reproject
 
-from covplan.app.livemap import serialise
+from covplan.app.livemap import loader, serialise
 from covplan.io import Dataset
 from covplan.mapview import style
 from covplan.mapview._raster import _mercator_target, block_mean, warp_to_mercator
@@ -63,13 +63,20 @@ def test_base_map_registers_its_layers_and_leaves_the_control_to_the_script(
     assert isinstance(children[-1], LayerRegistry)
     base = serialise(fmap)
     # every layer is registered under its name, with the variable streamlit-folium gave it
-    found = dict(re.findall(r'window\.covplan\.static\["([^"]+)"\] = \{layer: (\w+),', base.script))
+    found = dict(re.findall(r'window\.covplan\.static\["([^"]+)"\] = \{layer: (\w+),', base.code))
     assert {"Terrain (offline)", VILLAGES, "Roads", "4G sites", "Points of interest"} <= set(found)
     for variable in found.values():
-        assert re.search(rf"var {variable} = L\.", base.script), variable
-    assert '"row"' in base.script  # villages carry their row for recolouring
-    assert all(link.startswith("data:") for link in base.js_links + base.css_links)
-    _node_check(tmp_path, "base.js", base.script)
+        assert re.search(rf"var {variable} = L\.", base.code), variable
+    assert '"row"' in base.code  # villages carry their row for recolouring
+    assert all(link.startswith("data:") for link in base.css_links)
+    assert base.code.index("L.Icon.Default") < base.code.index("L.map(")  # Leaflet first
+    _node_check(tmp_path, "base.js", base.code)
+    # sent once per browser tab, then reused from the page by a one-line loader
+    first, later = loader(base, send_code=True), loader(base, send_code=False)
+    assert json.dumps(base.code) in first and base.digest in first
+    assert len(later) < 1000 and base.digest in later and "covplan_resend" in later
+    _node_check(tmp_path, "first.js", first)
+    _node_check(tmp_path, "later.js", later)
 
 
 def test_scenario_script_carries_the_scenario(
