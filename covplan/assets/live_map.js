@@ -91,8 +91,25 @@ window.covplan = (function () {
     });
   }
 
+  // Report a map click to the app at once. streamlit-folium reports it 250 ms later
+  // (debounced); marking it as already reported keeps that second report from being sent.
+  function reportClicksAtOnce(map) {
+    if (cp.reportsClicks) { return; }
+    cp.reportsClicks = true;
+    map.on("click", function (e) {
+      var state = window.__GLOBAL_DATA__;
+      if (!state || !window.Streamlit) { return; }
+      var data = {last_clicked: {lat: e.latlng.lat, lng: e.latlng.lng}};
+      if (JSON.stringify(state.previous_data) === JSON.stringify(data)) { return; }
+      state.lat_lng_clicked = e.latlng;
+      state.previous_data = data;
+      window.Streamlit.setComponentValue(data);
+    });
+  }
+
   // Put one scenario on the map.
   cp.apply = function (map, groups, view) {
+    reportClicksAtOnce(map);
     swapLayers(map, groups);
     Object.keys(cp.static).forEach(function (name) { forwardClicks(map, cp.static[name].layer); });
     cp.dynamic.forEach(function (d) { forwardClicks(map, d.layer); });
