@@ -9,6 +9,8 @@ and a new site recomputes only that site's prediction.
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -56,10 +58,19 @@ def cached_evaluator(path: str, preset: str) -> ScenarioEvaluator:
     return ScenarioEvaluator(cached_dataset(path), load_targets(preset))
 
 
-def bar_progress(bar: Any) -> Callable[[float, str], None]:
-    """A ``progress(fraction, message)`` callback driving an ``st.progress`` bar."""
+def bar_progress(bar: Any, *, every_s: float = 0.2) -> Callable[[float, str], None]:
+    """A ``progress(fraction, message)`` callback driving an ``st.progress`` bar.
+
+    Each update is a message to the browser, and the engine reports every site group, so
+    the bar moves at most every ``every_s`` seconds (and always at the end).
+    """
+    last = [-math.inf]
 
     def report(fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - last[0] < every_s and fraction < 1.0:
+            return
+        last[0] = now
         bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
     return report
