@@ -14,6 +14,11 @@ from covplan.predict.cache import SiteResult
 from covplan.radio import antenna, models, sweep
 from covplan.radio.terrain import EARTH_RADIUS_M
 
+#: Version of the prediction kernels' output; part of every cache key, so raise it whenever
+#: a change alters what the kernels compute (2: the sector fill no longer reads rays the
+#: sweep skipped just west of north).
+KERNEL_VERSION = 2
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -26,8 +31,8 @@ class Settings:
     max_radius_m: float
 
     def context(self) -> str:
-        """Text that enters the cache key."""
-        return repr(self)
+        """Text that enters the cache key (with :data:`KERNEL_VERSION`)."""
+        return f"kernels v{KERNEL_VERSION}|{self!r}"
 
 
 def _sector_arrays(g: Group) -> tuple[np.ndarray, ...]:

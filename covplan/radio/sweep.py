@@ -375,8 +375,8 @@ def fill_window(loss, dep, step_m, sx, sy, radius_m, x0, y0, res, sec_az, sec_bw
             st = min(max(int(math.sqrt(dd) / step_m + 0.5), 1), n_steps)
             m = ray_level(st, n_steps)
             ray = int(az * n_rays / (360.0 * m) + 0.5) * m
-            if ray >= n_rays:
-                ray -= n_rays
+            if ray >= n_rays:  # nearer to 360° than to the last evaluated ray: ray 0 (m may
+                ray = 0  # not divide n_rays, and only multiples of m were evaluated here)
             pl = loss[ray, st]
             if pl == np.inf:  # beyond this ray's radius of influence
                 out_rsrp[r, col] = np.nan

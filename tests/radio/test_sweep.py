@@ -83,3 +83,34 @@ def test_effective_height_counts_only_height_advantage() -> None:
     hb = S.effective_heights(dem + 500, 0.0, 49 * 1000.0, 1000.0, 1000.0, 25_000.0, 25_000.0,
                              0.0, 30.0, 8)
     np.testing.assert_allclose(hb, 30.0)  # valley site: clipped at the mast height
+
+
+def test_fill_reads_only_evaluated_rays_across_north() -> None:
+    """Every cell maps to a sample the sweep evaluated, also just west of north.
+
+    The sweep evaluates ray j at step i only when ``j % ray_level(i) == 0``. Near north the
+    fill's nearest ray rounds up to ``n_rays``; with a stride that does not divide
+    ``n_rays`` (here 64 rays, stride 5 at some steps) wrapping it by ``- n_rays`` gave a
+    ray that was never evaluated, and the cell read uninitialised memory (RSRP of +25 dBm
+    in the demo). Unevaluated samples are NaN here, so such a read shows as NaN.
+    """
+    n_rays, n_steps = 64, 40
+    loss = np.full((n_rays, n_steps + 1), np.nan, np.float32)
+    dep = np.zeros_like(loss)
+    for i in range(1, n_steps + 1):
+        for j in range(n_rays):
+            if j % S.ray_level(i, n_steps) == 0:
+                loss[j, i] = 100.0
+    assert {S.ray_level(i, n_steps) for i in range(1, n_steps + 1)} & {3, 5, 6, 7}
+    radius = n_steps * RES
+    cells = 2 * n_steps + 1
+    rsrp = np.empty((cells, cells), np.float32)
+    sec = np.empty((cells, cells), np.int8)
+    one = np.ones(1)
+    S.fill_window(loss, dep, RES, 0.0, 0.0, radius, -n_steps * RES, n_steps * RES, RES,
+                  np.zeros(1), np.full(1, 360.0), np.zeros(1), np.zeros(1), np.full(1, 10.0),
+                  np.full(1, 25.0), np.full(1, 20.0), 15.0 * one, rsrp, sec)
+    rows, cols = np.mgrid[0:cells, 0:cells]
+    inside = np.hypot(rows - n_steps, cols - n_steps) * RES <= radius
+    inside[n_steps, n_steps] = False  # the site's own cell
+    assert np.isfinite(rsrp[inside]).all(), np.argwhere(inside & ~np.isfinite(rsrp))[:5]
