@@ -26,7 +26,6 @@ from covplan.app.livemap import serialise
 from covplan.app.state import (
     SiteForm,
     add_site_at,
-    coverage_keys,
     gaps_to_highlight,
     site_changes,
 )
@@ -52,7 +51,6 @@ def _script(dataset, evaluator, scenario, result):  # type: ignore[no-untyped-de
         village_status=result.village_signal_percent,
         edited_sites=edited,
         hidden_site_ids=hidden,
-        coverage_keys=coverage_keys(scenario.sites, prefix="bench"),
     )
     return scenario_script(dataset, view)
 

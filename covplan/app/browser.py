@@ -72,15 +72,24 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 90)
 
 
 @contextmanager
-def app_server(data_dir: Path, demo_size: str, log_path: Path) -> Iterator[str]:
-    """Run the app on the demo of ``demo_size`` under ``data_dir``; yields its URL."""
+def streamlit_server(
+    script: Path,
+    log_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """Run ``streamlit run script [-- args]`` on a free local port; yields its URL."""
     port = free_port()
-    env = {**os.environ, "COVPLAN_DEMO_SIZE": demo_size, "COVPLAN_DATA_DIR": str(data_dir)}
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    command = [sys.executable, "-m", "streamlit", "run", str(script)]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if args:
+        command += ["--", *args]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, proc)
@@ -88,6 +97,14 @@ def app_server(data_dir: Path, demo_size: str, log_path: Path) -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+@contextmanager
+def app_server(data_dir: Path, demo_size: str, log_path: Path) -> Iterator[str]:
+    """Run the app on the demo of ``demo_size`` under ``data_dir``; yields its URL."""
+    env = {"COVPLAN_DEMO_SIZE": demo_size, "COVPLAN_DATA_DIR": str(data_dir)}
+    with streamlit_server(ROOT / "app.py", log_path, env=env) as url:
+        yield url
 
 
 class AppPage:

@@ -102,18 +102,16 @@ def evaluate(
 _AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covplan-overlay")
 
 
-def draw_overlays_ahead(coverage: dict[str, Any], keys: dict[str, str]) -> list[Future[Any]]:
+def draw_overlays_ahead(coverage: dict[str, Any]) -> list[Future[Any]]:
     """Start drawing the coverage overlay images in a worker thread; their futures.
 
-    The images land in :func:`covplan.mapview.overlays.coverage_image`'s cache under
-    ``keys`` (see :func:`covplan.app.state.coverage_keys`), where the map's scenario script
-    then finds them. Warping and PNG encoding release the GIL, so this overlaps with the
-    targets being measured.
+    :func:`covplan.mapview.overlays.coverage_image` remembers each image with its grid,
+    where the map's scenario script then finds it. Warping and PNG encoding release the
+    GIL, so this overlaps with the targets being measured. Grids already drawn cost nothing.
     """
     return [
-        _AHEAD.submit(coverage_image, grid.rsrp_dbm, max_px=COVERAGE_MAX_PX, key=keys.get(tech))
-        for tech, grid in coverage.items()
-        if tech in keys
+        _AHEAD.submit(coverage_image, grid.rsrp_dbm, max_px=COVERAGE_MAX_PX)
+        for grid in coverage.values()
     ]
 
 

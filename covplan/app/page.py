@@ -26,7 +26,6 @@ from covplan.app.planner import apply_click, render_planner
 from covplan.app.sidebar import render_sidebar
 from covplan.app.state import (
     clicked_point,
-    coverage_keys,
     edits_key,
     gaps_to_highlight,
     site_changes,
@@ -62,8 +61,7 @@ def _result(path: str, preset: str, scenario: Scenario) -> Result:
     bar = st.empty()
 
     def ahead(coverage: dict[str, Any]) -> None:
-        keys = coverage_keys(scenario.sites, prefix=f"{path}|{preset}")
-        st.session_state["overlays_ahead"] = draw_overlays_ahead(coverage, keys)
+        st.session_state["overlays_ahead"] = draw_overlays_ahead(coverage)
 
     def make() -> Result:
         progress = bar.progress(0.0, text="Predicting coverage…")
@@ -89,7 +87,6 @@ def _map_script(
             village_status=result.village_signal_percent,
             edited_sites=edited,
             hidden_site_ids=hidden,
-            coverage_keys=coverage_keys(scenario.sites, prefix=evaluator_key),
         )
         return scenario_script(dataset, view, collapsed_control=True)  # an icon: small frame
 

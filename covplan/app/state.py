@@ -17,7 +17,6 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS, Transformer
 
-from covplan.mapview import content_key
 from covplan.planning import Scenario
 from covplan.planning.scenario_io import edit_records
 from covplan.radio.defaults import sector_defaults
@@ -159,18 +158,6 @@ def clicked_point(event: dict[str, Any] | None) -> tuple[float, float] | None:
     if not isinstance(point, dict) or "lat" not in point or "lng" not in point:
         return None
     return float(point["lat"]), float(point["lng"])
-
-
-def coverage_keys(sites: gpd.GeoDataFrame, *, prefix: str) -> dict[str, str]:
-    """``{technology: key}`` naming each technology's coverage by the sectors behind it.
-
-    Two scenarios with the same sectors of a technology (under the same evaluator,
-    ``prefix``) have the same coverage grid, so the map reuses its image.
-    """
-    return {
-        str(technology): f"{prefix}|{technology}|{content_key(group)}"
-        for technology, group in sites.groupby("technology", sort=True)
-    }
 
 
 def site_changes(scenario: Scenario) -> tuple[tuple[str, ...], gpd.GeoDataFrame]:

@@ -4,7 +4,6 @@ This package never imports streamlit: the app passes :func:`build_map`'s result 
 ``streamlit_folium.st_folium``, and the export writes it with :func:`to_html`.
 """
 
-from covplan.mapview._memo import content_key
 from covplan.mapview.assets import MapAssetsError
 from covplan.mapview.build import build_map
 from covplan.mapview.html import to_html, to_html_string
@@ -35,7 +34,6 @@ __all__ = [
     "add_sites",
     "add_villages",
     "build_map",
-    "content_key",
     "sector_wedge",
     "to_html",
     "to_html_string",

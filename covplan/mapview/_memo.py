@@ -18,9 +18,8 @@ from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
 
+from covplan._digest import frame_digest
 from covplan.grid import Raster
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,13 +58,10 @@ def content_key(obj: Any) -> str:
     CRS; rasters hash their array bytes and grid. A few milliseconds for a province's
     sectors; about 50 ms for a 12-million-cell grid.
     """
-    digest = hashlib.blake2b(digest_size=16)
     if isinstance(obj, gpd.GeoDataFrame):
-        attributes = obj.drop(columns=obj.geometry.name)
-        digest.update(pd.util.hash_pandas_object(attributes, index=True).to_numpy().tobytes())
-        digest.update(b"".join(shapely.to_wkb(obj.geometry.to_numpy())))
-        digest.update(str(obj.crs).encode())
-    elif isinstance(obj, Raster):
+        return frame_digest(obj)
+    digest = hashlib.blake2b(digest_size=16)
+    if isinstance(obj, Raster):
         digest.update(np.ascontiguousarray(obj.data).data)  # no copy
         digest.update(repr(obj.grid).encode())
     else:
@@ -76,8 +72,8 @@ def content_key(obj: Any) -> str:
 def by_content(maxsize: int = 8) -> Callable[[F], F]:
     """Memoise on the *content* of the first argument (see :func:`content_key`).
 
-    For values rebuilt as new objects with the same content on every app rerun, such as
-    the 5G coverage grid when a 4G site was added. Keeps the ``maxsize`` latest results.
+    For values rebuilt as new objects with the same content, such as the baseline sites
+    drawn again for each scenario. Keeps the ``maxsize`` latest results.
     """
 
     def decorate(func: F) -> F:

@@ -158,9 +158,6 @@ class ScenarioView:
         Sectors of new, moved or modified sites (metric CRS), or None.
     hidden_site_ids
         Baseline sites not drawn as they were (removed, moved or modified).
-    coverage_keys
-        ``{technology: key}`` naming each grid's content (such as a hash of the sites
-        predicted), so an unchanged grid's image is reused without hashing the grid.
     """
 
     coverage: Mapping[str, CoverageLike]
@@ -168,7 +165,6 @@ class ScenarioView:
     village_status: pd.Series | None = None
     edited_sites: gpd.GeoDataFrame | None = None
     hidden_site_ids: tuple[str, ...] = ()
-    coverage_keys: Mapping[str, str] | None = None
 
 
 def scenario_script(
@@ -183,8 +179,7 @@ def scenario_script(
     for index, technology in enumerate(sorted(view.coverage)):
         name = coverage_layer_name(technology)
         group = folium.FeatureGroup(name=name, show=False)
-        key = (view.coverage_keys or {}).get(technology)
-        layers.add_coverage_overlay(group, view.coverage[technology], name=name, key=key)
+        layers.add_coverage_overlay(group, view.coverage[technology], name=name)
         groups.append((name, index == 0, element_script(group)))
     if view.road_gaps is not None and not view.road_gaps.empty:
         group = folium.FeatureGroup(name=ROAD_GAPS, show=False)

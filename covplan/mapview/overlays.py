@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from typing import Protocol
 
 import folium
@@ -14,7 +12,7 @@ from rasterio.warp import Resampling
 
 from covplan.grid import Raster
 from covplan.mapview import style
-from covplan.mapview._memo import by_content, by_identity
+from covplan.mapview._memo import by_identity
 from covplan.mapview._raster import (
     MercatorImage,
     hillshade,
@@ -50,43 +48,24 @@ class CoverageLike(Protocol):
         ...
 
 
-def _draw_coverage(rsrp_dbm: Raster, *, max_px: int) -> tuple[str, MercatorImage]:
-    """The RSRP grid in dBm classes as a PNG data URL."""
-    image = warp_to_mercator(rsrp_dbm, max_px=max_px, fill_value=NO_SIGNAL_DBM)
-    classes = style.rsrp_class(image.data)
-    return palette_png_data_url(classes, style.RSRP_COLOURS, style.RSRP_ALPHAS), image
-
-
-_coverage_image = by_content(maxsize=8)(_draw_coverage)
-
-
-_KEYED_IMAGES: OrderedDict[tuple[str, int], tuple[str, MercatorImage]] = OrderedDict()
-_KEYED_LOCK = threading.Lock()
 #: Longest side of a coverage overlay image, pixels.
 COVERAGE_MAX_PX = 1400
 
+LatLonBounds = tuple[tuple[float, float], tuple[float, float]]
 
-def coverage_image(
-    rsrp_dbm: Raster, *, max_px: int, key: str | None = None
-) -> tuple[str, MercatorImage]:
-    """The overlay image of an RSRP grid: a PNG data URL and its placement.
 
-    Reused while the grid is unchanged: found by ``key`` when one is given (a name for the
-    grid's content, such as a hash of the sites predicted), else by hashing the grid.
+@by_identity
+def coverage_image(rsrp_dbm: Raster, *, max_px: int) -> tuple[str, LatLonBounds, float]:
+    """The RSRP grid in dBm classes as a PNG data URL, its corners and its pixel size (m).
+
+    Remembered for as long as the grid lives: the app's evaluator hands back the same grid
+    object for a technology whose sectors did not change, so only the edited technology's
+    image is drawn again.
     """
-    if key is None:
-        return _coverage_image(rsrp_dbm, max_px=max_px)
-    entry = (key, max_px)
-    with _KEYED_LOCK:  # the app may draw an image in a worker thread ahead of time
-        if entry in _KEYED_IMAGES:
-            _KEYED_IMAGES.move_to_end(entry)
-            return _KEYED_IMAGES[entry]
-    image = _draw_coverage(rsrp_dbm, max_px=max_px)
-    with _KEYED_LOCK:
-        _KEYED_IMAGES[entry] = image
-        while len(_KEYED_IMAGES) > 8:
-            _KEYED_IMAGES.popitem(last=False)
-    return image
+    image = warp_to_mercator(rsrp_dbm, max_px=max_px, fill_value=NO_SIGNAL_DBM)
+    classes = style.rsrp_class(image.data)
+    url = palette_png_data_url(classes, style.RSRP_COLOURS, style.RSRP_ALPHAS)
+    return url, image.bounds_latlon, image.pixel_ground_m
 
 
 def add_coverage_overlay(
@@ -97,7 +76,6 @@ def add_coverage_overlay(
     max_px: int = COVERAGE_MAX_PX,
     opacity: float = 0.6,
     show: bool = True,
-    key: str | None = None,
 ) -> folium.raster_layers.ImageOverlay:
     """Add the RSRP grid of ``coverage`` as a semi-transparent image in dBm classes.
 
@@ -119,20 +97,17 @@ def add_coverage_overlay(
         Opacity of the whole overlay (each class has its own alpha on top).
     show
         Whether the layer starts visible.
-    key
-        Names the grid's content, so the image is reused without hashing the grid (see
-        :func:`coverage_image`).
     """
-    url, image = coverage_image(coverage.rsrp_dbm, max_px=max_px, key=key)
+    url, bounds, pixel_m = coverage_image(coverage.rsrp_dbm, max_px=max_px)
     logger.debug(
         "Coverage overlay %s: %.0f m pixels, %d kB",
         coverage.technology,
-        image.pixel_ground_m,
+        pixel_m,
         len(url) // 1024,
     )
     overlay = folium.raster_layers.ImageOverlay(
         url,
-        bounds=[list(corner) for corner in image.bounds_latlon],
+        bounds=[list(corner) for corner in bounds],
         name=name or f"{coverage.technology} coverage (RSRP)",
         opacity=opacity,
         pixelated=False,

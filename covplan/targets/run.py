@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import MutableMapping, Sequence
@@ -10,10 +9,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import shapely
 
 from covplan import settings
+from covplan._digest import frame_digest
 from covplan._progress import ProgressFn, no_progress, scaled
 from covplan.grid import GridSpec, Raster
 from covplan.metrics.context import metrics_from_dataset
@@ -98,7 +96,7 @@ def predict_dataset(
     present = [t for t in TECHNOLOGIES if (sites["technology"] == t).any()]
     coverage: dict[str, Any] = {}
     for i, tech in enumerate(present):
-        key = f"{tech}|{model}|{grid!r}|{_sectors_key(sites[sites['technology'] == tech])}"
+        key = f"{tech}|{model}|{grid!r}|{frame_digest(sites[sites['technology'] == tech])}"
         if reuse is not None and key in reuse:
             coverage[tech] = reuse[key] = reuse.pop(key)  # newest last
             continue
@@ -113,14 +111,6 @@ def predict_dataset(
                 reuse.pop(next(iter(reuse)))
     return coverage
 
-
-def _sectors_key(sites: Any) -> str:
-    """A digest of a sites table's rows and positions (order-dependent)."""
-    digest = hashlib.blake2b(digest_size=16)
-    attributes = sites.drop(columns=sites.geometry.name)
-    digest.update(pd.util.hash_pandas_object(attributes, index=False).to_numpy().tobytes())
-    digest.update(shapely.get_coordinates(sites.geometry.to_numpy()).tobytes())
-    return digest.hexdigest()
 
 
 def run_analysis(

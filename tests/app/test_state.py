@@ -11,7 +11,6 @@ from covplan.app.state import (
     SiteForm,
     add_site_at,
     clicked_point,
-    coverage_keys,
     edits_key,
     move_site_to,
     nearest_site,
@@ -117,12 +116,3 @@ def test_site_changes_hide_moved_and_removed_sites_and_draw_new_ones(baseline: S
     hidden, drawn = site_changes(baseline.remove_site("A"))
     assert hidden == ("A",) and drawn.empty
 
-
-def test_coverage_keys_change_only_for_the_edited_technology(baseline: Scenario) -> None:
-    with_5g = add_site_at(baseline, 21.6, 105.8, SiteForm(technology="5G", azimuths_deg=(0.0,)))
-    keys = coverage_keys(with_5g.sites, prefix="p")
-    assert set(keys) == {"4G", "5G"}
-    more_5g = add_site_at(with_5g, 21.62, 105.8, SiteForm(technology="5G", azimuths_deg=(0.0,)))
-    again = coverage_keys(more_5g.sites, prefix="p")
-    assert again["4G"] == keys["4G"] and again["5G"] != keys["5G"]
-    assert coverage_keys(with_5g.sites, prefix="q")["4G"] != keys["4G"]  # other evaluator

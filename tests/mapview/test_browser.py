@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,26 +11,16 @@ import folium
 import pandas as pd
 import pytest
 
+from covplan.app.browser import CHROMIUM, FLAGS, streamlit_server
 from covplan.io import Dataset
 from covplan.mapview import build_map, to_html
 
 from .conftest import FakeCoverage
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"needs {CHROMIUM} (apt-get install chromium)"
+        not Path(CHROMIUM).exists(), reason=f"needs {CHROMIUM} (apt-get install chromium)"
     ),
 ]
 
@@ -61,7 +47,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
         try:
             yield browser
         finally:
@@ -115,12 +101,6 @@ def test_standalone_html_renders_with_the_network_blocked(
     assert page.is_visible("text=SYNTHETIC — not a real place")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 APP = """
 import sys
 import streamlit as st
@@ -140,35 +120,8 @@ def streamlit_app(tmp_path: Path, tiny_dir: Path) -> Iterator[str]:
     """A Streamlit app showing build_map() through st_folium; yields its URL."""
     script = tmp_path / "map_app.py"
     script.write_text(APP, encoding="utf-8")
-    port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
-               f"--server.port={port}", "--server.address=127.0.0.1",
-               "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
-               "--", str(tiny_dir)]  # fmt: skip
-    log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, server, tmp_path / "streamlit.log")
+    with streamlit_server(script, tmp_path / "streamlit.log", args=(str(tiny_dir),)) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"streamlit exited: {log.read_text(encoding='utf-8')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail("streamlit did not become healthy within 60 s")
 
 
 def test_st_folium_renders_the_map_with_the_network_blocked(
