@@ -17,6 +17,7 @@ import rasterio.crs
 from rasterio.warp import Resampling, reproject
 
 from covplan.app.livemap import loader, serialise
+from covplan.grid import Raster
 from covplan.io import Dataset
 from covplan.mapview import style
 from covplan.mapview._raster import _mercator_target, block_mean, warp_to_mercator
@@ -29,6 +30,7 @@ from covplan.mapview.live import (
     base_map,
     scenario_script,
 )
+from covplan.mapview.overlays import coverage_image
 
 from .conftest import FakeCoverage, coverage_grid
 
@@ -161,3 +163,14 @@ def test_average_warp_agrees_with_gdal_average() -> None:
     assert same_class.mean() > 0.9
     signal = both & (reference > -120)  # compare where the field is smooth signal
     assert np.median(np.abs(image.data[signal] - reference[signal])) < 1.5
+
+
+def test_coverage_image_is_remembered_with_its_grid(
+    tiny_coverage: dict[str, FakeCoverage],
+) -> None:
+    raster = tiny_coverage["4G"].rsrp_dbm
+    first = coverage_image(raster, max_px=200)
+    assert coverage_image(raster, max_px=200) is first  # same grid object: not drawn again
+    twin = Raster(raster.data.copy(), raster.grid, raster.units)
+    again = coverage_image(twin, max_px=200)
+    assert again is not first and again[0] == first[0]  # another grid is drawn, identically
