@@ -12,9 +12,10 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def zone_totals(ids: np.ndarray, weights: np.ndarray, weighted: bool, flags: np.ndarray,
-                nbits: int, count: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+                nbits: int, count: int, keep: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
     """Per-zone weight sums and cell counts: column 0 all cells, column k+1 bit k set.
 
     Parameters
@@ -25,14 +26,20 @@ def zone_totals(ids: np.ndarray, weights: np.ndarray, weighted: bool, flags: np.
         float64 weight of each cell (ignored when not ``weighted``: every cell weighs 1).
     flags
         uint8 bit flags of each cell (``nbits`` of them used; not read when 0).
+    keep
+        Boolean per zone: only these zones are summed (the others stay 0); empty for all.
+
+    Cells are visited in row-major order, so a zone's sums do not depend on which other
+    zones are kept or on how far the scanned rectangle extends beyond the zone.
     """
     sums = np.zeros((count, nbits + 1))
     cells = np.zeros((count, nbits + 1))
+    filtered = keep.size > 0
     rows, cols = ids.shape
     for r in range(rows):
         for c in range(cols):
             z = ids[r, c]
-            if z < 0:
+            if z < 0 or (filtered and not keep[z]):
                 continue
             w = weights[r, c] if weighted else 1.0
             sums[z, 0] += w
@@ -47,50 +54,93 @@ def zone_totals(ids: np.ndarray, weights: np.ndarray, weighted: bool, flags: np.
     return sums, cells
 
 
-@njit(cache=True)
-def covered_total(weights: np.ndarray, zone_ids: np.ndarray, zone_keep: np.ndarray,
-                  mask: np.ndarray, extra_ids: np.ndarray, extra_flag: np.ndarray
-                  ) -> tuple[float, float]:  # pragma: no cover
-    """Total weight of kept zones' cells, and of those covered by ``mask`` or an extra zone.
+@njit(cache=True, nogil=True)
+def zone_code_totals(ids: np.ndarray, server: np.ndarray, codes: np.ndarray, mask: np.ndarray,
+                     weights: np.ndarray, count: int, ncodes: int, keep: np.ndarray
+                     ) -> np.ndarray:  # pragma: no cover
+    """Weight of the masked cells of each zone by the code of their server.
 
-    A cell counts when ``zone_keep[zone_ids]``; it is covered when ``mask`` is set or its
-    extra zone (``extra_ids``, -1 none) has ``extra_flag`` set.
+    ``server`` holds a serving index per cell (-1 none) and ``codes[index]`` its code
+    (an operator, -1 unknown); ``keep`` as in :func:`zone_totals`. Returns float64 of
+    shape ``(count, ncodes)``.
     """
-    total = 0.0
-    hit = 0.0
-    rows, cols = weights.shape
+    out = np.zeros((count, ncodes))
+    filtered = keep.size > 0
+    rows, cols = ids.shape
     for r in range(rows):
         for c in range(cols):
-            z = zone_ids[r, c]
-            if z < 0 or not zone_keep[z]:
+            z = ids[r, c]
+            if z < 0 or (filtered and not keep[z]) or not mask[r, c]:
                 continue
-            w = weights[r, c]
-            total += w
-            if mask[r, c]:
-                hit += w
-            else:
-                e = extra_ids[r, c]
-                if e >= 0 and extra_flag[e]:
-                    hit += w
-    return total, hit
-
-
-@njit(cache=True)
-def server_totals(server: np.ndarray, mask: np.ndarray, weights: np.ndarray,
-                  zone_ids: np.ndarray, nkeys: int) -> np.ndarray:  # pragma: no cover
-    """Weight of the masked cells inside a zone, by serving index (``server``, -1 none)."""
-    out = np.zeros(nkeys)
-    rows, cols = server.shape
-    for r in range(rows):
-        for c in range(cols):
             s = server[r, c]
-            if s < 0 or zone_ids[r, c] < 0 or not mask[r, c]:
+            if s < 0:
                 continue
-            out[s] += weights[r, c]
+            k = codes[s]
+            if k >= 0:
+                out[z, k] += weights[r, c]
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def zone_bounds(ids: np.ndarray, count: int) -> np.ndarray:  # pragma: no cover
+    """Row and column span ``[r0, r1, c0, c1)`` of each zone's cells (zeros when none)."""
+    out = np.zeros((count, 4), dtype=np.int64)
+    seen = np.zeros(count, dtype=np.bool_)
+    rows, cols = ids.shape
+    for r in range(rows):
+        for c in range(cols):
+            z = ids[r, c]
+            if z < 0:
+                continue
+            if not seen[z]:
+                seen[z] = True
+                out[z, 0] = r
+                out[z, 2] = c
+                out[z, 3] = c + 1
+            out[z, 1] = r + 1
+            if c < out[z, 2]:
+                out[z, 2] = c
+            if c + 1 > out[z, 3]:
+                out[z, 3] = c + 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def changed_bounds(old: np.ndarray, new: np.ndarray, old_server: np.ndarray,
+                   new_server: np.ndarray, new_to_old: np.ndarray, servers: bool
+                   ) -> tuple[int, int, int, int]:  # pragma: no cover
+    """Smallest ``[r0, r1) x [c0, c1)`` holding every cell whose value or server changed.
+
+    Values are equal when both are NaN. With ``servers``, a cell also changed when its new
+    serving index, mapped to the old numbering by ``new_to_old`` (-1: not served before),
+    is not its old one. Returns ``(0, 0, 0, 0)`` when nothing changed.
+    """
+    rows, cols = old.shape
+    r0, r1, c0, c1 = rows, 0, cols, 0
+    for r in range(rows):
+        for c in range(cols):
+            a = old[r, c]
+            b = new[r, c]
+            same = a == b or (a != a and b != b)
+            if same and servers:
+                s = new_server[r, c]
+                mapped = new_to_old[s] if s >= 0 else -1
+                same = mapped == old_server[r, c]
+            if same:
+                continue
+            if r < r0:
+                r0 = r
+            r1 = r + 1
+            if c < c0:
+                c0 = c
+            if c + 1 > c1:
+                c1 = c + 1
+    if r1 == 0:
+        return 0, 0, 0, 0
+    return r0, r1, c0, c1
+
+
+@njit(cache=True, nogil=True)
 def cell_counts(ids: np.ndarray, count: int) -> np.ndarray:  # pragma: no cover
     """Number of cells of each zone."""
     out = np.zeros(count, dtype=np.int64)

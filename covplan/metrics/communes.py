@@ -48,8 +48,7 @@ def _village_columns(ctx: MetricContext, n: int) -> dict[str, np.ndarray]:
 
 
 def _people_columns(ctx: MetricContext) -> dict[str, np.ndarray]:
-    assert ctx.commune_zones is not None
-    sums, _ = ctx.commune_zones.totals(ctx.people.people, [ctx.cells(["4G"]), ctx.cells(["5G"])])
+    sums, _ = ctx.zone_totals("communes", [["4G"], ["5G"]])
     total = sums[:, 0]
     return {
         "population": total if ctx.people.counts_people else np.full(len(total), np.nan),

@@ -8,8 +8,8 @@ pieces cost more than any single measure, so :func:`prepare_metrics` does them o
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -19,13 +19,18 @@ import shapely
 
 from covplan._progress import ProgressFn, no_progress
 from covplan.grid import GridSpec, Raster
+from covplan.metrics._kernels import zone_code_totals
 from covplan.metrics.pois import poi_signal
 from covplan.metrics.population import PeopleGrid, people_on_grid
 from covplan.metrics.roads import RoadSamples, covered_pieces, sample_roads
 from covplan.metrics.signal import Coverage, coverage_grid, covered_cells
 from covplan.metrics.thresholds import Thresholds
 from covplan.metrics.villages import fibre_reached, village_signals
-from covplan.metrics.zones import ZoneRaster, rasterize_zones
+from covplan.metrics.zones import Window, ZoneRaster, rasterize_zones
+
+#: Cache entries that do not depend on the coverage, kept by :meth:`MetricContext.advance`.
+_STATIC = frozenset({"fibre", "fibre cells", "province"})
+_ALL = np.zeros(0, dtype=bool)
 
 if TYPE_CHECKING:
     from covplan.io.dataset import Dataset
@@ -71,18 +76,160 @@ class MetricContext:
     fibre: gpd.GeoDataFrame | None = None
     sites: gpd.GeoDataFrame | None = None
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+    _previous: MetricContext | None = field(default=None, repr=False)
+    _window: Window | None = field(default=None, repr=False)
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         if key not in self._cache:
             self._cache[key] = make()
         return self._cache[key]
 
-    def cells(self, technologies: Iterable[str], thresholds: Thresholds | None = None
-              ) -> np.ndarray:
-        """Boolean grid of cells with signal from any of ``technologies``."""
+    def advance(self, coverage: Coverage, window: Window | None, *,
+                sites: gpd.GeoDataFrame | None = None) -> MetricContext:
+        """The same layers on a new ``coverage`` that differs from this one only in ``window``.
+
+        Grid-wide results the new context needs are then updated instead of recomputed:
+        covered-cell masks are copied and redone inside the window, per-zone sums are
+        redone for the zones with a cell in the window (each exactly as a full pass would
+        give it). ``window`` is :func:`covplan.metrics.signal.changed_window`'s answer;
+        None recomputes everything. This context stops serving as anyone's previous one.
+        """
+        static = {k: v for k, v in self._cache.items() if k[0] in _STATIC}
+        self._previous = None  # at most two contexts linked: memory stays bounded
+        return replace(self, coverage=coverage, sites=self.sites if sites is None else sites,
+                       _cache=static, _previous=self if window is not None else None,
+                       _window=window)
+
+    def _carried(self, key: tuple[Any, ...]) -> tuple[Any, Window] | None:
+        """The previous context's value under ``key`` and the changed window, if any."""
+        previous, window = self._previous, self._window
+        if previous is None or window is None:
+            return None
+        value = previous._cache.get(key)
+        return None if value is None else (value, window)
+
+    def zones(self, name: str) -> ZoneRaster:
+        """The ``"communes"``, ``"villages"`` or ``"province"`` zones on the grid."""
+        if name == "province":
+            return self.province
+        zones = {"communes": self.commune_zones, "villages": self.village_zones}[name]
+        if zones is None:
+            raise ValueError(f"the dataset has no {name}")
+        return zones
+
+    def per_zone(self, key: tuple[Any, ...], zones: str,
+                 compute: Callable[[np.ndarray | None], tuple[np.ndarray, ...]]
+                 ) -> tuple[np.ndarray, ...]:
+        """Cached per-zone arrays of a reduction over the coverage (one row per zone).
+
+        ``compute(keep)`` makes them: for every zone when ``keep`` is None, else for the
+        zones flagged in ``keep`` at least (other rows are ignored). After
+        :meth:`advance`, only zones with a cell in the changed window are recomputed; the
+        other rows are the previous context's.
+        """
+        if key in self._cache:
+            return self._cache[key]  # type: ignore[no-any-return]
+        carried = self._carried(key)
+        if carried is None:
+            value = compute(None)
+        else:
+            before, window = carried
+            touched = self.zones(zones).touched(window)
+            if not touched.any():
+                value = before
+            else:
+                fresh = compute(touched)
+                value = tuple(np.where(touched.reshape((-1,) + (1,) * (new.ndim - 1)), new, old)
+                              for old, new in zip(before, fresh, strict=True))
+        self._cache[key] = value
+        return value
+
+    def cells(self, technologies: Iterable[str], thresholds: Thresholds | None = None, *,
+              or_fibre: bool = False) -> np.ndarray:
+        """Boolean grid of cells with signal from any of ``technologies``.
+
+        With ``or_fibre``, cells of fibre-reached villages count too.
+        """
         techs, thr = tuple(sorted(technologies)), thresholds or self.thresholds
-        return self._cached(("cells", techs, thr),  # type: ignore[no-any-return]
-                            lambda: covered_cells(self.coverage, techs, thr, self.grid))
+        key = ("cells", techs, thr, or_fibre)
+        if key in self._cache:
+            return self._cache[key]  # type: ignore[no-any-return]
+        carried = self._carried(key)
+        if carried is None:
+            mask = covered_cells(self.coverage, techs, thr, self.grid)
+            if or_fibre:
+                mask |= self._fibre_cells(thr)
+        else:
+            before, (r0, r1, c0, c1) = carried
+            if r1 <= r0 or c1 <= c0:  # nothing changed: the same cells (never written to)
+                self._cache[key] = before
+                return before  # type: ignore[no-any-return]
+            mask = before.copy()
+            inside = covered_cells(self.coverage, techs, thr, self.grid, window=(r0, r1, c0, c1))
+            if or_fibre:
+                inside |= self._fibre_cells(thr)[r0:r1, c0:c1]
+            mask[r0:r1, c0:c1] = inside
+        self._cache[key] = mask
+        return mask
+
+    def _fibre_cells(self, thresholds: Thresholds) -> np.ndarray:
+        """Cells of fibre-reached villages (none without villages)."""
+        def make() -> np.ndarray:
+            if self.villages is None or self.village_zones is None:
+                return np.zeros(self.grid.shape, dtype=bool)
+            reached = np.append(self.fibre_reached(thresholds).to_numpy(bool), False)
+            out: np.ndarray = reached[self.village_zones.ids]  # id -1 -> the appended False
+            return out
+        return self._cached(("fibre cells", thresholds.fibre_drop_m),  # type: ignore[no-any-return]
+                            make)
+
+    def zone_totals(self, zones: str, technology_sets: Sequence[Iterable[str]],
+                    thresholds: Thresholds | None = None, *, weighted: bool = True,
+                    or_fibre: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`ZoneRaster.totals` of people (cells when not ``weighted``) with signal.
+
+        Column 0 sums every cell of a zone, column k + 1 the cells with signal from any of
+        ``technology_sets[k]`` (:meth:`cells` with ``or_fibre``).
+        """
+        thr = thresholds or self.thresholds
+        sets = tuple(tuple(sorted(t)) for t in technology_sets)
+        raster = self.zones(zones)
+        weights = self.people.people if weighted else None
+
+        def compute(keep: np.ndarray | None) -> tuple[np.ndarray, ...]:
+            masks = [self.cells(t, thr, or_fibre=or_fibre) for t in sets]
+            return raster.totals(weights, masks, keep=keep)
+
+        sums, cells = self.per_zone(("totals", zones, weighted, sets, thr, or_fibre), zones,
+                                    compute)
+        return sums, cells
+
+    def operator_totals(self, technology: str, server: np.ndarray, site_keys: tuple[str, ...],
+                        codes: np.ndarray, names: list[str]) -> np.ndarray:
+        """People with ``technology`` signal per province zone (rows) and operator (columns).
+
+        ``server`` is the technology's serving-index grid, ``codes[index]`` the position in
+        ``names`` of the operator of ``site_keys[index]`` (-1 unknown). Rows are carried
+        over from the previous context only while every sector kept its operator.
+        """
+        thr, raster = self.thresholds, self.province
+        key = ("operators", technology, thr, tuple(names))
+        mapping = dict(zip(site_keys, codes.tolist(), strict=True))
+        previous = self._previous
+        before = None if previous is None else previous._cache.get(("codes", technology))
+        self._cache[("codes", technology)] = mapping
+        weights = np.asarray(self.people.people, dtype=np.float64)
+
+        def compute(keep: np.ndarray | None) -> tuple[np.ndarray, ...]:
+            mask = self.cells([technology], thr)
+            rows, cols = (slice(None), slice(None)) if keep is None else raster.span(keep)
+            return (zone_code_totals(raster.ids[rows, cols], server[rows, cols], codes,
+                                     mask[rows, cols], weights[rows, cols], raster.count,
+                                     len(names), _ALL if keep is None else keep),)
+
+        if key not in self._cache and not _same_operators(before, mapping):
+            self._cache[key] = compute(None)
+        return self.per_zone(key, "province", compute)[0]
 
     def road_covered(self, technologies: Iterable[str], thresholds: Thresholds | None = None
                      ) -> np.ndarray:
@@ -110,7 +257,7 @@ class MetricContext:
         if todo:
             tables = village_signals(self.villages, self.coverage, todo, people=self.people,
                                      zones=self.village_zones, thresholds=thr,
-                                     masks=[self.cells(t, thr) for t in todo])
+                                     totals=self.zone_totals("villages", todo, thr))
             for techs, table in zip(todo, tables, strict=True):
                 self._cache[("villages", techs, thr)] = table
         return [self._cache[("villages", t, thr)] for t in sets]
@@ -140,6 +287,13 @@ class MetricContext:
             return self.commune_zones
         return self._cached(("province",), lambda: ZoneRaster(  # type: ignore[no-any-return]
             np.zeros(self.grid.shape, dtype=np.int32), self.grid, 1))
+
+
+def _same_operators(before: dict[str, int] | None, after: dict[str, int]) -> bool:
+    """Whether every sector of both mappings has the same operator code in each."""
+    if before is None:
+        return False
+    return all(before.get(k, code) == code for k, code in after.items())
 
 
 def _village_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame,

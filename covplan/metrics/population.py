@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeAlias
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from covplan.grid import GridSpec, Raster
-from covplan.metrics._kernels import server_totals
+from covplan.metrics._kernels import zone_code_totals
 from covplan.metrics.signal import Coverage, covered_cells, technology_label
 from covplan.metrics.thresholds import Thresholds
 from covplan.metrics.zones import ZoneRaster
@@ -32,6 +32,10 @@ from covplan.metrics.zones import ZoneRaster
 logger = logging.getLogger(__name__)
 
 BASES: Final = ("population raster", "village population", "commune population", "area")
+
+#: ``(technology, server, site_keys, codes, names)`` -> people per zone and operator.
+OperatorTotals: TypeAlias = Callable[[str, np.ndarray, tuple[str, ...], np.ndarray, list[str]],
+                                     np.ndarray]
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,8 +164,8 @@ def people_on_grid(
 
 
 def _operator_keys(item: object, sites: gpd.GeoDataFrame | None
-                   ) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
-    """Serving-index grid, the operator code of each index (-1 unknown), operator names."""
+                   ) -> tuple[np.ndarray, tuple[str, ...], np.ndarray, list[str]] | None:
+    """Serving-index grid, its site keys, each index's operator code (-1 unknown), names."""
     server, keys = getattr(item, "server", None), getattr(item, "site_keys", None)
     if sites is None or "operator" not in sites.columns or server is None or keys is None:
         return None
@@ -171,7 +175,7 @@ def _operator_keys(item: object, sites: gpd.GeoDataFrame | None
     codes = np.array([lookup.get(str(site_op.get(str(k).split("/")[0], "")), -1)
                       for k in keys], dtype=np.int64)
     data = np.asarray(server.data if isinstance(server, Raster) else server)
-    return np.ascontiguousarray(data, dtype=np.int32), codes, names
+    return np.ascontiguousarray(data, dtype=np.int32), tuple(keys), codes, names
 
 
 def population_coverage(
@@ -182,6 +186,8 @@ def population_coverage(
     zones: ZoneRaster | None = None,
     sites: gpd.GeoDataFrame | None = None,
     cells: Callable[[list[str]], np.ndarray] | None = None,
+    totals: Callable[[list[list[str]]], tuple[np.ndarray, np.ndarray]] | None = None,
+    operator_totals: OperatorTotals | None = None,
 ) -> pd.DataFrame:
     """People with signal by technology, best operator and per operator (SDG 9.c.1).
 
@@ -202,6 +208,13 @@ def population_coverage(
         Sectors, to name the operator of each serving site.
     cells
         ``cells(technologies)`` -> covered-cell mask, when the caller caches them.
+    totals
+        ``totals(technology_sets)`` -> ``zones.totals(people.people, masks)``, when the
+        caller caches them (:meth:`covplan.metrics.MetricContext.zone_totals`).
+    operator_totals
+        ``operator_totals(technology, server, site_keys, codes, names)`` -> people with
+        ``technology`` signal per zone (rows) by serving operator (columns), when the
+        caller caches them (:meth:`covplan.metrics.MetricContext.operator_totals`).
 
     Returns
     -------
@@ -217,7 +230,8 @@ def population_coverage(
     zones = zones or ZoneRaster(np.zeros(people.grid.shape, dtype=np.int32), people.grid, 1)
     techs_present = sorted(coverage)
     combos = [[t] for t in techs_present] + ([techs_present] if len(techs_present) > 1 else [])
-    sums, _ = zones.totals(people.people, [cover(c) for c in combos])
+    sums, _ = (totals(combos) if totals is not None
+               else zones.totals(people.people, [cover(c) for c in combos]))
     total = float(sums[:, 0].sum())
     rows = [_row(c, "best operator", float(sums[:, k + 1].sum()), total, thr, people.basis)
             for k, c in enumerate(combos)]
@@ -225,14 +239,15 @@ def population_coverage(
         found = _operator_keys(coverage[tech], sites)
         if found is None:
             continue
-        server, codes, names = found
-        per_key = server_totals(server, np.ascontiguousarray(cover([tech])),
-                                np.ascontiguousarray(people.people, dtype=np.float64),
-                                zones.ids, len(codes))
-        known = codes >= 0
-        per_name = np.bincount(codes[known], weights=per_key[known], minlength=len(names))
+        server, keys, codes, names = found
+        if operator_totals is not None:
+            table = operator_totals(tech, server, keys, codes, names)
+        else:
+            table = zone_code_totals(zones.ids, server, codes, cover([tech]),
+                                     np.asarray(people.people, dtype=np.float64), zones.count,
+                                     len(names), np.zeros(0, dtype=bool))
         rows.extend(_row([tech], name, float(v), total, thr, people.basis)
-                    for name, v in zip(names, per_name, strict=True))
+                    for name, v in zip(names, table.sum(axis=0), strict=True))
     return pd.DataFrame(rows)
 
 

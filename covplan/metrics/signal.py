@@ -18,7 +18,9 @@ from typing import Protocol, TypeAlias, runtime_checkable
 import numpy as np
 
 from covplan.grid import GridSpec, Raster
+from covplan.metrics._kernels import changed_bounds
 from covplan.metrics.thresholds import Thresholds
+from covplan.metrics.zones import Window
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,8 @@ def coverage_grid(coverage: Coverage) -> GridSpec:
 
 
 def covered_cells(coverage: Coverage, technologies: Iterable[str], thresholds: Thresholds,
-                  grid: GridSpec | None = None) -> np.ndarray:
+                  grid: GridSpec | None = None, *, window: Window | None = None
+                  ) -> np.ndarray:
     """Boolean grid: True where any of ``technologies`` reaches its RSRP threshold.
 
     Parameters
@@ -87,18 +90,72 @@ def covered_cells(coverage: Coverage, technologies: Iterable[str], thresholds: T
         RSRP threshold per technology.
     grid
         The grid of the answer, needed only when ``coverage`` may be empty.
+    window
+        Only the cells of rows ``[r0, r1)`` and columns ``[c0, c1)``: the answer has the
+        window's shape.
     """
     shape = (grid or coverage_grid(coverage)).shape
-    mask = np.zeros(shape, dtype=bool)
+    r0, r1, c0, c1 = window if window is not None else (0, shape[0], 0, shape[1])
+    mask = np.zeros((r1 - r0, c1 - c0), dtype=bool)
     for tech in technologies:
         item = coverage.get(tech)
         if item is None:
             logger.info("No %s coverage predicted: counted as no %s signal", tech, tech)
             continue
-        data = rsrp_raster(item).data
+        data = rsrp_raster(item).data[r0:r1, c0:c1]
         with np.errstate(invalid="ignore"):
             mask |= data >= thresholds.rsrp_dbm(tech)
     return mask
+
+
+def changed_window(before: Coverage, after: Coverage) -> Window | None:
+    """Where two predictions on one grid differ: the window holding every changed cell.
+
+    A cell changed when any technology's RSRP differs (NaN equals NaN) or, for grids with
+    ``server`` and ``site_keys`` (:class:`covplan.predict.CoverageGrid`), its serving
+    sector is another one. Returns ``(r0, r1, c0, c1)``, ``(0, 0, 0, 0)`` when nothing
+    changed, or None when the two cannot be compared (other technologies or grids).
+    """
+    if set(before) != set(after):
+        return None
+    r0, r1, c0, c1 = 0, 0, 0, 0
+    for tech, new in after.items():
+        old = before[tech]
+        if old is new:
+            continue
+        a, b = rsrp_raster(old), rsrp_raster(new)
+        if a.grid != b.grid or a.data.dtype != b.data.dtype:
+            return None
+        servers = _server_lookup(old, new)
+        if servers is None:
+            old_server = new_server = np.zeros((1, 1), dtype=np.int32)
+            lookup = np.zeros(0, dtype=np.int64)
+        else:
+            old_server, new_server, lookup = servers
+        w = changed_bounds(a.data, b.data, old_server, new_server, lookup, servers is not None)
+        if w[1] == 0:
+            continue
+        if r1 == 0:
+            r0, r1, c0, c1 = w
+        else:
+            r0, r1, c0, c1 = min(r0, w[0]), max(r1, w[1]), min(c0, w[2]), max(c1, w[3])
+    return r0, r1, c0, c1
+
+
+def _server_lookup(old: CoverageLike, new: CoverageLike
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Both serving-index grids and each new index's old index (-1: a new sector)."""
+    grids = [getattr(item, "server", None) for item in (old, new)]
+    keys = [getattr(item, "site_keys", None) for item in (old, new)]
+    if any(g is None for g in grids) or any(k is None for k in keys):
+        return None
+    arrays = [np.asarray(g.data if isinstance(g, Raster) else g) for g in grids]
+    if any(a.dtype != np.int32 for a in arrays):
+        return None
+    position = {key: i for i, key in enumerate(keys[0])}  # type: ignore[arg-type]
+    lookup = np.array([position.get(key, -1) for key in keys[1]],  # type: ignore[union-attr]
+                      dtype=np.int64)
+    return arrays[0], arrays[1], lookup
 
 
 def rsrp_at(coverage: Coverage, technology: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -98,13 +98,19 @@ def village_signal(villages: gpd.GeoDataFrame, coverage: Coverage, *,
 
 def village_signals(villages: gpd.GeoDataFrame, coverage: Coverage,
                     technology_sets: Sequence[Sequence[str]], *, people: PeopleGrid,
-                    zones: ZoneRaster, thresholds: Thresholds, masks: Sequence[np.ndarray]
-                    ) -> list[pd.DataFrame]:
+                    zones: ZoneRaster, thresholds: Thresholds,
+                    masks: Sequence[np.ndarray] | None = None,
+                    totals: tuple[np.ndarray, np.ndarray] | None = None) -> list[pd.DataFrame]:
     """:func:`village_signal` for several technology sets in one pass over the grid.
 
-    ``masks[k]`` is the covered-cell mask of ``technology_sets[k]``.
+    ``masks[k]`` is the covered-cell mask of ``technology_sets[k]``; or ``totals`` is
+    what ``zones.totals(people.people, masks)`` gives, when the caller has it.
     """
-    sums, cells_in = zones.totals(people.people, list(masks))
+    if totals is None:
+        if masks is None:
+            masks = [covered_cells(coverage, t, thresholds, people.grid) for t in technology_sets]
+        totals = zones.totals(people.people, list(masks))
+    sums, cells_in = totals
     pop = _column_population(villages)
     if people.counts_people:
         pop = pop.fillna(pd.Series(sums[:, 0], index=villages.index))

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -20,9 +21,14 @@ import shapely
 from rasterio.features import rasterize
 
 from covplan.grid import GridSpec
-from covplan.metrics._kernels import cell_counts, zone_totals
+from covplan.metrics._kernels import cell_counts, zone_bounds, zone_totals
 
 logger = logging.getLogger(__name__)
+
+#: Rows ``[r0, r1)`` and columns ``[c0, c1)`` of a grid, as ``(r0, r1, c0, c1)``.
+Window: TypeAlias = tuple[int, int, int, int]
+#: A rectangle of a grid as (row slice, column slice).
+Region: TypeAlias = tuple[slice, slice]
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +54,24 @@ class ZoneRaster:
         """Number of cells of each zone (float64)."""
         return cell_counts(self.ids, self.count).astype(np.float64)
 
+    @cached_property
+    def bounds(self) -> np.ndarray:
+        """Row and column span ``[r0, r1, c0, c1)`` of each zone's cells (int64, zeros if none)."""
+        return zone_bounds(self.ids, self.count)
+
+    def touched(self, window: Window) -> np.ndarray:
+        """Boolean per zone: whether any of its cells lies in ``window`` (r0, r1, c0, c1)."""
+        r0, r1, c0, c1 = window
+        return cell_counts(self.ids[r0:r1, c0:c1], self.count) > 0
+
+    def span(self, zones: np.ndarray) -> Region:
+        """The smallest rectangle of the grid holding every cell of the ``zones`` (mask)."""
+        b = self.bounds[zones]
+        if not len(b):
+            return slice(0, 0), slice(0, 0)
+        return slice(int(b[:, 0].min()), int(b[:, 1].max())), \
+            slice(int(b[:, 2].min()), int(b[:, 3].max()))
+
     def at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Zone position at points (cell lookup); -1 outside every zone or the grid."""
         row, col = self.grid.index(np.asarray(x), np.asarray(y))
@@ -56,8 +80,8 @@ class ZoneRaster:
         out[inside] = self.ids[row[inside], col[inside]]
         return out
 
-    def totals(self, weights: np.ndarray | None, masks: Sequence[np.ndarray] = ()
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def totals(self, weights: np.ndarray | None, masks: Sequence[np.ndarray] = (), *,
+               keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per-zone weight sums and cell counts, over all cells and over each mask's cells.
 
         Parameters
@@ -66,6 +90,9 @@ class ZoneRaster:
             Weight per cell (people); None counts cells only (the sums are then counts).
         masks
             Up to 8 boolean grids.
+        keep
+            Boolean per zone: sum only these zones, scanning only the rectangle that holds
+            them (the other rows stay 0). Each zone's sums are exactly those of a full pass.
 
         Returns
         -------
@@ -75,10 +102,14 @@ class ZoneRaster:
         """
         if len(masks) > 8:
             raise ValueError(f"at most 8 masks per pass, got {len(masks)}")
-        flags = _pack(masks, self.ids.shape)
+        rows, cols = (slice(None), slice(None)) if keep is None else self.span(keep)
+        ids = self.ids[rows, cols]
+        flags = _pack([np.asarray(m)[rows, cols] for m in masks], ids.shape)
         weighted = weights is not None
-        values = np.ascontiguousarray(weights, dtype=np.float64) if weighted else _DUMMY_F8
-        sums, cells = zone_totals(self.ids, values, weighted, flags, len(masks), self.count)
+        values = (np.asarray(weights, dtype=np.float64)[rows, cols] if weighted
+                  else _DUMMY_F8)
+        sums, cells = zone_totals(ids, values, weighted, flags, len(masks), self.count,
+                                  _ALL if keep is None else np.asarray(keep, dtype=bool))
         return (sums if weighted else cells), cells
 
     def sums(self, weights: np.ndarray | None = None, mask: np.ndarray | None = None
@@ -97,6 +128,7 @@ class ZoneRaster:
 
 
 _DUMMY_F8 = np.zeros((1, 1))
+_ALL = np.zeros(0, dtype=bool)
 _DUMMY_U1 = np.zeros((1, 1), dtype=np.uint8)
 
 

@@ -12,6 +12,7 @@ tables.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -26,7 +27,7 @@ from covplan._progress import ProgressFn, scaled
 from covplan.grid import GridSpec, Raster
 from covplan.io.dataset import Dataset
 from covplan.metrics.context import MetricContext, metrics_from_dataset
-from covplan.metrics.signal import Coverage
+from covplan.metrics.signal import Coverage, changed_window
 from covplan.planning.scenario import Scenario
 from covplan.predict import SiteCache
 from covplan.targets.analyze import Analysis, analyze
@@ -60,7 +61,8 @@ class ScenarioEvaluator:
     resolution_m: float | None = None
     model: str = "auto"
     cache: SiteCache = field(default_factory=SiteCache)
-    _base: MetricContext | None = field(default=None, repr=False)
+    _last: MetricContext | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _grids: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -88,13 +90,24 @@ class ScenarioEvaluator:
 
     def context(self, coverage: Coverage, sites: gpd.GeoDataFrame,
                 progress: ProgressFn | None = None) -> MetricContext:
-        """Metrics on ``coverage``; the layers are laid on the grid once per evaluator."""
-        if self._base is None:
-            self._base = metrics_from_dataset(self.dataset, coverage,
-                                              thresholds=self.targets.thresholds,
-                                              progress=progress)
-            return replace(self._base, sites=sites)
-        return replace(self._base, coverage=coverage, sites=sites, _cache={})
+        """Metrics on ``coverage``; the layers are laid on the grid once per evaluator.
+
+        Each context follows on from the previous one: where the new coverage differs
+        from the last only in a window (one site added, moved or removed), grid-wide
+        measures are updated there instead of recomputed (see
+        :meth:`covplan.metrics.MetricContext.advance`). The figures are the same.
+        """
+        with self._lock:
+            last = self._last
+            if last is None:
+                ctx = replace(metrics_from_dataset(self.dataset, coverage,
+                                                   thresholds=self.targets.thresholds,
+                                                   progress=progress), sites=sites)
+            else:
+                ctx = last.advance(coverage, changed_window(last.coverage, coverage),
+                                   sites=sites)
+            self._last = ctx
+        return ctx
 
     def evaluate(self, scenario: Scenario | gpd.GeoDataFrame, *,
                  progress: ProgressFn | None = None) -> Analysis:

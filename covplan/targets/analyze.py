@@ -101,8 +101,9 @@ def analyze(ctx: MetricContext, targets: TargetSet, *, progress: ProgressFn | No
     table = evaluate_targets(targets, ctx)
     lap("targets", 0.3)
     population = population_coverage(ctx.people, ctx.coverage, thresholds=ctx.thresholds,
-                                     zones=ctx.commune_zones, sites=ctx.sites,
-                                     cells=ctx.cells)
+                                     zones=ctx.province, sites=ctx.sites, cells=ctx.cells,
+                                     totals=lambda sets: ctx.zone_totals("province", sets),
+                                     operator_totals=ctx.operator_totals)
     lap("population", 0.4)
     if ctx.roads is not None:
         hit = ctx.road_covered(MOBILE)

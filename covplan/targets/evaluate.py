@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from covplan.metrics._kernels import covered_total
 from covplan.metrics.context import MetricContext
 from covplan.metrics.pois import poi_covered
 from covplan.metrics.signal import technology_label
@@ -135,17 +134,12 @@ def _population_share(target: Target, ctx: MetricContext) -> Measured:
     keep = np.ones(zones.count, dtype=bool)
     if (codes := target.filter_values("commune")) is not None and ctx.communes is not None:
         keep = ctx.communes["code"].astype(str).isin(codes).to_numpy(bool)
-    mask = ctx.cells(target.technologies, thr) if target.technologies else np.zeros(
-        ctx.grid.shape, dtype=bool)
     rule = thr.signal_rule(target.technologies) if target.technologies else ""
-    extra_ids, extra_flag = zones.ids, np.zeros(zones.count, dtype=bool)
-    if target.or_fibre and ctx.villages is not None and ctx.village_zones is not None:
-        extra_ids = ctx.village_zones.ids
-        extra_flag = ctx.fibre_reached(thr).to_numpy(bool)
+    or_fibre = bool(target.or_fibre and ctx.villages is not None)
+    if or_fibre:
         rule = " or ".join(r for r in (rule, "in a fibre-reached village") if r)
-    total, hit = covered_total(np.ascontiguousarray(ctx.people.people, dtype=np.float64),
-                               zones.ids, keep, np.ascontiguousarray(mask), extra_ids,
-                               extra_flag)
+    sums, _ = ctx.zone_totals("province", [target.technologies], thr, or_fibre=or_fibre)
+    total, hit = float(sums[keep, 0].sum()), float(sums[keep, 1].sum())
     scale, unit = (1.0, "people") if ctx.people.counts_people else (_cell_km2(ctx), "km²")
     total *= scale
     return Measured(hit * scale, total, unit,
@@ -184,9 +178,8 @@ def _village_share(target: Target, ctx: MetricContext) -> Measured:
         total = float(pop[pick].sum())
         return Measured(float(hit[pick].sum()), total, "people",
                         f"{total:,.0f} people in villages{_of(target)}", rule)
-    zones = ctx.village_zones
-    area = zones.sums()[pick] * _cell_km2(ctx)
-    hit_area = zones.sums(mask=ctx.cells(target.technologies, thr))[pick] * _cell_km2(ctx)
+    cells, _ = ctx.zone_totals("villages", [target.technologies], thr, weighted=False)
+    area, hit_area = cells[pick, 0] * _cell_km2(ctx), cells[pick, 1] * _cell_km2(ctx)
     return Measured(float(hit_area.sum()), float(area.sum()), "km²",
                     f"{area.sum():,.1f} km² of village area{_of(target)}", rule)
 
