@@ -8,6 +8,7 @@ and a new site recomputes only that site's prediction.
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import time
@@ -97,6 +98,27 @@ def evaluate(
     if ctx.villages is not None:
         share = ctx.village_signal(["4G", "5G"])["signal_percent"] / 100.0  # map wants 0-1
     return Result(coverage, analysis, share)
+
+
+_SETTLED: set[str] = set()
+
+
+def settle_heap(key: str) -> None:
+    """Take what is loaded so far out of the cyclic garbage collector's walks (once per key).
+
+    A dataset, its layers on the grid and its base map are millions of long-lived Python
+    objects. A full collection walks them all: 0.18 s measured on the full demo, landing at
+    random in the middle of a click's update. ``gc.freeze`` moves them to the permanent
+    generation; reference counting still frees them when they go.
+    """
+    if key in _SETTLED:
+        return
+    _SETTLED.add(key)
+    started = time.perf_counter()
+    gc.collect()
+    gc.freeze()
+    logger.info("Heap settled after loading %s in %.2f s (%d objects frozen)", key,
+                time.perf_counter() - started, gc.get_freeze_count())
 
 
 _AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covplan-overlay")

@@ -18,6 +18,7 @@ from covplan.app.compute import (
     draw_overlays_ahead,
     evaluate,
     scenario_result,
+    settle_heap,
 )
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.livemap import map_key
@@ -161,3 +162,4 @@ def render() -> None:
             base = cached_base_map(path, preset)
         show_map(base, script, key=map_key(path, preset), height=MAP_HEIGHT)
     render_tables(result.analysis)
+    settle_heap(f"{path}|{preset}")  # after the first full page: what stays loaded

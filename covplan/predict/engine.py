@@ -23,7 +23,7 @@ import numpy as np
 from covplan.grid import GridSpec, Raster
 from covplan.predict._compute import Settings, compute_group
 from covplan.predict._groups import Group, SectorTable, build_groups, sector_table
-from covplan.predict._merge import empty_grids, merge_window
+from covplan.predict._merge import empty_grids, merge_ranked, merge_window, renumber
 from covplan.predict._terrain import TerrainSampler, prepare_terrain
 from covplan.predict.cache import SiteCache, SiteResult
 from covplan.radio import models
@@ -60,6 +60,30 @@ class CoverageGrid:
     rsrp_dbm: Raster
     server: Raster
     site_keys: tuple[str, ...]
+    merged: Merged | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Merged:
+    """How a :class:`CoverageGrid` was merged, so the next prediction can update it.
+
+    Parameters
+    ----------
+    context
+        Terrain, grid and model settings the groups were predicted with.
+    groups
+        Cache key of each propagation group, in merge order.
+    windows
+        int64 ``(len(groups), 4)``: each group's window ``[r0, r1, c0, c1)`` on the grid.
+    """
+
+    context: str
+    groups: tuple[str, ...]
+    windows: np.ndarray
+
+
+#: Past this many added or removed groups an update merges everything again instead.
+UPDATE_MAX_GROUPS = 16
 
 
 def _settings(model: str, technology: str, threshold_dbm: float | None, rx_height_m: float,
@@ -88,6 +112,7 @@ def predict_coverage(
     margin_db: float = MARGIN_DB,
     max_radius_m: float = MAX_RADIUS_M,
     warn_range: bool = True,
+    previous: CoverageGrid | None = None,
 ) -> CoverageGrid:
     """Predict the best-server RSRP and serving sector of ``technology`` on ``grid``.
 
@@ -125,6 +150,11 @@ def predict_coverage(
         raise a :class:`~covplan.radio.ModelRangeWarning` naming the range; with ``False`` the
         same messages go to the grids' ``notes`` and the log instead (for apps and batch
         runs that report notes).
+    previous
+        An earlier prediction of the same technology on the same grid and settings. When
+        only a few groups differ (a site added, moved, modified or removed), its grids are
+        updated where those groups reach instead of merged again from every window; the
+        result is identical.
 
     Returns
     -------
@@ -141,12 +171,21 @@ def predict_coverage(
     sampler = prepare_terrain(terrain, grid, settings.max_radius_m)
     context = f"{sampler.digest}|{grid!r}|{settings.context()}"
     cache = cache if cache is not None else SiteCache()
-    results = _compute_all(groups, sampler, grid, spec, settings, context, cache, progress)
-    rsrp, server = empty_grids(grid.shape)
-    for g, r in zip(groups, results, strict=True):
-        if r.rsrp_dbm.size:
-            merge_window(rsrp, server, r.row0, r.col0, r.rsrp_dbm, r.sector, g.indices)
-    rsrp[np.isneginf(rsrp)] = np.nan
+    keys_of_groups = [g.key(context) for g in groups]
+    results = _compute_all(groups, keys_of_groups, sampler, grid, spec, settings, cache,
+                           progress)
+    merged = Merged(context, tuple(keys_of_groups), np.array(
+        [(r.row0, r.row0 + r.rsrp_dbm.shape[0], r.col0, r.col0 + r.rsrp_dbm.shape[1])
+         for r in results], dtype=np.int64).reshape(-1, 4))
+    updated = _update(previous, merged, groups, results, keys, len(keys))
+    if updated is not None:
+        rsrp, server = updated
+    else:
+        rsrp, server = empty_grids(grid.shape)
+        for g, r in zip(groups, results, strict=True):
+            if r.rsrp_dbm.size:
+                merge_window(rsrp, server, r.row0, r.col0, r.rsrp_dbm, r.sector, g.indices)
+        rsrp[np.isneginf(rsrp)] = np.nan
     range_notes = _warn_ranges(spec, table, results, rx_height_m, warn_range)
     notes = _notes(spec, settings, results, terrain is None) + range_notes
     logger.info("Predicted %s: %d sectors in %d groups, %d cells served, %.2f s", technology,
@@ -155,17 +194,16 @@ def predict_coverage(
     if progress is not None:
         progress(1.0, f"{technology}: merged {len(groups)} sites")
     return CoverageGrid(technology, Raster(rsrp, grid, "dBm", notes),
-                        Raster(server, grid, "index", notes), keys)
+                        Raster(server, grid, "index", notes), keys, merged)
 
 
-def _compute_all(groups: list[Group], sampler: TerrainSampler, grid: GridSpec,
-                 spec: models.ModelSpec, settings: Settings, context: str, cache: SiteCache,
+def _compute_all(groups: list[Group], group_keys: list[str], sampler: TerrainSampler,
+                 grid: GridSpec, spec: models.ModelSpec, settings: Settings, cache: SiteCache,
                  progress: Callable[[float, str], None] | None) -> list[SiteResult]:
     results: list[SiteResult] = []
     computed = 0
     step = max(1, len(groups) // 100)
-    for i, g in enumerate(groups):
-        key = g.key(context)
+    for i, (g, key) in enumerate(zip(groups, group_keys, strict=True)):
         result = cache.get(key)
         if result is None:
             result = compute_group(g, sampler, grid, spec, settings)
@@ -177,6 +215,62 @@ def _compute_all(groups: list[Group], sampler: TerrainSampler, grid: GridSpec,
     logger.info("%d of %d sites computed, %d from cache", computed, len(groups),
                 len(groups) - computed)
     return results
+
+
+def _update(previous: CoverageGrid | None, merged: Merged, groups: list[Group],
+            results: list[SiteResult], site_keys: tuple[str, ...], n_sectors: int
+            ) -> tuple[np.ndarray, np.ndarray] | None:
+    """``previous``'s grids updated to ``merged``'s groups, or None to merge them all.
+
+    Cells in the windows of groups that are gone are cleared and merged again from every
+    group reaching them; then the new groups' windows are merged in. :func:`merge_ranked`
+    settles ties by merge order, so the grids equal a full merge's.
+    """
+    before = previous.merged if previous is not None else None
+    if previous is None or before is None or before.context != merged.context:
+        return None
+    old_groups, new_groups = set(before.groups), set(merged.groups)
+    if len(old_groups) != len(before.groups) or len(new_groups) != len(merged.groups):
+        return None  # two identical groups: keys do not tell them apart
+    gone = [i for i, key in enumerate(before.groups) if key not in new_groups]
+    added = [j for j, key in enumerate(merged.groups) if key not in old_groups]
+    if len(gone) + len(added) > UPDATE_MAX_GROUPS:
+        return None
+    position = {key: i for i, key in enumerate(site_keys)}
+    lookup = np.array([position.get(k, -1) for k in previous.site_keys], dtype=np.int32)
+    rsrp = np.array(previous.rsrp_dbm.data, dtype=np.float32, copy=True)
+    if previous.site_keys == site_keys:
+        server = np.array(previous.server.data, dtype=np.int32, copy=True)
+    else:
+        server = renumber(np.ascontiguousarray(previous.server.data, dtype=np.int32), lookup)
+    sector_rank = np.zeros(max(n_sectors, 1), dtype=np.int64)
+    for j, g in enumerate(groups):
+        sector_rank[g.indices] = j
+    if gone:
+        w = before.windows[gone]
+        r0, r1, c0, c1 = int(w[:, 0].min()), int(w[:, 1].max()), int(w[:, 2].min()), \
+            int(w[:, 3].max())
+        rsrp[r0:r1, c0:c1] = np.nan
+        server[r0:r1, c0:c1] = -1
+        reach = merged.windows
+        hits = np.flatnonzero((reach[:, 0] < r1) & (reach[:, 1] > r0) & (reach[:, 2] < c1)
+                              & (reach[:, 3] > c0))
+        for hit in hits.tolist():
+            _merge_into(rsrp, server, groups[hit], results[hit], hit, sector_rank,
+                        (r0, r1, c0, c1))
+    for j in added:
+        _merge_into(rsrp, server, groups[j], results[j], j, sector_rank, None)
+    logger.debug("Updated the previous grids: %d groups gone, %d added", len(gone), len(added))
+    return rsrp, server
+
+
+def _merge_into(rsrp: np.ndarray, server: np.ndarray, g: Group, r: SiteResult, rank: int,
+                sector_rank: np.ndarray, clip: tuple[int, int, int, int] | None) -> None:
+    if not r.rsrp_dbm.size:
+        return
+    r_lo, r_hi, c_lo, c_hi = clip if clip is not None else (0, rsrp.shape[0], 0, rsrp.shape[1])
+    merge_ranked(rsrp, server, r.row0, r.col0, r.rsrp_dbm, r.sector, g.indices, rank,
+                 sector_rank, r_lo, r_hi, c_lo, c_hi)
 
 
 def _warn_ranges(spec: models.ModelSpec, table: SectorTable, results: list[SiteResult],

@@ -78,7 +78,9 @@ def predict_dataset(
     reuse
         Grids of earlier calls (pass the same dict each time): a technology whose sectors,
         model and grid are unchanged gets its earlier grid back, merged and allocated once.
-        Keeps the :data:`REUSE_GRIDS` latest.
+        Keeps the :data:`REUSE_GRIDS` latest; a technology whose sectors changed updates
+        the latest earlier grid where the changed sites reach
+        (``predict_coverage(previous=...)``).
 
     Returns
     -------
@@ -96,14 +98,16 @@ def predict_dataset(
     present = [t for t in TECHNOLOGIES if (sites["technology"] == t).any()]
     coverage: dict[str, Any] = {}
     for i, tech in enumerate(present):
-        key = f"{tech}|{model}|{grid!r}|{frame_digest(sites[sites['technology'] == tech])}"
+        family = f"{tech}|{model}|{grid!r}|"
+        key = family + frame_digest(sites[sites["technology"] == tech])
         if reuse is not None and key in reuse:
             coverage[tech] = reuse[key] = reuse.pop(key)  # newest last
             continue
+        earlier = [grid_ for k, grid_ in (reuse or {}).items() if k.startswith(family)]
         coverage[tech] = predict_coverage(
             sites, dataset.terrain, grid, technology=tech, model=model,
             threshold_dbm=threshold_floor_dbm(targets, tech), rx_height_m=settings.rx_height_m,
-            cache=cache, warn_range=False,
+            cache=cache, warn_range=False, previous=earlier[-1] if earlier else None,
             progress=_labelled(scaled(progress, i / len(present), (i + 1) / len(present)), tech))
         if reuse is not None:
             reuse[key] = coverage[tech]

@@ -182,3 +182,60 @@ def test_itm_model_through_the_engine(three_sites: gpd.GeoDataFrame, terrain: Ra
     assert np.isfinite(data).any() and np.nanmin(data) >= -115.0  # floor: −110 − 5 dB margin
     again = run(three_sites, terrain, grid, model="itm")
     np.testing.assert_array_equal(data, again.rsrp_dbm.data)
+
+
+def _twin(sites: gpd.GeoDataFrame, site_id: str, new_id: str) -> gpd.GeoDataFrame:
+    """Sector 1 of ``site_id`` again under ``new_id``: the same signal in its lobe (ties)."""
+    twin = sites[(sites.site_id == site_id) & (sites.sector == 1)].copy()
+    twin["site_id"] = new_id
+    return twin
+
+
+@pytest.mark.parametrize("edit", ["add first in order", "add last in order", "tie before",
+                                  "tie after", "move", "remove", "modify"])
+def test_updating_the_previous_grids_equals_merging_every_window(
+        edit: str, three_sites: gpd.GeoDataFrame, terrain: Raster, grid: GridSpec,
+        caplog: pytest.LogCaptureFixture) -> None:
+    cache = SiteCache()
+    before = run(three_sites, terrain, grid, cache=cache)
+    sites = three_sites.copy()
+    if edit == "add first in order":  # "0" sorts first: every sector index shifts
+        sites = pd.concat([make_sites([("0", 2500.0, 2500.0, True)]), sites], ignore_index=True)
+    elif edit == "add last in order":
+        sites = pd.concat([sites, make_sites([("Z", 2500.0, 2500.0, True)])], ignore_index=True)
+    elif edit == "tie before":  # equal values in A's first lobe: the earlier group serves
+        sites = pd.concat([sites, _twin(sites, "A", "0")], ignore_index=True)
+    elif edit == "tie after":
+        sites = pd.concat([sites, _twin(sites, "A", "Z")], ignore_index=True)
+    elif edit == "move":
+        sites.loc[sites.site_id == "B", "geometry"] = Point(X0 + 4000.0, Y0 + 1500.0)
+    elif edit == "remove":
+        sites = sites[sites.site_id != "A"]
+    else:
+        sites.loc[sites.site_id == "B", "height_m"] = 45.0
+    with caplog.at_level("DEBUG", logger="covplan.predict.engine"):
+        updated = run(sites, terrain, grid, cache=cache, previous=before)
+    assert "Updated the previous grids" in caplog.text
+    full = run(sites, terrain, grid, cache=cache)
+    assert updated.site_keys == full.site_keys
+    np.testing.assert_array_equal(updated.rsrp_dbm.data, full.rsrp_dbm.data)
+    np.testing.assert_array_equal(updated.server.data, full.server.data)
+    if edit.startswith("tie"):  # the tie really happens, and goes to the first group
+        twin_key = ("0/1" if edit == "tie before" else "Z/1")
+        a_key = full.site_keys.index("A/1")
+        served = full.server.data
+        ties = (served == full.site_keys.index(twin_key)) | (served == a_key)
+        assert np.count_nonzero(ties) > 100
+        assert not np.any(served == (full.site_keys.index(twin_key) if edit == "tie after"
+                                     else a_key))
+
+
+def test_a_prediction_with_other_settings_is_merged_afresh(
+        three_sites: gpd.GeoDataFrame, terrain: Raster, grid: GridSpec,
+        caplog: pytest.LogCaptureFixture) -> None:
+    before = run(three_sites, terrain, grid)
+    with caplog.at_level("DEBUG", logger="covplan.predict.engine"):
+        other = run(three_sites, terrain, grid, previous=before, rx_height_m=3.0)
+    assert "Updated the previous grids" not in caplog.text
+    np.testing.assert_array_equal(other.rsrp_dbm.data,
+                                  run(three_sites, terrain, grid, rx_height_m=3.0).rsrp_dbm.data)
