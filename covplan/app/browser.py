@@ -41,6 +41,31 @@ LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blo
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 KPI = '[data-testid="stMetricValue"]'
 
+#: Stamps (``window.__covplanKpisAt``, browser clock) the first change of the KPI texts
+#: after it runs. A MutationObserver reads ``textContent`` (no layout) on each change.
+_WATCH_KPIS = """(selector) => {
+    const read = () => Array.from(document.querySelectorAll(selector))
+        .map(e => e.textContent).join("\\n");
+    const before = read();
+    window.__covplanKpisAt = null;
+    if (window.__covplanKpiWatch) window.__covplanKpiWatch.disconnect();
+    const watch = new MutationObserver(() => {
+        if (window.__covplanKpisAt === null && read() !== before) {
+            window.__covplanKpisAt = Date.now();
+            watch.disconnect();
+        }
+    });
+    watch.observe(document.body, {subtree: true, childList: true, characterData: true});
+    window.__covplanKpiWatch = watch;
+}"""
+
+#: Stamps (``window.__covplanClickAt``, browser clock) each click in the map frame.
+_STAMP_CLICKS = """() => {
+    if (window.__covplanClickStamp) return;
+    window.__covplanClickStamp = true;
+    document.addEventListener("click", () => { window.__covplanClickAt = Date.now(); }, true);
+}"""
+
 _FIND_MAP = """() => {
     const key = Object.keys(window).find(k => k.startsWith('map_') && window[k]
                                          && window[k].latLngToContainerPoint);
@@ -232,6 +257,8 @@ class AppPage:
                 [lat, lon],
             )
             x, y = self.container_point(lat, lon)
+        self.page.evaluate(_WATCH_KPIS, KPI)
+        self.evaluate(_STAMP_CLICKS)
         clicked = time.monotonic()
         container.click(position={"x": x, "y": y})
         return clicked
@@ -259,6 +286,11 @@ class AppPage:
     ) -> tuple[float | None, float | None]:
         """Seconds until the KPIs changed and until the map applied a new scenario.
 
+        After :meth:`click`, both are read off the browser's own clock (the click, the
+        first KPI change and the map update are stamped inside the page), so the 200 ms
+        polling here only decides when to stop waiting; otherwise they are counted at
+        polling resolution.
+
         The KPIs must differ from ``kpis_before`` and the map must have applied more
         scenarios than ``applied_before``. A map rebuilt from scratch counts from 1 again,
         so it never satisfies this. Seconds count from ``since`` (a ``time.monotonic()``,
@@ -272,5 +304,24 @@ class AppPage:
                 kpis = time.monotonic() - start
             if drawn is None and self.applied() > applied_before:
                 drawn = time.monotonic() - start
-            self.page.wait_for_timeout(50)
+            self.page.wait_for_timeout(200)
+        stamps = self._stamps()
+        if stamps is not None and kpis is not None and drawn is not None:
+            clicked_at, kpis_at, drawn_at = stamps
+            return (kpis_at - clicked_at) / 1000.0, (drawn_at - clicked_at) / 1000.0
         return kpis, drawn
+
+    def _stamps(self) -> tuple[float, float, float] | None:
+        """Browser clock (ms) of the last map click, of the KPI change and of the map update.
+
+        Taken inside the page, so they do not depend on how often the test polls; None when
+        one is missing (the map frame was replaced, say).
+        """
+        clicked, drawn = self.evaluate(
+            "() => [window.__covplanClickAt || null, "
+            "(window.covplan && window.covplan.appliedAt) || null]"
+        )
+        changed = self.page.evaluate("() => window.__covplanKpisAt || null")
+        if clicked is None or drawn is None or changed is None:
+            return None
+        return float(clicked), float(changed), float(drawn)

@@ -12,6 +12,11 @@ from covplan.targets import Analysis
 
 _SINGULAR = {"villages": "village", "people": "person", "POIs": "POI"}
 
+#: Rows of a gap list shown on the page (largest gaps first); the CSV always has every row.
+#: Every rerun sends the shown rows to the browser: the full demo's road and village gap
+#: lists were 470 kB per click, parsed by the same browser thread that redraws the map.
+SHOWN_GAP_ROWS = 200
+
 
 def _amount(value: float, unit: str) -> str:
     if math.isnan(value):
@@ -52,11 +57,20 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8-sig")
 
 
-def _table(title: str, frame: pd.DataFrame, file_name: str, key: str) -> None:
+def _table(
+    title: str, frame: pd.DataFrame, file_name: str, key: str, limit: int | None = None
+) -> None:
     shown = (
         frame.drop(columns=frame.geometry.name) if isinstance(frame, gpd.GeoDataFrame) else frame
     )
-    st.markdown(f"**{title}** ({len(shown):,} rows)")
+    if limit is not None and len(shown) > limit:
+        st.markdown(
+            f"**{title}** (the first {limit:,} of {len(shown):,} rows; "
+            f"the CSV has all {len(shown):,})"
+        )
+        shown = shown.iloc[:limit]
+    else:
+        st.markdown(f"**{title}** ({len(shown):,} rows)")
     st.dataframe(shown, hide_index=True, width="stretch", height=280)
     st.download_button(  # the CSV is written when the button is clicked, not every run
         f"Download {file_name}",
@@ -86,6 +100,7 @@ def render_tables(analysis: Analysis) -> None:
             analysis.road_gaps,
             "road_gaps.csv",
             "dl_roads",
+            SHOWN_GAP_ROWS,
         )
     with tabs[2]:
         _table(
@@ -93,8 +108,15 @@ def render_tables(analysis: Analysis) -> None:
             analysis.village_gaps,
             "village_gaps.csv",
             "dl_villages",
+            SHOWN_GAP_ROWS,
         )
     with tabs[3]:
-        _table("Points of interest without signal", analysis.poi_gaps, "poi_gaps.csv", "dl_pois")
+        _table(
+            "Points of interest without signal",
+            analysis.poi_gaps,
+            "poi_gaps.csv",
+            "dl_pois",
+            SHOWN_GAP_ROWS,
+        )
     with tabs[4]:
         _table("Target table", analysis.targets, "targets.csv", "dl_targets")
