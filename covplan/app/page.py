@@ -23,7 +23,7 @@ from covplan.app.compute import (
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.livemap import map_key
 from covplan.app.livemap import show as show_map
-from covplan.app.planner import apply_click, render_planner
+from covplan.app.planner import apply_click, render_edits, render_planner
 from covplan.app.sidebar import render_sidebar
 from covplan.app.state import (
     clicked_point,
@@ -125,7 +125,7 @@ def render() -> None:
     kpis = st.container()
     map_column, plan_column = st.columns([3, 1])
     with plan_column:
-        edited, mode, form = render_planner(scenario)
+        edited, mode, form, edits_place = render_planner(scenario)
         click = _new_click(map_key(path, preset))
         try:
             if click is not None:
@@ -161,5 +161,6 @@ def render() -> None:
         with st.spinner("Drawing the province map…"):  # once per dataset
             base = cached_base_map(path, preset)
         show_map(base, script, key=map_key(path, preset), height=MAP_HEIGHT)
+    render_edits(edits_place, scenario)  # after the map: the diff is ready, the page is not
     render_tables(result.analysis)
     settle_heap(f"{path}|{preset}")  # after the first full page: what stays loaded

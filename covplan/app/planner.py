@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -98,8 +99,13 @@ def _save_load(scenario: Scenario) -> Scenario:
     return scenario
 
 
-def render_planner(scenario: Scenario) -> tuple[Scenario, str, SiteForm | None]:
-    """The planner panel; returns the (maybe edited) scenario, the click mode and the form."""
+def render_planner(scenario: Scenario) -> tuple[Scenario, str, SiteForm | None, Any]:
+    """The planner panel.
+
+    Returns the (maybe edited) scenario, the click mode, the form, and the place of the
+    edit list: the page fills it with :func:`render_edits` once this run's map click, if
+    any, is applied, so the list always shows the scenario the targets show.
+    """
     st.subheader("Planner")
     mode = st.radio("A click on the map will…", MODES, key="mode", horizontal=True)
     form = site_form() if mode == MODES[0] else SiteForm()
@@ -109,8 +115,15 @@ def render_planner(scenario: Scenario) -> tuple[Scenario, str, SiteForm | None]:
         scenario = undo(scenario)
     if right.button("Back to baseline", disabled=not scenario.edits, key="reset"):
         scenario = Scenario(scenario.baseline, dataset=scenario.dataset, name="scenario")
-    if scenario.edits:
-        diff = scenario.diff()
-        st.dataframe(diff.drop(columns=diff.geometry.name), hide_index=True, width="stretch")
+    edits = st.empty()
     scenario = _save_load(scenario)
-    return scenario, mode, form
+    return scenario, mode, form, edits
+
+
+def render_edits(place: Any, scenario: Scenario) -> None:
+    """The scenario's changes against the baseline, one row per sector, in ``place``."""
+    if not scenario.edits:
+        place.empty()
+        return
+    diff = scenario.diff()
+    place.dataframe(diff.drop(columns=diff.geometry.name), hide_index=True, width="stretch")

@@ -97,3 +97,20 @@ def test_bad_folder_shows_an_error_and_keeps_the_state(app: AppTest, tmp_path: P
     app.button(key="open_folder").click().run()
     assert any("rename column 'lng' to 'lon'" in e.value for e in app.error)
     assert values(app) == before
+
+
+def test_a_map_click_shows_the_new_site_in_the_edit_list_at_once(
+    app: AppTest, small_demo: Path
+) -> None:
+    """A click is applied in the run it starts: that run's edit list already holds it."""
+    from covplan.app.livemap import map_key
+
+    lat, lon = _gap_location(small_demo)
+    key = map_key(app.session_state["scenario_path"], "thai_nguyen_2025")
+    app.session_state[key] = {"last_clicked": {"lat": lat, "lng": lon}}
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    edits = [frame.value for frame in app.dataframe if "change" in frame.value.columns]
+    assert len(edits) == 1
+    assert list(edits[0]["change"].unique()) == ["added"]
+    assert any(m.delta for m in app.metric)
