@@ -35,7 +35,7 @@ from folium.template import Template
 from covplan.io import Dataset
 from covplan.mapview import layers
 from covplan.mapview.build import build_map, legend_sections, site_layer_names
-from covplan.mapview.overlays import CoverageLike
+from covplan.mapview.overlays import COVERAGE_MAX_PX, CoverageLike, coverage_image
 from covplan.schema import TECHNOLOGIES
 
 logger = logging.getLogger(__name__)
@@ -179,8 +179,11 @@ def scenario_script(
     for index, technology in enumerate(sorted(view.coverage)):
         name = coverage_layer_name(technology)
         group = folium.FeatureGroup(name=name, show=False)
-        layers.add_coverage_overlay(group, view.coverage[technology], name=name)
-        groups.append((name, index == 0, element_script(group)))
+        grid = view.coverage[technology]
+        stand_in = f"data:,covplan-coverage-{index}"  # the image goes in after rendering
+        layers.add_coverage_overlay(group, grid, name=name, image_url=stand_in)
+        url, _, _ = coverage_image(grid.rsrp_dbm, max_px=COVERAGE_MAX_PX)
+        groups.append((name, index == 0, element_script(group).replace(stand_in, url)))
     if view.road_gaps is not None and not view.road_gaps.empty:
         group = folium.FeatureGroup(name=ROAD_GAPS, show=False)
         layers.add_road_gaps(group, view.road_gaps, name=ROAD_GAPS)

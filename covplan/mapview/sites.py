@@ -128,20 +128,26 @@ def _sector_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def _site_table(sectors: pd.DataFrame, geometry: gpd.GeoSeries) -> gpd.GeoDataFrame:
     """One row per site: its sectors' technologies, operators and azimuths joined."""
+    rows: dict[str, list[int]] = {}
+    for position, site in enumerate(sectors["site_id"].tolist()):
+        rows.setdefault(site, []).append(position)
+    columns = {c: sectors[c].tolist() for c in ("technology", "operator", "height", "azimuth",
+                                                 "status")}
 
-    def joined(values: pd.Series) -> str:
-        return ", ".join(dict.fromkeys(v for v in values if v))
+    def joined(column: str, members: list[int]) -> str:
+        return ", ".join(dict.fromkeys(v for v in (columns[column][i] for i in members) if v))
 
-    table = sectors.assign(geometry=geometry).groupby("site_id", sort=False)
-    out = table.agg(
-        technology=("technology", lambda v: " + ".join(sorted(set(v)))),
-        operator=("operator", joined),
-        height=("height", joined),
-        azimuths=("azimuth", joined),
-        status=("status", joined),
-        geometry=("geometry", "first"),
-    ).reset_index()
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=geometry.crs)
+    geoms = geometry.to_numpy()
+    table = {
+        "site_id": list(rows),
+        "technology": [" + ".join(sorted({columns["technology"][i] for i in m}))
+                       for m in rows.values()],
+        **{name: [joined(column, m) for m in rows.values()]
+           for name, column in (("operator", "operator"), ("height", "height"),
+                                ("azimuths", "azimuth"), ("status", "status"))},
+    }
+    first = [m[0] for m in rows.values()]
+    return gpd.GeoDataFrame(table, geometry=geoms[first], crs=geometry.crs)
 
 
 def _site_colour(technology: str, candidate: bool) -> str:

@@ -159,7 +159,11 @@ class Scenario:
 
     @cached_property
     def _diff(self) -> gpd.GeoDataFrame:
-        return sites_diff(self.baseline, self.sites)
+        # edits change only the sites they name: compare those rows, not the province's
+        named = sorted({e.site_id for e in self.edits})
+        before, after = (frame[frame["site_id"].astype(str).isin(named).to_numpy()]
+                         for frame in (self.baseline, self.sites))
+        return sites_diff(before, after)
 
 
 def _keyed(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -171,7 +175,7 @@ def _keyed(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _changed(a: pd.Series, b: pd.Series) -> np.ndarray:
     """Element-wise "differs" of two aligned columns (NaN equals NaN; floats to 1e-9)."""
-    both_na = (a.isna() & b.isna()).to_numpy(bool)
+    both_na = a.isna().to_numpy(bool) & b.isna().to_numpy(bool)  # positions: no alignment
     if pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b):
         x, y = a.to_numpy(float, na_value=np.nan), b.to_numpy(float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
