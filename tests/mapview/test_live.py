@@ -30,7 +30,7 @@ from covplan.mapview.live import (
     base_map,
     scenario_script,
 )
-from covplan.mapview.overlays import coverage_image
+from covplan.mapview.overlays import COVERAGE_MAX_PX, coverage_image
 
 from .conftest import FakeCoverage, coverage_grid
 
@@ -118,6 +118,10 @@ def test_scenario_script_carries_the_scenario(
     assert fills[0] == style.share_colour(0.0) and fills[-1] == style.SHARE_COLOURS[-1]
     assert settings["texts"][-1] == "100 % covered"  # type: ignore[index]
     assert script.count("L.imageOverlay") == 2
+    for grid in tiny_coverage.values():  # each overlay loads its own image, inlined
+        url, _, _ = coverage_image(grid.rsrp_dbm, max_px=COVERAGE_MAX_PX)
+        assert script.count(url) == 1
+    assert "data:,covplan-coverage" not in script  # no stand-in left behind
 
 
 def test_scenario_script_without_villages_status_or_edits(

@@ -12,6 +12,7 @@ from geopandas.testing import assert_geodataframe_equal
 
 from covplan.errors import ConfigError, InputError, OutputExistsError
 from covplan.planning import Scenario, load_scenario, save_scenario, sites_hash
+from covplan.planning.scenario import sites_diff
 from covplan.radio.defaults import SECTOR_DEFAULTS
 
 THREE = [{"azimuth_deg": a} for a in (0.0, 120.0, 240.0)]
@@ -57,6 +58,9 @@ def test_diff_lists_every_changed_sector(sites: gpd.GeoDataFrame) -> None:
     assert diff.loc[("TN001", 3), "change"] == "moved"
     assert len(diff) == 3 + 1 + 2 + 1 + 1
     assert Scenario(sites).diff().empty
+    # only the sites the edits name are compared: the same as comparing every sector
+    edited = _edited(sites)
+    assert_geodataframe_equal(edited.diff(), sites_diff(edited.baseline, edited.sites))
 
 
 def test_removing_an_added_site_gives_back_the_baseline(sites: gpd.GeoDataFrame) -> None:
