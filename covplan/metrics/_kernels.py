@@ -151,3 +151,30 @@ def cell_counts(ids: np.ndarray, count: int) -> np.ndarray:  # pragma: no cover
             if z >= 0:
                 out[z] += 1
     return out
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel for the metrics' argument types.
+
+    Tiny arrays stand in for full grids and for the windows of a grid that an update scans
+    (non-contiguous views), so the first update after an install does not wait seconds for
+    the compiler.
+    """
+    ids = np.zeros((4, 4), dtype=np.int32)
+    weights = np.ones((4, 4))
+    flags = np.zeros((2, 2), dtype=np.uint8)
+    mask = np.ones((4, 4), dtype=np.bool_)
+    server = np.zeros((4, 4), dtype=np.int32)
+    keep, every = np.ones(1, dtype=np.bool_), np.zeros(0, dtype=np.bool_)
+    codes = np.zeros(1, dtype=np.int64)
+    window = (slice(1, 3), slice(1, 3))
+    for zone, weight, kept in ((ids, weights, every), (ids[window], weights[window], keep)):
+        zone_totals(zone, weight, True, flags if kept.size else np.zeros((4, 4), np.uint8),
+                    1, 1, kept)
+        zone_totals(zone, np.zeros((1, 1)), False, np.zeros((1, 1), np.uint8), 0, 1, kept)
+        zone_code_totals(zone, server if not kept.size else server[window], codes,
+                         mask if not kept.size else mask[window], weight, 1, 1, kept)
+        cell_counts(zone, 1)
+    rsrp = np.zeros((4, 4), dtype=np.float32)
+    changed_bounds(rsrp, rsrp, server, server, codes, True)
+    zone_bounds(ids, 1)

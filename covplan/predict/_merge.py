@@ -67,3 +67,15 @@ def renumber(server, lookup):  # type: ignore[no-untyped-def]
             s = server[r, c]
             out[r, c] = lookup[s] if s >= 0 else -1
     return out
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the merge kernels for the engine's types."""
+    rsrp, server = empty_grids((4, 4))
+    window = np.zeros((2, 2), dtype=np.float32)
+    sector = np.zeros((2, 2), dtype=np.int8)
+    index_map = np.zeros(1, dtype=np.int32)
+    merge_window(rsrp, server, 0, 0, window, sector, index_map)
+    merge_ranked(rsrp, server, 0, 0, window, sector, index_map, 0,
+                 np.zeros(1, dtype=np.int64), 0, 4, 0, 4)
+    renumber(server, np.zeros(1, dtype=np.int32))
