@@ -138,6 +138,8 @@ class AppPage:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.blocked: list[str] = []
+        #: (KPIs, map) seconds as the last :meth:`update_times` polling saw them.
+        self.polled: tuple[float | None, float | None] = (None, None)
         page.route("**/*", self._route)
 
     def _route(self, route: Route) -> None:
@@ -283,6 +285,7 @@ class AppPage:
         applied_before: int,
         timeout_s: float = 120,
         since: float | None = None,
+        poll_s: float = 0.2,
     ) -> tuple[float | None, float | None]:
         """Seconds until the KPIs changed and until the map applied a new scenario.
 
@@ -294,7 +297,8 @@ class AppPage:
         The KPIs must differ from ``kpis_before`` and the map must have applied more
         scenarios than ``applied_before``. A map rebuilt from scratch counts from 1 again,
         so it never satisfies this. Seconds count from ``since`` (a ``time.monotonic()``,
-        such as :meth:`click`'s) or from now; None for what did not happen in time.
+        such as :meth:`click`'s) or from now; None for what did not happen in time. What
+        the polling itself saw, every ``poll_s`` seconds, stays in :attr:`polled`.
         """
         start = time.monotonic() if since is None else since
         kpis: float | None = None
@@ -304,7 +308,8 @@ class AppPage:
                 kpis = time.monotonic() - start
             if drawn is None and self.applied() > applied_before:
                 drawn = time.monotonic() - start
-            self.page.wait_for_timeout(200)
+            self.page.wait_for_timeout(poll_s * 1000)
+        self.polled = (kpis, drawn)
         stamps = self._stamps()
         if stamps is not None and kpis is not None and drawn is not None:
             clicked_at, kpis_at, drawn_at = stamps
