@@ -18,7 +18,8 @@ import pandas as pd
 import shapely
 
 from covplan.mapview import style
-from covplan.mapview._geo import feature_collection, text_or_blank, to_wgs84
+from covplan.mapview._geo import text_or_blank, to_wgs84
+from covplan.mapview._geojson import geojson_layer
 from covplan.mapview._memo import by_identity
 from covplan.mapview.overlays import add_coverage_overlay, add_hillshade
 from covplan.mapview.sites import add_sites
@@ -86,15 +87,9 @@ def add_roads(
         )
         return {"color": colour, "weight": weight, "opacity": 0.9}
 
-    layer = folium.GeoJson(
-        feature_collection(merged, ["road_class", "label"]),
-        name=name,
-        style_function=road_style,
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-        show=show,
+    return geojson_layer(
+        fmap, merged, ["road_class", "label"], road_style, tip=["label"], name=name, show=show
     )
-    layer.add_to(fmap)
-    return layer
 
 
 def _road_label(frame: pd.DataFrame) -> pd.Series:
@@ -123,15 +118,15 @@ def add_road_coverage(
         colour = style.ROAD_COVERED if covered else style.ROAD_UNCOVERED
         return {"color": colour, "weight": _road_weight(feature) + 1.5, "opacity": 0.95}
 
-    layer = folium.GeoJson(
-        feature_collection(merged, ["covered", "road_class", "state"]),
+    return geojson_layer(
+        fmap,
+        merged,
+        ["covered", "road_class", "state"],
+        coverage_style,
+        tip=["state"],
         name=name,
-        style_function=coverage_style,
-        tooltip=folium.GeoJsonTooltip(fields=["state"], labels=False),
         show=show,
     )
-    layer.add_to(fmap)
-    return layer
 
 
 def add_road_gaps(
@@ -156,16 +151,16 @@ def add_road_gaps(
     )
     fields = ["road", "length", "chainage", "crosses"]
     aliases = ["Road", "Gap length", "From–to", "Communes"]
-    layer = folium.GeoJson(
-        feature_collection(table, fields),
-        name=name,
-        style_function=lambda _: {"color": style.ROAD_GAP, "weight": 10, "opacity": 0.55},
+    return geojson_layer(
+        fmap,
+        table,
+        fields,
+        lambda _: {"color": style.ROAD_GAP, "weight": 10, "opacity": 0.55},
+        tip=["road", "length"],
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
-        tooltip=folium.GeoJsonTooltip(fields=["road", "length"], labels=False),
+        name=name,
         show=show,
     )
-    layer.add_to(fmap)
-    return layer
 
 
 def _get(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -260,10 +255,11 @@ def add_villages(
     fills = table["fill"].tolist()  # feature ids are row numbers (see feature_collection)
     fill_opacity = 0.4 if status is not None else 0.15
     fields = ["label", "commune_name", "people", "status"]
-    layer = folium.GeoJson(
-        feature_collection(table, [*fields, "row"] if row_ids else fields),
-        name=name,
-        style_function=lambda f: {
+    return geojson_layer(
+        fmap,
+        table,
+        [*fields, "row"] if row_ids else fields,
+        lambda f: {
             "color": "#555555",
             "weight": 0.6,
             "fillColor": fills[f["id"]],
@@ -273,10 +269,9 @@ def add_villages(
         tooltip=folium.GeoJsonTooltip(
             fields=fields, aliases=["Village", "Commune", "Population", "Status"]
         ),
+        name=name,
         show=show,
     )
-    layer.add_to(fmap)
-    return layer
 
 
 def add_communes(
@@ -289,20 +284,15 @@ def add_communes(
 ) -> folium.GeoJson:
     """Add commune outlines (not clickable, so they never hide the villages' tooltips)."""
     table = to_wgs84(communes, simplify_m=simplify_m)
-    layer = folium.GeoJson(
-        feature_collection(table, []),
-        name=name,
-        style_function=lambda _: {
-            "color": style.COMMUNE_COLOUR,
-            "weight": 1.4,
-            "fill": False,
-            "dashArray": "5 3",
-        },
+    return geojson_layer(
+        fmap,
+        table,
+        [],
+        lambda _: {"color": style.COMMUNE_COLOUR, "weight": 1.4, "fill": False, "dashArray": "5 3"},
         interactive=False,
+        name=name,
         show=show,
     )
-    layer.add_to(fmap)
-    return layer
 
 
 def add_fibre(
@@ -317,22 +307,22 @@ def add_fibre(
     table = to_wgs84(fibre, simplify_m=simplify_m)
     table["label"] = "fibre " + text_or_blank(_get(table, "operator"))
     colour = style.FIBRE_ROUTE_COLOUR
-    layer = folium.GeoJson(
-        feature_collection(table, ["label"]),
-        name=name,
-        style_function=lambda _: {
+    return geojson_layer(
+        fmap,
+        table,
+        ["label"],
+        lambda _: {
             "color": colour,
             "weight": 2,
             "fillColor": colour,
             "fillOpacity": 0.9,
             "dashArray": "6 4",
         },
+        tip=["label"],
         marker=folium.CircleMarker(radius=3, fill=True),
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        name=name,
         show=show,
     )
-    layer.add_to(fmap)
-    return layer
 
 
 def add_pois(
@@ -348,18 +338,18 @@ def add_pois(
         kind_label=text_or_blank(_get(table, "kind")).str.replace("_", " "),
         label=text_or_blank(_get(table, "name")),
     )
-    layer = folium.GeoJson(
-        feature_collection(table, ["kind", "kind_label", "label"]),
-        name=name,
-        style_function=lambda f: {
+    return geojson_layer(
+        fmap,
+        table,
+        ["kind", "kind_label", "label"],
+        lambda f: {
             "color": "#ffffff",
             "weight": 1.2,
             "fillOpacity": 1.0,
             "fillColor": style.poi_colour(f["properties"].get("kind") or "other"),
         },
+        tip=["kind_label", "label"],
         marker=folium.CircleMarker(radius=4.5, fill=True),
-        tooltip=folium.GeoJsonTooltip(fields=["kind_label", "label"], labels=False),
+        name=name,
         show=show,
     )
-    layer.add_to(fmap)
-    return layer

@@ -12,7 +12,8 @@ import pandas as pd
 from shapely.geometry import Point, Polygon
 
 from covplan.mapview import style
-from covplan.mapview._geo import feature_collection, text_or_blank, to_wgs84
+from covplan.mapview._geo import text_or_blank, to_wgs84
+from covplan.mapview._geojson import geojson_layer
 from covplan.mapview._memo import by_content, by_identity
 
 logger = logging.getLogger(__name__)
@@ -131,8 +132,9 @@ def _site_table(sectors: pd.DataFrame, geometry: gpd.GeoSeries) -> gpd.GeoDataFr
     rows: dict[str, list[int]] = {}
     for position, site in enumerate(sectors["site_id"].tolist()):
         rows.setdefault(site, []).append(position)
-    columns = {c: sectors[c].tolist() for c in ("technology", "operator", "height", "azimuth",
-                                                 "status")}
+    columns = {
+        c: sectors[c].tolist() for c in ("technology", "operator", "height", "azimuth", "status")
+    }
 
     def joined(column: str, members: list[int]) -> str:
         return ", ".join(dict.fromkeys(v for v in (columns[column][i] for i in members) if v))
@@ -140,11 +142,18 @@ def _site_table(sectors: pd.DataFrame, geometry: gpd.GeoSeries) -> gpd.GeoDataFr
     geoms = geometry.to_numpy()
     table = {
         "site_id": list(rows),
-        "technology": [" + ".join(sorted({columns["technology"][i] for i in m}))
-                       for m in rows.values()],
-        **{name: [joined(column, m) for m in rows.values()]
-           for name, column in (("operator", "operator"), ("height", "height"),
-                                ("azimuths", "azimuth"), ("status", "status"))},
+        "technology": [
+            " + ".join(sorted({columns["technology"][i] for i in m})) for m in rows.values()
+        ],
+        **{
+            name: [joined(column, m) for m in rows.values()]
+            for name, column in (
+                ("operator", "operator"),
+                ("height", "height"),
+                ("azimuths", "azimuth"),
+                ("status", "status"),
+            )
+        },
     }
     first = [m[0] for m in rows.values()]
     return gpd.GeoDataFrame(table, geometry=geoms[first], crs=geometry.crs)
@@ -222,11 +231,13 @@ def _add_wedges(group: folium.FeatureGroup, wedges: gpd.GeoDataFrame, *, candida
         }
 
     fields = [f for f, _ in _WEDGE_FIELDS]
-    folium.GeoJson(
-        feature_collection(wedges, fields),
-        style_function=wedge_style,
+    geojson_layer(
+        group,
+        wedges,
+        fields,
+        wedge_style,
         popup=folium.GeoJsonPopup(fields=fields, aliases=[a for _, a in _WEDGE_FIELDS]),
-    ).add_to(group)
+    )
 
 
 def _add_markers(group: folium.FeatureGroup, points: gpd.GeoDataFrame, *, candidate: bool) -> None:
@@ -235,10 +246,12 @@ def _add_markers(group: folium.FeatureGroup, points: gpd.GeoDataFrame, *, candid
         return {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 1.0}
 
     fields = [f for f, _ in _SITE_FIELDS]
-    folium.GeoJson(
-        feature_collection(points, fields),
-        style_function=marker_style,
+    geojson_layer(
+        group,
+        points,
+        fields,
+        marker_style,
+        tip=["site_id", "technology"],
         marker=folium.CircleMarker(radius=5, fill=True),
         popup=folium.GeoJsonPopup(fields=fields, aliases=[a for _, a in _SITE_FIELDS]),
-        tooltip=folium.GeoJsonTooltip(fields=["site_id", "technology"], labels=False),
-    ).add_to(group)
+    )
