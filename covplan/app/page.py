@@ -23,7 +23,7 @@ from covplan.app.compute import (
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.livemap import map_key
 from covplan.app.livemap import show as show_map
-from covplan.app.planner import apply_click, render_edits, render_planner
+from covplan.app.planner import render_edits, render_planner
 from covplan.app.sidebar import render_sidebar
 from covplan.app.state import (
     clicked_point,
@@ -125,13 +125,7 @@ def render() -> None:
     kpis = st.container()
     map_column, plan_column = st.columns([3, 1])
     with plan_column:
-        edited, mode, form, edits_place = render_planner(scenario)
-        click = _new_click(map_key(path, preset))
-        try:
-            if click is not None:
-                edited = apply_click(edited, mode, click, form)
-        except CovplanError as exc:
-            st.error(str(exc))
+        edited, edits_place = render_planner(scenario, _new_click(map_key(path, preset)))
     if edited is not scenario:
         st.session_state["scenario"] = scenario = edited
     baseline = scenario_result(

@@ -99,16 +99,24 @@ def _save_load(scenario: Scenario) -> Scenario:
     return scenario
 
 
-def render_planner(scenario: Scenario) -> tuple[Scenario, str, SiteForm | None, Any]:
-    """The planner panel.
+def render_planner(
+    scenario: Scenario, click: tuple[float, float] | None = None
+) -> tuple[Scenario, Any]:
+    """The planner panel, with this run's map ``click`` (lat, lon) applied in it.
 
-    Returns the (maybe edited) scenario, the click mode, the form, and the place of the
-    edit list: the page fills it with :func:`render_edits` once this run's map click, if
-    any, is applied, so the list always shows the scenario the targets show.
+    The click is applied right after the click mode and the site form are read, so the
+    buttons below it (undo, back to baseline) already know about the new edit. Returns the
+    (maybe edited) scenario and the place of the edit list: the page fills it with
+    :func:`render_edits` once the map is drawn.
     """
     st.subheader("Planner")
     mode = st.radio("A click on the map will…", MODES, key="mode", horizontal=True)
     form = site_form() if mode == MODES[0] else SiteForm()
+    if click is not None:
+        try:
+            scenario = apply_click(scenario, mode, click, form)
+        except CovplanError as exc:
+            st.error(str(exc))
     scenario = _coordinates(scenario, form)
     left, right = st.columns(2)
     if left.button("Undo last edit", disabled=not scenario.edits, key="undo"):
@@ -117,7 +125,7 @@ def render_planner(scenario: Scenario) -> tuple[Scenario, str, SiteForm | None, 
         scenario = Scenario(scenario.baseline, dataset=scenario.dataset, name="scenario")
     edits = st.empty()
     scenario = _save_load(scenario)
-    return scenario, mode, form, edits
+    return scenario, edits
 
 
 def render_edits(place: Any, scenario: Scenario) -> None:

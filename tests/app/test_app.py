@@ -99,7 +99,7 @@ def test_bad_folder_shows_an_error_and_keeps_the_state(app: AppTest, tmp_path: P
     assert values(app) == before
 
 
-def test_a_map_click_shows_the_new_site_in_the_edit_list_at_once(
+def test_a_map_click_is_listed_and_can_be_undone_at_once(
     app: AppTest, small_demo: Path
 ) -> None:
     """A click is applied in the run it starts: that run's edit list already holds it."""
@@ -114,3 +114,7 @@ def test_a_map_click_shows_the_new_site_in_the_edit_list_at_once(
     assert len(edits) == 1
     assert list(edits[0]["change"].unique()) == ["added"]
     assert any(m.delta for m in app.metric)
+    assert not app.button(key="undo").disabled  # the click can be undone at once
+    app.button(key="undo").click().run()
+    assert not [f for f in app.dataframe if "change" in f.value.columns]
+    assert not any(m.delta for m in app.metric)
