@@ -118,14 +118,25 @@ def render_planner(
         except CovplanError as exc:
             st.error(str(exc))
     scenario = _coordinates(scenario, form)
-    left, right = st.columns(2)
-    if left.button("Undo last edit", disabled=not scenario.edits, key="undo"):
-        scenario = undo(scenario)
-    if right.button("Back to baseline", disabled=not scenario.edits, key="reset"):
-        scenario = Scenario(scenario.baseline, dataset=scenario.dataset, name="scenario")
+    left, right = st.columns(2)  # their callbacks run before the next run draws anything
+    left.button("Undo last edit", disabled=not scenario.edits, key="undo", on_click=_undo)
+    right.button("Back to baseline", disabled=not scenario.edits, key="reset", on_click=_reset)
     edits = st.empty()
     scenario = _save_load(scenario)
     return scenario, edits
+
+
+def _undo() -> None:
+    """Button callback: drop the session scenario's last edit."""
+    st.session_state["scenario"] = undo(st.session_state["scenario"])
+
+
+def _reset() -> None:
+    """Button callback: back to the session scenario's baseline."""
+    scenario = st.session_state["scenario"]
+    st.session_state["scenario"] = Scenario(
+        scenario.baseline, dataset=scenario.dataset, name="scenario"
+    )
 
 
 def render_edits(place: Any, scenario: Scenario) -> None:

@@ -118,3 +118,4 @@ def test_a_map_click_is_listed_and_can_be_undone_at_once(
     app.button(key="undo").click().run()
     assert not [f for f in app.dataframe if "change" in f.value.columns]
     assert not any(m.delta for m in app.metric)
+    assert app.button(key="undo").disabled  # nothing left to undo, in the same run
