@@ -7,7 +7,8 @@ kept in data/demo-full/, which git ignores), loads it with ``covplan.io.load_dat
 predicts 4G and 5G best-server grids with the default model (``auto``: COST-231 Hata
 suburban for 4G, TR 38.901 UMa NLOS for 5G, both with terrain diffraction). Prints the wall
 time per technology (JIT warm, empty site cache), peak memory (process max RSS), and the
-time to update the 4G grid after adding, moving and removing one site with the cache warm.
+time to update the 4G grid after adding, moving and removing one site with the cache warm,
+by merging every site's window again and by updating the previous grids.
 """
 
 from __future__ import annotations
@@ -111,6 +112,20 @@ def update_benchmarks(sites, ds, grid, cache, before) -> None:  # type: ignore[n
         moved, ds.terrain, grid, technology="4G", cache=cache))
     timed("update: remove it again", lambda: predict_coverage(
         sites, ds.terrain, grid, technology="4G", cache=cache))
+    # the same three edits again, each updating the previous grids (predict(previous=...)),
+    # as the app and scenario evaluation do; the grids must equal the full merges above
+    grid_now = before
+    for label, frame in (("add one 4G site", added), ("move that site 500 m", moved),
+                         ("remove it again", sites)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ModelRangeWarning)  # printed once above
+            full = predict_coverage(frame, ds.terrain, grid, technology="4G", cache=cache)
+        grid_now, _ = timed(f"  ...from the previous: {label}",
+                            lambda f=frame, p=grid_now: predict_coverage(
+                                f, ds.terrain, grid, technology="4G", cache=cache, previous=p))
+        same = (np.array_equal(full.rsrp_dbm.data, grid_now.rsrp_dbm.data, equal_nan=True)
+                and np.array_equal(full.server.data, grid_now.server.data))
+        print(f"    identical to the full merge: {same}")
 
 
 if __name__ == "__main__":
