@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -165,6 +165,18 @@ def scenario_result(store: Any, key: str, make: Callable[[], T], *, bucket: str 
     while len(results) > MAX_RESULTS:
         results.popitem(last=False)
     return result
+
+
+def forget_coverage(store: Any, key: str, *, bucket: str = "results") -> None:
+    """Let the memoised result under ``key`` in ``store[bucket]`` drop its coverage grids.
+
+    They take about 100 MB a scenario on the full demo, and once the map's scenario layers
+    are drawn from them nothing on the page reads them again: twelve kept results held
+    1.1 GB per session.
+    """
+    results = store.get(bucket)
+    if results is not None and key in results and results[key].coverage:
+        results[key] = replace(results[key], coverage={})
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -17,6 +17,7 @@ from covplan.app.compute import (
     cached_evaluator,
     draw_overlays_ahead,
     evaluate,
+    forget_coverage,
     scenario_result,
     settle_heap,
 )
@@ -35,7 +36,6 @@ from covplan.errors import CovplanError
 from covplan.io import Dataset
 from covplan.mapview.live import ScenarioView, scenario_script
 from covplan.planning import Scenario
-from covplan.targets import TargetSet
 
 logger = logging.getLogger(__name__)
 
@@ -74,25 +74,33 @@ def _result(path: str, preset: str, scenario: Scenario) -> Result:
 
 
 def _map_script(
-    dataset: Dataset, evaluator_key: str, scenario: Scenario, result: Result, targets: TargetSet
+    dataset: Dataset, path: str, preset: str, scenario: Scenario, result: Result
 ) -> str:
-    """The script that puts this scenario's layers on the base map (memoised per edits)."""
+    """The script that puts this scenario's layers on the base map (memoised per edits).
+
+    Once it is made, the memoised result lets its coverage grids go (about 100 MB a
+    scenario on the full demo); should the script be needed again after that, the grids
+    come back from the evaluator (its latest grids, or an update of them).
+    """
+    evaluator = cached_evaluator(path, preset)
 
     def make() -> str:
         for future in st.session_state.pop("overlays_ahead", []):
             future.result()  # the overlay images, drawn while the targets were measured
         hidden, edited = site_changes(scenario)
         view = ScenarioView(
-            coverage=result.coverage,
-            road_gaps=gaps_to_highlight(result.analysis.road_gaps, targets),
+            coverage=result.coverage or evaluator.coverage(scenario.sites),
+            road_gaps=gaps_to_highlight(result.analysis.road_gaps, evaluator.targets),
             village_status=result.village_signal_percent,
             edited_sites=edited,
             hidden_site_ids=hidden,
         )
         return scenario_script(dataset, view, collapsed_control=True)  # an icon: small frame
 
-    key = f"{evaluator_key}|{edits_key(scenario)}"
-    return scenario_result(st.session_state, key, make, bucket="map_scripts")
+    key = f"{path}|{preset}|{edits_key(scenario)}"
+    script = scenario_result(st.session_state, key, make, bucket="map_scripts")
+    forget_coverage(st.session_state, key)
+    return script
 
 
 def _new_click(key: str) -> tuple[float, float] | None:
@@ -140,8 +148,7 @@ def render() -> None:
     with kpis:  # the targets show as soon as they are known, before the map layers
         render_targets(result.analysis, baseline.analysis if scenario.edits else None)
         timing = st.empty()
-    targets = cached_evaluator(path, preset).targets
-    script = _map_script(dataset, f"{path}|{preset}", scenario, result, targets)
+    script = _map_script(dataset, path, preset, scenario, result)
     if st.session_state.get("shown_edits") != edits_key(scenario):
         st.session_state["shown_edits"] = edits_key(scenario)
         st.session_state["last_update_s"] = took = time.perf_counter() - started

@@ -119,3 +119,20 @@ def test_a_map_click_is_listed_and_can_be_undone_at_once(
     assert not [f for f in app.dataframe if "change" in f.value.columns]
     assert not any(m.delta for m in app.metric)
     assert app.button(key="undo").disabled  # nothing left to undo, in the same run
+
+
+def test_results_let_their_grids_go_and_the_map_layers_can_be_rebuilt(app: AppTest) -> None:
+    """Kept results drop their coverage grids once the map layers are drawn; layers needed
+    again later are drawn from the evaluator's grids."""
+    from collections import OrderedDict
+
+    results = app.session_state["results"]
+    assert results and all(r.coverage == {} for r in results.values())
+    scripts = app.session_state["map_scripts"]
+    (key, first), = scripts.items()
+    app.session_state["map_scripts"] = OrderedDict()  # as if evicted
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    again = app.session_state["map_scripts"][key]
+    assert again.count("L.imageOverlay") == first.count("L.imageOverlay") > 0
+    assert len(again) == len(first)
