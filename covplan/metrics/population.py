@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from covplan.grid import GridSpec, Raster
-from covplan.metrics._kernels import zone_code_totals
 from covplan.metrics.signal import Coverage, covered_cells, technology_label
 from covplan.metrics.thresholds import Thresholds
 from covplan.metrics.zones import ZoneRaster
@@ -243,9 +242,7 @@ def population_coverage(
         if operator_totals is not None:
             table = operator_totals(tech, server, keys, codes, names)
         else:
-            table = zone_code_totals(zones.ids, server, codes, cover([tech]),
-                                     np.asarray(people.people, dtype=np.float64), zones.count,
-                                     len(names), np.zeros(0, dtype=bool))
+            table = zones.code_totals(people.people, cover([tech]), server, codes, len(names))
         rows.extend(_row([tech], name, float(v), total, thr, people.basis)
                     for name, v in zip(names, table.sum(axis=0), strict=True))
     return pd.DataFrame(rows)

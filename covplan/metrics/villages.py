@@ -92,24 +92,20 @@ def village_signal(villages: gpd.GeoDataFrame, coverage: Coverage, *,
     techs = list(technologies)
     mask = cells if cells is not None else covered_cells(coverage, techs, thresholds,
                                                          people.grid)
-    return village_signals(villages, coverage, [techs], people=people, zones=zones,
-                           thresholds=thresholds, masks=[mask])[0]
+    return village_signals(villages, coverage, [techs], people=people, thresholds=thresholds,
+                           totals=zones.totals(people.people, [mask]))[0]
 
 
 def village_signals(villages: gpd.GeoDataFrame, coverage: Coverage,
                     technology_sets: Sequence[Sequence[str]], *, people: PeopleGrid,
-                    zones: ZoneRaster, thresholds: Thresholds,
-                    masks: Sequence[np.ndarray] | None = None,
-                    totals: tuple[np.ndarray, np.ndarray] | None = None) -> list[pd.DataFrame]:
-    """:func:`village_signal` for several technology sets in one pass over the grid.
+                    thresholds: Thresholds, totals: tuple[np.ndarray, np.ndarray]
+                    ) -> list[pd.DataFrame]:
+    """:func:`village_signal` for several technology sets from one pass over the grid.
 
-    ``masks[k]`` is the covered-cell mask of ``technology_sets[k]``; or ``totals`` is
-    what ``zones.totals(people.people, masks)`` gives, when the caller has it.
+    ``totals`` is ``zones.totals(people.people, masks)`` with ``masks[k]`` the covered-cell
+    mask of ``technology_sets[k]``
+    (:meth:`covplan.metrics.MetricContext.zone_totals` keeps them between scenarios).
     """
-    if totals is None:
-        if masks is None:
-            masks = [covered_cells(coverage, t, thresholds, people.grid) for t in technology_sets]
-        totals = zones.totals(people.people, list(masks))
     sums, cells_in = totals
     pop = _column_population(villages)
     if people.counts_people:

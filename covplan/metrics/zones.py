@@ -21,7 +21,7 @@ import shapely
 from rasterio.features import rasterize
 
 from covplan.grid import GridSpec
-from covplan.metrics._kernels import cell_counts, zone_bounds, zone_totals
+from covplan.metrics._kernels import cell_counts, zone_bounds, zone_code_totals, zone_totals
 
 logger = logging.getLogger(__name__)
 
@@ -102,15 +102,38 @@ class ZoneRaster:
         """
         if len(masks) > 8:
             raise ValueError(f"at most 8 masks per pass, got {len(masks)}")
-        rows, cols = (slice(None), slice(None)) if keep is None else self.span(keep)
-        ids = self.ids[rows, cols]
-        flags = _pack([np.asarray(m)[rows, cols] for m in masks], ids.shape)
+        region, kept = self._region(keep)
+        ids = self.ids[region]
+        flags = _pack([np.asarray(m)[region] for m in masks], ids.shape)
         weighted = weights is not None
-        values = (np.asarray(weights, dtype=np.float64)[rows, cols] if weighted
-                  else _DUMMY_F8)
-        sums, cells = zone_totals(ids, values, weighted, flags, len(masks), self.count,
-                                  _ALL if keep is None else np.asarray(keep, dtype=bool))
+        values = np.asarray(weights, dtype=np.float64)[region] if weighted else _DUMMY_F8
+        sums, cells = zone_totals(ids, values, weighted, flags, len(masks), self.count, kept)
         return (sums if weighted else cells), cells
+
+    def code_totals(self, weights: np.ndarray, mask: np.ndarray, server: np.ndarray,
+                    codes: np.ndarray, ncodes: int, *, keep: np.ndarray | None = None
+                    ) -> np.ndarray:
+        """Per-zone sums of ``weights`` over ``mask``'s cells, by the code of their server.
+
+        ``server`` holds a serving index per cell (-1 none) and ``codes[index]`` its code
+        (an operator; -1 unknown, not counted). ``keep`` as in :meth:`totals`.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 of shape ``(count, ncodes)``.
+        """
+        region, kept = self._region(keep)
+        return zone_code_totals(self.ids[region], np.asarray(server, dtype=np.int32)[region],
+                                np.asarray(codes, dtype=np.int64), np.asarray(mask)[region],
+                                np.asarray(weights, dtype=np.float64)[region], self.count,
+                                ncodes, kept)
+
+    def _region(self, keep: np.ndarray | None) -> tuple[Region, np.ndarray]:
+        """The rectangle a pass over the ``keep`` zones scans, and the kernels' keep flags."""
+        if keep is None:
+            return (slice(None), slice(None)), _ALL
+        return self.span(keep), np.asarray(keep, dtype=bool)
 
     def sums(self, weights: np.ndarray | None = None, mask: np.ndarray | None = None
              ) -> np.ndarray:

@@ -26,7 +26,8 @@ from covplan import settings
 from covplan._progress import ProgressFn, scaled
 from covplan.grid import GridSpec, Raster
 from covplan.io.dataset import Dataset
-from covplan.metrics.context import MetricContext, metrics_from_dataset
+from covplan.metrics.context import MetricContext
+from covplan.metrics.prepare import metrics_from_dataset
 from covplan.metrics.signal import Coverage, changed_window
 from covplan.planning.scenario import Scenario
 from covplan.predict import SiteCache

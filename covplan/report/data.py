@@ -127,7 +127,7 @@ def prepare_report(dataset: Dataset, targets: TargetSet, *, scenario: Any = None
     progress
         Called with (fraction, message): prediction takes the first 80 %.
     """
-    from covplan.metrics.context import metrics_from_dataset
+    from covplan.metrics.prepare import metrics_from_dataset
     from covplan.targets.run import predict_dataset
 
     report = progress or no_progress

@@ -14,7 +14,7 @@ from covplan import settings
 from covplan._digest import frame_digest
 from covplan._progress import ProgressFn, no_progress, scaled
 from covplan.grid import GridSpec, Raster
-from covplan.metrics.context import metrics_from_dataset
+from covplan.metrics.prepare import metrics_from_dataset
 from covplan.schema import TECHNOLOGIES
 from covplan.targets.analyze import Analysis, analyze
 from covplan.targets.schema import TargetSet

@@ -7,6 +7,7 @@ hand from the rectangle's edges, never by the code under test.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -57,3 +58,13 @@ def two_communes() -> gpd.GeoDataFrame:
 def origin() -> tuple[float, float]:
     """The grid's lower-left corner (x, y): offsets in the tests are from here."""
     return X0, Y0
+
+
+@dataclass(frozen=True, eq=False)
+class FakeCoverageGrid:
+    """Stands in for covplan.predict.CoverageGrid (only the fields metrics read)."""
+
+    technology: str
+    rsrp_dbm: Raster
+    server: Raster
+    site_keys: tuple[str, ...]

@@ -6,8 +6,6 @@ bit for bit, with the same figure computed from scratch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 
@@ -15,17 +13,9 @@ from covplan.grid import GridSpec, Raster
 from covplan.metrics.signal import changed_window
 from covplan.metrics.zones import ZoneRaster
 
+from .conftest import FakeCoverageGrid
+
 EPSG = 32648
-
-
-@dataclass(frozen=True, eq=False)
-class FakeCoverageGrid:
-    """Stands in for covplan.predict.CoverageGrid (only the fields metrics read)."""
-
-    technology: str
-    rsrp_dbm: Raster
-    server: Raster
-    site_keys: tuple[str, ...]
 
 
 @pytest.fixture

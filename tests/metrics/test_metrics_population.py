@@ -4,7 +4,6 @@ and the commune summary's road and POI columns."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -20,17 +19,9 @@ from covplan.metrics import (
     prepare_metrics,
 )
 
+from .conftest import FakeCoverageGrid
+
 EPSG = 32648
-
-
-@dataclass(frozen=True, eq=False)
-class FakeCoverageGrid:
-    """Stands in for covplan.predict.CoverageGrid (only the fields metrics read)."""
-
-    technology: str
-    rsrp_dbm: Raster
-    server: Raster
-    site_keys: tuple[str, ...]
 
 
 def _server(grid: GridSpec, bands: list[tuple[float, float, int]]) -> Raster:
