@@ -93,3 +93,19 @@ class ConfigError(CovplanError, ValueError):
 
 class OutputExistsError(CovplanError, FileExistsError):
     """An output file exists and overwriting was not allowed."""
+
+
+class OutputError(CovplanError, OSError):
+    """Outputs cannot be written where asked: the path is a file, read-only, full, or locked.
+
+    The message names the path, what went wrong and what to do (another ``--out``, free
+    space, wait for the other run).
+    """
+
+
+class LimitError(CovplanError, ValueError):
+    """An input or a grid larger than covplan's configured limit.
+
+    The message names the size found, the limit, the setting (an environment variable)
+    that raises it, and the smaller choice that fits (a coarser resolution, a clipped file).
+    """

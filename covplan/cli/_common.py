@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from tqdm import tqdm
+
+if TYPE_CHECKING:
+    from covplan.io import Dataset
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,6 +55,16 @@ class ProgressBar:
         tb: TracebackType | None,
     ) -> None:
         self._bar.close()
+
+
+def open_dataset(data: Path) -> Dataset:
+    """Load the dataset DATA and print its warnings on stderr (every command does this)."""
+    from covplan.io import load_dataset
+
+    dataset = load_dataset(data)
+    for warning in dataset.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    return dataset
 
 
 def quiet(ctx: click.Context) -> bool:

@@ -15,7 +15,7 @@ import click
 import pandas as pd
 
 from covplan import settings
-from covplan.cli._common import ProgressBar, dataset_argument, quiet
+from covplan.cli._common import ProgressBar, dataset_argument, open_dataset, quiet
 from covplan.export.atomic import check_outputs
 from covplan.targets import Analysis, TargetSet, load_targets, preset_names
 from covplan.targets.analyze import TABLE_NAMES
@@ -117,11 +117,10 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
     commune_summary) and every table as CSV (UTF-8 with BOM, so Excel shows Vietnamese)
     into --out. Exits 0 whether or not the targets are met, 2 on bad input.
     """
-    from covplan.io import load_dataset
     from covplan.predict import SiteCache
 
     targets: TargetSet = load_targets(targets_spec)
-    dataset = load_dataset(data)
+    dataset = open_dataset(data)
     out = out or settings.maps_dir / f"analyze-{Path(data).resolve().name}"
     check_outputs(_outputs(out), overwrite=overwrite)  # before the long prediction
     cache = None if no_cache else SiteCache(

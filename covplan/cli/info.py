@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from covplan.cli._common import dataset_argument
-from covplan.io import load_dataset
+from covplan.cli._common import dataset_argument, open_dataset
 from covplan.io.describe import layer_table
 
 
@@ -15,7 +14,7 @@ from covplan.io.describe import layer_table
 @dataset_argument
 def info(data: Path) -> None:
     """Describe the dataset DATA (folder, dataset.toml or GeoPackage)."""
-    dataset = load_dataset(data)
+    dataset = open_dataset(data)
     label = " (SYNTHETIC)" if dataset.synthetic else ""
     click.echo(f"Dataset: {dataset.name}{label}")
     if dataset.description:

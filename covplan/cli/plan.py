@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from covplan import settings
-from covplan.cli._common import ProgressBar, dataset_argument, quiet
+from covplan.cli._common import ProgressBar, dataset_argument, open_dataset, quiet
 from covplan.targets import load_targets, preset_names
 
 if TYPE_CHECKING:
@@ -108,7 +108,6 @@ def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
          out: Path, overwrite: bool) -> None:
     """Recommend new sites for target ID on the dataset DATA."""
     from covplan.export.atomic import check_outputs
-    from covplan.io import load_dataset
     from covplan.planning import (
         CandidateOptions,
         PlanOptions,
@@ -128,7 +127,7 @@ def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
     check_outputs([out / name for name in OUTPUTS], overwrite=overwrite)
     targets = load_targets(targets_spec)
     find_target(targets, target_id)  # fail before any loading
-    dataset = load_dataset(data)
+    dataset = open_dataset(data)
     user = load_candidates(candidates_file, dataset.crs) if candidates_file else None
     zones = load_exclusion(exclusion, dataset.crs) if exclusion else None
     generate = not only_my_candidates

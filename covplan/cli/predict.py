@@ -9,9 +9,8 @@ import click
 import numpy as np
 
 from covplan import settings
-from covplan.cli._common import ProgressBar, dataset_argument, quiet
+from covplan.cli._common import ProgressBar, dataset_argument, open_dataset, quiet
 from covplan.errors import OutputExistsError
-from covplan.io import load_dataset
 
 
 @click.command("predict")
@@ -34,7 +33,7 @@ def predict(ctx: click.Context, data: Path, technology: tuple[str, ...],
     from covplan.targets.run import predict_dataset
 
     out = out or settings.maps_dir
-    dataset = load_dataset(data)
+    dataset = open_dataset(data)
     if technology and dataset.sites is not None:
         keep = dataset.sites["technology"].isin(technology).to_numpy()
         dataset = replace(dataset, vectors={**dataset.vectors, "sites": dataset.sites[keep]})

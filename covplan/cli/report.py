@@ -16,7 +16,7 @@ import click
 import geopandas as gpd
 
 from covplan import settings
-from covplan.cli._common import ProgressBar, dataset_argument, quiet
+from covplan.cli._common import ProgressBar, dataset_argument, open_dataset, quiet
 from covplan.targets import load_targets, preset_names
 from covplan.targets.run import DEFAULT_STATUSES
 
@@ -66,14 +66,13 @@ def report(ctx: click.Context, data: Path, targets_spec: str, scenario_path: Pat
     from covplan.cli.analyze import format_targets
     from covplan.export.atomic import check_outputs
     from covplan.export.static_map import MapOptions, commune_bounds
-    from covplan.io import load_dataset
     from covplan.predict import SiteCache
     from covplan.report import parse_formats, planned_outputs, prepare_report, write_outputs
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting chatter
     formats = parse_formats(format_spec)
     targets = load_targets(targets_spec)
-    dataset = load_dataset(data)
+    dataset = open_dataset(data)
     scenario = None
     if scenario_path is not None:
         from covplan.planning import load_scenario

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
-from covplan.cli._common import dataset_argument
-from covplan.io import load_dataset
+from covplan.cli._common import dataset_argument, open_dataset
 
 
 @click.command("validate")
 @dataset_argument
 def validate(data: Path) -> None:
     """Check the dataset DATA against covplan's data contract."""
-    dataset = load_dataset(data)
+    dataset = open_dataset(data)
     counts = ", ".join(f"{len(f):,} {n}" for n, f in dataset.vectors.items())
     rasters = [
         n

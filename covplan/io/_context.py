@@ -33,6 +33,7 @@ class FileContext:
     row_label: str = "feature"
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def rows(self, mask: pd.Series | np.ndarray) -> tuple[int, ...]:
         """User-facing numbers of the rows where ``mask`` is true."""
@@ -57,6 +58,14 @@ class FileContext:
     def note(self, text: str) -> None:
         """Record something done to the data (a default applied, a geometry repaired)."""
         self.notes.append(f"{self.layer}: {text}")
+
+    def warn(self, text: str) -> None:
+        """Record what the user must see although the file loads (unlike a note).
+
+        Warnings (a partial overlap, rows left out) are printed by every command and shown
+        in the app and the report.
+        """
+        self.warnings.append(f"{self.file}: {text}")
 
     def raise_if_problems(self) -> None:
         """Raise :class:`InputError` with every problem recorded so far."""

@@ -44,6 +44,10 @@ class Dataset:
         Data sources to credit wherever the data are shown.
     notes
         What loading did: defaults applied, geometries repaired, voids filled.
+    warnings
+        What the user must see although the dataset loads (a layer that covers the study
+        area only in part, rows left out): printed by every command, shown in the app and
+        the report.
     """
 
     name: str
@@ -56,6 +60,7 @@ class Dataset:
     description: str = ""
     attribution: str = ""
     notes: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         """A vector layer, or None when the dataset has none."""
@@ -112,10 +117,11 @@ def _choose_crs(manifest: Manifest, frames: list[gpd.GeoDataFrame], crs: object)
 
 def _read_vectors(
     manifest: Manifest,
-) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem], list[str]]:
+) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem], list[str], list[str]]:
     frames: dict[str, gpd.GeoDataFrame] = {}
     problems: list[Problem] = []
     notes: list[str] = []
+    warnings: list[str] = []
     for name in VECTOR_LAYERS:
         spec = manifest.layers.get(name)
         if spec is None:
@@ -127,8 +133,9 @@ def _read_vectors(
             continue
         problems.extend(ctx.problems)
         notes.extend(ctx.notes)
+        warnings.extend(ctx.warnings)
         frames[name] = frame
-    return frames, problems, notes
+    return frames, problems, notes, warnings
 
 
 def load_dataset(path: str | Path, *, crs: CRS | str | int | None = None) -> Dataset:
@@ -165,7 +172,7 @@ def load_dataset(path: str | Path, *, crs: CRS | str | int | None = None) -> Dat
                 )
             ]
         )
-    frames, problems, notes = _read_vectors(manifest)
+    frames, problems, notes, warnings = _read_vectors(manifest)
     if problems:
         raise InputError(problems)
     work = _choose_crs(manifest, list(frames.values()), crs)
@@ -192,6 +199,8 @@ def load_dataset(path: str | Path, *, crs: CRS | str | int | None = None) -> Dat
     notes.extend(derived)
     for note in notes:
         logger.info("%s", note)
+    for warning in warnings:
+        logger.warning("%s", warning)
     logger.info(
         "Loaded dataset %s: %s",
         manifest.name,
@@ -208,6 +217,7 @@ def load_dataset(path: str | Path, *, crs: CRS | str | int | None = None) -> Dat
         description=manifest.description,
         attribution=manifest.attribution,
         notes=tuple(notes),
+        warnings=tuple(warnings),
     )
 
 
