@@ -138,7 +138,9 @@ def _read_vectors(
     return frames, problems, notes, warnings
 
 
-def load_dataset(path: str | Path, *, crs: CRS | str | int | None = None) -> Dataset:
+def load_dataset(
+    path: str | Path, *, crs: CRS | str | int | None = None, confined: bool = False
+) -> Dataset:
     """Load a dataset folder (or ``dataset.toml``, or GeoPackage) with every layer validated.
 
     All problems in all vector layers are collected and raised together, before any
@@ -151,6 +153,8 @@ def load_dataset(path: str | Path, *, crs: CRS | str | int | None = None) -> Dat
         covplan layer.
     crs
         Working CRS; default the manifest's ``crs``, else the UTM zone of the data's centre.
+    confined
+        Refuse every file outside the dataset folder, whatever the manifest says (uploads).
 
     Raises
     ------
@@ -160,7 +164,7 @@ def load_dataset(path: str | Path, *, crs: CRS | str | int | None = None) -> Dat
     covplan.errors.ConfigError
         For a missing file, an unreadable format, or a malformed manifest.
     """
-    manifest = discover(path)
+    manifest = discover(path, confined=confined)
     if not manifest.layers:
         raise InputError(
             [

@@ -47,7 +47,19 @@ _DATASET_KEYS: Final = {
     "size",
     "version",
 }
-_LAYER_KEYS: Final = {"file", "layer", "crs", "columns", "values", "where", "nodata"}
+_LAYER_KEYS: Final = {
+    "file",
+    "layer",
+    "crs",
+    "columns",
+    "values",
+    "where",
+    "nodata",
+    "outside",
+    "outside_height_m",
+}
+#: What a terrain layer means beyond its extent: flat ground at a stated height, or refusal.
+TERRAIN_OUTSIDE: Final = ("flat", "refuse")
 VECTOR_SUFFIXES: Final = (
     ".gpkg",
     ".geojson",
@@ -98,6 +110,13 @@ class LayerSpec:
         example OSM places of ``fclass`` village and hamlet, or roads but not railways).
     nodata
         Nodata value for a raster that does not declare one.
+    outside
+        Terrain only: what the study area beyond the terrain's extent is predicted on,
+        ``{"flat", "refuse"}``: flat ground at ``outside_height_m``, or a refusal to
+        predict (the dataset is refused when the terrain does not cover the study area).
+    outside_height_m
+        Terrain only: the height of that flat ground; None for the mean height of the
+        terrain inside the study area.
     """
 
     name: str
@@ -108,6 +127,8 @@ class LayerSpec:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     where: dict[str, tuple[str, ...]] = field(default_factory=dict)
     nodata: float | None = None
+    outside: str = "flat"
+    outside_height_m: float | None = None
 
     @property
     def label(self) -> str:
@@ -163,6 +184,28 @@ def _layer_spec(
     if not isinstance(keep, dict) or not all(isinstance(v, list) for v in keep.values()):
         problems.append(f"{where}.where: expected {{ column = [\"value\", ...] }}.")
         keep = {}
+    outside = table.get("outside", "flat")
+    if outside not in TERRAIN_OUTSIDE:
+        problems.append(
+            f"{where}.outside: expected one of {', '.join(map(repr, TERRAIN_OUTSIDE))}, found "
+            f"{outside!r}. Fix: write outside = \"flat\" (flat ground beyond the terrain) or "
+            "outside = \"refuse\"."
+        )
+        outside = "flat"
+    height = table.get("outside_height_m")
+    number = isinstance(height, int | float) and not isinstance(height, bool)
+    if height is not None and not (number and -500 <= height <= 9000):
+        problems.append(
+            f"{where}.outside_height_m: expected a height in metres (-500 to 9000), found "
+            f"{height!r}. Fix: write a number such as outside_height_m = 30, or leave it out for "
+            "the mean height of the terrain."
+        )
+        height = None
+    if ("outside" in table or "outside_height_m" in table) and name != "terrain":
+        problems.append(
+            f"{where}: 'outside' and 'outside_height_m' apply to the terrain layer only. Fix: "
+            "move them under [layers.terrain]."
+        )
     spec = LayerSpec(
         name=name,
         files=tuple((root / f) for f in files),
@@ -172,12 +215,22 @@ def _layer_spec(
         values={k: {str(a): str(b) for a, b in v.items()} for k, v in values.items()},
         where={k: tuple(str(x) for x in v) for k, v in keep.items()},
         nodata=table.get("nodata"),
+        outside=str(outside),
+        outside_height_m=None if height is None else float(height),
     )
     return spec, problems
 
 
-def read_manifest(path: str | Path) -> Manifest:
+def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
     """Read and validate a ``dataset.toml``; all problems are reported together.
+
+    Parameters
+    ----------
+    path
+        The manifest.
+    confined
+        Refuse files outside the manifest's folder even when the manifest allows them
+        (``allow_files_outside``): for uploads.
 
     Raises
     ------
@@ -235,8 +288,11 @@ def _find(folder: Path, layer: str) -> tuple[Path, ...]:
     return ()
 
 
-def discover(folder: str | Path) -> Manifest:
-    """The manifest of a folder: ``dataset.toml`` if present, else files found by name."""
+def discover(folder: str | Path, *, confined: bool = False) -> Manifest:
+    """The manifest of a folder: ``dataset.toml`` if present, else files found by name.
+
+    ``confined`` is passed to :func:`read_manifest` (uploads).
+    """
     folder = Path(folder)
     if not folder.exists():
         raise DataFileNotFoundError(
@@ -244,11 +300,11 @@ def discover(folder: str | Path) -> Manifest:
             f"a {MANIFEST_NAME}."
         )
     if folder.is_file() and folder.name == MANIFEST_NAME:
-        return read_manifest(folder)
+        return read_manifest(folder, confined=confined)
     if folder.is_file():
         return Manifest(root=folder.parent, name=folder.stem, layers=_gpkg_layers(folder))
     if (folder / MANIFEST_NAME).is_file():
-        return read_manifest(folder / MANIFEST_NAME)
+        return read_manifest(folder / MANIFEST_NAME, confined=confined)
     layers = {n: LayerSpec(n, files) for n in LAYERS if (files := _find(folder, n))}
     return Manifest(root=folder, name=folder.name, layers=layers)
 
