@@ -44,6 +44,8 @@ class Dataset:
         Data sources to credit wherever the data are shown.
     notes
         What loading did: defaults applied, geometries repaired, voids filled.
+    province
+        The province the data cover, as the manifest names it ("" when not given).
     warnings
         What the user must see although the dataset loads (a layer that covers the study
         area only in part, rows left out): printed by every command, shown in the app and
@@ -61,6 +63,7 @@ class Dataset:
     attribution: str = ""
     notes: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
+    province: str = ""
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         """A vector layer, or None when the dataset has none."""
@@ -222,6 +225,7 @@ def load_dataset(
         attribution=manifest.attribution,
         notes=tuple(notes),
         warnings=tuple(warnings),
+        province=manifest.province,
     )
 
 

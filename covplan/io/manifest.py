@@ -6,6 +6,7 @@ column names::
 
     [dataset]
     name = "Thai Nguyen 2025"
+    province = "Thái Nguyên"      # the province the data cover (checked against presets)
     attribution = "© OpenStreetMap contributors; WorldPop"
     crs = "EPSG:32648"            # working CRS (default: UTM zone of the data)
 
@@ -39,6 +40,7 @@ from covplan.schema import LAYERS
 MANIFEST_NAME: Final = "dataset.toml"
 _DATASET_KEYS: Final = {
     "name",
+    "province",
     "synthetic",
     "description",
     "attribution",
@@ -148,6 +150,7 @@ class Manifest:
     description: str = ""
     attribution: str = ""
     crs: str | None = None
+    province: str = ""
 
 
 def _unknown(keys: set[str], allowed: set[str], where: str) -> list[str]:
@@ -271,6 +274,7 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
         description=str(meta.get("description", "")),
         attribution=str(meta.get("attribution", "")),
         crs=meta.get("crs"),
+        province=str(meta.get("province", "")),
     )
 
 
