@@ -109,4 +109,8 @@ ALIASES: Final[dict[str, str]] = {
     "eirp": "eirp_dbm",
     "power": "tx_power_dbm",
     "gain": "antenna_gain_dbi",
+    "ten": "name",
+    "tenxa": "name",
+    "ma": "code",
+    "maxa": "code",
 }

@@ -10,6 +10,10 @@ import pandas as pd
 
 from covplan.errors import InputError, Problem
 
+#: ``DataFrame.attrs`` key of a table read from lon/lat columns: the rows whose coordinates
+#: were given but are not usable numbers (already reported), so no check reports them again.
+UNLOCATED = "covplan_unlocated_rows"
+
 
 @dataclass
 class FileContext:

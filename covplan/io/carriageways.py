@@ -108,7 +108,9 @@ def _check_metric(roads: gpd.GeoDataFrame) -> None:
                     "roads",
                     f"expected roads in a metric (projected) CRS for carriageway merging, "
                     f"found {found}.",
-                    "reproject first, e.g. roads.to_crs(32648) (UTM 48N) for northern Vietnam.",
+                    "load the roads through a dataset, whose working CRS is metric (leave crs "
+                    "out of dataset.toml to use the UTM zone of the data, or give a projected "
+                    'one such as crs = "EPSG:32648", UTM 48N).',
                     layer="roads",
                 )
             ]

@@ -9,27 +9,78 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from covplan.io._context import FileContext
-from covplan.io.columns import auto_rename, suggest_column
+from covplan.io._context import UNLOCATED, FileContext
+from covplan.io.columns import auto_rename, fold_name, suggest_column
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
 from covplan.schema import GEOMETRY_TYPES, OPTIONAL, REQUIRED
 
+#: Columns from which ``road_class`` is derived when the file has none (OSM tags).
+ROAD_CLASS_SOURCES = ("highway", "ref")
+
+
+def _id_like(frame: gpd.GeoDataFrame, found: list[str]) -> str | None:
+    """A column that looks like an identifier: named ``…id``/``…code``/``ma…``, unique values."""
+    for name in found:
+        folded = fold_name(name)
+        if not (folded.endswith(("id", "code")) or folded.startswith("ma")):
+            continue
+        values = frame[name]
+        if values.notna().all() and values.is_unique:
+            return name
+    return None
+
+
+def _road_class_values(frame: gpd.GeoDataFrame, found: list[str]) -> str:
+    """A manifest hint mapping a text column with a few values onto road classes."""
+    keywords = (("caotoc", "expressway"), ("expressway", "expressway"), ("quoc", "national"),
+                ("national", "national"), ("tinh", "provincial"), ("provincial", "provincial"))
+    hints = ("class", "cap", "loai", "type", "hang", "grade", "level")
+    ranked = sorted(found, key=lambda n: not any(h in fold_name(n) for h in hints))
+    for name in ranked:
+        values = frame[name].dropna()
+        if not len(values) or not all(isinstance(v, str) for v in values.head(50)):
+            continue
+        distinct = values.astype(str).str.strip().unique()
+        if not 1 < len(distinct) <= 12:
+            continue
+        pairs = []
+        for value in distinct[:6]:
+            folded = fold_name(value)
+            cls = next((c for key, c in keywords if key in folded), "local")
+            pairs.append(f'"{value}" = "{cls}"')
+        return (f'; e.g. columns = {{ road_class = "{name}" }} and values = {{ road_class = '
+                f"{{ {', '.join(pairs)} }} }} (check each class)")
+    return ""
+
 
 def check_columns(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
-    """Rename near-identical column names and report required columns that are missing."""
+    """Rename near-identical column names and report required columns that are missing.
+
+    ``road_class`` is not required of roads that carry OSM ``highway`` or ``ref`` tags: it is
+    derived from them. A missing column's message proposes the dataset.toml entry that maps
+    the likeliest column of the file onto it.
+    """
     wanted = REQUIRED[ctx.layer] + tuple(OPTIONAL[ctx.layer])
     frame = frame.rename(columns=auto_rename(frame.columns, wanted))
     found = [str(c) for c in frame.columns if c != frame.geometry.name]
     for column in REQUIRED[ctx.layer]:
         if column in frame.columns:
             continue
+        if column == "road_class" and any(c in frame.columns for c in ROAD_CLASS_SOURCES):
+            continue
         guess = suggest_column(column, found)
-        fix = (
-            f"rename column '{guess}' to '{column}', or map it in dataset.toml: "
-            f'[layers.{ctx.layer}] columns = {{ {column} = "{guess}" }}'
-            if guess
-            else f"add a '{column}' column, or map an existing one in dataset.toml"
-        )
+        if guess is None and column.endswith(("_id", "code")):
+            guess = _id_like(frame, found)
+        if guess:
+            fix = (f"rename column '{guess}' to '{column}', or map it in dataset.toml: "
+                   f'[layers.{ctx.layer}] columns = {{ {column} = "{guess}" }}')
+        elif column == "road_class":
+            fix = ("give the roads a road_class (expressway, national, provincial, local) or "
+                   "OSM highway/ref tags, or map your class column in dataset.toml under "
+                   f"[layers.roads]{_road_class_values(frame, found)}")
+        else:
+            fix = (f"add a '{column}' column, or map one of yours in dataset.toml: "
+                   f'[layers.{ctx.layer}] columns = {{ {column} = "<your column>" }}')
         ctx.add(
             f"missing required column '{column}' (found: {', '.join(found) or 'none'}).",
             fix + ".",
@@ -47,9 +98,29 @@ def check_not_empty(frame: gpd.GeoDataFrame, ctx: FileContext) -> bool:
 
 
 def check_geometry(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
-    """Report missing/empty and wrong-type geometries; repair invalid polygons and lines."""
+    """Report missing/empty and wrong-type geometries; repair invalid polygons and lines.
+
+    Geometries with a non-finite coordinate (NaN, infinity) are reported and dropped before
+    any geometric operation, which GEOS would refuse with an exception.
+    """
+    values = np.asarray(frame.geometry.values, dtype=object)
+    coords, owner = shapely.get_coordinates(values, include_z=False, return_index=True)
+    broken = np.zeros(len(values), dtype=bool)
+    broken[owner[~np.isfinite(coords).all(axis=1)]] = True
+    if broken.any():
+        ctx.add(
+            "coordinates that are not numbers (NaN or infinity).",
+            "fix or delete those features' coordinates in your GIS.",
+            rows=ctx.rows(broken),
+        )
+        frame = frame.copy()
+        frame.loc[broken, frame.geometry.name] = None
     geoms = frame.geometry
-    empty = geoms.isna() | geoms.is_empty
+    reported = np.asarray(frame.attrs.get(UNLOCATED, np.zeros(len(frame), bool)), dtype=bool)
+    if reported.shape != broken.shape:
+        reported = np.zeros(len(frame), dtype=bool)
+    unusable = broken | reported
+    empty = (geoms.isna() | geoms.is_empty) & ~unusable
     if empty.any():
         ctx.add(
             "missing or empty geometry.",
@@ -67,7 +138,7 @@ def check_geometry(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFram
             "split mixed geometry types into separate layers, or keep only the expected type.",
             rows=ctx.rows(wrong),
         )
-    invalid = ~empty & ~wrong & ~geoms.is_valid
+    invalid = ~empty & ~wrong & ~unusable & ~geoms.is_valid
     if invalid.any():
         repaired = shapely.make_valid(geoms[invalid].to_numpy())
         kinds = shapely.get_type_id(repaired)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from covplan.schema import ALIASES
 
 
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
     """Lower-case, strip accents and separators so ``Site ID`` matches ``site_id``."""
     text = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -30,12 +30,12 @@ def suggest_column(wanted: str, available: Iterable[str]) -> str | None:
     'Site ID'
     """
     names = list(available)
-    target = _fold(wanted)
+    target = fold_name(wanted)
     for name in names:
-        folded = _fold(name)
-        if folded == target or _fold(ALIASES.get(folded, "")) == target:
+        folded = fold_name(name)
+        if folded == target or fold_name(ALIASES.get(folded, "")) == target:
             return name
-    folded_names = {_fold(n): n for n in names}
+    folded_names = {fold_name(n): n for n in names}
     close = difflib.get_close_matches(target, list(folded_names), n=1, cutoff=0.75)
     return folded_names[close[0]] if close else None
 
@@ -52,7 +52,7 @@ def auto_rename(columns: Iterable[str], wanted: Iterable[str]) -> dict[str, str]
         if want in present:
             continue
         for name in present:
-            if name not in renames and _fold(name) == _fold(want):
+            if name not in renames and fold_name(name) == fold_name(want):
                 renames[name] = want
                 break
     return renames

@@ -38,10 +38,31 @@ def _text_columns(frame: gpd.GeoDataFrame, ctx: FileContext, columns: tuple[str,
             frame[column] = clean_text(frame[column])
 
 
-def _apply_values(frame: gpd.GeoDataFrame, mapping: dict[str, dict[str, str]]) -> None:
+def apply_values(
+    frame: gpd.GeoDataFrame, mapping: dict[str, dict[str, str]], ctx: FileContext
+) -> gpd.GeoDataFrame:
+    """Apply the manifest's ``values = { column = { "file value" = "value" } }`` mapping.
+
+    Works for every layer (road classes, POI kinds, technologies, statuses); values not
+    listed stay as they are.
+    """
+    if not mapping:
+        return frame
+    frame = frame.copy()
     for column, table in mapping.items():
-        if column in frame.columns:
-            frame[column] = frame[column].map(lambda v, t=table: t.get(str(v).strip(), v))
+        if column not in frame.columns:
+            ctx.add(
+                f"dataset.toml maps values of column '{column}', which the layer does not have "
+                f"(columns: {', '.join(str(c) for c in frame.columns if c != 'geometry')}).",
+                f"correct the column name under [layers.{ctx.layer}] values, or map the file's "
+                "column onto it under columns.",
+                column=column,
+            )
+            continue
+        frame[column] = frame[column].map(
+            lambda v, t=table: t.get(str(v).strip(), v) if not pd.isna(v) else v
+        )
+    return frame
 
 
 def _booleans(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:
@@ -77,13 +98,10 @@ def normalise_villages(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoData
     return frame
 
 
-def normalise_roads(
-    frame: gpd.GeoDataFrame, ctx: FileContext, values: dict[str, dict[str, str]]
-) -> gpd.GeoDataFrame:
-    """Roads: ``road_class`` from the file, the manifest's value mapping, or OSM highway/ref."""
+def normalise_roads(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
+    """Roads: ``road_class`` from the file (values mapped by the manifest) or OSM highway/ref."""
     frame = frame.copy()
     _text_columns(frame, ctx, ("ref", "name", "highway"))
-    _apply_values(frame, values)
     if "road_class" in frame.columns:
         frame["road_class"] = clean_text(frame["road_class"]).str.lower()
     derivable = [c for c in ("highway", "ref", "name") if c in frame.columns]
@@ -122,11 +140,22 @@ def normalise_pois(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFram
     frame = frame.copy()
     _text_columns(frame, ctx, ("kind", "name"))
     if "kind" in frame.columns:
-        kind = frame["kind"].str.lower().str.strip()
-        if (~kind.isin(POI_KINDS)).any():
-            from covplan.io.poikind import poi_kind_from
+        from covplan.io.poikind import poi_kind_from
 
-            kind = kind.map(lambda v: poi_kind_from(v) if isinstance(v, str) else "other")
+        raw = frame["kind"].str.lower().str.strip()
+        kind = raw.map(lambda v: v if v in POI_KINDS else poi_kind_from(v)).astype(object)
+        unknown = raw[((kind == "other") & (raw != "other")).to_numpy()]
+        unknown = unknown.fillna("<empty>").value_counts()
+        if len(unknown):
+            shown = ", ".join(f"{v!r} ({n:,})" for v, n in unknown.head(8).items())
+            more = f" and {len(unknown) - 8} more values" if len(unknown) > 8 else ""
+            example = unknown.index[0] if unknown.index[0] != "<empty>" else "bank"
+            ctx.warn(
+                f"{int(unknown.sum()):,} points of interest of kinds covplan does not know "
+                f"count as 'other': {shown}{more}. Targets name {', '.join(POI_KINDS[:-1])}. "
+                f"If one of them means a known kind, map it in dataset.toml: [layers.pois] "
+                f'values = {{ kind = {{ "{example}" = "hospital" }} }}.'
+            )
         frame["kind"] = kind.fillna("other").astype("string")
     return frame
 

@@ -10,10 +10,12 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS
 
+from covplan.errors import InputError, Problem
 from covplan.io._context import FileContext
 from covplan.io.checks import check_columns, check_geometry, check_in_vietnam, check_not_empty
 from covplan.io.crs import utm_crs_for
 from covplan.io.layers import (
+    apply_values,
     normalise_communes,
     normalise_fibre,
     normalise_pois,
@@ -33,7 +35,7 @@ _NORMALISERS: dict[str, Normaliser] = {
     "sites": lambda f, c, s: normalise_sites(f, c),
     "villages": lambda f, c, s: normalise_villages(f, c),
     "communes": lambda f, c, s: normalise_communes(f, c),
-    "roads": lambda f, c, s: normalise_roads(f, c, s.values),
+    "roads": lambda f, c, s: normalise_roads(f, c),
     "fibre": lambda f, c, s: normalise_fibre(f, c),
     "pois": lambda f, c, s: normalise_pois(f, c),
 }
@@ -49,7 +51,7 @@ def read_layer(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, FileContext]:
     """Read and validate one vector layer in its own CRS; problems are left in the context."""
     ctx = context_for(spec)
     frame = read_vector(spec, ctx)
-    frame = check_columns(frame, ctx)
+    frame = apply_values(check_columns(frame, ctx), spec.values, ctx)
     if check_not_empty(frame, ctx):
         frame = check_geometry(frame, ctx)
         check_in_vietnam(frame, ctx)
@@ -66,10 +68,28 @@ def to_working_crs(frame: gpd.GeoDataFrame, crs: CRS | None) -> gpd.GeoDataFrame
 
 
 def centre_lonlat(frames: list[gpd.GeoDataFrame]) -> tuple[float, float]:
-    """Longitude and latitude of the centre of the frames' combined bounds."""
+    """Longitude and latitude of the centre of the frames' combined bounds.
+
+    Raises
+    ------
+    covplan.errors.InputError
+        No frame has a feature with a location (nothing to place the working CRS by).
+    """
     boxes = np.array([f.to_crs(4326).total_bounds for f in frames if len(f) and f.crs])
+    boxes = boxes[np.isfinite(boxes).all(axis=1)] if len(boxes) else boxes
     if not len(boxes):
-        raise ValueError("no georeferenced features to choose a working CRS from")
+        raise InputError(
+            [
+                Problem(
+                    "dataset",
+                    "expected at least one vector layer (communes, villages, roads, sites, "
+                    "fibre or points of interest) with located features, to choose the "
+                    "working CRS from; found none.",
+                    "add the communes (or another vector layer) to the dataset, or set "
+                    'crs = "EPSG:32648" (the UTM zone of the area) under [dataset].',
+                )
+            ]
+        )
     west, south = boxes[:, 0].min(), boxes[:, 1].min()
     east, north = boxes[:, 2].max(), boxes[:, 3].max()
     return float((west + east) / 2), float((south + north) / 2)

@@ -30,6 +30,9 @@ _TECH_ALIASES: Final[dict[str, str]] = {
     "nr5g": "5G",
     "5g nr": "5G",
 }
+#: Largest sector number: a site carries a handful of sectors per band, and numbering
+#: schemes such as band x 10 + sector (11, 12, 21 …) or 101, 102 stay well below it.
+MAX_SECTOR: Final = 999
 #: Plausible ranges for radio parameters: (low, high, unit).
 _RANGES: Final[dict[str, tuple[float, float, str]]] = {
     "height_m": (0.0, 300.0, "m above ground"),
@@ -96,7 +99,18 @@ def _sectors(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
             rows=ctx.rows(missing),
         )
     if "sector" in frame.columns:
-        frame["sector"] = to_numeric(frame["sector"], ctx, "sector")
+        sector = to_numeric(frame["sector"], ctx, "sector")
+        bad = sector.notna() & ((sector % 1 != 0) | (sector < 1) | (sector > MAX_SECTOR))
+        if bad.any():
+            ctx.add(
+                f"expected a whole sector number from 1 to {MAX_SECTOR}, found "
+                f"{sector[bad].iloc[0]:g}.",
+                "number the sectors of each site 1, 2, 3 … (or leave the cell empty to number "
+                "them in file order).",
+                column="sector",
+                rows=ctx.rows(bad),
+            )
+        frame["sector"] = sector.where(~bad)
     else:
         frame["sector"] = frame.groupby("site_id", dropna=False).cumcount().astype(float) + 1
     blank = frame["sector"].isna()

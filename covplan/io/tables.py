@@ -10,31 +10,73 @@ import csv
 import io
 import logging
 import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from covplan.errors import InputError, Problem
 from covplan.io._context import FileContext
 
 logger = logging.getLogger(__name__)
 
 _DELIMITERS = (",", ";", "\t", "|")
 _VI_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+#: Bytes inspected to tell a text table from a binary file.
+_SNIFF_BYTES = 65_536
+#: Control characters that never occur in a text table (tab, CR, LF and form feed do).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def read_text(path: Path) -> tuple[str, list[str]]:
-    """File text with a BOM removed, and notes on what was done to decode it."""
+def _not_text(ctx: FileContext, why: str) -> InputError:
+    return InputError(
+        [
+            Problem(
+                ctx.file,
+                f"expected a text table (CSV), found {why}.",
+                "export the table from your spreadsheet as CSV (UTF-8), or name the right "
+                "file in dataset.toml.",
+                layer=ctx.layer,
+            )
+        ]
+    )
+
+
+def read_text(path: Path, ctx: FileContext) -> str:
+    """The text of a table file: UTF-8 (a BOM removed), else Windows-1258, NFC-normalised.
+
+    A file that is not valid UTF-8 is read as Windows-1258, the legacy Vietnamese code page
+    (what Excel saves as "CSV" on a Vietnamese Windows), with a warning in ``ctx``. That code
+    page writes many letters as a base letter and a combining tone mark, so the text is
+    normalised to NFC (``"Thái"`` is then one code point per letter, as typed).
+
+    Raises
+    ------
+    covplan.errors.InputError
+        The file is binary, or neither UTF-8 nor Windows-1258 text. The message never shows
+        the file's content.
+    """
     raw = path.read_bytes()
+    if b"\x00" in raw[:_SNIFF_BYTES]:
+        raise _not_text(ctx, "binary data (NUL bytes)")
     try:
-        return raw.decode("utf-8-sig"), []
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        text = raw.decode("cp1258", errors="replace")
-        note = (
-            f"{path.name}: not valid UTF-8 (byte {exc.start}); read as Windows-1258 "
-            "(Vietnamese). Save the file as UTF-8 to be sure names are right."
+        try:
+            text = raw.decode("cp1258")
+        except UnicodeDecodeError:
+            raise _not_text(ctx, "bytes that are neither UTF-8 nor Windows-1258 text") from None
+        if _CONTROL.search(text[:_SNIFF_BYTES]):
+            raise _not_text(ctx, "binary data") from None
+        ctx.warn(
+            f"not UTF-8 (first bad byte at offset {exc.start:,}); read as Windows-1258, the "
+            "legacy Vietnamese code page. Check the names, and save the file as "
+            "'CSV UTF-8' to be sure."
         )
-        return text, [note]
+    if _CONTROL.search(text[:_SNIFF_BYTES]):
+        raise _not_text(ctx, "binary data (control characters)")
+    return unicodedata.normalize("NFC", text)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -45,29 +87,98 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def read_csv_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
+def _rows(text: str, delimiter: str, ctx: FileContext) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a delimited text; every ragged row reported with its line."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True,
+                        strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    ragged: list[int] = []
+    widths: set[int] = set()
+    records = iter(reader)
+    while True:
+        start = reader.line_num + 1  # the line this record starts on
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            ctx.add(
+                f"the table cannot be read from line {start} on ({exc}): a quote (\") is "
+                "opened and never closed, or a quoted value is followed by more text.",
+                "close the quote or remove the stray quote character in that line (a value "
+                'holding the separator is written "like, this").',
+                rows=(start,),
+            )
+            raise InputError(ctx.problems) from None
+        if header is None:
+            if any(cell.strip() for cell in record):
+                header = [cell.strip() for cell in record]
+            continue  # blank lines before the header are skipped
+        if len(record) == len(header):
+            rows.append(record)
+        elif not any(cell.strip() for cell in record):
+            rows.append([""] * len(header))  # a blank line: an empty row, reported as such
+        else:
+            ragged.append(start)
+            widths.add(len(record))
+            rows.append([""] * len(header))  # keeps later rows on their line numbers
+    if header is None:
+        raise InputError(
+            [
+                Problem(
+                    ctx.file,
+                    "the file is empty: expected a header line and one row per feature.",
+                    "export the table again with its header, or name the right file in "
+                    "dataset.toml.",
+                    layer=ctx.layer,
+                )
+            ]
+        )
+    if ragged:
+        ctx.add(
+            f"expected {len(header)} fields as in the header line, found "
+            f"{', '.join(str(w) for w in sorted(widths))}.",
+            f"give each of these lines {len(header)} fields separated by {delimiter!r} "
+            "(quote values that contain the separator).",
+            rows=ragged,
+        )
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        ctx.add(
+            f"the header line names column(s) {', '.join(map(repr, repeated))} more than once.",
+            "give every column its own name in the header line.",
+            rows=(1,),
+        )
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()  # blank lines at the end
+    return header, rows
+
+
+def read_csv_table(path: Path, ctx: FileContext) -> pd.DataFrame:
     """Read a CSV/TSV file with every cell as text.
+
+    Problems (ragged rows) are recorded in ``ctx``; decoding warnings and the delimiter
+    used go to its warnings and notes.
 
     Returns
     -------
-    table, notes
-        The table (strings, empty cells as NA) and notes on the encoding and delimiter.
+    pandas.DataFrame
+        Strings, empty cells as NA; rows in file order (ragged rows empty).
+
+    Raises
+    ------
+    covplan.errors.InputError
+        The file is empty, binary, or has an unclosed quote.
     """
-    text, notes = read_text(path)
+    text = read_text(path, ctx)
     delimiter = sniff_delimiter(text)
     if delimiter != ",":
-        notes.append(f"{path.name}: read with delimiter {delimiter!r}")
-    frame = pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        skipinitialspace=True,
-        quoting=csv.QUOTE_MINIMAL,
-    )
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame, notes
+        ctx.note(f"{path.name}: read with delimiter {delimiter!r}")
+    header, rows = _rows(text, delimiter, ctx)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame = frame.apply(lambda c: c.str.strip()).replace("", pd.NA) if len(frame) else frame
+    return frame.astype("string") if len(frame.columns) else frame
 
 
 def _uses_decimal_comma(values: pd.Series) -> bool:
@@ -95,7 +206,9 @@ def to_numeric(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:
         Float values, NaN where empty or not a number.
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.astype(np.float64)
+        numbers = values.astype(np.float64)
+        _refuse_infinite(numbers, ctx, column)
+        return numbers.where(np.isfinite(numbers))
     text = values.astype("string").str.strip()
     if _uses_decimal_comma(text):
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -113,4 +226,17 @@ def to_numeric(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:
             column=column,
             rows=ctx.rows(bad),
         )
-    return numbers
+    _refuse_infinite(numbers, ctx, column)
+    return numbers.where(np.isfinite(numbers))
+
+
+def _refuse_infinite(numbers: pd.Series, ctx: FileContext, column: str) -> None:
+    """Record infinite values (``inf``, ``1e999``) as a problem; they become NaN."""
+    infinite = np.isinf(numbers.to_numpy(dtype=np.float64))
+    if infinite.any():
+        ctx.add(
+            "expected a finite number, found infinity (inf).",
+            "write the real value, or leave the cell empty for the default.",
+            column=column,
+            rows=ctx.rows(infinite),
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,8 +13,9 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from covplan.errors import DataFileNotFoundError, UnsupportedFormatError
-from covplan.io._context import FileContext
+from covplan import settings
+from covplan.errors import DataFileNotFoundError, LimitError, UnsupportedFormatError
+from covplan.io._context import UNLOCATED, FileContext
 from covplan.io.columns import invert_mapping, suggest_column
 from covplan.io.manifest import LayerSpec
 from covplan.io.tables import read_csv_table, to_numeric
@@ -32,17 +34,41 @@ def context_for(spec: LayerSpec) -> FileContext:
     return FileContext(spec.label, spec.name)
 
 
-def _check_file(path: Path) -> None:
+def check_file_size(path: Path, layer: str) -> None:
+    """Refuse a file larger than :data:`covplan.settings.max_file_mb` before reading it.
+
+    Raises
+    ------
+    covplan.errors.LimitError
+        Naming the file, its size, the limit and the variable that raises it.
+    """
+    size_mb = path.stat().st_size / 1024**2
+    if size_mb > settings.max_file_mb:
+        variable = settings.LIMIT_VARIABLES["max_file_mb"]
+        raise LimitError(
+            f"{path}: the {layer} file is {size_mb:,.0f} MB, more than covplan reads "
+            f"({settings.max_file_mb:,.0f} MB). Fix: clip it to the province (e.g. ogr2ogr "
+            f"-clipsrc, or a province extract), or raise the limit with {variable}=<MB>."
+        )
+
+
+def _check_file(path: Path, layer: str) -> None:
     if not path.exists():
         raise DataFileNotFoundError(
-            f"{path}: file not found. Check the name in dataset.toml or put the file there."
+            f"{path}: file not found. Fix: check the name in dataset.toml or put the file there."
         )
+    if path.is_dir():
+        raise UnsupportedFormatError(
+            f"{path}: is a folder, expected a {layer} file. Fix: name the file inside it "
+            f'(file = "{path.name}/<file>" under [layers.{layer}] in dataset.toml).'
+        )
+    check_file_size(path, layer)
     suffix = path.suffix.lower()
     if suffix not in _TEXT_TABLES + _OGR_SUFFIXES + (".zip", ".osm", ".pbf", ".xml"):
         raise UnsupportedFormatError(
             f"{path}: unknown vector format '{suffix or path.name}'. covplan reads GeoPackage "
             "(.gpkg), GeoJSON, shapefile (.shp or .zip), FlatGeobuf, KML, CSV (lon/lat columns) "
-            "and OSM XML/PBF (roads)."
+            "and OSM XML/PBF (roads). Fix: convert the file to one of these (e.g. GeoPackage)."
         )
 
 
@@ -67,37 +93,57 @@ def _points_from_table(table: pd.DataFrame, spec: LayerSpec, ctx: FileContext) -
                 found = ", ".join(map(str, table.columns))
                 ctx.add(f"missing required column '{want}' (found: {found}).", hint, column=want)
         return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table)), crs=crs)
+    blank = table["lon"].isna() | table["lat"].isna()
     lon = to_numeric(table["lon"], ctx, "lon")
     lat = to_numeric(table["lat"], ctx, "lat")
-    missing = lon.isna() | lat.isna()
-    if missing.any():
+    missing = lon.isna() | lat.isna()  # blank, or not a number (reported as such)
+    if blank.any():
         ctx.add(
             "missing coordinates.",
             "fill in lon and lat for every row.",
             column="lon/lat",
-            rows=ctx.rows(missing),
+            rows=ctx.rows(blank),
         )
     geometry = np.asarray(gpd.points_from_xy(lon.fillna(np.nan), lat.fillna(np.nan)), dtype=object)
     geometry[missing.to_numpy()] = None
-    return gpd.GeoDataFrame(table.drop(columns=["lon", "lat"]), geometry=geometry, crs=crs)
+    frame = gpd.GeoDataFrame(table.drop(columns=["lon", "lat"]), geometry=geometry, crs=crs)
+    # rows without usable lon/lat are reported above: not again as "missing geometry"
+    frame.attrs[UNLOCATED] = missing.to_numpy()
+    return frame
 
 
 def _read_ogr(path: Path, layer: str | None, ctx: FileContext) -> gpd.GeoDataFrame:
     source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
-        if layer is not None:
-            available = [str(r[0]) for r in pyogrio.list_layers(source)]
-            if layer not in available:
-                raise UnsupportedFormatError(
-                    f"{path}: no layer '{layer}' (layers: {', '.join(available)}). Fix the "
-                    "'layer' name in dataset.toml."
-                )
-        return gpd.read_file(source, layer=layer, engine="pyogrio")
+        with warnings.catch_warnings():
+            # GDAL's complaints about a damaged file (bad GeoPackage application id, ...)
+            # arrive as RuntimeWarnings before the error that says what matters
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if layer is not None:
+                available = [str(r[0]) for r in pyogrio.list_layers(source)]
+                if layer not in available:
+                    raise UnsupportedFormatError(
+                        f"{path}: no layer '{layer}' (layers: {', '.join(available)}). Fix: "
+                        "correct the 'layer' name under [layers."
+                        f"{ctx.layer}] in dataset.toml."
+                    )
+            return gpd.read_file(source, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise UnsupportedFormatError(
-            f"{path}: cannot be read as a vector file ({exc}). Check that it is a complete "
-            "GeoPackage/GeoJSON/shapefile; re-export it from your GIS."
-        ) from None
+        raise unreadable_vector(path, exc) from None
+
+
+def unreadable_vector(path: Path, exc: Exception) -> UnsupportedFormatError:
+    """The error for a vector file GDAL cannot open (damaged, truncated, or another format).
+
+    GDAL's own words are kept to their first sentence, without the SQL or driver hints
+    it adds for a damaged file.
+    """
+    detail = str(exc).split(";")[0].split(":")[-1].strip().rstrip(".")
+    return UnsupportedFormatError(
+        f"{path}: cannot be read as a vector file (GDAL: {detail[:160]}). Fix: check that it "
+        "is a complete GeoPackage/GeoJSON/shapefile (a download or copy may have been cut "
+        "short) and export it again from your GIS."
+    )
 
 
 def _is_opencellid(path: Path) -> bool:
@@ -155,15 +201,12 @@ def read_vector(spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
     a CRS takes the manifest's ``crs``; with neither, a problem is recorded.
     """
     path = spec.files[0]
-    _check_file(path)
+    _check_file(path, spec.name)
     suffix = path.suffix.lower()
     if suffix in _TEXT_TABLES and spec.name == "sites" and _is_opencellid(path):
         frame = _read_opencellid(path, ctx)
     elif suffix in _TEXT_TABLES:
-        table, notes = read_csv_table(path)
-        for note in notes:
-            ctx.note(note)
-        frame = _points_from_table(table, spec, ctx)
+        frame = _points_from_table(read_csv_table(path, ctx), spec, ctx)
     elif suffix in (".osm", ".pbf", ".xml"):
         from covplan.io.osm import read_osm_roads
 
@@ -180,14 +223,50 @@ def read_vector(spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
                 f'crs = "EPSG:4326" under [layers.{spec.name}] in dataset.toml.',
             )
     frame = _filter_rows(frame, spec, ctx).reset_index(drop=True)
-    rename = invert_mapping({k: v for k, v in spec.columns.items() if k not in ("lon", "lat")})
-    missing = [src for src in rename if src not in frame.columns]
-    for src in missing:
-        ctx.add(
-            f"dataset.toml maps column '{src}' but the file has no such column "
-            f"(columns: {', '.join(map(str, frame.columns))}).",
-            "fix the column name under [layers.*.columns] in dataset.toml.",
-            column=src,
-        )
+    frame = apply_columns(frame, spec, ctx)
     logger.debug("Read %d features from %s", len(frame), path)
-    return frame.rename(columns={k: v for k, v in rename.items() if k not in missing})
+    return frame
+
+
+def apply_columns(
+    frame: gpd.GeoDataFrame, spec: LayerSpec, ctx: FileContext
+) -> gpd.GeoDataFrame:
+    """Apply the manifest's ``columns = { contract = "file column" }`` mapping.
+
+    Renames happen all at once, so a mapping may swap two names. A contract column mapped
+    from another file column replaces the file's own column of that name (with a note:
+    ``name = "fullName"`` on a file that has both ``name`` and ``fullName``). One file column
+    may feed several contract columns (``name = "ten", ref = "ten"``): it is copied. The
+    result never holds two columns of one name.
+    """
+    mapping = {k: v for k, v in spec.columns.items() if k not in ("lon", "lat")}
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    present = [str(c) for c in frame.columns if c != geometry]
+    for target, source in mapping.items():
+        if source not in frame.columns:
+            ctx.add(
+                f"dataset.toml maps {target} = \"{source}\" but the file has no column "
+                f"'{source}' (columns: {', '.join(present)}).",
+                f"correct the column name under [layers.{spec.name}] columns in dataset.toml.",
+                column=source,
+            )
+    usable = {t: s for t, s in mapping.items() if s in frame.columns and s != geometry}
+    sources = set(usable.values())
+    for target, source in usable.items():
+        if target != source and target in frame.columns and target not in sources:
+            ctx.note(f"column '{target}' of {ctx.file} replaced by '{source}' (dataset.toml "
+                     f'maps {target} = "{source}")')
+    values = {t: frame[s].to_numpy() for t, s in usable.items()}
+    dropped = [c for c in frame.columns if c != geometry and (c in sources or c in values)]
+    out = frame.drop(columns=dropped)
+    for target, column in values.items():
+        out[target] = column
+    repeated = sorted({str(c) for c in out.columns[out.columns.duplicated()]})
+    if repeated:
+        ctx.add(
+            f"the file has more than one column named {', '.join(map(repr, repeated))}.",
+            "give every column its own name, or map the one to use in dataset.toml.",
+            column=repeated[0],
+        )
+        out = out.loc[:, ~out.columns.duplicated()]
+    return out
