@@ -151,15 +151,18 @@ def add_road_gaps(
     )
     fields = ["road", "length", "chainage", "crosses"]
     aliases = ["Road", "Gap length", "From–to", "Communes"]
+    # no gap (no roads, or every road covered): an empty layer; folium refuses a tooltip
+    # or popup whose fields no feature carries
+    popups: dict[str, Any] = {} if table.empty else {
+        "tip": ["road", "length"], "popup": folium.GeoJsonPopup(fields=fields, aliases=aliases)}
     return geojson_layer(
         fmap,
         table,
         fields,
         lambda _: {"color": style.ROAD_GAP, "weight": 10, "opacity": 0.55},
-        tip=["road", "length"],
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
         name=name,
         show=show,
+        **popups,
     )
 
 
@@ -170,9 +173,11 @@ def _get(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _chainage(frame: pd.DataFrame) -> pd.Series:
+    """``"km 12.3–15.0"`` per gap, blank where either end is unknown (empty frames too)."""
     start = text_or_blank(_get(frame, "start_km"), decimals=1)
     end = text_or_blank(_get(frame, "end_km"), decimals=1)
-    return ("km " + start + "–" + end).where((start != "") & (end != ""), "")
+    return pd.Series([f"km {a}–{b}" if a and b else "" for a, b in zip(start, end, strict=True)],
+                     index=frame.index, dtype=object)
 
 
 def village_status_kind(status: pd.Series) -> Literal["share", "fibre"]:
@@ -305,7 +310,7 @@ def add_fibre(
 ) -> folium.GeoJson:
     """Add fibre routes (lines) and access nodes (points)."""
     table = to_wgs84(fibre, simplify_m=simplify_m)
-    table["label"] = "fibre " + text_or_blank(_get(table, "operator"))
+    table["label"] = [f"fibre {op}".rstrip() for op in text_or_blank(_get(table, "operator"))]
     colour = style.FIBRE_ROUTE_COLOUR
     return geojson_layer(
         fmap,
