@@ -79,7 +79,8 @@ def test_missing_keys_duplicate_ids_and_bad_thresholds() -> None:
     text = str(err.value)
     assert "missing 'label', 'measure', 'goal_percent'" in text
     assert "the id is used twice" in text
-    assert "'rsrp_4g_dbm' should be a number from -140 to -44, got 5" in text
+    assert ("'rsrp_4g_dbm' is a 4G RSRP in dBm (negative: LTE reports -140 to -44 dBm), from "
+            "-140 to -44; got 5. Fix: write rsrp_4g_dbm = -105 (the default)") in text
     assert "unknown key 'rsrp_6g_dbm'" in text
 
 
