@@ -94,8 +94,8 @@ def add_roads(
 
 def _road_label(frame: pd.DataFrame) -> pd.Series:
     parts = [text_or_blank(frame[c]) for c in ("ref", "name", "road_class") if c in frame]
-    if not parts:
-        return pd.Series("road", index=frame.index)
+    if not parts or frame.empty:  # apply(axis=1) on no rows gives a frame, not a series
+        return pd.Series("road", index=frame.index, dtype=object)
     table = pd.concat(parts, axis=1)
     return table.apply(lambda row: " · ".join(dict.fromkeys(v for v in row if v)), axis=1)
 

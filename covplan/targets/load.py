@@ -118,7 +118,8 @@ def _threshold_fix(key: str, value: Any, low: float, high: float) -> str:
     example = float(getattr(Thresholds(), key))
     if (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
             and low <= -value <= high):
-        return f"write {key} = {-value:g} (the sign is missing)."
+        why = "an RSRP threshold is negative" if value > 0 else "it cannot be negative"
+        return f"write {key} = {-value:g} ({why})."
     return f"write {key} = {example:g} (the default) or another value from {low:g} to {high:g}."
 
 
