@@ -310,7 +310,7 @@ def add_fibre(
 ) -> folium.GeoJson:
     """Add fibre routes (lines) and access nodes (points)."""
     table = to_wgs84(fibre, simplify_m=simplify_m)
-    table["label"] = [f"fibre {op}".rstrip() for op in text_or_blank(_get(table, "operator"))]
+    table["label"] = "fibre " + text_or_blank(_get(table, "operator"))
     colour = style.FIBRE_ROUTE_COLOUR
     return geojson_layer(
         fmap,

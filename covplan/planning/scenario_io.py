@@ -207,12 +207,12 @@ class _Reader:
     def placed(self, x: float, y: float, record: dict[str, Any], n: int) -> bool:
         """Refuse a position outside Vietnam; warn about one outside the study area."""
         lon, lat = self.to_lonlat.transform(x, y)
+        column = "x" if "x" in record else "lon"
         if not (math.isfinite(lon) and math.isfinite(lat)):
             self.problem(n, "the position cannot be converted to longitude and latitude.",
                          f"check x and y (in {self.crs.name}) or give lon and lat.",
-                         column="x" if "x" in record else "lon")
+                         column=column)
             return False
-        column = "x" if "x" in record else "lon"
         given = np.array([lon]), np.array([lat])
         if not inside_vietnam(*given)[0]:
             west, south, east, north = VIETNAM_BOUNDS

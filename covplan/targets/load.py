@@ -7,6 +7,7 @@ their allowed sets and ranges, and all problems of a file are collected before o
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import logging
 import math
@@ -372,12 +373,13 @@ def read_config_text(path: Path, what: str) -> str:
     except OSError as exc:
         raise ConfigError(f"{path}: the {what} cannot be read ({exc.strerror}). Fix: check the "
                           "path and its permissions.") from None
+    body = raw.removeprefix(codecs.BOM_UTF8)
     try:
-        return raw.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
+        line = body[:exc.start].count(b"\n") + 1
         raise ConfigError(
-            f"{path}: line {line}: the {what} is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+            f"{path}: line {line}: the {what} is not UTF-8 text (byte 0x{body[exc.start]:02x} "
             "cannot be decoded; a legacy code page such as Windows-1258, or a binary file?). "
             "Fix: save it as UTF-8 (in Notepad: Save as, Encoding: UTF-8).") from None
 
@@ -397,8 +399,9 @@ def load_targets(spec: str | Path) -> TargetSet:
     if path.suffix.lower() != ".toml" and not path.exists():
         names = preset_names()
         if str(spec) not in names:
-            raise ConfigError(f"unknown targets preset '{spec}': {_suggest(str(spec), names)} "
-                              "Or give the path of a targets .toml file.")
+            raise ConfigError(f"unknown targets preset '{spec}'. Fix: "
+                              f"{_suggest(str(spec), names)} Or give the path of a targets "
+                              ".toml file.")
         text = resources.files("covplan").joinpath("presets", f"{spec}.toml").read_text(
             encoding="utf-8")
         source = f"preset {spec}"
