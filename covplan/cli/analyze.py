@@ -44,13 +44,16 @@ def _amount(value: float, unit: str) -> str:
 
 def format_targets(table: pd.DataFrame, title: str) -> str:
     """The target table as aligned text, then what each result was measured on."""
+    from covplan.targets.schema import status_label
+
     header = ("Target", "Measured", "Goal", "Status", "Shortfall")
     rows = [header]
     for r in table.to_dict("records"):
         value = float(r["measured_percent"])
         measured = "-" if math.isnan(value) else f"{value:.1f} %"
         rows.append((_nfc(r["target"]), measured, f"{float(r['goal_percent']):g} %",
-                     str(r["status"]).upper(), _amount(float(r["shortfall"]), str(r["unit"]))))
+                     status_label(r["status"]),
+                     _amount(float(r["shortfall"]), str(r["unit"]))))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [_nfc(title), ""]
     for k, row in enumerate(rows):
@@ -67,11 +70,22 @@ def format_targets(table: pd.DataFrame, title: str) -> str:
 
 
 def _population_lines(population: pd.DataFrame) -> list[str]:
+    from covplan.metrics.population import NO_POPULATION
+    from covplan.targets.schema import STATUS_NO_DATA, status_label
+
     best = population[population["operator"] == "best operator"]
     lines = ["", "People with signal (SDG 9.c.1, best operator):"]
-    for r in best.itertuples(index=False):
-        lines.append(f"  {r.technology:<9} {r.covered_percent:5.1f} % "
-                     f"({r.people_covered:,.0f} of {r.people_total:,.0f}, {r.basis})")
+    if (best["basis"] == NO_POPULATION).all():
+        return [*lines, f"  {status_label(STATUS_NO_DATA)}: {NO_POPULATION} (give a population "
+                        "raster, or a population column on the villages or communes)"]
+    for r in best.to_dict("records"):
+        tech, basis, percent = str(r["technology"]), str(r["basis"]), float(r["covered_percent"])
+        if math.isnan(percent):
+            lines.append(f"  {tech:<9} {status_label(STATUS_NO_DATA)} (nobody in the study "
+                         f"area, {basis})")
+            continue
+        lines.append(f"  {tech:<9} {percent:5.1f} % ({float(r['people_covered']):,.0f} of "
+                     f"{float(r['people_total']):,.0f}, {basis})")
     return lines
 
 

@@ -79,7 +79,10 @@ def report(ctx: click.Context, data: Path, targets_spec: str, scenario_path: Pat
 
         if dataset.sites is None:
             raise click.UsageError(f"{data} has no sites layer for the scenario to edit.")
-        scenario = load_scenario(scenario_path, dataset.sites, dataset=dataset.name)
+        scenario = load_scenario(scenario_path, dataset.sites, dataset=dataset.name,
+                                 area=dataset.area())
+        for warning in scenario.warnings:
+            click.echo(f"Warning: {warning}", err=True)
     if commune:
         commune_bounds(dataset, commune)  # fail now, not after the prediction
     out = out or settings.maps_dir

@@ -94,8 +94,8 @@ def add_roads(
 
 def _road_label(frame: pd.DataFrame) -> pd.Series:
     parts = [text_or_blank(frame[c]) for c in ("ref", "name", "road_class") if c in frame]
-    if not parts:
-        return pd.Series("road", index=frame.index)
+    if not parts or frame.empty:  # apply(axis=1) on no rows gives a frame, not a series
+        return pd.Series("road", index=frame.index, dtype=object)
     table = pd.concat(parts, axis=1)
     return table.apply(lambda row: " · ".join(dict.fromkeys(v for v in row if v)), axis=1)
 
@@ -151,15 +151,18 @@ def add_road_gaps(
     )
     fields = ["road", "length", "chainage", "crosses"]
     aliases = ["Road", "Gap length", "From–to", "Communes"]
+    # no gap (no roads, or every road covered): an empty layer; folium refuses a tooltip
+    # or popup whose fields no feature carries
+    popups: dict[str, Any] = {} if table.empty else {
+        "tip": ["road", "length"], "popup": folium.GeoJsonPopup(fields=fields, aliases=aliases)}
     return geojson_layer(
         fmap,
         table,
         fields,
         lambda _: {"color": style.ROAD_GAP, "weight": 10, "opacity": 0.55},
-        tip=["road", "length"],
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
         name=name,
         show=show,
+        **popups,
     )
 
 
@@ -170,9 +173,11 @@ def _get(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _chainage(frame: pd.DataFrame) -> pd.Series:
+    """``"km 12.3–15.0"`` per gap, blank where either end is unknown (empty frames too)."""
     start = text_or_blank(_get(frame, "start_km"), decimals=1)
     end = text_or_blank(_get(frame, "end_km"), decimals=1)
-    return ("km " + start + "–" + end).where((start != "") & (end != ""), "")
+    return pd.Series([f"km {a}–{b}" if a and b else "" for a, b in zip(start, end, strict=True)],
+                     index=frame.index, dtype=object)
 
 
 def village_status_kind(status: pd.Series) -> Literal["share", "fibre"]:

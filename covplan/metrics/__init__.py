@@ -39,7 +39,12 @@ from covplan.metrics.roads import (
 )
 from covplan.metrics.signal import Coverage, covered_at, covered_cells, rsrp_at
 from covplan.metrics.thresholds import Thresholds
-from covplan.metrics.villages import fibre_reached, village_population, village_signal
+from covplan.metrics.villages import (
+    fibre_reached,
+    has_fibre_data,
+    village_population,
+    village_signal,
+)
 from covplan.metrics.zones import ZoneRaster, rasterize_zones
 
 __all__ = [
@@ -56,6 +61,7 @@ __all__ = [
     "covered_cells",
     "covered_pieces",
     "fibre_reached",
+    "has_fibre_data",
     "metrics_from_dataset",
     "people_on_grid",
     "poi_covered",

@@ -5,11 +5,14 @@ Columns (besides ``code``, ``name`` and the commune polygon):
 - ``population``: people in the commune's cells (NaN when no population is known);
 - ``villages``, ``villages_fibre``, ``fibre_percent``: villages whose commune it is (a
   village straddling two communes belongs to the one its ``commune`` code names, else the
-  one under its centre, so it is counted once), how many are fibre-reached, and the share;
-- ``population_4g_percent``, ``population_5g_percent``: people with 4G / 5G signal;
+  one under its centre, so it is counted once), how many are fibre-reached, and the share
+  (NaN without fibre data);
+- ``population_4g_percent``, ``population_5g_percent``: people with 4G / 5G signal (NaN
+  when no population is known: an area share is not a share of people);
 - ``highway_uncovered_km``: expressway and national-highway km without 4G or 5G (dual
-  carriageways once), by the commune each road piece lies in;
-- ``pois_without_5g``: points of interest (of the kinds asked) without 5G.
+  carriageways once), by the commune each road piece lies in (NaN without roads);
+- ``pois_without_5g``: points of interest (of the kinds asked) without 5G (NA without a
+  points-of-interest layer).
 """
 
 from __future__ import annotations
@@ -36,30 +39,32 @@ def _percent(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 
 
 def _village_columns(ctx: MetricContext, n: int) -> dict[str, np.ndarray]:
+    nan = np.full(n, np.nan)
     if ctx.villages is None or ctx.village_commune is None:
-        nan = np.full(n, np.nan)
         return {"villages": nan, "villages_fibre": nan, "fibre_percent": nan}
     where = ctx.village_commune
     ok = where >= 0
-    reached = ctx.fibre_reached().to_numpy(bool)
     count = np.bincount(where[ok], minlength=n).astype(float)
+    if not ctx.has_fibre_data:  # no fibre layer, no fibre column: unknown, not "none"
+        return {"villages": count, "villages_fibre": nan, "fibre_percent": nan}
+    reached = ctx.fibre_reached().to_numpy(bool)
     fibre = np.bincount(where[ok], weights=reached[ok], minlength=n)
     return {"villages": count, "villages_fibre": fibre, "fibre_percent": _percent(fibre, count)}
 
 
 def _people_columns(ctx: MetricContext) -> dict[str, np.ndarray]:
     sums, _ = ctx.zone_totals("communes", [["4G"], ["5G"]])
-    total = sums[:, 0]
+    total = sums[:, 0] if ctx.people.counts_people else np.full(len(sums), np.nan)
     return {
-        "population": total if ctx.people.counts_people else np.full(len(total), np.nan),
+        "population": total,
         "population_4g_percent": _percent(sums[:, 1], total),
         "population_5g_percent": _percent(sums[:, 2], total),
     }
 
 
 def _highway_km(ctx: MetricContext, classes: Sequence[str], n: int) -> np.ndarray:
-    if ctx.roads is None or ctx.commune_zones is None:
-        return np.zeros(n)
+    if ctx.roads is None or ctx.commune_zones is None:  # no roads: unknown, not 0 km
+        return np.full(n, np.nan)
     samples = ctx.roads
     pick = np.isin(samples.road_class, list(classes)) & ~ctx.road_covered(["4G", "5G"])
     zone = ctx.commune_zones.at(samples.pieces.x[pick], samples.pieces.y[pick])
@@ -68,7 +73,9 @@ def _highway_km(ctx: MetricContext, classes: Sequence[str], n: int) -> np.ndarra
 
 
 def _pois_without_5g(ctx: MetricContext, kinds: Sequence[str] | None, n: int) -> np.ndarray:
-    if ctx.pois is None or ctx.commune_zones is None or not len(ctx.pois):
+    if ctx.pois is None or ctx.commune_zones is None:  # no POI layer: unknown, not none
+        return np.full(n, np.nan)
+    if not len(ctx.pois):
         return np.zeros(n)
     pick = ~poi_covered(ctx.poi_signal(), ["5G"]).to_numpy(bool)
     if kinds is not None:

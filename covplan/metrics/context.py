@@ -24,7 +24,7 @@ from covplan.metrics.population import PeopleGrid
 from covplan.metrics.roads import RoadSamples, covered_pieces
 from covplan.metrics.signal import Coverage, covered_cells
 from covplan.metrics.thresholds import Thresholds
-from covplan.metrics.villages import fibre_reached, village_signals
+from covplan.metrics.villages import fibre_reached, has_fibre_data, village_signals
 from covplan.metrics.zones import Window, ZoneRaster
 
 #: Cache entries that do not depend on the coverage, kept by :meth:`MetricContext.advance`.
@@ -255,6 +255,11 @@ class MetricContext:
             for techs, table in zip(todo, tables, strict=True):
                 self._cache[("villages", techs, thr)] = table
         return [self._cache[("villages", t, thr)] for t in sets]
+
+    @property
+    def has_fibre_data(self) -> bool:
+        """Whether a fibre layer or the villages' ``fibre`` column says where fibre is."""
+        return has_fibre_data(self.villages, self.fibre)
 
     def fibre_reached(self, thresholds: Thresholds | None = None) -> pd.Series:
         """:func:`covplan.metrics.villages.fibre_reached` at the drop distance."""

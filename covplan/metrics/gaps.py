@@ -41,9 +41,11 @@ def village_table(ctx: MetricContext) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         ``village_id``, ``name``, ``commune``, ``commune_name``, ``population``,
         ``signal_4g_percent``, ``signal_5g_percent``, ``mobile_covered`` (4G or 5G share at
-        the village level), ``has_5g`` (5G share at that level), ``fibre_reached`` and
-        ``missing`` (``"; "``-joined: ``fibre``, ``4G/5G``, ``5G``), aligned to the
-        villages.
+        the village level), ``has_5g`` (5G share at that level), ``fibre_reached``
+        (nullable boolean: NA for every village when there is no fibre data, see
+        :meth:`~covplan.metrics.MetricContext.has_fibre_data`) and ``missing``
+        (``"; "``-joined: ``fibre``, ``4G/5G``, ``5G``; never ``fibre`` without fibre
+        data), aligned to the villages.
     """
     if ctx.villages is None:
         raise ValueError("the dataset has no villages")
@@ -52,17 +54,18 @@ def village_table(ctx: MetricContext) -> gpd.GeoDataFrame:
              else np.full(len(villages), -1))
     code, name = _commune_names(ctx, where)
     mobile, g4, g5 = ctx.village_signals([["4G", "5G"], ["4G"], ["5G"]])
-    fibre = ctx.fibre_reached()
+    fibre = (ctx.fibre_reached().astype("boolean") if ctx.has_fibre_data
+             else pd.Series(pd.NA, index=villages.index, dtype="boolean"))
     table = pd.DataFrame({
         "village_id": _text(villages, "village_id"), "name": _text(villages, "name"),
         "commune": code, "commune_name": name, "population": mobile["population"].to_numpy(),
         "signal_4g_percent": g4["signal_percent"].to_numpy(),
         "signal_5g_percent": g5["signal_percent"].to_numpy(),
         "mobile_covered": mobile["covered"].to_numpy(bool),
-        "has_5g": g5["covered"].to_numpy(bool), "fibre_reached": fibre.to_numpy(bool),
+        "has_5g": g5["covered"].to_numpy(bool), "fibre_reached": fibre,
     }, index=villages.index)
     labels = ("fibre", "4G/5G", "5G")
-    lacks = np.column_stack([~table["fibre_reached"].to_numpy(bool),
+    lacks = np.column_stack([~table["fibre_reached"].fillna(True).to_numpy(bool),
                              ~table["mobile_covered"].to_numpy(bool),
                              ~table["has_5g"].to_numpy(bool)])
     table["missing"] = ["; ".join(k for k, v in zip(labels, row, strict=True) if v)

@@ -5,7 +5,9 @@ People per coverage cell come from, in order of preference:
 1. the population raster, moved onto the coverage grid by :func:`regrid_people`;
 2. village ``population`` spread evenly over each village's cells;
 3. commune ``population`` spread evenly over each commune's cells;
-4. nothing: every cell weighs 1, and shares become area shares (``basis="area"``).
+4. nothing: every cell weighs 1, and shares become area shares (``basis="area"``). No
+   figure is then reported as people: :func:`population_coverage` gives "no population
+   data" (:data:`NO_POPULATION`) instead of counting cells.
 
 SDG indicator 9.c.1 is the *proportion of population covered by a mobile network, by
 technology*: here the share of people in cells where the technology's best-server RSRP
@@ -15,6 +17,7 @@ reaches its threshold (:func:`population_coverage`).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TypeAlias
@@ -31,6 +34,8 @@ from covplan.metrics.zones import ZoneRaster
 logger = logging.getLogger(__name__)
 
 BASES: Final = ("population raster", "village population", "commune population", "area")
+#: The ``basis`` of :func:`population_coverage` rows when no population source is known.
+NO_POPULATION: Final = "no population data"
 
 #: ``(technology, server, site_keys, codes, names)`` -> people per zone and operator.
 OperatorTotals: TypeAlias = Callable[[str, np.ndarray, tuple[str, ...], np.ndarray, list[str]],
@@ -222,7 +227,9 @@ def population_coverage(
         operator, then one per technology and operator: ``technology``, ``operator``,
         ``people_total``, ``people_covered``, ``covered_percent``, ``threshold``,
         ``basis``. Per-operator rows count the people whose *best server* is that
-        operator's, a lower bound of the operator's own coverage.
+        operator's, a lower bound of the operator's own coverage. Without a population
+        source (``people.basis == "area"``) the people figures are NaN and ``basis`` is
+        :data:`NO_POPULATION`: cells are never counted as people.
     """
     thr = thresholds or Thresholds()
     cover = cells or (lambda techs: covered_cells(coverage, techs, thr, people.grid))
@@ -231,8 +238,9 @@ def population_coverage(
     combos = [[t] for t in techs_present] + ([techs_present] if len(techs_present) > 1 else [])
     sums, _ = (totals(combos) if totals is not None
                else zones.totals(people.people, [cover(c) for c in combos]))
-    total = float(sums[:, 0].sum())
-    rows = [_row(c, "best operator", float(sums[:, k + 1].sum()), total, thr, people.basis)
+    total = float(sums[:, 0].sum()) if people.counts_people else math.nan
+    basis = people.basis if people.counts_people else NO_POPULATION
+    rows = [_row(c, "best operator", float(sums[:, k + 1].sum()), total, thr, basis)
             for k, c in enumerate(combos)]
     for tech in techs_present:
         found = _operator_keys(coverage[tech], sites)
@@ -243,19 +251,20 @@ def population_coverage(
             table = operator_totals(tech, server, keys, codes, names)
         else:
             table = zones.code_totals(people.people, cover([tech]), server, codes, len(names))
-        rows.extend(_row([tech], name, float(v), total, thr, people.basis)
+        rows.extend(_row([tech], name, float(v), total, thr, basis)
                     for name, v in zip(names, table.sum(axis=0), strict=True))
     return pd.DataFrame(rows)
 
 
 def _row(techs: list[str], operator: str, covered: float, total: float,
          thresholds: Thresholds, basis: str) -> dict[str, object]:
+    known = total > 0  # NaN (no population source) and 0 both give no figure
     return {
         "technology": technology_label(techs),
         "operator": operator,
         "people_total": total,
-        "people_covered": covered,
-        "covered_percent": 100.0 * covered / total if total > 0 else float("nan"),
+        "people_covered": covered if not math.isnan(total) else math.nan,
+        "covered_percent": 100.0 * covered / total if known else math.nan,
         "threshold": thresholds.signal_rule(techs),
         "basis": basis,
     }

@@ -45,12 +45,23 @@ DEFAULT_SOURCES: Final[Mapping[str, str]] = {
     "fibre_drop_m": "assumption: 500 m, a long FTTH drop from a roadside splitter",
 }
 
-#: Threshold names a targets file may set, with their allowed range.
+#: Threshold names a targets file may set, with their allowed range: the RSRP a device
+#: can report (3GPP TS 36.133 RSRP report mapping: LTE from -140 to -44 dBm; TS 38.133
+#: SS-RSRP report mapping: NR from -156 to -31 dBm), a share from 0 to 100 %, a drop of
+#: at most 10 km.
 THRESHOLD_RANGES: Final[Mapping[str, tuple[float, float]]] = {
     "rsrp_4g_dbm": (-140.0, -44.0),
     "rsrp_5g_dbm": (-156.0, -31.0),
     "village_covered_percent": (0.0, 100.0),
     "fibre_drop_m": (0.0, 10_000.0),
+}
+
+#: What each threshold is, in words, for messages that refuse a value.
+THRESHOLD_MEANINGS: Final[Mapping[str, str]] = {
+    "rsrp_4g_dbm": "a 4G RSRP in dBm (negative: LTE reports -140 to -44 dBm)",
+    "rsrp_5g_dbm": "a 5G SS-RSRP in dBm (negative: NR reports -156 to -31 dBm)",
+    "village_covered_percent": "a share of a village's people in percent (90, not 0.9)",
+    "fibre_drop_m": "a distance in metres (not negative)",
 }
 
 

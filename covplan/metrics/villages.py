@@ -15,7 +15,9 @@ Fibre reach
 -----------
 A village is fibre-reached when its ``fibre`` flag is true, or when a fibre route or
 access node lies within ``Thresholds.fibre_drop_m`` of its representative point (the
-point inside the village polygon nearest its centre).
+point inside the village polygon nearest its centre). Without a fibre layer and without a
+``fibre`` column there is no fibre data (:func:`has_fibre_data`): fibre figures are then
+"no data", not "no village reached".
 """
 
 from __future__ import annotations
@@ -129,6 +131,14 @@ def village_signals(villages: gpd.GeoDataFrame, coverage: Coverage,
             "covered": percent >= thresholds.village_covered_percent - 1e-9,
         }, index=villages.index))
     return tables
+
+
+def has_fibre_data(villages: gpd.GeoDataFrame | None, fibre: gpd.GeoDataFrame | None) -> bool:
+    """Whether anything says where fibre is: a fibre layer, or a filled ``fibre`` column."""
+    if fibre is not None and len(fibre):
+        return True
+    return (villages is not None and "fibre" in villages.columns
+            and bool(villages["fibre"].notna().any()))
 
 
 def fibre_reached(villages: gpd.GeoDataFrame, fibre: gpd.GeoDataFrame | None = None, *,

@@ -25,6 +25,7 @@ validation and defaults as a sites file.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -239,16 +240,22 @@ def _exists(sites: gpd.GeoDataFrame, edit: Edit, out: _Collector) -> bool:
 def _check(edit: Edit, out: _Collector) -> None:
     """Problems an edit has on its own, before it meets the sites."""
     if edit.op not in OPS:
+        close = difflib.get_close_matches(str(edit.op).lower(), OPS, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
         out.add(f"unknown op {edit.op!r}; expected one of {', '.join(OPS)}.",
-                "write op = add, move, remove or modify.", column="op")
+                f'{hint}Write "op": "add", "move", "remove" or "modify".', column="op")
         return
     if not edit.site_id:
         out.add("missing site_id.", "name the site the edit applies to.", column="site_id")
     specs = [edit.values, *edit.sectors]
     unknown = sorted({k for spec in specs for k in spec if k not in FIELDS and k != "sector"})
     if unknown:
+        hints = [f"'{c[0]}' for '{k}'" for k in unknown
+                 if (c := difflib.get_close_matches(k, FIELDS, n=1))]
         out.add(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                f"expected {', '.join(FIELDS)}.", "fix the field name or remove it.")
+                f"expected {', '.join(FIELDS)}.",
+                (f"write {', '.join(hints)}, or remove the field." if hints
+                 else "fix the field name or remove it."))
     if edit.op in ("add", "move") and not (
             edit.x is not None and edit.y is not None and np.isfinite([edit.x, edit.y]).all()):
         article = "an" if edit.op == "add" else "a"

@@ -61,6 +61,9 @@ class Scenario:
         Name of the dataset the baseline comes from (recorded in the file).
     source
         Where the scenario was read from, named in problems.
+    warnings
+        What the user must see although the scenario loads (a site placed outside the
+        study area), from :func:`covplan.planning.load_scenario`.
     """
 
     baseline: gpd.GeoDataFrame
@@ -69,6 +72,7 @@ class Scenario:
     description: str = ""
     dataset: str = ""
     source: str = "<scenario>"
+    warnings: tuple[str, ...] = ()
     _parent: Scenario | None = field(default=None, repr=False)
     _applied: gpd.GeoDataFrame | None = field(default=None, repr=False)
 

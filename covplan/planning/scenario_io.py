@@ -31,29 +31,53 @@ Format (``covplan_scenario`` 1)::
   save and load reproduce the sites bit for bit.
 * Every other key of an edit is a sector value (see :data:`covplan.planning.edits.FIELDS`);
   ``note`` is free text.
+
+Every key is checked for its type, numbers must be finite (JSON's ``NaN`` and
+``Infinity`` are refused), and a position outside Vietnam is refused (lon/lat swaps are
+named). A site added or moved outside the study area (``load_scenario(area=...)``) loads
+with a warning in :attr:`Scenario.warnings`.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
+import math
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from covplan.errors import ConfigError, InputError, Problem
 from covplan.export.atomic import write_atomic
-from covplan.planning.edits import Edit, apply_edits
+from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
+from covplan.planning.edits import OPS, Edit, apply_edits
 from covplan.planning.scenario import Scenario, sites_hash
+from covplan.targets.load import read_config_text
 
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION: Final = 1
 #: Keys of an edit that are not sector values.
 EDIT_KEYS: Final = ("op", "site_id", "sector", "x", "y", "lon", "lat", "sectors", "note")
+#: Top-level keys of a scenario file and the JSON type each holds.
+TOP_KEYS: Final = {"covplan_scenario": "a whole number", "name": "text",
+                   "description": "text", "baseline": "an object", "crs": "text",
+                   "edits": "a list"}
+#: Keys of ``baseline`` and their JSON type.
+BASELINE_KEYS: Final = {"dataset": "text", "sites_sha256": "text",
+                        "sectors": "a whole number"}
+_CHECKS: Final = {"text": lambda v: isinstance(v, str),
+                  "an object": lambda v: isinstance(v, dict),
+                  "a list": lambda v: isinstance(v, list),
+                  "a whole number": lambda v: isinstance(v, int) and not isinstance(v, bool)}
 
 
 def _crs_text(crs: CRS) -> str:
@@ -115,14 +139,19 @@ def save_scenario(scenario: Scenario, path: str | Path, *, overwrite: bool = Fal
 
 
 class _Reader:
-    """Turns edit records into :class:`Edit` objects, collecting problems."""
+    """Turns edit records into :class:`Edit` objects, collecting problems and warnings."""
 
-    def __init__(self, source: str, crs: CRS, target: CRS) -> None:
+    def __init__(self, source: str, crs: CRS, target: CRS,
+                 area: shapely.Geometry | None = None) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+        self.crs = crs
         self.same_crs = crs.equals(target)
         self.to_target = Transformer.from_crs(crs, target, always_xy=True)
         self.from_lonlat = Transformer.from_crs(4326, target, always_xy=True)
+        self.to_lonlat = Transformer.from_crs(target, 4326, always_xy=True)
+        self.area = area
 
     def problem(self, number: int, message: str, fix: str = "", column: str | None = None
                 ) -> None:
@@ -135,9 +164,24 @@ class _Reader:
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if value is None or isinstance(value, bool) or not ok:
             kind = "a whole number" if integer else "a number"
-            self.problem(n, f"{key} should be {kind}, got {value!r}.", column=key)
+            self.problem(n, f"{key} should be {kind}, got {value!r}.",
+                         f'write it without quotes, such as "{key}": '
+                         f"{1 if integer else 105.8}.", column=key)
+            return None
+        if not math.isfinite(value):
+            self.problem(n, f"{key} should be a finite number, got {value!r}.",
+                         f"replace {value!r} by a real value.", column=key)
             return None
         return value
+
+    def finite(self, values: dict[str, Any], n: int) -> bool:
+        """Whether every number among ``values`` is finite (JSON allows NaN, Infinity)."""
+        bad = [k for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
+        for key in bad:
+            self.problem(n, f"{key} should be a finite number, got {values[key]!r}.",
+                         f"replace {values[key]!r} by a real value, or remove {key!r} to take "
+                         "the technology's default.", column=key)
+        return not bad
 
     def position(self, record: dict[str, Any], n: int) -> tuple[float | None, float | None]:
         if "x" in record or "y" in record:
@@ -150,48 +194,139 @@ class _Reader:
             if None in (lon, lat):
                 return None, None
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                self.problem(n, f"lon/lat {lon}, {lat} are not degrees.",
-                             "give lon (-180..180) and lat (-90..90) in WGS 84 degrees.")
+                swapped = bool(looks_swapped(np.array([lon]), np.array([lat]))[0])
+                self.problem(n, f"lon/lat {lon}, {lat} are not degrees"
+                             + (" (lon and lat look swapped)." if swapped else "."),
+                             "exchange lon and lat." if swapped else
+                             "give lon (-180..180) and lat (-90..90) in WGS 84 degrees.",
+                             column="lon")
                 return None, None
             return self.from_lonlat.transform(lon, lat)
         return None, None
 
+    def placed(self, x: float, y: float, record: dict[str, Any], n: int) -> bool:
+        """Refuse a position outside Vietnam; warn about one outside the study area."""
+        lon, lat = self.to_lonlat.transform(x, y)
+        column = "x" if "x" in record else "lon"
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            self.problem(n, "the position cannot be converted to longitude and latitude.",
+                         f"check x and y (in {self.crs.name}) or give lon and lat.",
+                         column=column)
+            return False
+        given = np.array([lon]), np.array([lat])
+        if not inside_vietnam(*given)[0]:
+            west, south, east, north = VIETNAM_BOUNDS
+            swapped = bool(looks_swapped(*given)[0])
+            fix = ("exchange lon and lat (longitude is about 102-110 in Vietnam, latitude "
+                   "about 8-23.5)." if swapped else
+                   f"give lon/lat in WGS 84 degrees inside Vietnam, or x/y in the scenario's "
+                   f"crs ({self.crs.name}).")
+            self.problem(n, f"the position lon {lon:.4f}, lat {lat:.4f} lies outside Vietnam "
+                            f"(lon {west:g}-{east:g}, lat {south:g}-{north:g}).", fix,
+                         column=column)
+            return False
+        if self.area is not None and not self.area.is_empty:
+            away_km = float(shapely.distance(self.area, shapely.points(x, y))) / 1000.0
+            if away_km > 0:
+                self.warnings.append(
+                    f"{self.source}: edit {n} ({record.get('op')} {record.get('site_id')}) "
+                    f"places the site at lon {lon:.4f}, lat {lat:.4f}, {away_km:,.1f} km "
+                    "outside the study area (the communes); check its position.")
+        return True
+
     def edit(self, record: Any, n: int) -> Edit | None:
         if not isinstance(record, dict):
-            self.problem(n, f"an edit should be an object, got {type(record).__name__}.")
+            self.problem(n, f"an edit should be an object, got {type(record).__name__}.",
+                         'write it as {"op": "remove", "site_id": "TN001"}.')
+            return None
+        op = record.get("op")
+        if op is None or not isinstance(op, str):
+            self.problem(n, "missing op." if op is None else f"op should be text, got {op!r}.",
+                         f'add "op": one of {", ".join(repr(o) for o in OPS)}.', column="op")
             return None
         site_id = record.get("site_id")
         if not isinstance(site_id, str | int) or isinstance(site_id, bool) or site_id == "":
-            self.problem(n, f"site_id should be text, got {site_id!r}.", column="site_id")
+            self.problem(n, f"site_id should be text, got {site_id!r}." if "site_id" in record
+                         else "missing site_id.",
+                         'name the site, such as "site_id": "TN001".', column="site_id")
             return None
         sector = self.number(record, "sector", n, integer=True) if "sector" in record else None
         sectors = record.get("sectors", [])
         if not isinstance(sectors, list) or not all(isinstance(s, dict) for s in sectors):
-            self.problem(n, "sectors should be a list of objects.", column="sectors")
+            self.problem(n, "sectors should be a list of objects.",
+                         'write it as "sectors": [{"azimuth_deg": 0}, {"azimuth_deg": 120}].',
+                         column="sectors")
             sectors = []
         x, y = self.position(record, n)
         values = {k: v for k, v in record.items() if k not in EDIT_KEYS}
-        return Edit(str(record.get("op", "")), str(site_id), sector, x, y, values,
-                    tuple(sectors))
+        finite = self.finite(values, n) & all([self.finite(spec, n) for spec in sectors])
+        given = any(k in record for k in ("x", "y", "lon", "lat"))
+        if given and (x is None or y is None or not self.placed(x, y, record, n)):
+            return None  # the position's problem is reported; "needs a position" would repeat it
+        if not finite:
+            return None
+        return Edit(op, str(site_id), sector, x, y, values, tuple(sectors))
 
 
 def _document(path: Path) -> dict[str, Any]:
+    """The scenario document, every top-level key and its type checked (all at once)."""
+    text = read_config_text(path, "scenario file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: scenario file not found.") from None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: "
-                          f"{exc.msg}.") from None
+        raise ConfigError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON: "
+                          f"{exc.msg}. Fix: check the quotes, commas and brackets there, or "
+                          "save the scenario again from covplan.") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid JSON: nested too deeply. Fix: give a scenario "
+                          "file saved by covplan.") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: a scenario file holds one JSON object.")
+        raise ConfigError(f"{path}: a scenario file holds one JSON object, got "
+                          f"{type(data).__name__}. Fix: write it as "
+                          '{"covplan_scenario": 1, "edits": [...]}.')
     version = data.get("covplan_scenario")
-    if version != FORMAT_VERSION:
+    if version != FORMAT_VERSION or isinstance(version, bool):
         raise ConfigError(f"{path}: covplan_scenario should be {FORMAT_VERSION} (this "
-                          f"covplan's scenario format), got {version!r}.")
-    if not isinstance(data.get("edits", []), list):
-        raise ConfigError(f"{path}: 'edits' should be a list.")
+                          f"covplan's scenario format), got {version!r}. Fix: write "
+                          f'"covplan_scenario": {FORMAT_VERSION} at the top, or save the '
+                          "scenario again from this covplan.")
+    problems = _typed(data, TOP_KEYS, "", path)
+    if isinstance(data.get("baseline"), dict):
+        problems += _typed(data["baseline"], BASELINE_KEYS, "baseline.", path)
+    if problems:
+        count = len(problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the scenario file {path}:"
+        raise ConfigError("\n".join([head, *(f"  - {p}" for p in problems)]))
     return data
+
+
+def _typed(table: dict[str, Any], kinds: dict[str, str], prefix: str, path: Path
+           ) -> list[str]:
+    """Unknown keys and values of the wrong JSON type in one object of the document."""
+    problems = []
+    for key, value in table.items():
+        if key not in kinds:
+            close = difflib.get_close_matches(str(key), list(kinds), n=1)
+            hint = f"did you mean '{prefix}{close[0]}'? " if close else ""
+            problems.append(f"unknown key '{prefix}{key}'. Fix: {hint}Remove it, or use one "
+                            f"of: {', '.join(prefix + k for k in kinds)}.")
+        elif value is not None and not _CHECKS[kinds[key]](value):
+            problems.append(f"'{prefix}{key}' should be {kinds[key]}, got {value!r}. Fix: "
+                            f"{_EXAMPLES.get(prefix + key, 'correct it or remove it')}.")
+    return problems
+
+
+#: How to write each key of the document, for messages.
+_EXAMPLES: Final = {
+    "name": 'write "name": "QL.3 fill-in"',
+    "description": 'write "description": "two new sites on the pass"',
+    "crs": 'write "crs": "EPSG:32648", or remove it (the baseline\'s CRS)',
+    "edits": 'write "edits": [{"op": "remove", "site_id": "TN001"}]',
+    "baseline": 'write "baseline": {"dataset": "…", "sites_sha256": "…"}, or remove it',
+    "baseline.dataset": 'write "dataset": "Thái Nguyên"',
+    "baseline.sites_sha256": "remove it; covplan writes it when it saves a scenario",
+    "baseline.sectors": 'write "sectors": 812, or remove it',
+}
 
 
 def _check_baseline(data: dict[str, Any], baseline: gpd.GeoDataFrame, path: Path) -> None:
@@ -202,8 +337,8 @@ def _check_baseline(data: dict[str, Any], baseline: gpd.GeoDataFrame, path: Path
                        (data.get("baseline") or {}).get("dataset", "?"))
 
 
-def load_scenario(path: str | Path, baseline: gpd.GeoDataFrame, *, dataset: str = ""
-                  ) -> Scenario:
+def load_scenario(path: str | Path, baseline: gpd.GeoDataFrame, *, dataset: str = "",
+                  area: shapely.Geometry | None = None) -> Scenario:
     """Read a scenario file and check every edit against ``baseline``.
 
     Parameters
@@ -214,22 +349,29 @@ def load_scenario(path: str | Path, baseline: gpd.GeoDataFrame, *, dataset: str 
         The sites the edits apply to, in a metric CRS.
     dataset
         Dataset name, used when the file names none.
+    area
+        The study area in the baseline's CRS (``Dataset.area()``, the communes): a site
+        added or moved outside it gives a warning in :attr:`Scenario.warnings`.
 
     Raises
     ------
     covplan.errors.ConfigError
-        For a file that is not a scenario (bad JSON, wrong version).
+        For a file that is not a scenario: not UTF-8, not JSON, wrong version, unknown
+        keys or values of the wrong type (each listed with its fix).
     covplan.errors.InputError
-        Listing every bad edit (unknown op, unknown site_id, bad values) at once.
+        Listing every bad edit (unknown op, unknown site_id, bad or non-finite values, a
+        position outside Vietnam) at once.
     """
     path = Path(path)
     data = _document(path)
     try:
         crs = CRS.from_user_input(data.get("crs") or baseline.crs)
-    except Exception as exc:
-        raise ConfigError(f"{path}: crs {data.get('crs')!r} is not a CRS ({exc}).") from None
-    reader = _Reader(str(path), crs, baseline.crs)
-    edits = [reader.edit(r, n) for n, r in enumerate(data.get("edits", []), start=1)]
+    except CRSError as exc:
+        raise ConfigError(f"{path}: crs {data.get('crs')!r} is not a CRS ({exc}). Fix: write "
+                          'an EPSG code such as "crs": "EPSG:32648", or remove "crs" to use '
+                          "the baseline's.") from None
+    reader = _Reader(str(path), crs, baseline.crs, area)
+    edits = [reader.edit(r, n) for n, r in enumerate(data.get("edits") or [], start=1)]
     good = [e for e in edits if e is not None]
     sites, applied = apply_edits(baseline, good, source=str(path))
     numbers = [n for n, e in enumerate(edits, start=1) if e is not None]
@@ -237,15 +379,15 @@ def load_scenario(path: str | Path, baseline: gpd.GeoDataFrame, *, dataset: str 
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.rows))
     _check_baseline(data, baseline, path)
+    for warning in reader.warnings:
+        logger.warning("%s", warning)
     name = data.get("name") or path.stem
     return Scenario(baseline, tuple(good), name=str(name),
-                    description=str(data.get("description", "")),
+                    description=str(data.get("description") or ""),
                     dataset=str((data.get("baseline") or {}).get("dataset") or dataset),
-                    source=str(path), _applied=sites)
+                    source=str(path), warnings=tuple(reader.warnings), _applied=sites)
 
 
 def _renumber(problem: Problem, numbers: list[int]) -> Problem:
     """Edit numbers among the parsed edits back to numbers in the file."""
-    from dataclasses import replace
-
     return replace(problem, rows=tuple(numbers[r - 1] for r in problem.rows))

@@ -43,7 +43,8 @@ class ReportData:
     analysis
         Targets, road/village/POI gaps and the commune summary.
     fibre_reached
-        Aligned to the villages: fibre-reached (None without villages).
+        Aligned to the villages: fibre-reached (None without villages, and without fibre
+        data: no fibre layer and no ``fibre`` column).
     village_share
         Aligned to the villages: share of people with 4G/5G, 0–1 (None without villages).
     scenario
@@ -145,7 +146,7 @@ def prepare_report(dataset: Dataset, targets: TargetSet, *, scenario: Any = None
     analysis = analyze(ctx, targets, progress=scaled(report, 0.9, 1.0))
     fibre = share = None
     if ctx.villages is not None:
-        fibre = ctx.fibre_reached()
+        fibre = ctx.fibre_reached() if ctx.has_fibre_data else None
         share = ctx.village_signal(["4G", "5G"])["signal_percent"] / 100.0
     timings = {"prediction": predicted - started,
                "metrics": time.perf_counter() - predicted}

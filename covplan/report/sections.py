@@ -29,18 +29,27 @@ from covplan.report.tables import (
     targets_table,
     village_table,
 )
+from covplan.targets.schema import STATUS_MET, STATUS_NO_DATA, status_label
 
 #: Rows shown in the "longest gaps" and "largest villages" tables.
 TOP_ROWS = 15
 #: Road classes whose gaps the targets are about.
 HIGHWAYS = ("expressway", "national")
+#: What the report says when a layer is absent ("no data", not "no gap").
+NO_ROADS = "No roads in the dataset (or none inside the communes): road coverage not measured."
+NO_FIBRE = ("No fibre data (no fibre layer and no 'fibre' column on the villages): fibre "
+            "reach not measured.")
+NO_VILLAGES = "The dataset has no villages."
 
 
 def title_page(data: ReportData) -> list[Flowable]:
     """Province, preset, scenario, date, the synthetic warning and the results at a glance."""
     st = styles()
     table = data.analysis.targets
-    met = int(table["met"].sum()) if len(table) else 0
+    met = int((table["status"] == STATUS_MET).sum()) if len(table) else 0
+    no_data = int((table["status"] == STATUS_NO_DATA).sum()) if len(table) else 0
+    result = f"{met} of {len(table)} targets met" + (
+        f", {no_data} with no data" if no_data else "")
     flow: list[Flowable] = [
         Spacer(1, 30 * mm),
         Paragraph("Digital-infrastructure coverage report", st.title),
@@ -56,11 +65,13 @@ def title_page(data: ReportData) -> list[Flowable]:
         ("Target source", data.targets.source or "–"),
         ("Sites", data.scenario_label),
         ("Date", data.created.isoformat()),
-        ("Result", f"{met} of {len(table)} targets met"),
+        ("Result", result),
     ]))
     flow += [Spacer(1, 8 * mm), Paragraph("At a glance", st.h2), *_glance(data)]
     if data.scenario is not None and data.scenario.description:
         flow.append(Paragraph(f"Scenario: {text(data.scenario.description)}", st.body))
+    for warning in getattr(data.scenario, "warnings", ()):
+        flow.append(Paragraph(f"Warning: {text(warning)}", st.body))
     return flow
 
 
@@ -68,7 +79,11 @@ def _glance(data: ReportData) -> list[Flowable]:
     st = styles()
     lines = []
     for r in data.analysis.targets.to_dict("records"):
-        status = "met" if r["met"] else "<b>not met</b>"
+        if r["status"] == STATUS_NO_DATA:
+            lines.append(f"{text(r['target'])}: <b>{status_label(r['status'])}</b>, "
+                         f"{text(r['denominator'])}.")
+            continue
+        status = "met" if r["status"] == STATUS_MET else "<b>not met</b>"
         lines.append(f"{text(r['target'])}: {number(r['measured_percent'], 1, ' %')} "
                      f"(goal {number(r['goal_percent'], 1, ' %')}), {status}.")
     gaps = data.analysis.road_gaps
@@ -77,9 +92,13 @@ def _glance(data: ReportData) -> list[Flowable]:
         lines.append(f"{len(gaps):,} road stretches without 4G/5G, "
                      f"{highway['counted_km'].sum():,.1f} km of them on expressways and "
                      "national highways.")
+    elif not len(data.analysis.road_classes):
+        lines.append(text(NO_ROADS))
     if data.fibre_reached is not None:
         lines.append(f"{int((~data.fibre_reached.astype(bool)).sum()):,} of "
                      f"{len(data.fibre_reached):,} villages without fibre.")
+    elif data.dataset.villages is not None:
+        lines.append(text(NO_FIBRE))
     return [Paragraph(f"• {line}", st.body) for line in lines]
 
 
@@ -121,7 +140,9 @@ def gaps_section(data: ReportData) -> list[Flowable]:
     st = styles()
     gaps = data.analysis.road_gaps
     flow: list[Flowable] = [Paragraph("Longest road gaps", st.h1)]
-    if len(gaps):
+    if not len(data.analysis.road_classes):
+        flow.append(Paragraph(text(NO_ROADS), st.body))
+    elif len(gaps):
         highway = gaps[gaps["road_class"].isin(HIGHWAYS)]
         other = gaps[~gaps["road_class"].isin(HIGHWAYS)]
         flow += _titled(f"Expressways and national highways ({len(highway):,} gaps)",
@@ -129,13 +150,18 @@ def gaps_section(data: ReportData) -> list[Flowable]:
         flow += _titled(f"Other roads ({len(other):,} gaps; the {min(TOP_ROWS, len(other))} "
                         "longest)", road_gap_table(other, TOP_ROWS) if len(other) else None)
     else:
-        flow.append(Paragraph("No road without 4G/5G signal.", st.body))
+        flow.append(Paragraph("Every road has 4G/5G signal: no road gap.", st.body))
     flow += [CondPageBreak(60 * mm), Paragraph("Largest villages without service", st.h1)]
+    if data.dataset.villages is None:
+        return [*flow, Paragraph(text(NO_VILLAGES), st.body)]
     villages = data.analysis.village_gaps
     no_signal = villages[~villages["mobile_covered"].astype(bool)] if len(villages) else villages
-    no_fibre = villages[~villages["fibre_reached"].astype(bool)] if len(villages) else villages
     flow += _titled(f"Without 4G/5G signal ({_villages(len(no_signal))})",
                     village_table(no_signal, TOP_ROWS) if len(no_signal) else None)
+    if data.fibre_reached is None:
+        return [*flow, Paragraph("Without fibre", st.h2), Paragraph(text(NO_FIBRE), st.body)]
+    reached = villages["fibre_reached"].astype("boolean").fillna(True).to_numpy(bool)
+    no_fibre = villages[~reached] if len(villages) else villages
     flow += _titled(f"Without fibre ({_villages(len(no_fibre))})",
                     village_table(no_fibre, TOP_ROWS) if len(no_fibre) else None)
     return flow
@@ -159,9 +185,11 @@ def communes_section(data: ReportData) -> list[Flowable]:
     flow: list[Flowable] = [PageBreak(), Paragraph("Commune summary", st.h1)]
     if not len(summary):
         return [*flow, Paragraph("The dataset has no communes.", st.body)]
-    total = float(np.nansum(pd.to_numeric(summary["population"], errors="coerce")))
+    people = pd.to_numeric(summary["population"], errors="coerce")
+    total = (f"{float(np.nansum(people)):,.0f} people" if people.notna().any()
+             else "population: no data (no population raster or population column)")
     flow.append(Paragraph(
-        f"{len(summary):,} communes and wards, {total:,.0f} people. People 4G / 5G: share of "
+        f"{len(summary):,} communes and wards, {text(total)}. People 4G / 5G: share of "
         "the commune's people with signal. Highway km: expressway and national-highway "
         "length without 4G or 5G.", st.body))
     flow.append(commune_table(summary))

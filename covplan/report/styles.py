@@ -13,6 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import TableStyle
 
 from covplan.report.fonts import BOLD, REGULAR, register_fonts
+from covplan.targets.schema import STATUS_MET, STATUS_NO_DATA, STATUS_NOT_MET
 
 INK = colors.HexColor("#222222")
 MUTED = colors.HexColor("#555555")
@@ -24,6 +25,11 @@ MET_INK = colors.HexColor("#1b7837")
 NOT_MET_FILL = colors.HexColor("#fbdcd6")
 NOT_MET_INK = colors.HexColor("#b2182b")
 WARNING_INK = colors.HexColor("#b2182b")
+NO_DATA_FILL = colors.HexColor("#eeeeee")
+NO_DATA_INK = colors.HexColor("#555555")
+#: Fill and ink of each target status (covplan.targets.schema.STATUSES).
+STATUS_FILL = {STATUS_MET: MET_FILL, STATUS_NOT_MET: NOT_MET_FILL, STATUS_NO_DATA: NO_DATA_FILL}
+STATUS_INK = {STATUS_MET: MET_INK, STATUS_NOT_MET: NOT_MET_INK, STATUS_NO_DATA: NO_DATA_INK}
 
 
 @dataclass(frozen=True)

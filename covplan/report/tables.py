@@ -16,15 +16,16 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table
 
 from covplan.report.styles import (
-    MET_FILL,
-    MET_INK,
-    NOT_MET_FILL,
-    NOT_MET_INK,
+    NO_DATA_FILL,
+    NO_DATA_INK,
     RULE,
+    STATUS_FILL,
+    STATUS_INK,
     grid_style,
     styles,
     text,
 )
+from covplan.targets.schema import status_label
 
 #: Units counted in whole items, and their singular.
 _SINGULAR = {"villages": "village", "people": "person", "POIs": "POI"}
@@ -88,22 +89,26 @@ def _cell(column: Column, row: dict[str, object]) -> Paragraph:
     return Paragraph(content, st.cell_right if column.right else st.cell)
 
 
+def _status_ink(row: dict[str, object]) -> str:
+    ink = STATUS_INK.get(str(row["status"]), NO_DATA_INK)
+    return str(ink.hexval()).replace("0x", "#")
+
+
 def targets_table(targets: pd.DataFrame) -> Table:
-    """Target | measured | goal | status (coloured) | shortfall."""
+    """Target | measured | goal | status (coloured: met, not met, no data) | shortfall."""
     columns = [
         Column("Target", 78, lambda r: str(r["target"])),
         Column("Measured", 22, lambda r: number(r["measured_percent"], 1, " %"), right=True),
         Column("Goal", 17, lambda r: number(r["goal_percent"], 1, " %").replace(".0 %", " %"),
                right=True),
-        Column("Status", 24, lambda r: "MET" if r["met"] else "NOT MET",
-               ink=lambda r: MET_INK.hexval().replace("0x", "#") if r["met"]
-               else NOT_MET_INK.hexval().replace("0x", "#")),
+        Column("Status", 24, lambda r: status_label(r["status"]), ink=_status_ink),
         Column("Shortfall", 39, lambda r: amount(float(r["shortfall"]),  # type: ignore[arg-type]
                                                  str(r["unit"])), right=True),
     ]
     rows = records(targets)
     table = data_table(rows, columns)
-    table.setStyle([("BACKGROUND", (3, row), (3, row), MET_FILL if r["met"] else NOT_MET_FILL)
+    table.setStyle([("BACKGROUND", (3, row), (3, row),
+                     STATUS_FILL.get(str(r["status"]), NO_DATA_FILL))
                     for row, r in enumerate(rows, start=1)])
     return table
 
@@ -129,6 +134,9 @@ def _road_label(row: dict[str, object]) -> str:
 
 
 def _yes_no(value: object) -> str:
+    """``yes`` / ``no``, ``no data`` for a missing value (no fibre data)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "no data"
     return "yes" if bool(value) else "no"
 
 

@@ -1,8 +1,14 @@
 """Evaluating a target set on prepared metrics: measured value, goal, met, shortfall.
 
 Every result names its threshold, its measure and its denominator, and gives the shortfall
-in natural units: km of road, villages, people, points of interest (km² when a
-population-weighted measure has no population to weigh by).
+in natural units: km of road, villages, people, points of interest (km² of village area
+when a population-weighted ``village_share`` has no population to weigh by).
+
+A target whose layer is absent, or whose denominator is zero, has the status
+:data:`~covplan.targets.schema.STATUS_NO_DATA` and its denominator says what is missing:
+no roads of the classes asked, no fibre data (neither a fibre layer nor a ``fibre``
+column), no population source (neither a raster nor a ``population`` column) for a
+``population_share``. People are never counted from grid cells.
 """
 
 from __future__ import annotations
@@ -18,7 +24,13 @@ import pandas as pd
 from covplan.metrics.context import MetricContext
 from covplan.metrics.pois import poi_covered
 from covplan.metrics.signal import technology_label
-from covplan.targets.schema import Target, TargetSet
+from covplan.targets.schema import (
+    STATUS_MET,
+    STATUS_NO_DATA,
+    STATUS_NOT_MET,
+    Target,
+    TargetSet,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +124,9 @@ def _fibre_share(target: Target, ctx: MetricContext) -> Measured:
     rule = f"fibre flag, or fibre within {target.thresholds.fibre_drop_m:g} m"
     if ctx.villages is None:
         return Measured(0.0, 0.0, "villages", "no villages in the dataset", rule)
+    if not ctx.has_fibre_data:
+        return Measured(0.0, 0.0, "villages", f"no fibre data ({len(ctx.villages):,} villages, "
+                        "but no fibre layer and no 'fibre' column on the villages)", rule)
     pick = _village_mask(target, ctx)
     reached = ctx.fibre_reached(target.thresholds).to_numpy(bool)
     total = int(pick.sum())
@@ -135,15 +150,18 @@ def _population_share(target: Target, ctx: MetricContext) -> Measured:
     if (codes := target.filter_values("commune")) is not None and ctx.communes is not None:
         keep = ctx.communes["code"].astype(str).isin(codes).to_numpy(bool)
     rule = thr.signal_rule(target.technologies) if target.technologies else ""
-    or_fibre = bool(target.or_fibre and ctx.villages is not None)
-    if or_fibre:
-        rule = " or ".join(r for r in (rule, "in a fibre-reached village") if r)
+    or_fibre = bool(target.or_fibre and ctx.villages is not None and ctx.has_fibre_data)
+    if target.or_fibre:
+        lacking = "no villages" if ctx.villages is None else "no fibre data"
+        fibre = "in a fibre-reached village" + ("" if or_fibre else f" ({lacking})")
+        rule = " or ".join(r for r in (rule, fibre) if r)
+    if not ctx.people.counts_people:
+        return Measured(0.0, 0.0, "people", "no population data (no population raster and no "
+                        "'population' column on the villages or communes)", rule)
     sums, _ = ctx.zone_totals("province", [target.technologies], thr, or_fibre=or_fibre)
     total, hit = float(sums[keep, 0].sum()), float(sums[keep, 1].sum())
-    scale, unit = (1.0, "people") if ctx.people.counts_people else (_cell_km2(ctx), "km²")
-    total *= scale
-    return Measured(hit * scale, total, unit,
-                    f"{total:,.0f} {unit}{_of(target)} ({ctx.people.basis})", rule)
+    return Measured(hit, total, "people",
+                    f"{total:,.0f} people{_of(target)} ({ctx.people.basis})", rule)
 
 
 def _point_share(target: Target, ctx: MetricContext) -> Measured:
@@ -217,7 +235,7 @@ def _row(target: Target, found: Measured) -> dict[str, object]:
         "measured_percent": 100.0 * found.covered / found.total if has_data else math.nan,
         "goal_percent": target.goal_percent,
         "met": met,
-        "status": ("met" if met else "not met") if has_data else "no data",
+        "status": (STATUS_MET if met else STATUS_NOT_MET) if has_data else STATUS_NO_DATA,
         "covered": found.covered,
         "total": found.total,
         "shortfall": short if has_data else math.nan,
@@ -242,12 +260,14 @@ def evaluate_targets(targets: TargetSet, ctx: MetricContext) -> pd.DataFrame:
     pandas.DataFrame
         One row per target: ``id``, ``target``, ``measure``, ``layer``, ``filter``,
         ``technologies``, ``threshold``, ``denominator``, ``measured_percent``,
-        ``goal_percent``, ``met`` (True / False, NA without data), ``status``,
+        ``goal_percent``, ``met`` (True / False, NA without data), ``status`` (one of
+        :data:`~covplan.targets.schema.STATUSES`: met, not met, no data),
         ``covered`` and ``total`` (natural units), ``shortfall`` (what is missing to reach
         the goal, in ``unit``) and ``note``.
     """
     rows = [_row(t, measure_target(t, ctx)) for t in targets.targets]
     table = pd.DataFrame(rows)
     table["met"] = table["met"].astype("boolean")
-    logger.info("Targets %s: %d of %d met", targets.name, int(table["met"].sum()), len(table))
+    logger.info("Targets %s: %d of %d met, %d without data", targets.name,
+                int(table["met"].sum()), len(table), int(table["met"].isna().sum()))
     return table

@@ -7,6 +7,7 @@ their allowed sets and ranges, and all problems of a file are collected before o
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import logging
 import math
@@ -17,8 +18,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from covplan.errors import ConfigError
-from covplan.metrics.thresholds import THRESHOLD_RANGES, Thresholds
+from covplan import settings
+from covplan.errors import ConfigError, LimitError
+from covplan.metrics.thresholds import THRESHOLD_MEANINGS, THRESHOLD_RANGES, Thresholds
 from covplan.schema import POI_KINDS, ROAD_CLASSES, TECHNOLOGIES
 from covplan.targets.schema import (
     FILTERS,
@@ -98,17 +100,28 @@ def _thresholds(table: Any, base: Thresholds, where: str, problems: _Problems) -
         value = table[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
                 value) or not low <= value <= high:
-            problems.add(where, f"'{key}' should be a number from {low:g} to {high:g}, "
-                                f"got {value!r}.")
+            problems.add(where, f"'{key}' is {THRESHOLD_MEANINGS[key]}, from {low:g} to "
+                                f"{high:g}; got {value!r}.", _threshold_fix(key, value, low, high))
             continue
         values[key] = float(value)
     sources = table.get("sources", {})
     if not isinstance(sources, Mapping):
-        problems.add(where, f"'sources' should be a table of text, got {sources!r}.")
+        problems.add(where, f"'sources' should be a table of text, got {sources!r}.",
+                     'write it as [thresholds.sources] with lines such as rsrp_4g_dbm = "…"')
         sources = {}
     _check_keys(sources, THRESHOLD_RANGES, f"{where}.sources", problems)
     cited = {k: str(v) for k, v in sources.items() if k in THRESHOLD_RANGES}
     return base.updated(values, cited) if values or cited else base
+
+
+def _threshold_fix(key: str, value: Any, low: float, high: float) -> str:
+    """How to write a threshold that is out of range (a sign or a scale slip, say)."""
+    example = float(getattr(Thresholds(), key))
+    if (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+            and low <= -value <= high):
+        why = "an RSRP threshold is negative" if value > 0 else "it cannot be negative"
+        return f"write {key} = {-value:g} ({why})."
+    return f"write {key} = {example:g} (the default) or another value from {low:g} to {high:g}."
 
 
 def _choice(table: Mapping[str, Any], key: str, allowed: Iterable[str], where: str,
@@ -170,7 +183,8 @@ def _filter(table: Mapping[str, Any], layer: str, where: str, problems: _Problem
 def _goal(table: Mapping[str, Any], where: str, problems: _Problems) -> float:
     goal = table.get("goal_percent")
     if isinstance(goal, bool) or not isinstance(goal, int | float) or not math.isfinite(goal):
-        problems.add(where, f"goal_percent should be a number from 0 to 100, got {goal!r}.")
+        problems.add(where, f"goal_percent should be a number from 0 to 100, got {goal!r}.",
+                     "write the goal as a number without quotes or %, such as goal_percent = 95.")
         return math.nan
     if not 0 <= goal <= 100:
         problems.add(where, f"goal_percent should be from 0 to 100, got {goal:g}.",
@@ -181,7 +195,9 @@ def _goal(table: Mapping[str, Any], where: str, problems: _Problems) -> float:
 def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> Target | None:
     where = f"[[target]] {number}"
     if not isinstance(table, Mapping):
-        problems.add(where, f"should be a table, got {table!r}.")
+        problems.add(where, f"should be a table, got {table!r}.",
+                     "write each target as a [[target]] table with id, label, layer, measure "
+                     "and goal_percent.")
         return None
     if isinstance(table.get("id"), str):
         where += f" (id '{table['id']}')"
@@ -192,12 +208,16 @@ def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> T
                      f"every target needs {', '.join(REQUIRED_TARGET_KEYS)}.")
     ident, label = _string(table, "id", where, problems), _string(table, "label", where, problems)
     if ident and not _ID.match(ident):
-        problems.add(where, f"id {ident!r} should use only letters, digits, '_' and '-'.")
+        problems.add(where, f"id {ident!r} should use only letters, digits, '_' and '-'.",
+                     f"write it as id = \"{re.sub(r'[^A-Za-z0-9_-]+', '_', ident).strip('_')}\"")
     layer = _choice(table, "layer", LAYERS, where, problems) if "layer" in table else ""
     measure = _choice(table, "measure", MEASURES, where, problems) if "measure" in table else ""
     if layer and measure and LAYER_OF_MEASURE[measure] != layer:
         problems.add(where, f"measure '{measure}' applies to layer "
-                            f"'{LAYER_OF_MEASURE[measure]}', not '{layer}'.")
+                            f"'{LAYER_OF_MEASURE[measure]}', not '{layer}'.",
+                     f"write layer = \"{LAYER_OF_MEASURE[measure]}\", or choose a measure of "
+                     f"layer '{layer}': "
+                     f"{', '.join(m for m, lay in LAYER_OF_MEASURE.items() if lay == layer)}.")
     techs = _technologies(table, where, problems)
     or_fibre = table.get("or_fibre", False)
     _check_measure_options(table, measure, techs, or_fibre, where, problems)
@@ -221,17 +241,57 @@ def _check_measure_options(table: Mapping[str, Any], measure: str, techs: tuple[
         problems.add(where, "measure 'fibre_share' takes no technologies.",
                      "remove 'technologies' or use measure 'village_share'.")
     if not isinstance(or_fibre, bool):
-        problems.add(where, f"or_fibre should be true or false, got {or_fibre!r}.")
+        problems.add(where, f"or_fibre should be true or false, got {or_fibre!r}.",
+                     "write or_fibre = true (lower case, no quotes) or remove it.")
     elif "or_fibre" in table and measure and measure != "population_share":
-        problems.add(where, "or_fibre applies only to measure 'population_share'.")
+        problems.add(where, "or_fibre applies only to measure 'population_share'.",
+                     "remove 'or_fibre' from this target.")
     elif measure == "population_share" and not techs and not or_fibre:
-        problems.add(where, "measure 'population_share' needs technologies or or_fibre = true.")
+        problems.add(where, "measure 'population_share' needs technologies or or_fibre = true.",
+                     'add technologies = ["4G", "5G"], or or_fibre = true.')
     if "weight" in table:
         if measure and measure != "village_share":
-            problems.add(where, "weight applies only to measure 'village_share'.")
+            problems.add(where, "weight applies only to measure 'village_share'.",
+                         "remove 'weight' from this target.")
         elif table["weight"] not in WEIGHTS:
             problems.add(where, f"unknown weight {table['weight']!r}.",
                          _suggest(str(table["weight"]), WEIGHTS))
+
+
+def _extent(preset: Mapping[str, Any], problems: _Problems
+            ) -> tuple[float, float, float, float] | None:
+    """``[preset] extent_lonlat``: west, south, east, north in degrees (None when absent)."""
+    if "extent_lonlat" not in preset:
+        return None
+    value = preset["extent_lonlat"]
+    numbers = (isinstance(value, list) and len(value) == 4
+               and all(isinstance(v, int | float) and not isinstance(v, bool)
+                       and math.isfinite(v) for v in value))
+    if numbers:
+        west, south, east, north = (float(v) for v in value)
+        if -180 <= west < east <= 180 and -90 <= south < north <= 90:
+            return west, south, east, north
+    problems.add("[preset]", f"extent_lonlat should be [west, south, east, north] in degrees "
+                             f"(west < east, south < north), got {value!r}.",
+                 "write it as extent_lonlat = [105.43, 21.32, 106.25, 22.75] (longitudes "
+                 "first), or remove it.")
+    return None
+
+
+def _preset(data: Mapping[str, Any], problems: _Problems) -> Mapping[str, Any]:
+    """The ``[preset]`` table, its keys and its year checked."""
+    preset = data.get("preset", {})
+    if not isinstance(preset, Mapping) or "name" not in preset:
+        problems.add("[preset]", "missing the [preset] table with a name.",
+                     'start the file with [preset] and a line name = "Thái Nguyên 2025".')
+        preset = preset if isinstance(preset, Mapping) else {}
+    _check_keys(preset, PRESET_KEYS, "[preset]", problems)
+    year = preset.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)
+                             or not 2000 <= year <= 2100):
+        problems.add("[preset]", f"year should be a year such as 2030, got {year!r}.",
+                     "write year = 2030 (a number, no quotes), or remove it.")
+    return preset
 
 
 def parse_targets(data: Mapping[str, Any], source: str = "<targets>") -> TargetSet:
@@ -244,12 +304,7 @@ def parse_targets(data: Mapping[str, Any], source: str = "<targets>") -> TargetS
     """
     problems = _Problems(source)
     _check_keys(data, TOP_KEYS, "top level", problems)
-    preset = data.get("preset", {})
-    if not isinstance(preset, Mapping) or "name" not in preset:
-        problems.add("[preset]", "missing the [preset] table with a name.",
-                     '[preset]\nname = "Thái Nguyên 2025"')
-        preset = preset if isinstance(preset, Mapping) else {}
-    _check_keys(preset, PRESET_KEYS, "[preset]", problems)
+    preset = _preset(data, problems)
     base = _thresholds(data.get("thresholds", {}), Thresholds(), "[thresholds]", problems)
     raw = data.get("target", [])
     if not isinstance(raw, list) or not raw:
@@ -264,11 +319,15 @@ def parse_targets(data: Mapping[str, Any], source: str = "<targets>") -> TargetS
             problems.add(f"[[target]] id '{target.id}'", "the id is used twice.",
                          "give every target its own id.")
         seen.add(target.id)
-    name, cited, description = (_string(preset, key, "[preset]", problems)
-                                for key in ("name", "source", "description"))
+    name, cited, description, province = (
+        _string(preset, key, "[preset]", problems)
+        for key in ("name", "source", "description", "province"))
+    _string(preset, "extent_source", "[preset]", problems)
+    extent = _extent(preset, problems)
     problems.raise_if_any()
     return TargetSet(name=name, source=cited, description=description, path=source,
-                     thresholds=base, targets=tuple(targets))
+                     thresholds=base, targets=tuple(targets), province=province,
+                     extent_lonlat=extent)
 
 
 def preset_names() -> tuple[str, ...]:
@@ -277,33 +336,86 @@ def preset_names() -> tuple[str, ...]:
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
+def read_config_text(path: Path, what: str) -> str:
+    """The text of a small UTF-8 configuration file (targets, scenario), size checked first.
+
+    A byte-order mark is accepted (Windows editors write one).
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file is, in messages: ``"targets file"``, ``"scenario file"``.
+
+    Raises
+    ------
+    covplan.errors.ConfigError
+        When the file is missing, is a folder, cannot be read or is not UTF-8 text (the
+        line of the first bad byte is named).
+    covplan.errors.LimitError
+        When the file is larger than :data:`covplan.settings.max_file_mb`.
+    """
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder, not a {what}. Fix: give the path of the "
+                          f"{what} itself.")
+    try:
+        size_mb = path.stat().st_size / 1e6
+        if size_mb > settings.max_file_mb:
+            raise LimitError(
+                f"{path}: the {what} is {size_mb:,.1f} MB, more than the limit of "
+                f"{settings.max_file_mb:g} MB. Fix: check that this is the right file, or "
+                f"raise the limit with the environment variable "
+                f"{settings.LIMIT_VARIABLES['max_file_mb']}.")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {what} not found. Fix: check the path.") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: the {what} cannot be read ({exc.strerror}). Fix: check the "
+                          "path and its permissions.") from None
+    body = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body[:exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: line {line}: the {what} is not UTF-8 text (byte 0x{body[exc.start]:02x} "
+            "cannot be decoded; a legacy code page such as Windows-1258, or a binary file?). "
+            "Fix: save it as UTF-8 (in Notepad: Save as, Encoding: UTF-8).") from None
+
+
 def load_targets(spec: str | Path) -> TargetSet:
     """A preset by name (``"thai_nguyen_2025"``) or a targets TOML file by path.
 
     Raises
     ------
     covplan.errors.ConfigError
-        For an unknown preset, a file that is not TOML, or a file that breaks the schema.
+        For an unknown preset, a file that is not UTF-8 TOML, or a file that breaks the
+        schema (every problem listed, each with its fix).
+    covplan.errors.LimitError
+        For a file larger than :data:`covplan.settings.max_file_mb`.
     """
     path = Path(spec)
     if path.suffix.lower() != ".toml" and not path.exists():
         names = preset_names()
         if str(spec) not in names:
-            raise ConfigError(f"unknown targets preset '{spec}': {_suggest(str(spec), names)} "
-                              "Or give the path of a targets .toml file.")
+            raise ConfigError(f"unknown targets preset '{spec}'. Fix: "
+                              f"{_suggest(str(spec), names)} Or give the path of a targets "
+                              ".toml file.")
         text = resources.files("covplan").joinpath("presets", f"{spec}.toml").read_text(
             encoding="utf-8")
         source = f"preset {spec}"
     else:
-        if not path.is_file():
-            raise ConfigError(f"{path}: targets file not found. Give a preset name "
+        if not path.exists():
+            raise ConfigError(f"{path}: targets file not found. Fix: give a preset name "
                               f"({', '.join(preset_names())}) or an existing .toml file.")
-        text, source = path.read_text(encoding="utf-8"), str(path)
+        text, source = read_config_text(path, "targets file"), str(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML ({exc}). Check quotes, brackets and "
-                          "commas on that line.") from None
+        raise ConfigError(f"{source}: not valid TOML: {exc}. Fix: check the quotes, brackets "
+                          "and commas on that line; text needs quotes (name = \"…\"), "
+                          "lists square brackets ([\"4G\", \"5G\"]).") from None
     targets = parse_targets(data, source)
     logger.info("Loaded %d targets from %s", len(targets), source)
     return targets

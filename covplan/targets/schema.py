@@ -6,6 +6,10 @@ A targets file is TOML::
     name = "Thái Nguyên 2025"          # required
     source = "…"                        # where the targets come from
     description = "…"
+    province = "Thái Nguyên"            # the province the targets are for
+    year = 2025
+    extent_lonlat = [105.43, 21.32, 106.25, 22.75]  # its west, south, east, north (degrees)
+    extent_source = "…"                 # where the extent comes from
 
     [thresholds]                        # optional; defaults in covplan.metrics.thresholds
     rsrp_4g_dbm = -105
@@ -36,6 +40,18 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from covplan.metrics.thresholds import Thresholds
+
+#: The status of a target result, the same value in every output (CLI, PDF, CSV, app).
+STATUS_MET: Final = "met"
+STATUS_NOT_MET: Final = "not met"
+#: The target's layer is absent, or its denominator is zero (no road of the classes asked,
+#: no population source, no fibre data): nothing to measure, neither met nor not met.
+STATUS_NO_DATA: Final = "no data"
+STATUSES: Final = (STATUS_MET, STATUS_NOT_MET, STATUS_NO_DATA)
+#: How each status is printed in tables (the CLI and the PDF).
+STATUS_LABELS: Final[Mapping[str, str]] = {
+    STATUS_MET: "MET", STATUS_NOT_MET: "NOT MET", STATUS_NO_DATA: "NO DATA",
+}
 
 #: Measures, what each means, and the unit its shortfall is counted in.
 MEASURES: Final[Mapping[str, str]] = {
@@ -71,7 +87,8 @@ SIGNAL_MEASURES: Final = ("length_share", "point_share", "village_share")
 WEIGHTS: Final = ("population", "area", "count")
 
 TOP_KEYS: Final = ("preset", "thresholds", "target")
-PRESET_KEYS: Final = ("name", "source", "description", "province", "year")
+PRESET_KEYS: Final = ("name", "source", "description", "province", "year", "extent_lonlat",
+                      "extent_source")
 TARGET_KEYS: Final = ("id", "label", "layer", "measure", "filter", "technologies",
                       "goal_percent", "weight", "or_fibre", "thresholds", "note")
 REQUIRED_TARGET_KEYS: Final = ("id", "label", "layer", "measure", "goal_percent")
@@ -145,6 +162,10 @@ class TargetSet:
         File-wide thresholds.
     targets
         The targets, in file order.
+    province
+        The province the targets are for (``[preset] province``; "" when not named).
+    extent_lonlat
+        The province's extent ``(west, south, east, north)`` in degrees, when given.
     """
 
     name: str
@@ -153,6 +174,8 @@ class TargetSet:
     path: str
     thresholds: Thresholds
     targets: tuple[Target, ...]
+    province: str = ""
+    extent_lonlat: tuple[float, float, float, float] | None = None
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -165,3 +188,8 @@ class TargetSet:
                 if kind not in found:
                     found.append(kind)
         return tuple(found) or None
+
+
+def status_label(status: object) -> str:
+    """How a status is printed: ``"MET"``, ``"NOT MET"`` or ``"NO DATA"``."""
+    return STATUS_LABELS.get(str(status), str(status).upper())

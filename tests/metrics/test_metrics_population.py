@@ -18,6 +18,7 @@ from covplan.metrics import (
     population_coverage,
     prepare_metrics,
 )
+from covplan.metrics.population import NO_POPULATION
 
 from .conftest import FakeCoverageGrid
 
@@ -34,10 +35,15 @@ def _server(grid: GridSpec, bands: list[tuple[float, float, int]]) -> Raster:
     return Raster(np.repeat(row[None, :], grid.height, axis=0), grid, "index")
 
 
+def _uniform_people(grid: GridSpec, per_cell: float = 2.0) -> Raster:
+    """A population raster on ``grid`` with ``per_cell`` people in every cell."""
+    return Raster(np.full(grid.shape, per_cell), grid, "people")
+
+
 def test_people_with_signal_by_technology_and_operator(
     grid: GridSpec, rect_rsrp: Callable[..., Raster]
 ) -> None:
-    # uniform people (area basis); 4G west of 6 km: A serves 0-3 km, B serves 3-6 km;
+    # uniform people (2 a cell); 4G west of 6 km: A serves 0-3 km, B serves 3-6 km;
     # 5G from 4.5 to 7.5 km, served by A's 5G sector
     lte = FakeCoverageGrid("4G", rect_rsrp(0, 6000),
                            _server(grid, [(0, 3000, 0), (3000, 6000, 1)]), ("A/1", "B/1"))
@@ -46,7 +52,8 @@ def test_people_with_signal_by_technology_and_operator(
     sites = gpd.GeoDataFrame({"site_id": ["A", "B", "A"], "operator": ["Viettel", "VNPT",
                                                                         "Viettel"]},
                              geometry=[Point(0, 0)] * 3, crs=EPSG)
-    table = population_coverage(people_on_grid(grid), {"4G": lte, "5G": nr}, sites=sites)
+    people = people_on_grid(grid, population=_uniform_people(grid))
+    table = population_coverage(people, {"4G": lte, "5G": nr}, sites=sites)
     got = {(r.technology, r.operator): r.covered_percent for r in table.itertuples()}
     assert got == pytest.approx({
         ("4G", "best operator"): 50.0,  # 6 of 12 km
@@ -55,15 +62,29 @@ def test_people_with_signal_by_technology_and_operator(
         ("4G", "VNPT"): 25.0, ("4G", "Viettel"): 25.0,
         ("5G", "VNPT"): 0.0, ("5G", "Viettel"): 25.0,
     })
-    assert set(table["basis"]) == {"area"}
+    assert set(table["basis"]) == {"population raster"}
+    assert table.loc[0, "people_total"] == pytest.approx(2.0 * grid.width * grid.height)
     assert table.loc[0, "threshold"] == "4G RSRP >= -105 dBm"
 
 
 def test_plain_rasters_give_best_operator_rows_only(grid: GridSpec,
                                                     rect_rsrp: Callable[..., Raster]) -> None:
-    table = population_coverage(people_on_grid(grid), {"4G": rect_rsrp(0, 3000)})
+    people = people_on_grid(grid, population=_uniform_people(grid))
+    table = population_coverage(people, {"4G": rect_rsrp(0, 3000)})
     assert table[["technology", "operator"]].values.tolist() == [["4G", "best operator"]]
     assert table.loc[0, "covered_percent"] == pytest.approx(25.0)
+    assert table.loc[0, "people_covered"] == pytest.approx(0.25 * 2.0 * grid.width * grid.height)
+
+
+def test_without_a_population_source_no_cell_is_counted_as_a_person(
+        grid: GridSpec, rect_rsrp: Callable[..., Raster]) -> None:
+    # no raster, no population column: the grid weighs cells by area, which are not people
+    people = people_on_grid(grid)
+    assert people.basis == "area"
+    table = population_coverage(people, {"4G": rect_rsrp(0, 3000), "5G": rect_rsrp(0, 600)})
+    assert len(table) == 3
+    assert table[["people_total", "people_covered", "covered_percent"]].isna().all().all()
+    assert set(table["basis"]) == {NO_POPULATION}
 
 
 def test_signal_at_points_of_interest(origin: tuple[float, float],

@@ -106,7 +106,7 @@ def test_every_bad_edit_is_reported_at_once(sites: gpd.GeoDataFrame, tmp_path: P
         {"op": "modify", "site_id": "TN002", "height_m": 1000},
         {"op": "modify", "site_id": "TN002", "colour": "red", "tilt_deg": 3},
         {"op": "move", "site_id": "TN003"},
-        {"op": "add", "site_id": "OK", "x": 1, "y": 2, "technology": "4G"},
+        {"op": "add", "site_id": "OK", "x": 584100, "y": 2389100, "technology": "4G"},
         {"op": "remove", "site_id": "OK"},
     ]}))
     with pytest.raises(InputError) as caught:
@@ -125,7 +125,7 @@ def test_every_bad_edit_is_reported_at_once(sites: gpd.GeoDataFrame, tmp_path: P
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("{not json", "not valid JSON at line 1"),
+    ("{not json", "line 1, column 2: not valid JSON"),
     ('{"covplan_scenario": 7, "edits": []}', "covplan_scenario should be 1"),
     ('{"covplan_scenario": 1, "edits": {}}', "'edits' should be a list"),
     ("[]", "holds one JSON object"),

@@ -79,7 +79,8 @@ def test_missing_keys_duplicate_ids_and_bad_thresholds() -> None:
     text = str(err.value)
     assert "missing 'label', 'measure', 'goal_percent'" in text
     assert "the id is used twice" in text
-    assert "'rsrp_4g_dbm' should be a number from -140 to -44, got 5" in text
+    assert ("'rsrp_4g_dbm' is a 4G RSRP in dBm (negative: LTE reports -140 to -44 dBm), from "
+            "-140 to -44; got 5. Fix: write rsrp_4g_dbm = -105 (the default)") in text
     assert "unknown key 'rsrp_6g_dbm'" in text
 
 
@@ -123,3 +124,14 @@ def test_files_unknown_presets_and_bad_toml(tmp_path: Path) -> None:
     broken.write_text("[preset\nname = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_targets(broken)
+
+
+def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    # Windows Notepad writes UTF-8 with a BOM, which tomllib alone refuses
+    path = tmp_path / "bom.toml"
+    path.write_text('[preset]\nname = "Bắc Kạn"\nprovince = "Thái Nguyên"\n[[target]]\n'
+                    'id = "f"\nlabel = "Cáp quang"\nlayer = "villages"\n'
+                    'measure = "fibre_share"\ngoal_percent = 99\n', encoding="utf-8-sig")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    targets = load_targets(path)
+    assert targets.name == "Bắc Kạn" and targets.province == "Thái Nguyên"
