@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from covplan.errors import CovplanError, InputError, Problem
+from covplan.errors import ConfigError, CovplanError, InputError, Problem
 from covplan.grid import GridSpec, Raster
 from covplan.io.crs import utm_crs_for
 from covplan.io.loaders import centre_lonlat, read_layer
@@ -112,7 +112,22 @@ class Dataset:
 
 def _choose_crs(manifest: Manifest, frames: list[gpd.GeoDataFrame], crs: object) -> CRS:
     if crs is not None:
-        return CRS.from_user_input(crs)
+        from pyproj.exceptions import CRSError
+
+        try:
+            chosen = CRS.from_user_input(crs)
+        except CRSError:
+            raise ConfigError(
+                f"crs {crs!r} is not a coordinate reference system pyproj knows. Fix: give an "
+                "EPSG code such as EPSG:32648 (UTM 48N, northern Vietnam)."
+            ) from None
+        if not chosen.is_projected:
+            raise ConfigError(
+                f"crs {crs!r}: the working CRS must be metric (projected), found {chosen.name}. "
+                "Fix: give e.g. EPSG:32648 (UTM 48N, northern Vietnam), or none to use the UTM "
+                "zone of the data."
+            )
+        return chosen
     if manifest.crs:
         return CRS.from_user_input(manifest.crs)
     return utm_crs_for(*centre_lonlat(frames))

@@ -23,19 +23,32 @@ column names::
     file = ["N21E105.hgt", "N22E105.hgt"]
 
 Without a manifest, files are found by name (``sites.csv``, ``roads.gpkg``,
-``terrain.tif``, ``*.hgt`` …) or as layers of one GeoPackage.
+``terrain.tif``, ``*.hgt`` …, also with a suffix after the layer's name:
+``communes_2025.geojson``, ``places_osm.geojson``) or as layers of one GeoPackage.
+
+Confinement
+-----------
+Every file a manifest names must lie inside the dataset folder, after symbolic links are
+resolved: an absolute path, a ``../`` escape or a link leaving the folder is refused
+without being opened. A folder on disk may opt out explicitly with
+``[dataset] allow_files_outside = true`` (for example a manifest beside shared data);
+uploads (``confined=True``) are confined whatever the manifest says.
 """
 
 from __future__ import annotations
 
 import difflib
+import logging
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from covplan.errors import ConfigError, DataFileNotFoundError
-from covplan.schema import LAYERS
+from covplan.errors import ConfigError, DataFileNotFoundError, InputError, Problem
+from covplan.schema import LAYERS, VECTOR_LAYERS
+
+logger = logging.getLogger(__name__)
 
 MANIFEST_NAME: Final = "dataset.toml"
 _DATASET_KEYS: Final = {
@@ -48,6 +61,7 @@ _DATASET_KEYS: Final = {
     "seed",
     "size",
     "version",
+    "allow_files_outside",
 }
 _LAYER_KEYS: Final = {
     "file",
@@ -164,29 +178,91 @@ def _unknown(keys: set[str], allowed: set[str], where: str) -> list[str]:
     return problems
 
 
+def _crs_problem(value: Any, where: str, *, metric: bool) -> str | None:
+    """A problem with a ``crs`` entry, or None when pyproj understands it."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    example = "EPSG:32648 (UTM 48N, northern Vietnam)"
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return f"{where}: expected a CRS such as \"{example.split()[0]}\", found {value!r}."
+    try:
+        crs = CRS.from_user_input(value)
+    except CRSError:
+        return (
+            f"{where}: {value!r} is not a coordinate reference system pyproj knows. Fix: write "
+            f"an EPSG code such as crs = \"EPSG:32648\" or crs = \"EPSG:4326\"."
+        )
+    if metric and not crs.is_projected:
+        return (
+            f"{where}: the working CRS must be metric (projected), found {crs.name}. Fix: write "
+            f"e.g. crs = \"EPSG:32648\" for {example.split(' ', 1)[1][1:-1]}, or leave 'crs' out "
+            "to use the UTM zone of the data."
+        )
+    return None
+
+
 def _layer_spec(
     root: Path, name: str, table: Any, where: str
 ) -> tuple[LayerSpec | None, list[str]]:
     if not isinstance(table, dict):
-        return None, [f'{where}: expected a table like {{ file = "..." }}, found {table!r}.']
+        return None, [
+            f"{where}: expected a table, found {table!r}. Fix: write [layers.{name}] on its own "
+            f'line and file = "..." under it.'
+        ]
     problems = _unknown(set(table), _LAYER_KEYS, where)
     raw = table.get("file")
     files = [raw] if isinstance(raw, str) else raw
-    if not files or not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        problems.append(f"{where}: 'file' must be a file name or a list of names, found {raw!r}.")
+    if not files or not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
+        problems.append(
+            f"{where}: 'file' must be a file name or a list of names, found {raw!r}. Fix: write "
+            f'file = "{name}.gpkg" (a name relative to the dataset folder).'
+        )
         return None, problems
     columns = table.get("columns", {})
     values = table.get("values", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        problems.append(f'{where}.columns: expected {{ contract_name = "file column" }}.')
+        problems.append(
+            f"{where}.columns: expected {{ contract_name = \"file column\" }}, found {columns!r}. "
+            'Fix: e.g. columns = { name = "fullName" }.'
+        )
         columns = {}
-    if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
-        problems.append(f'{where}.values: expected {{ column = {{ "file value" = "value" }} }}.')
+    if not isinstance(values, dict) or not all(
+        isinstance(v, dict) and all(isinstance(x, str | int | float) for x in v.values())
+        for v in values.values()
+    ):
+        problems.append(
+            f"{where}.values: expected {{ column = {{ \"file value\" = \"value\" }} }}, found "
+            f'{values!r}. Fix: e.g. values = {{ road_class = {{ "Quốc lộ" = "national" }} }}.'
+        )
         values = {}
     keep = table.get("where", {})
     if not isinstance(keep, dict) or not all(isinstance(v, list) for v in keep.values()):
-        problems.append(f"{where}.where: expected {{ column = [\"value\", ...] }}.")
+        problems.append(
+            f"{where}.where: expected {{ column = [\"value\", ...] }}, found {keep!r}. Fix: e.g. "
+            'where = { fclass = ["village", "hamlet"] }.'
+        )
         keep = {}
+    layer = table.get("layer")
+    if layer is not None and not isinstance(layer, str):
+        problems.append(
+            f"{where}.layer: expected the name of a layer inside the file, found {layer!r}. "
+            f'Fix: write layer = "{name}".'
+        )
+        layer = None
+    crs = table.get("crs")
+    if crs is not None and (found := _crs_problem(crs, f"{where}.crs", metric=False)):
+        problems.append(found)
+        crs = None
+    nodata = table.get("nodata")
+    if nodata is not None and (
+        not isinstance(nodata, int | float) or isinstance(nodata, bool) or nodata != nodata
+    ):
+        problems.append(
+            f"{where}.nodata: expected a number, found {nodata!r}. Fix: write e.g. "
+            "nodata = -32768 (without quotes), or leave it out when the raster declares one."
+        )
+        nodata = None
     outside = table.get("outside", "flat")
     if outside not in TERRAIN_OUTSIDE:
         problems.append(
@@ -212,16 +288,70 @@ def _layer_spec(
     spec = LayerSpec(
         name=name,
         files=tuple((root / f) for f in files),
-        layer=table.get("layer"),
-        crs=table.get("crs"),
+        layer=layer,
+        crs=None if crs is None else str(crs),
         columns=dict(columns),
         values={k: {str(a): str(b) for a, b in v.items()} for k, v in values.items()},
         where={k: tuple(str(x) for x in v) for k, v in keep.items()},
-        nodata=table.get("nodata"),
+        nodata=None if nodata is None else float(nodata),
         outside=str(outside),
         outside_height_m=None if height is None else float(height),
     )
     return spec, problems
+
+
+def outside_folder(path: Path, root: Path) -> bool:
+    """True when ``path`` (after resolving symbolic links) lies outside ``root``."""
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop, an unreadable component
+        return True
+
+
+def _confinement(spec: LayerSpec, raw: Any, root: Path, where: str, opt_out: str) -> list[str]:
+    """Problems for every file of ``spec`` that leaves ``root``; none of them is opened."""
+    names = [raw] if isinstance(raw, str) else list(raw)
+    problems = []
+    for name, path in zip(names, spec.files, strict=True):
+        if not outside_folder(path, root):
+            continue
+        how = (
+            "is an absolute path"
+            if Path(name).is_absolute()
+            else "leads outside the dataset folder"
+            if ".." in Path(name).parts
+            else "is a link to a file outside the dataset folder"
+        )
+        problems.append(
+            f'{where}: file = "{name}" {how}; covplan reads only files inside {root}. Fix: copy '
+            f"the file into the dataset folder and name it relative to it{opt_out}."
+        )
+    return problems
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    size = path.stat().st_size
+    if size > 1_000_000:
+        raise ConfigError(
+            f"{path}: {size:,} bytes is too large for a manifest (at most 1 MB). Fix: check that "
+            f"{MANIFEST_NAME} is the dataset's manifest, not a data file."
+        )
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: line {line}: the manifest is not UTF-8 text. Fix: save it as UTF-8 (in "
+            "Notepad: Save as, Encoding UTF-8)."
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid TOML: {exc}. Fix: check the quotes, brackets and '=' on that "
+            'line; text values need quotes (name = "Thai Nguyen").'
+        ) from None
 
 
 def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
@@ -240,30 +370,71 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
     DataFileNotFoundError
         When the file does not exist.
     ConfigError
-        When the TOML is malformed or does not follow the schema.
+        When the TOML is malformed or does not follow the schema, or a file lies outside
+        the dataset folder.
     """
     path = Path(path)
     if not path.is_file():
         raise DataFileNotFoundError(f"{path}: manifest not found.")
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}). Check quotes and brackets.") from None
+    doc = _read_toml(path)
     problems = _unknown(set(doc), {"dataset", "layers"}, path.name)
     meta = doc.get("dataset", {})
+    if not isinstance(meta, dict):
+        problems.append(
+            f"{path.name}: 'dataset' must be a table, found {meta!r}. Fix: write [dataset] on "
+            "its own line and name = \"...\" under it."
+        )
+        meta = {}
     problems += _unknown(set(meta), _DATASET_KEYS, f"{path.name} [dataset]")
+    for key in ("name", "province", "description", "attribution"):
+        if key in meta and not isinstance(meta[key], str):
+            problems.append(
+                f"{path.name} [dataset] {key}: expected text in quotes, found {meta[key]!r}. "
+                f'Fix: write {key} = "{meta[key]}".'
+            )
+    for key in ("synthetic", "allow_files_outside"):
+        if key in meta and not isinstance(meta[key], bool):
+            problems.append(
+                f"{path.name} [dataset] {key}: expected true or false, found {meta[key]!r}. "
+                f"Fix: write {key} = true (without quotes)."
+            )
+    crs = meta.get("crs")
+    if crs is not None and (found := _crs_problem(crs, f"{path.name} [dataset] crs", metric=True)):
+        problems.append(found)
+        crs = None
+    allow = meta.get("allow_files_outside") is True
+    if allow and confined:
+        logger.info("%s: allow_files_outside is ignored for an uploaded dataset", path)
+    opt_out = (
+        "" if confined else ", or allow it with [dataset] allow_files_outside = true"
+    )
+    tables = doc.get("layers", {})
+    if not isinstance(tables, dict):
+        problems.append(
+            f"{path.name}: 'layers' must hold one table per layer, found {tables!r}. Fix: write "
+            '[layers.sites] on its own line and file = "sites.csv" under it.'
+        )
+        tables = {}
     layers: dict[str, LayerSpec] = {}
-    for name, table in doc.get("layers", {}).items():
+    for name, table in tables.items():
         where = f"{path.name} [layers.{name}]"
         if name not in LAYERS:
             close = difflib.get_close_matches(name, LAYERS, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            problems.append(f"{where}: unknown layer '{name}'.{hint} Layers: {', '.join(LAYERS)}.")
+            problems.append(
+                f"{where}: unknown layer '{name}'.{hint} Fix: use one of {', '.join(LAYERS)}."
+            )
             continue
         spec, found = _layer_spec(path.parent, name, table, where)
         problems += found
-        if spec is not None:
-            layers[name] = spec
+        if spec is None:
+            continue
+        if confined or not allow:
+            escapes = _confinement(spec, table["file"], path.parent, where, opt_out)
+            if escapes:
+                problems += escapes
+                continue
+        layers[name] = spec
     if problems:
         raise ConfigError("\n".join([f"{path}: {len(problems)} problem(s):", *problems]))
     return Manifest(
@@ -273,35 +444,59 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
         synthetic=bool(meta.get("synthetic", False)),
         description=str(meta.get("description", "")),
         attribution=str(meta.get("attribution", "")),
-        crs=meta.get("crs"),
+        crs=None if crs is None else str(crs),
         province=str(meta.get("province", "")),
     )
 
 
-def _find(folder: Path, layer: str) -> tuple[Path, ...]:
+def _claims(stem: str, layer: str) -> bool:
+    """Whether a file stem names ``layer``: exactly, or followed by a separator."""
+    stem = stem.lower()
+    return any(
+        stem == name or (stem.startswith(name) and stem[len(name)] in "_-. ")
+        for name in _NAMES[layer]
+    )
+
+
+def _find(folder: Path, layer: str, files: list[Path]) -> tuple[Path, ...]:
     suffixes = RASTER_SUFFIXES if layer in ("terrain", "population") else VECTOR_SUFFIXES
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+    found = [p for p in files if p.suffix.lower() in suffixes]
     if layer == "terrain":
-        tiles = tuple(p for p in files if p.suffix.lower() == ".hgt")
+        tiles = tuple(p for p in found if p.suffix.lower() == ".hgt")
         if tiles:
             return tiles
-    for stem in _NAMES[layer]:
-        for p in files:
-            if p.stem.lower() == stem or p.name.lower().startswith(stem + "."):
-                return (p,)
-    return ()
+    return tuple(p for p in found if _claims(p.name.split(".")[0], layer))
+
+
+def _starter_manifest(folder: Path, files: list[Path]) -> str:
+    lines = ["[dataset]", f'name = "{folder.name}"', ""]
+    for path in files:
+        if path.suffix.lower() in VECTOR_SUFFIXES + RASTER_SUFFIXES:
+            lines += ["[layers.LAYER]  # one of " + ", ".join(LAYERS), f'file = "{path.name}"', ""]
+    return "\n".join(lines[:12])
 
 
 def discover(folder: str | Path, *, confined: bool = False) -> Manifest:
     """The manifest of a folder: ``dataset.toml`` if present, else files found by name.
 
-    ``confined`` is passed to :func:`read_manifest` (uploads).
+    Parameters
+    ----------
+    folder
+        A dataset folder, its ``dataset.toml``, or a GeoPackage.
+    confined
+        Passed to :func:`read_manifest` (uploads).
+
+    Raises
+    ------
+    InputError
+        When two files claim one layer, a file found is a link leaving the folder, or the
+        folder holds no vector layer.
     """
     folder = Path(folder)
     if not folder.exists():
         raise DataFileNotFoundError(
-            f"{folder}: no such dataset folder. Give a folder of layer files, a GeoPackage, or "
-            f"a {MANIFEST_NAME}."
+            f"{folder}: no such dataset folder. Fix: give a folder of layer files, a "
+            f"GeoPackage, or a {MANIFEST_NAME}."
         )
     if folder.is_file() and folder.name == MANIFEST_NAME:
         return read_manifest(folder, confined=confined)
@@ -309,7 +504,49 @@ def discover(folder: str | Path, *, confined: bool = False) -> Manifest:
         return Manifest(root=folder.parent, name=folder.stem, layers=_gpkg_layers(folder))
     if (folder / MANIFEST_NAME).is_file():
         return read_manifest(folder / MANIFEST_NAME, confined=confined)
-    layers = {n: LayerSpec(n, files) for n in LAYERS if (files := _find(folder, n))}
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    problems: list[Problem] = []
+    layers: dict[str, LayerSpec] = {}
+    for name in LAYERS:
+        found = _find(folder, name, files)
+        leaving = [p for p in found if outside_folder(p, folder)]
+        for path in leaving:
+            problems.append(
+                Problem(
+                    file=str(path),
+                    message="is a link to a file outside the dataset folder; it is not read.",
+                    fix="copy the file itself into the dataset folder.",
+                )
+            )
+        found = tuple(p for p in found if p not in leaving)
+        if len(found) > 1 and name != "terrain":
+            problems.append(
+                Problem(
+                    file=str(folder),
+                    message=f"{len(found)} files could be the {name} layer: "
+                    f"{', '.join(p.name for p in found)}.",
+                    fix=f"say which in {MANIFEST_NAME}: [layers.{name}] file = "
+                    f'"{found[0].name}", or rename or move the other(s).',
+                )
+            )
+        elif found:
+            layers[name] = LayerSpec(name, found)
+    if problems:
+        raise InputError(problems)
+    if not any(n in layers for n in VECTOR_LAYERS):
+        present = "; ".join(f"{n}: {s.label}" for n, s in layers.items()) or "no layer file"
+        expected = ", ".join(f"{n} ({'/'.join(_NAMES[n][:2])}…)" for n in VECTOR_LAYERS)
+        raise InputError(
+            [
+                Problem(
+                    file=str(folder),
+                    message=f"no vector layer found by file name (found {present}). covplan "
+                    f"looks for files named after its layers: {expected}.",
+                    fix=f"rename the files, or add a {MANIFEST_NAME} such as:\n"
+                    + _starter_manifest(folder, files),
+                )
+            ]
+        )
     return Manifest(root=folder, name=folder.name, layers=layers)
 
 
@@ -321,5 +558,30 @@ def _gpkg_layers(path: Path) -> dict[str, LayerSpec]:
             f"{path}: a single file must be a GeoPackage with layers named after covplan's "
             f"layers ({', '.join(LAYERS)}); give a folder or a {MANIFEST_NAME} instead."
         )
-    names = [str(row[0]) for row in pyogrio.list_layers(path)]
-    return {n: LayerSpec(n, (path,), layer=n) for n in names if n in LAYERS}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on a damaged file
+            names = [str(row[0]) for row in pyogrio.list_layers(path)]
+    except Exception:  # pyogrio raises DataSourceError and plain errors for garbage
+        raise InputError(
+            [
+                Problem(
+                    file=str(path),
+                    message="is not a readable GeoPackage (damaged, truncated or another format).",
+                    fix="export the layers again as a GeoPackage, or give the dataset folder.",
+                )
+            ]
+        ) from None
+    layers = {n: LayerSpec(n, (path,), layer=n) for n in names if n in LAYERS}
+    if not layers:
+        raise InputError(
+            [
+                Problem(
+                    file=str(path),
+                    message=f"has no layer named after covplan's layers (found "
+                    f"{', '.join(names) or 'none'}).",
+                    fix=f"name the layers {', '.join(VECTOR_LAYERS)}, or add a {MANIFEST_NAME}.",
+                )
+            ]
+        )
+    return layers
