@@ -1,7 +1,7 @@
 """Helpers for running SPLAT! 1.4.2 beside covplan on the same SRTM tile.
 
 Both tools get the same terrain: the real tile's voids are filled once with
-``covplan.io.voids.fill_voids`` and rounded to int16; SPLAT! reads that array as a new .hgt
+``covplan.io.terrain.fill_voids`` and rounded to int16; SPLAT! reads that array as a new .hgt
 converted with ``srtm2sdf -d /dev/null`` (no USGS fill), covplan reads the same array.
 """
 
@@ -18,8 +18,8 @@ import numpy as np
 from affine import Affine
 
 from covplan.grid import GridSpec, Raster
-from covplan.io.hgt import read_hgt
-from covplan.io.voids import fill_voids
+from covplan.io.terrain import read_hgt
+from covplan.io.terrain import fill_voids
 
 ROOT = Path(__file__).resolve().parents[1]
 TILE = ROOT.parent / "shared" / "realdata" / "thai_nguyen" / "N21E105.hgt"

@@ -21,6 +21,7 @@ def info(data: Path) -> None:
         click.echo(f"  {dataset.description}")
     click.echo(f"Source:  {dataset.path}")
     click.echo(f"CRS:     {dataset.crs.name} (EPSG:{dataset.crs.to_epsg()})")
+    click.echo(f"Terrain: {dataset.terrain_statement()}")
     if dataset.attribution:
         click.echo(f"Credit:  {dataset.attribution}")
     click.echo("")

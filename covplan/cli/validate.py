@@ -24,5 +24,6 @@ def validate(data: Path) -> None:
         f"OK: {dataset.name} is valid ({counts}"
         f"{'; rasters: ' + ', '.join(rasters) if rasters else ''})."
     )
+    click.echo(f"Terrain: {dataset.terrain_statement()}")
     for note in dataset.notes:
         click.echo(f"  note: {note}")

@@ -14,7 +14,8 @@ from covplan.io.loaders import (
     load_villages,
 )
 from covplan.io.manifest import LayerSpec, Manifest, discover, read_manifest
-from covplan.io.raster import load_population, load_terrain
+from covplan.io.terrain import load_terrain
+from covplan.io.zonal import load_population
 
 __all__ = [
     "Dataset",

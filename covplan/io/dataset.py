@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,12 +12,14 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from covplan.errors import ConfigError, CovplanError, InputError, Problem
+from covplan import settings
+from covplan.errors import ConfigError, CovplanError, InputError, LimitError, Problem
 from covplan.grid import GridSpec, Raster
 from covplan.io.crs import utm_crs_for
 from covplan.io.loaders import centre_lonlat, read_layer
 from covplan.io.manifest import Manifest, discover
-from covplan.io.raster import load_population, load_terrain
+from covplan.io.terrain import TerrainCoverage, load_terrain
+from covplan.io.zonal import POPULATION_WARN_SHARE, load_population
 from covplan.schema import VECTOR_LAYERS
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,9 @@ class Dataset:
         What loading did: defaults applied, geometries repaired, voids filled.
     province
         The province the data cover, as the manifest names it ("" when not given).
+    terrain_coverage
+        The share of the study area the terrain covers and what the prediction does beyond
+        it (None for a dataset assembled in code, not loaded).
     warnings
         What the user must see although the dataset loads (a layer that covers the study
         area only in part, rows left out): printed by every command, shown in the app and
@@ -64,6 +70,15 @@ class Dataset:
     notes: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
     province: str = ""
+    terrain_coverage: TerrainCoverage | None = None
+
+    def terrain_statement(self) -> str:
+        """What the prediction stands on, in one sentence (for every output)."""
+        if self.terrain_coverage is not None:
+            return self.terrain_coverage.describe()
+        if self.terrain is None:
+            return TerrainCoverage(0.0).describe()
+        return "terrain given"
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         """A vector layer, or None when the dataset has none."""
@@ -106,7 +121,32 @@ class Dataset:
         return shapely.union_all(self.communes.geometry.to_numpy())
 
     def grid(self, resolution_m: float = 30.0) -> GridSpec:
-        """The working grid over :meth:`bounds` at ``resolution_m``."""
+        """The working grid over :meth:`bounds` at ``resolution_m``.
+
+        Raises
+        ------
+        covplan.errors.LimitError
+            The grid would have more cells than :data:`covplan.settings.max_grid_cells`;
+            the message gives the finest resolution that fits.
+        """
+        if not math.isfinite(resolution_m) or resolution_m <= 0:
+            raise ConfigError(
+                f"resolution {resolution_m!r} m: expected a positive number of metres. Fix: "
+                "give e.g. --resolution 30."
+            )
+        minx, miny, maxx, maxy = self.bounds()
+        cells = math.ceil((maxx - minx) / resolution_m) * math.ceil((maxy - miny) / resolution_m)
+        if cells > settings.max_grid_cells:
+            fits = math.sqrt((maxx - minx) * (maxy - miny) / settings.max_grid_cells)
+            fits = math.ceil(fits / 5) * 5
+            variable = settings.LIMIT_VARIABLES["max_grid_cells"]
+            raise LimitError(
+                f"{self.name}: a {resolution_m:g} m grid over the study area "
+                f"({(maxx - minx) / 1000:,.0f} × {(maxy - miny) / 1000:,.0f} km) has {cells:,} "
+                f"cells, more than covplan computes ({settings.max_grid_cells:,}). Fix: use "
+                f"--resolution {fits} or coarser, or raise the limit with {variable}=<cells> "
+                "(about 20 bytes per cell per technology)."
+            )
         return GridSpec.from_bounds(self.bounds(), resolution_m, self.crs)
 
 
@@ -209,12 +249,32 @@ def load_dataset(
         attribution=manifest.attribution,
     )
     terrain = population = None
+    area = _study_area(dataset)
+    coverage = TerrainCoverage(0.0)
+    raster_problems: list[Problem] = []
     if "terrain" in manifest.layers:
-        terrain = load_terrain(manifest.layers["terrain"], work, _padded(dataset.bounds()))
-        notes.extend(terrain.notes)
+        try:
+            terrain, coverage = load_terrain(manifest.layers["terrain"], work, area)
+            notes.extend(terrain.notes)
+        except InputError as exc:
+            raster_problems += exc.problems
     if "population" in manifest.layers:
-        population = load_population(manifest.layers["population"], work)
-        notes.extend(population.notes)
+        spec = manifest.layers["population"]
+        try:
+            population, share = load_population(spec, work, area)
+            notes.extend(population.notes)
+            if share < POPULATION_WARN_SHARE:
+                warnings.append(
+                    f"population ({spec.label}) covers {round(100 * share)} % of the study "
+                    "area; people beyond it are not counted. Fix: give a population raster "
+                    "that covers the whole province."
+                )
+        except InputError as exc:
+            raster_problems += exc.problems
+    if raster_problems:
+        raise InputError(raster_problems)
+    if coverage.present and not coverage.complete:
+        warnings.append(coverage.describe())
     from covplan.io.derive import complete_layers
 
     vectors, derived = complete_layers(vectors, population)
@@ -241,10 +301,14 @@ def load_dataset(
         notes=tuple(notes),
         warnings=tuple(warnings),
         province=manifest.province,
+        terrain_coverage=coverage,
     )
 
 
-def _padded(
-    bounds: tuple[float, float, float, float], pad_m: float = 5_000.0
-) -> tuple[float, float, float, float]:
-    return (bounds[0] - pad_m, bounds[1] - pad_m, bounds[2] + pad_m, bounds[3] + pad_m)
+def _study_area(dataset: Dataset) -> shapely.Geometry:
+    """The province outline (communes), else the box around every vector layer."""
+    area = dataset.area()
+    if area is not None and not area.is_empty and area.area > 0:
+        return area
+    minx, miny, maxx, maxy = dataset.bounds()
+    return shapely.box(minx, miny, maxx, maxy).buffer(1_000.0)

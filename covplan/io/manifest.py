@@ -425,8 +425,8 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
                 f"{where}: unknown layer '{name}'.{hint} Fix: use one of {', '.join(LAYERS)}."
             )
             continue
-        spec, found = _layer_spec(path.parent, name, table, where)
-        problems += found
+        spec, spec_problems = _layer_spec(path.parent, name, table, where)
+        problems += spec_problems
         if spec is None:
             continue
         if confined or not allow:

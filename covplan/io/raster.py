@@ -1,47 +1,153 @@
-"""Raster layers: terrain (GeoTIFF or SRTM ``.hgt`` tiles) and population (people per cell)."""
+"""Raster primitives: read the window of a raster over the study area, warp, measure cover.
+
+Terrain (:mod:`covplan.io.terrain`) and population (:mod:`covplan.io.zonal`) are loaded on
+top of these. A raster is read only where the study area lies: the window of the file over
+the area (plus :data:`MARGIN_M`) is found from the file's header, its cell count is checked
+against :data:`covplan.settings.max_raster_cells` before anything is read, and a raster that
+does not reach the area at all (another place, or the wrong CRS) is refused with the extents
+of both. The share of the study area a raster covers is measured on a coarse grid over the
+area (:func:`values_on_area`, :func:`covered_share`).
+"""
 
 from __future__ import annotations
 
 import logging
 import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import rasterio
 import rasterio.errors
+import shapely
 from affine import Affine
 from pyproj import CRS
 from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
+from rasterio.features import geometry_mask
 from rasterio.warp import Resampling, reproject, transform_bounds
+from rasterio.windows import Window, from_bounds
 
-from covplan.errors import DataFileNotFoundError, InputError, Problem, UnsupportedFormatError
-from covplan.grid import GridSpec, Raster
+from covplan import settings
+from covplan.errors import (
+    DataFileNotFoundError,
+    InputError,
+    LimitError,
+    Problem,
+    UnsupportedFormatError,
+)
+from covplan.grid import GridSpec
 from covplan.io.manifest import LayerSpec
 
 logger = logging.getLogger(__name__)
 
-_RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc", ".hgt")
+#: Raster formats covplan reads (``.hgt`` for terrain only).
+RASTER_FILE_SUFFIXES: Final = (".tif", ".tiff", ".vrt", ".img", ".asc", ".hgt")
+#: Margin read around the study area (m): profiles of border sites run beyond it.
+MARGIN_M: Final = 5_000.0
+#: Cells per side of the coarse grid on which coverage shares are measured.
+_SHARE_CELLS: Final = 512
+
+Bounds = tuple[float, float, float, float]
 
 
-def _check_files(spec: LayerSpec) -> None:
+def check_files(spec: LayerSpec) -> None:
+    """Every file of a raster layer exists, is a file, and has a raster suffix."""
     for path in spec.files:
         if not path.exists():
             raise DataFileNotFoundError(
-                f"{path}: {spec.name} file not found. Check the name in dataset.toml."
+                f"{path}: {spec.name} file not found. Fix: check the name in dataset.toml."
             )
-        if path.suffix.lower() not in _RASTER_SUFFIXES:
+        if path.is_dir():
+            raise UnsupportedFormatError(
+                f"{path}: is a folder, expected a {spec.name} raster. Fix: name the file inside "
+                f"it under [layers.{spec.name}] in dataset.toml."
+            )
+        if path.suffix.lower() not in RASTER_FILE_SUFFIXES:
             raise UnsupportedFormatError(
                 f"{path}: unknown raster format '{path.suffix}'. covplan reads GeoTIFF (.tif) "
-                "and SRTM .hgt tiles."
+                "and SRTM .hgt tiles. Fix: convert it to GeoTIFF (gdal_translate)."
             )
+
+
+def lonlat_text(bounds: Bounds, crs: CRS) -> str:
+    """'lon 105.3–106.2, lat 21.3–22.0' for bounds in ``crs``."""
+    try:
+        w, s, e, n = transform_bounds(crs, CRS.from_epsg(4326), *bounds, densify_pts=21)
+    except Exception:  # a CRS that cannot reach WGS 84: say where in its own units
+        return f"x {bounds[0]:.0f}–{bounds[2]:.0f}, y {bounds[1]:.0f}–{bounds[3]:.0f} in {crs.name}"
+    if not all(map(math.isfinite, (w, s, e, n))):
+        return f"outside the valid area of {crs.name}"
+    return f"lon {w:.2f}–{e:.2f}, lat {s:.2f}–{n:.2f}"
+
+
+def check_cells(cells: int, label: str, layer: str) -> None:
+    """Refuse a read of more than :data:`covplan.settings.max_raster_cells` cells."""
+    if cells > settings.max_raster_cells:
+        variable = settings.LIMIT_VARIABLES["max_raster_cells"]
+        raise LimitError(
+            f"{label}: the {layer} raster has {cells:,} cells over the study area, more than "
+            f"covplan reads ({settings.max_raster_cells:,}). Fix: resample it to a coarser "
+            f"resolution or clip it to the province (gdalwarp -tr / -cutline), or raise the "
+            f"limit with {variable}=<cells>."
+        )
+
+
+def window_over(transform: Affine, shape: tuple[int, int], crs: CRS, area: Bounds | None,
+            area_crs: CRS | None) -> Window | None:
+    """The window of a raster over ``area`` and :data:`MARGIN_M` around it (whole cells).
+
+    None when they do not meet; the whole raster when ``area`` is None.
+    """
+    height, width = shape
+    if area is None or area_crs is None:
+        return Window(0, 0, width, height)
+    box = transform_bounds(area_crs, crs, *padded(area), densify_pts=21)
+    if not all(map(math.isfinite, box)):
+        return None
+    win = from_bounds(*box, transform=transform)
+    c0 = max(0, math.floor(win.col_off))
+    r0 = max(0, math.floor(win.row_off))
+    c1 = min(width, math.ceil(win.col_off + win.width))
+    r1 = min(height, math.ceil(win.row_off + win.height))
+    if c1 <= c0 or r1 <= r0:
+        return None
+    return Window(c0, r0, c1 - c0, r1 - r0)
+
+
+def no_overlap(label: str, layer: str, bounds: Bounds, crs: CRS, area: Bounds,
+               area_crs: CRS) -> InputError:
+    """The error for a raster at ``bounds`` that does not reach the study area ``area``."""
+    hint = ("give the SRTM tiles that cover the area (tiles are named after their south-west "
+            "corner, e.g. N21E105.hgt)" if layer == "terrain" else
+            "give the raster of this province")
+    return InputError(
+        [
+            Problem(
+                label,
+                f"does not overlap the study area: the raster lies at "
+                f"{lonlat_text(bounds, crs)}, the study area at {lonlat_text(area, area_crs)}.",
+                f"{hint}; if the file is right, its CRS is wrong: assign the CRS it was made "
+                f"in (gdal_edit.py -a_srs EPSG:<code>).",
+                layer=layer,
+            )
+        ]
+    )
 
 
 def read_geotiff(
-    path: str | Path, *, layer: str = "terrain", crs: str | None = None
+    path: str | Path,
+    *,
+    layer: str = "terrain",
+    crs: str | None = None,
+    area: Bounds | None = None,
+    area_crs: CRS | None = None,
 ) -> tuple[np.ndarray, Affine, CRS, float | None]:
     """Read band 1 of a georeferenced raster (GeoTIFF or any GDAL format).
+
+    Only the window over ``area`` is read (the whole raster when ``area`` is None), after its
+    cell count has been checked against :data:`covplan.settings.max_raster_cells`.
 
     Parameters
     ----------
@@ -51,13 +157,16 @@ def read_geotiff(
         Dataset layer named in error messages, {"terrain", "population"}.
     crs
         CRS to assume when the file has none (the manifest's ``crs``).
+    area, area_crs
+        Bounds of the study area and their (metric) CRS; :data:`MARGIN_M` around them is
+        read too.
 
     Returns
     -------
     data : numpy.ndarray
-        Band 1 as stored.
+        Band 1 as stored, over the window read.
     transform : affine.Affine
-        The raster's affine transform.
+        The window's affine transform.
     crs : pyproj.CRS
         The raster's CRS.
     nodata : float or None
@@ -66,7 +175,10 @@ def read_geotiff(
     Raises
     ------
     InputError
-        The file has no CRS or no georeference, or GDAL cannot read it.
+        The file has no CRS or no georeference, GDAL cannot read it, or it does not overlap
+        ``area``.
+    covplan.errors.LimitError
+        The window holds more cells than covplan reads.
     """
     path = Path(path)
     if not path.is_file():
@@ -74,57 +186,98 @@ def read_geotiff(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd headers
             with rasterio.open(path) as src:
-                data, transform, nodata = src.read(1), src.transform, src.nodata
+                transform, nodata, shape = src.transform, src.nodata, src.shape
                 found = src.crs or (CRS.from_user_input(crs) if crs else None)
-    except RasterioIOError as exc:
+                _check_georeference(path, layer, found, transform)
+                found = CRS.from_user_input(found)
+                window = window_over(transform, shape, found, area, area_crs)
+                if window is None:
+                    bounds = rasterio.transform.array_bounds(*shape, transform)
+                    west, south, east, north = bounds
+                    raise no_overlap(str(path), layer, (west, south, east, north), found,
+                                     area, area_crs)  # type: ignore[arg-type]
+                check_cells(int(window.width) * int(window.height), str(path), layer)
+                data = src.read(1, window=window)
+                transform = src.window_transform(window)
+    except (RasterioIOError, rasterio.errors.RasterioError) as exc:
         raise InputError(
             [
                 Problem(
                     str(path),
-                    f"expected a GeoTIFF raster, GDAL says: {exc}.",
+                    "expected a GeoTIFF raster; GDAL cannot read it (damaged, truncated or "
+                    "another format).",
                     "re-export the raster as GeoTIFF.",
                     layer=layer,
                 )
             ]
         ) from exc
-    if found is None or transform == Affine.identity():
-        found = "no georeference at all" if transform == Affine.identity() else "no CRS"
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    "expected a georeferenced raster with a coordinate reference system, "
-                    f"found {found}.",
-                    "assign the CRS the raster was made in, e.g. "
-                    f"'gdal_edit.py -a_srs EPSG:4326 {path.name}', or re-export it with one.",
-                    layer=layer,
-                )
-            ]
-        )
-    return data, transform, CRS.from_user_input(found), nodata
+    return data, transform, found, nodata
 
 
-def _read(spec: LayerSpec) -> tuple[np.ndarray, Affine, CRS]:
-    _check_files(spec)
-    if all(p.suffix.lower() == ".hgt" for p in spec.files):
-        from covplan.io.hgt import SRTM_VOID, read_hgt
+def _check_georeference(path: Path, layer: str, crs: Any, transform: Affine) -> None:
+    if crs is not None and transform != Affine.identity():
+        return
+    found = "no georeference at all" if transform == Affine.identity() else "no CRS"
+    raise InputError(
+        [
+            Problem(
+                str(path),
+                "expected a georeferenced raster with a coordinate reference system, "
+                f"found {found}.",
+                "assign the CRS the raster was made in, e.g. "
+                f"'gdal_edit.py -a_srs EPSG:4326 {path.name}', or give it in dataset.toml "
+                f'(crs = "EPSG:4326" under [layers.{layer}]).',
+                layer=layer,
+            )
+        ]
+    )
 
-        dem, transform, crs = read_hgt(list(spec.files))
-        array = dem.astype(np.float32)
-        array[dem == SRTM_VOID] = np.nan
-        return array, transform, crs
-    if len(spec.files) > 1:
+
+@dataclass(frozen=True)
+class RasterWindow:
+    """Band 1 of a raster layer over the study area, NaN where it has no data.
+
+    Parameters
+    ----------
+    array
+        float32 values, NaN = nodata.
+    transform, crs
+        Where the window lies.
+    label
+        The file(s), for messages.
+    tiles
+        True for a mosaic of SRTM tiles (every void is a void, not the land beyond).
+    """
+
+    array: np.ndarray
+    transform: Affine
+    crs: CRS
+    label: str
+    tiles: bool
+
+
+def read_band(spec: LayerSpec, area: Bounds | None = None,
+              area_crs: CRS | None = None) -> RasterWindow:
+    """Band 1 of a one-file raster layer over ``area`` (see :func:`read_geotiff`), NaN = nodata.
+
+    The manifest's ``nodata`` overrides the file's.
+    """
+    check_files(spec)
+    if len(spec.files) > 1 or spec.files[0].suffix.lower() == ".hgt":
         raise UnsupportedFormatError(
-            f"{spec.label}: several {spec.name} files are only supported as SRTM .hgt tiles; "
-            "merge GeoTIFFs first (gdal_merge.py or gdalbuildvrt)."
+            f"{spec.label}: the {spec.name} layer is one GeoTIFF (several files are only "
+            "supported as SRTM .hgt terrain tiles). Fix: merge the files first (gdal_merge.py "
+            "or gdalbuildvrt) and name the result."
         )
-    data, transform, crs, nodata = read_geotiff(spec.files[0], layer=spec.name, crs=spec.crs)
+    data, transform, crs, nodata = read_geotiff(spec.files[0], layer=spec.name, crs=spec.crs,
+                                                area=area, area_crs=area_crs)
     array = data.astype(np.float32)
     nodata = spec.nodata if spec.nodata is not None else nodata
     if nodata is not None and np.isfinite(nodata):
         array[data == nodata] = np.nan
-    return array, transform, crs
+    return RasterWindow(array, transform, crs, spec.label, tiles=False)
 
 
 def working_grid(
@@ -132,9 +285,13 @@ def working_grid(
     transform: Affine,
     crs: CRS,
     target: CRS,
-    bounds: tuple[float, float, float, float] | None = None,
+    bounds: Bounds | None = None,
 ) -> GridSpec:
-    """A grid in ``target`` at about the source's resolution, over ``bounds`` if given."""
+    """A grid in ``target`` at about the source's resolution, over ``bounds`` if given.
+
+    With ``bounds``, the grid covers them whole (beyond the source, cells are NaN once
+    warped); without, it covers the source's extent.
+    """
     height, width = shape
     west, south, east, north = rasterio.transform.array_bounds(height, width, transform)
     box = transform_bounds(crs, target, west, south, east, north, densify_pts=21)
@@ -143,14 +300,7 @@ def working_grid(
         res = abs(transform.a) * 111_320.0 * math.cos(mid_lat)
     else:
         res = abs(transform.a)
-    if bounds is not None:
-        box = (
-            max(box[0], bounds[0]),
-            max(box[1], bounds[1]),
-            min(box[2], bounds[2]),
-            min(box[3], bounds[3]),
-        )
-    return GridSpec.from_bounds(box, round(res, 3), target)
+    return GridSpec.from_bounds(bounds if bounds is not None else box, round(res, 3), target)
 
 
 def warp(
@@ -182,43 +332,33 @@ def warp(
     return out
 
 
-def load_terrain(
-    spec: LayerSpec, crs: CRS, bounds: tuple[float, float, float, float] | None = None
-) -> Raster:
-    """Elevation in metres on a grid in the working CRS, voids filled.
-
-    Voids (SRTM ``-32768`` or the file's nodata) are filled by
-    :func:`covplan.io.voids.fill_voids` before reprojection; the count filled is recorded
-    in the raster's notes. Resampling is bilinear (elevation is continuous).
-    """
-    from covplan.io.voids import fill_voids
-
-    array, transform, src_crs = _read(spec)
-    array, filled = fill_voids(array, np.nan)
-    notes = [f"terrain: filled {filled:,} void cells ({spec.label})"] if filled else []
-    if src_crs.equals(crs):
-        grid = GridSpec(crs.to_wkt(), transform, array.shape[1], array.shape[0])
-        return Raster(array.astype(np.float32), grid, "m", tuple(notes))
-    grid = working_grid(array.shape, transform, src_crs, crs, bounds)
-    data = warp(array, transform, src_crs, grid, Resampling.bilinear)
-    logger.info(
-        "Terrain %s: %d x %d cells at %.1f m",
-        spec.label,
-        grid.width,
-        grid.height,
-        grid.resolution_m,
-    )
-    return Raster(data, grid, "m", tuple(notes))
+def values_on_area(source: RasterWindow, area: shapely.Geometry, crs: CRS) -> np.ndarray:
+    """Values of ``source`` (nearest) on a coarse grid over ``area``; NaN outside ``area``."""
+    minx, miny, maxx, maxy = area.bounds
+    res = max(maxx - minx, maxy - miny, 1.0) / _SHARE_CELLS
+    grid = GridSpec.from_bounds(area.bounds, res, crs)
+    values = warp(source.array, source.transform, source.crs, grid, Resampling.nearest)
+    inside = geometry_mask([area], out_shape=grid.shape, transform=grid.transform, invert=True,
+                           all_touched=area.area == 0)
+    values[~inside] = np.nan
+    values[inside & np.isnan(values)] = -np.inf  # inside, but no data
+    return values
 
 
-def load_population(spec: LayerSpec, crs: CRS) -> Raster:
-    """People per cell on a grid in the working CRS; the total is conserved on reprojection."""
-    from covplan.io.zonal import people_per_cell, population_to_grid
+def covered_share(values_on_area: np.ndarray) -> float:
+    """Share of the area's cells with data, from :func:`_on_area`'s output."""
+    inside = ~np.isnan(values_on_area)
+    total = int(inside.sum())
+    return float(np.isfinite(values_on_area).sum() / total) if total else 0.0
 
-    array, transform, src_crs = _read(spec)
-    array = people_per_cell(array, source=spec.label).astype(np.float32)
-    if src_crs.equals(crs):
-        grid = GridSpec(crs.to_wkt(), transform, array.shape[1], array.shape[0])
-        return Raster(array, grid, "people")
-    grid = working_grid(array.shape, transform, src_crs, crs)
-    return population_to_grid(array, transform, src_crs, grid)
+
+def extent(source: RasterWindow) -> Bounds:
+    """(west, south, east, north) of a window in its own CRS."""
+    west, south, east, north = rasterio.transform.array_bounds(*source.array.shape,
+                                                               source.transform)
+    return (west, south, east, north)
+
+
+def padded(bounds: Bounds, pad_m: float = MARGIN_M) -> Bounds:
+    """``bounds`` grown by ``pad_m`` on every side."""
+    return (bounds[0] - pad_m, bounds[1] - pad_m, bounds[2] + pad_m, bounds[3] + pad_m)

@@ -28,6 +28,7 @@ from typing import Final
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from affine import Affine
 from pyproj import CRS
 from rasterio.features import rasterize
@@ -35,12 +36,24 @@ from rasterio.warp import Resampling
 
 from covplan.errors import InputError, Problem
 from covplan.grid import GridSpec, Raster
-from covplan.io.raster import read_geotiff, warp
+from covplan.io.manifest import LayerSpec
+from covplan.io.raster import (
+    covered_share,
+    extent,
+    no_overlap,
+    read_band,
+    read_geotiff,
+    values_on_area,
+    warp,
+    working_grid,
+)
 
 logger = logging.getLogger(__name__)
 
 #: Default sub-cells per raster cell side for area-weighted zonal sums.
 SUBDIVISIONS: Final = 10
+#: A population raster covering less than this share of the study area is warned about.
+POPULATION_WARN_SHARE: Final = 0.95
 
 
 def people_per_cell(
@@ -195,3 +208,30 @@ def population_to_grid(
         units="people",
         notes=("population resampled to the working grid with sum (total conserved)",),
     )
+
+
+def load_population(
+    spec: LayerSpec, crs: CRS, area: shapely.Geometry | None = None
+) -> tuple[Raster, float]:
+    """People per cell on a grid in the working CRS, and the share of the area it covers.
+
+    The total is conserved on reprojection (GDAL ``sum``). Only the window over the area
+    (plus :data:`MARGIN_M`) is read.
+
+    Raises
+    ------
+    InputError
+        The raster does not overlap the study area.
+    """
+    source = read_band(spec, area.bounds if area is not None else None,
+                   crs if area is not None else None)
+    share = covered_share(values_on_area(source, area, crs)) if area is not None else 1.0
+    if area is not None and share == 0.0:
+        raise no_overlap(spec.label, "population", extent(source), source.crs, area.bounds,
+                         crs)
+    array = people_per_cell(source.array, source=spec.label).astype(np.float32)
+    if source.crs.equals(crs):
+        grid = GridSpec(crs.to_wkt(), source.transform, array.shape[1], array.shape[0])
+        return Raster(array, grid, "people"), share
+    grid = working_grid(array.shape, source.transform, source.crs, crs)
+    return population_to_grid(array, source.transform, source.crs, grid), share

@@ -64,7 +64,9 @@ def data_rows(data: ReportData) -> list[tuple[str, str]]:
                                     ("population", dataset.population)) if r is not None]
     rows = [("Dataset", f"{dataset.name} ({dataset.path})"),
             ("Credits", dataset.attribution or "not stated in the dataset"),
-            ("Layers", layers + (f"; rasters: {', '.join(rasters)}" if rasters else ""))]
+            ("Layers", layers + (f"; rasters: {', '.join(rasters)}" if rasters else "")),
+            ("Terrain", dataset.terrain_statement())]
+    rows += [("Warning", warning) for warning in dataset.warnings]
     if dataset.synthetic:
         rows.append(("Synthetic", "Yes: generated data, not a real place."))
     return rows

@@ -70,7 +70,7 @@ def title_page(data: ReportData) -> list[Flowable]:
     flow += [Spacer(1, 8 * mm), Paragraph("At a glance", st.h2), *_glance(data)]
     if data.scenario is not None and data.scenario.description:
         flow.append(Paragraph(f"Scenario: {text(data.scenario.description)}", st.body))
-    for warning in getattr(data.scenario, "warnings", ()):
+    for warning in (*data.dataset.warnings, *getattr(data.scenario, "warnings", ())):
         flow.append(Paragraph(f"Warning: {text(warning)}", st.body))
     return flow
 

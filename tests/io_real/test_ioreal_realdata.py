@@ -14,9 +14,9 @@ import rasterio
 from covplan.errors import InputError
 from covplan.io.carriageways import merge_dual_carriageways, weighted_length_m
 from covplan.io.geomcheck import check_geometry_types
-from covplan.io.hgt import read_dem_geotiff, read_hgt
 from covplan.io.osm import read_osm_roads
 from covplan.io.roadclass import classify_roads, normalise_ref
+from covplan.io.terrain import read_dem_geotiff, read_hgt
 from covplan.io.zonal import read_population_geotiff
 from covplan.schema import GEOMETRY_TYPES
 

@@ -10,8 +10,7 @@ from rasterio.transform import from_origin
 
 from covplan.errors import InputError
 from covplan.grid import GridSpec
-from covplan.io.hgt import SRTM_VOID, dem_to_grid, read_dem_geotiff, read_hgt
-from covplan.io.voids import fill_voids
+from covplan.io.terrain import SRTM_VOID, dem_to_grid, fill_voids, read_dem_geotiff, read_hgt
 
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 SRTM3 = 1201

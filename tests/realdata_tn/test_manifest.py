@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ def thai_nguyen(realdata: Path):  # type: ignore[no-untyped-def]
     return load_dataset(MANIFEST)
 
 
-def test_every_layer_loads_in_the_working_crs(thai_nguyen) -> None:  # type: ignore[no-untyped-def]
+def test_every_layer_loads_in_the_working_crs(thai_nguyen, realdata: Path) -> None:  # type: ignore[no-untyped-def]
     ds = thai_nguyen
     assert ds.crs.to_epsg() == 32648
     assert len(ds.communes) == 92 and ds.communes["code"].str.fullmatch(r"\d{5}").all()
@@ -33,7 +34,20 @@ def test_every_layer_loads_in_the_working_crs(thai_nguyen) -> None:  # type: ign
     x, y = Transformer.from_crs(4326, ds.crs, always_xy=True).transform(105.84, 21.59)
     assert ds.terrain.sample(np.array([x]), np.array([y]))[0] == pytest.approx(33, abs=6)
     assert np.nanmax(ds.terrain.data) == pytest.approx(1580, abs=15)
-    assert any("filled 1,539 void cells" in n for n in ds.notes)
+    # Only the voids of the part read (the province and 5 km around it) are filled: count
+    # them in the tile's own bytes, over the samples inside that box.
+    tile = np.fromfile(realdata / "thai_nguyen" / "N21E105.hgt", dtype=">i2").reshape(1201, 1201)
+    lat = 22.0 - np.arange(1201) / 1200.0
+    lon = 105.0 + np.arange(1201) / 1200.0
+    west, south, east, north = ds.communes.total_bounds + np.array([-5e3, -5e3, 5e3, 5e3])
+    corners = Transformer.from_crs(ds.crs, 4326, always_xy=True).transform(
+        [west, east, west, east], [south, south, north, north])
+    rows = (lat >= min(corners[1])) & (lat <= max(corners[1]))
+    cols = (lon >= min(corners[0])) & (lon <= max(corners[0]))
+    voids = int((tile[np.ix_(rows, cols)] == -32768).sum())
+    note = next(n for n in ds.notes if "void cells" in n)
+    filled = int(re.search(r"filled ([\d,]+) void", note).group(1).replace(",", ""))
+    assert 0 < voids <= 1_539 and filled == pytest.approx(voids, rel=0.03)
 
 
 def test_population_is_conserved_into_communes(thai_nguyen) -> None:  # type: ignore[no-untyped-def]
@@ -54,4 +68,7 @@ def test_info_and_validate_run_on_the_manifest(realdata: Path,
     assert main(["-q", "info", str(MANIFEST.parent)]) == 0
     out = capsys.readouterr().out
     assert "Thái Nguyên (real data, 2025 communes)" in out
-    assert "terrain: filled 1,539 void cells (N21E105.hgt)" in out
+    assert "void cells inside N21E105.hgt" in out
+    # both commands state the terrain's share (the tile covers the south-west part only)
+    assert out.count("Terrain: terrain (N21E105.hgt) covers 38 % of the study area") == 2
+    assert "flat ground at" in out and "N22E105.hgt" in out
