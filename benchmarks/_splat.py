@@ -18,8 +18,7 @@ import numpy as np
 from affine import Affine
 
 from covplan.grid import GridSpec, Raster
-from covplan.io.terrain import read_hgt
-from covplan.io.terrain import fill_voids
+from covplan.io.terrain import fill_voids, read_hgt
 
 ROOT = Path(__file__).resolve().parents[1]
 TILE = ROOT.parent / "shared" / "realdata" / "thai_nguyen" / "N21E105.hgt"
