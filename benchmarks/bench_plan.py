@@ -40,7 +40,6 @@ from covplan.planning import (
 from covplan.predict import SiteCache
 from covplan.radio import ModelRangeWarning
 from covplan.targets import load_targets
-from covplan.targets.run import threshold_floor_dbm
 
 #: Ever looser candidate settings, tried in turn until enough candidates are found.
 SCHEDULE = (
@@ -126,7 +125,7 @@ def main() -> None:
     print(f"Target {target.id}: {demand.baseline_covered:,.2f} of {demand.total:,.2f} "
           f"{demand.unit} covered, {demand.required:,.2f} missing")
     cands = _candidates(ctx, demand, dataset.terrain, args.min_candidates, args.technology)
-    floors = {t: threshold_floor_dbm(targets, t) for t in target.technologies}
+    floors = {t: targets.floor_dbm(t) for t in target.technologies}
     matrix = build_matrix(demand, cands, dataset.terrain, ev.grid, cache=cache, model=ev.model,
                           engine_threshold_dbm=floors)
     problem = matrix.problem

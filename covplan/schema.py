@@ -6,6 +6,7 @@ carry their unit (``height_m``, ``frequency_mhz``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 #: Layers a dataset may hold, in the order they are loaded and reported.
@@ -15,6 +16,8 @@ LAYERS: Final = VECTOR_LAYERS + RASTER_LAYERS
 
 TECHNOLOGIES: Final = ("4G", "5G")
 SITE_STATUSES: Final = ("existing", "planned", "candidate")
+#: Site statuses predicted by default: what is on air or committed, not candidates.
+ON_AIR_STATUSES: Final = ("existing", "planned")
 ROAD_CLASSES: Final = ("expressway", "national", "provincial", "local")
 POI_KINDS: Final = (
     "hospital",
@@ -27,6 +30,39 @@ POI_KINDS: Final = (
     "police",
     "post_office",
     "other",
+)
+
+#: The sector contract, defined here once; the loader, the engine, scenario edits and
+#: scenario fingerprints all derive their columns from it. A sector is identified by:
+SECTOR_KEY: Final = ("site_id", "sector")
+#: Radio values of a sector the engine reads; the loader fills every one of them (with the
+#: technology defaults of :mod:`covplan.radio.defaults` where the file has none).
+SECTOR_RADIO: Final = (
+    "frequency_mhz",
+    "bandwidth_mhz",
+    "height_m",
+    "azimuth_deg",
+    "tilt_deg",
+    "beamwidth_deg",
+    "tx_power_dbm",
+    "antenna_gain_dbi",
+    "cable_loss_db",
+)
+#: Values of a sector that a scenario edit may set, with their kind.
+SECTOR_VALUES: Final[Mapping[str, str]] = {
+    "technology": "str",
+    "operator": "str",
+    "status": "str",
+    **dict.fromkeys(SECTOR_RADIO, "float"),
+    "cost": "float",
+}
+#: Radio values that belong to the technology (reset when an edit changes the technology).
+TECHNOLOGY_VALUES: Final = (
+    "frequency_mhz",
+    "bandwidth_mhz",
+    "tx_power_dbm",
+    "antenna_gain_dbi",
+    "cable_loss_db",
 )
 
 #: Required columns per vector layer (geometry is always required and not listed).
@@ -44,16 +80,8 @@ OPTIONAL: Final[dict[str, dict[str, str]]] = {
     "sites": {
         "sector": "int",
         "operator": "str",
-        "frequency_mhz": "float",
-        "bandwidth_mhz": "float",
-        "height_m": "float",
-        "azimuth_deg": "float",
-        "tilt_deg": "float",
-        "beamwidth_deg": "float",
+        **dict.fromkeys(SECTOR_RADIO, "float"),
         "eirp_dbm": "float",
-        "tx_power_dbm": "float",
-        "antenna_gain_dbi": "float",
-        "cable_loss_db": "float",
         "status": "str",
         "cost": "float",
     },

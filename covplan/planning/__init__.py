@@ -5,8 +5,8 @@ Modules:
 - :mod:`~covplan.planning.scenario`, :mod:`~covplan.planning.edits`: a scenario is the
   baseline sites plus edits (add, move, remove, modify), with its diff;
 - :mod:`~covplan.planning.scenario_io`: scenario files (JSON, versioned, validated);
-- :mod:`~covplan.planning.evaluate`: targets and gap tables of scenarios through the
-  engine's per-site cache;
+- :mod:`~covplan.planning.evaluate`: the one evaluation pipeline (sites → coverage →
+  metrics → targets) for scenarios, ``covplan analyze``, the report and the app;
 - :mod:`~covplan.planning.demand`: a target as weighted demand on the grid;
 - :mod:`~covplan.planning.candidates`: candidate sites (planner's file, roads, villages,
   high ground, 5G co-location), exclusion zones;
@@ -20,7 +20,7 @@ Modules:
 from covplan.planning.candidates import CandidateOptions, generate_candidates, load_candidates
 from covplan.planning.demand import Demand, target_demand
 from covplan.planning.edits import Edit
-from covplan.planning.evaluate import ScenarioEvaluator
+from covplan.planning.evaluate import Evaluation, ScenarioEvaluator, run_analysis
 from covplan.planning.greedy import greedy_max_coverage, greedy_reach
 from covplan.planning.matrix import CoverageMatrix, build_matrix
 from covplan.planning.milp import milp_max_coverage, milp_reach
@@ -36,6 +36,7 @@ __all__ = [
     "CoverageMatrix",
     "Demand",
     "Edit",
+    "Evaluation",
     "PlanOptions",
     "Recommendation",
     "Scenario",
@@ -51,6 +52,7 @@ __all__ = [
     "milp_reach",
     "recommend_sites",
     "reduce_problem",
+    "run_analysis",
     "save_scenario",
     "sites_diff",
     "sites_hash",

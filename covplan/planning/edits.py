@@ -39,32 +39,11 @@ import shapely
 from covplan.errors import Problem
 from covplan.io._context import FileContext
 from covplan.io.sites import normalise_sites
+from covplan.schema import SECTOR_VALUES, TECHNOLOGY_VALUES
 
 logger = logging.getLogger(__name__)
 
 OPS: Final = ("add", "move", "remove", "modify")
-
-#: Sector values an ``add`` or ``modify`` may set, with their kind.
-FIELDS: Final[Mapping[str, str]] = {
-    "technology": "str",
-    "operator": "str",
-    "status": "str",
-    "frequency_mhz": "float",
-    "bandwidth_mhz": "float",
-    "height_m": "float",
-    "azimuth_deg": "float",
-    "tilt_deg": "float",
-    "beamwidth_deg": "float",
-    "tx_power_dbm": "float",
-    "antenna_gain_dbi": "float",
-    "cable_loss_db": "float",
-    "cost": "float",
-}
-
-#: Values that belong to a technology and are reset when a ``modify`` changes it.
-TECHNOLOGY_VALUES: Final = ("frequency_mhz", "bandwidth_mhz", "tx_power_dbm",
-                            "antenna_gain_dbi", "cable_loss_db")
-
 
 @dataclass(frozen=True)
 class Edit:
@@ -205,7 +184,7 @@ def _modify(sites: gpd.GeoDataFrame, edit: Edit, out: _Collector) -> gpd.GeoData
                 changed[column] = np.nan
     for column, value in edit.values.items():
         if column not in changed.columns:
-            changed[column] = np.nan if FIELDS[column] == "float" else None
+            changed[column] = np.nan if SECTOR_VALUES[column] == "float" else None
         changed[column] = pd.Series([value] * len(changed), index=changed.index,
                                     dtype=object)
     fixed = _normalised(changed.reset_index(drop=True), out)
@@ -215,7 +194,7 @@ def _modify(sites: gpd.GeoDataFrame, edit: Edit, out: _Collector) -> gpd.GeoData
     result = sites.copy()
     for column in (c for c in fixed.columns if c != fixed.geometry.name):
         if column not in result.columns:
-            result[column] = pd.Series(np.nan if FIELDS.get(column) == "float" else pd.NA,
+            result[column] = pd.Series(np.nan if SECTOR_VALUES.get(column) == "float" else pd.NA,
                                        index=result.index)
         result[column] = result[column].astype(object)
         result.loc[fixed.index, column] = fixed[column].astype(object)
@@ -248,12 +227,13 @@ def _check(edit: Edit, out: _Collector) -> None:
     if not edit.site_id:
         out.add("missing site_id.", "name the site the edit applies to.", column="site_id")
     specs = [edit.values, *edit.sectors]
-    unknown = sorted({k for spec in specs for k in spec if k not in FIELDS and k != "sector"})
+    unknown = sorted({k for spec in specs for k in spec
+                      if k not in SECTOR_VALUES and k != "sector"})
     if unknown:
         hints = [f"'{c[0]}' for '{k}'" for k in unknown
-                 if (c := difflib.get_close_matches(k, FIELDS, n=1))]
+                 if (c := difflib.get_close_matches(k, SECTOR_VALUES, n=1))]
         out.add(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                f"expected {', '.join(FIELDS)}.",
+                f"expected {', '.join(SECTOR_VALUES)}.",
                 (f"write {', '.join(hints)}, or remove the field." if hints
                  else "fix the field name or remove it."))
     if edit.op in ("add", "move") and not (
@@ -266,7 +246,8 @@ def _check(edit: Edit, out: _Collector) -> None:
         out.add("an add needs a technology.", "set technology to 4G or 5G.",
                 column="technology")
     if edit.op == "modify" and not edit.values:
-        out.add("a modify sets no values.", f"give values to set, out of {', '.join(FIELDS)}.")
+        out.add("a modify sets no values.",
+                f"give values to set, out of {', '.join(SECTOR_VALUES)}.")
     if edit.op != "add" and edit.sectors:
         out.add(f"only an add lists sectors, not a {edit.op}.", "give one sector number.")
 

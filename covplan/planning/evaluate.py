@@ -1,41 +1,79 @@
-"""Evaluating scenarios: targets and gap tables, cheaply, with the engine's per-site cache.
+"""The one evaluation pipeline: sites → coverage → metrics → targets and gap tables.
 
 A :class:`ScenarioEvaluator` holds one dataset, one target set, one grid and one
-:class:`~covplan.predict.SiteCache`. Evaluating a scenario predicts its sites through the
-cache (only sites the scenario adds or changes are computed; every other site's window is
-reused) and lays the layers on the grid only once: later scenarios swap the coverage into
-the prepared metrics. The prediction settings are those of ``covplan analyze``
-(:func:`covplan.targets.run.predict_dataset`), so a scenario with no edits reproduces its
-tables.
+:class:`~covplan.predict.SiteCache`. Evaluating a scenario (or a sites table) predicts its
+network through the cache (only sites the scenario adds or changes are computed; every other
+site's window is reused, and the previous grids are updated where the changed sites reach),
+lays the layers on the grid once per evaluator (later scenarios follow on from the previous
+metrics, redone only where the coverage changed) and evaluates the targets. ``covplan
+analyze`` (:func:`run_analysis`), the report, the app and the site planner all go through it,
+so they give the same figures for the same scenario.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from covplan import settings
-from covplan._progress import ProgressFn, scaled
+from covplan._progress import ProgressFn, no_progress, scaled
 from covplan.grid import GridSpec, Raster
 from covplan.io.dataset import Dataset
 from covplan.metrics.context import MetricContext
 from covplan.metrics.prepare import metrics_from_dataset
 from covplan.metrics.signal import Coverage, changed_window
 from covplan.planning.scenario import Scenario
-from covplan.predict import SiteCache
+from covplan.predict import GridMemo, SiteCache, predict_network
+from covplan.schema import ON_AIR_STATUSES
 from covplan.targets.analyze import Analysis, analyze
-from covplan.targets.run import predict_dataset
 from covplan.targets.schema import TargetSet
 
-logger = logging.getLogger(__name__)
+
+class HasSites(Protocol):
+    """Anything with a sites table (a :class:`~covplan.planning.Scenario`)."""
+
+    @property
+    def sites(self) -> gpd.GeoDataFrame:
+        """One row per sector."""
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """One scenario evaluated: its coverage, the metrics laid on it, the targets.
+
+    Parameters
+    ----------
+    coverage
+        ``{technology: CoverageGrid}`` (an empty 4G RSRP raster when no site is on air).
+    context
+        The metrics on that coverage (villages, roads, people on the grid).
+    analysis
+        Targets, gap tables and the commune summary, with ``timings_s`` per stage.
+    """
+
+    coverage: dict[str, Any]
+    context: MetricContext
+    analysis: Analysis
+
+    def village_share(self) -> pd.Series | None:
+        """Share (0–1) of each village's people with 4G or 5G signal; None without villages."""
+        if self.context.villages is None:
+            return None
+        return self.context.village_signal(["4G", "5G"])["signal_percent"] / 100.0
+
+    def fibre_reached(self) -> pd.Series | None:
+        """Each village fibre-reached or not; None without villages or fibre data."""
+        if self.context.villages is None or not self.context.has_fibre_data:
+            return None
+        return self.context.fibre_reached()
 
 
 @dataclass(eq=False)
@@ -47,11 +85,13 @@ class ScenarioEvaluator:
     dataset
         The loaded dataset (its sites are the baseline).
     targets
-        The target set to evaluate.
+        The target set to evaluate; its lowest thresholds bound each site's prediction.
     resolution_m
         Grid resolution; default :data:`covplan.settings.resolution_m`.
     model
         Propagation model (``"auto"`` or a model name).
+    statuses
+        Site ``status`` values predicted (rows without a status always are).
     cache
         Per-site prediction cache, shared with candidate coverage
         (:func:`covplan.planning.matrix.candidate_windows`).
@@ -61,14 +101,15 @@ class ScenarioEvaluator:
     targets: TargetSet
     resolution_m: float | None = None
     model: str = "auto"
+    statuses: Sequence[str] = ON_AIR_STATUSES
     cache: SiteCache = field(default_factory=SiteCache)
     _last: MetricContext | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _grids: dict[str, Any] = field(default_factory=dict, repr=False)
+    _memo: GridMemo = field(default_factory=GridMemo, repr=False)
 
     @cached_property
     def grid(self) -> GridSpec:
-        """The coverage grid."""
+        """The coverage grid (refused beyond :data:`covplan.settings.max_grid_cells`)."""
         return self.dataset.grid(self.resolution_m or settings.resolution_m)
 
     def baseline(self) -> Scenario:
@@ -78,18 +119,19 @@ class ScenarioEvaluator:
             raise ValueError(f"{self.dataset.name} has no sites layer to plan from")
         return Scenario(sites, dataset=self.dataset.name, name="baseline")
 
-    def coverage(self, sites: gpd.GeoDataFrame, progress: ProgressFn | None = None
+    def coverage(self, sites: gpd.GeoDataFrame | None, progress: ProgressFn | None = None
                  ) -> dict[str, Any]:
-        """``{technology: CoverageGrid}`` of ``sites`` (existing and planned sectors)."""
-        data = replace(self.dataset, vectors={**self.dataset.vectors, "sites": sites})
-        coverage = predict_dataset(data, self.grid, targets=self.targets, model=self.model,
-                                   cache=self.cache, progress=progress, reuse=self._grids)
+        """``{technology: CoverageGrid}`` of the sectors of ``sites`` that are on air."""
+        coverage: dict[str, Any] = dict(predict_network(
+            sites, self.dataset.terrain, self.grid, floors_dbm=self.targets.floors_dbm(),
+            statuses=self.statuses, model=self.model, cache=self.cache, progress=progress,
+            memo=self._memo))
         if not coverage:  # no sites on air: an empty grid, so every measure reads no signal
             empty = np.full(self.grid.shape, np.nan, dtype=np.float32)
             coverage = {"4G": Raster(empty, self.grid, "dBm")}
         return coverage
 
-    def context(self, coverage: Coverage, sites: gpd.GeoDataFrame,
+    def context(self, coverage: Coverage, sites: gpd.GeoDataFrame | None,
                 progress: ProgressFn | None = None) -> MetricContext:
         """Metrics on ``coverage``; the layers are laid on the grid once per evaluator.
 
@@ -110,24 +152,69 @@ class ScenarioEvaluator:
             self._last = ctx
         return ctx
 
-    def evaluate(self, scenario: Scenario | gpd.GeoDataFrame, *,
-                 progress: ProgressFn | None = None) -> Analysis:
-        """Targets and gap tables of a scenario (or of a sites table).
+    def evaluate(self, scenario: HasSites | gpd.GeoDataFrame | None = None, *,
+                 progress: ProgressFn | None = None,
+                 on_coverage: Callable[[dict[str, Any]], None] | None = None) -> Evaluation:
+        """Coverage, metrics and targets of a scenario (or a sites table; None: the baseline).
+
+        Parameters
+        ----------
+        scenario
+            A :class:`~covplan.planning.Scenario`, a sites table, or None for the dataset's
+            own sites.
+        progress
+            Called with (fraction, message): prediction takes the first 80 %.
+        on_coverage
+            Called with the coverage as soon as it is predicted, before the (longer)
+            measuring, so that work on it (the app's map images) can start alongside.
 
         Returns
         -------
-        covplan.targets.Analysis
-            ``targets`` (measured, goal, met, shortfall) and the gap layers.
+        Evaluation
+            Whose ``analysis.timings_s`` has the prediction, the layers on the grid and each
+            measure.
         """
-        sites = scenario.sites if isinstance(scenario, Scenario) else scenario
-        coverage = self.coverage(sites, scaled(progress, 0.0, 0.8))
-        ctx = self.context(coverage, sites, scaled(progress, 0.8, 0.9))
-        return analyze(ctx, self.targets, progress=scaled(progress, 0.9, 1.0))
+        report = progress or no_progress
+        if scenario is None:
+            sites = self.dataset.sites
+        else:
+            sites = scenario if isinstance(scenario, gpd.GeoDataFrame) else scenario.sites
+        started = time.perf_counter()
+        coverage = self.coverage(sites, scaled(report, 0.0, 0.8))
+        if on_coverage is not None:
+            on_coverage(coverage)
+        predicted = time.perf_counter()
+        ctx = self.context(coverage, sites, scaled(report, 0.8, 0.9))
+        prepared = time.perf_counter()
+        result = analyze(ctx, self.targets, progress=scaled(report, 0.9, 1.0))
+        timings = {"prediction": predicted - started, "layers on grid": prepared - predicted,
+                   **result.timings_s}
+        return Evaluation(coverage, ctx, replace(result, timings_s=timings))
 
-    def compare(self, scenarios: Mapping[str, Scenario | gpd.GeoDataFrame]) -> pd.DataFrame:
+    def compare(self, scenarios: Mapping[str, HasSites | gpd.GeoDataFrame]) -> pd.DataFrame:
         """Measured percent and status of every target, one column pair per scenario."""
         columns = []
         for label, scenario in scenarios.items():
-            table = self.evaluate(scenario).targets.set_index("id")
+            table = self.evaluate(scenario).analysis.targets.set_index("id")
             columns.append(table[["measured_percent", "status"]].add_prefix(f"{label}: "))
         return pd.concat(columns, axis=1).reset_index()
+
+
+def run_analysis(
+    dataset: Dataset,
+    targets: TargetSet,
+    *,
+    resolution_m: float | None = None,
+    statuses: Sequence[str] = ON_AIR_STATUSES,
+    model: str = "auto",
+    cache: SiteCache | None = None,
+    progress: ProgressFn | None = None,
+) -> Analysis:
+    """Targets and gap tables of the dataset's own sites (``covplan analyze``).
+
+    One :meth:`ScenarioEvaluator.evaluate` of the baseline; see :class:`ScenarioEvaluator`
+    for the parameters.
+    """
+    evaluator = ScenarioEvaluator(dataset, targets, resolution_m=resolution_m, model=model,
+                                  statuses=statuses, cache=cache or SiteCache())
+    return evaluator.evaluate(progress=progress).analysis

@@ -45,7 +45,6 @@ from covplan.planning.report import chosen_sites, site_edits, uncoverable
 from covplan.planning.scenario import Scenario
 from covplan.planning.selection import Selection
 from covplan.targets.evaluate import evaluate_targets
-from covplan.targets.run import threshold_floor_dbm
 from covplan.targets.schema import Target, TargetSet
 
 logger = logging.getLogger(__name__)
@@ -219,7 +218,7 @@ def recommend_sites(dataset: Dataset, targets: TargetSet, target_id: str, *,
                                          user=user_candidates, exclusion=exclusion,
                                          options=options.candidates)
     lap("candidates")
-    floors = {t: threshold_floor_dbm(targets, t) for t in target.technologies}
+    floors = {t: targets.floor_dbm(t) for t in target.technologies}
     matrix = build_matrix(demand, candidates, dataset.terrain, ev.grid,
                           engine_threshold_dbm=floors, model=ev.model, cache=ev.cache,
                           progress=scaled(report, 0.2, 0.7))
@@ -231,7 +230,7 @@ def recommend_sites(dataset: Dataset, targets: TargetSet, target_id: str, *,
     chosen = chosen_sites(selection, matrix, candidates, demand)
     scenario = baseline.with_edits(*site_edits(chosen, candidates)).renamed(
         f"plan {target.id}", f"{len(chosen)} sites recommended for {target.label}")
-    after = ev.evaluate(scenario, progress=scaled(report, 0.9, 1.0)).targets
+    after = ev.evaluate(scenario, progress=scaled(report, 0.9, 1.0)).analysis.targets
     lap("evaluation")
     predicted = demand.baseline_covered + selection.covered_weight
     _check(target, predicted, after, demand)

@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 
 from covplan.errors import InputError, Problem
-from covplan.planning.edits import FIELDS, Edit, apply_edits
+from covplan.planning.edits import Edit, apply_edits
+from covplan.schema import SECTOR_KEY, SECTOR_VALUES
 
 logger = logging.getLogger(__name__)
 
 #: Columns that enter the baseline fingerprint (with the position to the millimetre).
-_HASH_COLUMNS = ("site_id", "sector", *FIELDS)
+_HASH_COLUMNS = (*SECTOR_KEY, *SECTOR_VALUES)
 
 
 def sites_hash(sites: gpd.GeoDataFrame) -> str:
@@ -220,7 +221,7 @@ def _common_changes(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, columns: list[
 def sites_diff(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Sector-by-sector differences between two sites tables (see :meth:`Scenario.diff`)."""
     old, new = _keyed(before), _keyed(after)
-    columns = [c for c in FIELDS if c in old.columns and c in new.columns]
+    columns = [c for c in SECTOR_VALUES if c in old.columns and c in new.columns]
     rows: list[dict[str, Any]] = []
     for frame, other, change in ((new, old, "added"), (old, new, "removed")):
         for k in np.flatnonzero(~frame.index.isin(other.index)):

@@ -29,7 +29,7 @@ Format (``covplan_scenario`` 1)::
 * Positions are ``x``/``y`` in ``crs`` (default: the baseline's CRS), or ``lon``/``lat`` in
   degrees (WGS 84). Files written by covplan use ``x``/``y`` in the working CRS, so a
   save and load reproduce the sites bit for bit.
-* Every other key of an edit is a sector value (see :data:`covplan.planning.edits.FIELDS`);
+* Every other key of an edit is a sector value (see :data:`covplan.schema.SECTOR_VALUES`);
   ``note`` is free text.
 
 Every key is checked for its type, numbers must be finite (JSON's ``NaN`` and

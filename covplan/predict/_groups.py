@@ -16,13 +16,12 @@ import shapely
 
 from covplan.radio.antenna import VERTICAL_BEAMWIDTH_DEG
 from covplan.radio.linkbudget import re_power_dbm, resource_blocks
+from covplan.schema import SECTOR_KEY, SECTOR_RADIO
 
-#: Sector columns the engine reads (all filled by the loader). An optional
-#: ``vertical_beamwidth_deg`` column overrides the 10° vertical beamwidth (0: no vertical
-#: pattern, e.g. an isotropic reference antenna).
-SECTOR_COLUMNS = ("site_id", "sector", "frequency_mhz", "bandwidth_mhz", "height_m",
-                  "azimuth_deg", "tilt_deg", "beamwidth_deg", "tx_power_dbm",
-                  "antenna_gain_dbi", "cable_loss_db")
+#: Sector columns the engine reads (all filled by the loader): the sector contract of
+#: :mod:`covplan.schema`. An optional ``vertical_beamwidth_deg`` column overrides the 10°
+#: vertical beamwidth (0: no vertical pattern, e.g. an isotropic reference antenna).
+SECTOR_COLUMNS = (*SECTOR_KEY, *SECTOR_RADIO)
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,7 +95,7 @@ def sector_table(sites: gpd.GeoDataFrame, technology: str) -> SectorTable:
     order = np.lexsort((sector, site_id))
     rows, site_id, sector = rows[order], site_id[order], sector[order]
     geom = sites.geometry.to_numpy()[rows]
-    names = [c for c in (*SECTOR_COLUMNS[2:], "vertical_beamwidth_deg") if c in sites.columns]
+    names = [c for c in (*SECTOR_RADIO, "vertical_beamwidth_deg") if c in sites.columns]
     columns = {c: sites[c].to_numpy(dtype=np.float64)[rows] for c in names}
     return SectorTable(site_id, sector, shapely.get_x(geom), shapely.get_y(geom), columns)
 

@@ -14,12 +14,16 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 
+from covplan import settings as config
+from covplan._digest import frame_digest
+from covplan._progress import ProgressFn, scaled
 from covplan.grid import GridSpec, Raster
 from covplan.predict._compute import Settings, compute_group
 from covplan.predict._groups import Group, SectorTable, build_groups, sector_table
@@ -31,6 +35,7 @@ from covplan.radio._range import ModelRangeWarning
 from covplan.radio.defaults import COVERAGE_THRESHOLD_DBM
 from covplan.radio.sweep import MODEL_HATA
 from covplan.radio.terrain import K_FACTOR
+from covplan.schema import ON_AIR_STATUSES, TECHNOLOGIES
 
 logger = logging.getLogger(__name__)
 
@@ -307,3 +312,158 @@ def _notes(spec: models.ModelSpec, s: Settings, results: list[SiteResult],
     if flat:
         notes.append("no terrain: smooth earth at 0 m")
     return tuple(notes)
+
+
+@dataclass(frozen=True)
+class MemoKey:
+    """What a technology's coverage grid depends on, besides the terrain and the cache.
+
+    Parameters
+    ----------
+    technology, model
+        As given to :func:`predict_coverage`.
+    grid
+        The coverage grid.
+    floor_dbm
+        The prediction floor (``threshold_dbm``).
+    sectors
+        Content digest of the technology's sector rows.
+    """
+
+    technology: str
+    model: str
+    grid: GridSpec
+    floor_dbm: float | None
+    sectors: str
+
+    def family(self) -> tuple[str, str, GridSpec, float | None]:
+        """The key without the sectors: grids of one family can update one another."""
+        return (self.technology, self.model, self.grid, self.floor_dbm)
+
+
+class GridMemo:
+    """The latest coverage grids predicted, for repeats and one-site updates.
+
+    A technology whose sectors, model, grid and floor are unchanged gets its earlier grid
+    back (merged and allocated once); one whose sectors changed is predicted with the latest
+    grid of its family as ``previous``, so only the windows of the changed sites are merged
+    again. Holds the :attr:`size` newest grids.
+
+    Parameters
+    ----------
+    size
+        Grids kept (each holds an RSRP and a server raster).
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._grids: OrderedDict[MemoKey, CoverageGrid] = OrderedDict()
+
+    def get(self, key: MemoKey) -> CoverageGrid | None:
+        """The grid predicted for ``key``, or None."""
+        found = self._grids.get(key)
+        if found is not None:
+            self._grids.move_to_end(key)
+        return found
+
+    def latest(self, key: MemoKey) -> CoverageGrid | None:
+        """The newest grid of ``key``'s family (any sectors), or None."""
+        family = key.family()
+        return next((g for k, g in reversed(self._grids.items()) if k.family() == family),
+                    None)
+
+    def put(self, key: MemoKey, grid: CoverageGrid) -> None:
+        """Keep ``grid`` as the newest, dropping the oldest beyond :attr:`size`."""
+        self._grids[key] = grid
+        self._grids.move_to_end(key)
+        while len(self._grids) > self.size:
+            self._grids.popitem(last=False)
+
+
+def on_air(sites: gpd.GeoDataFrame, statuses: Sequence[str] = ON_AIR_STATUSES
+           ) -> gpd.GeoDataFrame:
+    """The sectors whose ``status`` is among ``statuses`` (rows without a status are kept)."""
+    if "status" not in sites.columns:
+        return sites
+    return sites[sites["status"].isna() | sites["status"].isin(list(statuses))]
+
+
+def predict_network(
+    sites: gpd.GeoDataFrame | None,
+    terrain: Raster | None,
+    grid: GridSpec,
+    *,
+    floors_dbm: Mapping[str, float] | None = None,
+    statuses: Sequence[str] = ON_AIR_STATUSES,
+    model: str = "auto",
+    rx_height_m: float | None = None,
+    cache: SiteCache | None = None,
+    progress: ProgressFn | None = None,
+    memo: GridMemo | None = None,
+) -> dict[str, CoverageGrid]:
+    """Predict every technology the sectors carry on ``grid``: the whole network at once.
+
+    Parameters
+    ----------
+    sites
+        Sectors normalised by :mod:`covplan.io`, in ``grid``'s CRS (None: no network).
+    terrain
+        Elevation raster, or None for a smooth earth.
+    grid
+        The coverage grid.
+    floors_dbm
+        ``{technology: dBm}``: each site is predicted down to its technology's floor (the
+        lowest threshold that will be asked of it); default
+        :data:`covplan.radio.defaults.COVERAGE_THRESHOLD_DBM`.
+    statuses
+        Site ``status`` values predicted (rows without a status always are); default
+        what is on air or committed, not candidates.
+    model
+        Propagation model name or ``"auto"``.
+    rx_height_m
+        Receiver height; default :data:`covplan.settings.rx_height_m`.
+    cache
+        Per-site result cache reused between calls.
+    progress
+        Called with (fraction, message).
+    memo
+        Grids of earlier calls (see :class:`GridMemo`).
+
+    Returns
+    -------
+    dict
+        ``{technology: CoverageGrid}`` for each technology with at least one sector.
+    """
+    if sites is None or not len(sites):
+        logger.warning("No sites: nothing has signal")
+        return {}
+    sites = on_air(sites, statuses)
+    present = [t for t in TECHNOLOGIES if (sites["technology"] == t).any()]
+    floors = dict(floors_dbm or {})
+    coverage: dict[str, CoverageGrid] = {}
+    for i, tech in enumerate(present):
+        key = MemoKey(tech, model, grid, floors.get(tech),
+                      frame_digest(sites[sites["technology"] == tech]))
+        found = memo.get(key) if memo is not None else None
+        if found is not None:
+            coverage[tech] = found
+            continue
+        coverage[tech] = predict_coverage(
+            sites, terrain, grid, technology=tech, model=model, threshold_dbm=floors.get(tech),
+            rx_height_m=config.rx_height_m if rx_height_m is None else rx_height_m,
+            cache=cache, warn_range=False,
+            previous=memo.latest(key) if memo is not None else None,
+            progress=_labelled(scaled(progress, i / len(present), (i + 1) / len(present)), tech))
+        if memo is not None:
+            memo.put(key, coverage[tech])
+    return coverage
+
+
+def _labelled(report: ProgressFn, technology: str) -> ProgressFn:
+    """``report`` with the technology in front of messages that do not name it."""
+
+    def labelled(fraction: float, message: str) -> None:
+        report(fraction, message if message.startswith(technology)
+               else f"{technology} {message}")
+
+    return labelled

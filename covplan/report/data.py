@@ -1,9 +1,9 @@
-"""What a report is made of: one prediction, its metrics, targets and gap tables.
+"""What a report is made of: one evaluation, with what the maps need from it.
 
-:func:`prepare_report` runs the same steps as ``covplan analyze``
-(:func:`covplan.targets.run.predict_dataset`, :func:`covplan.metrics.metrics_from_dataset`,
-:func:`covplan.targets.analyze`) but keeps the coverage grids and the village measures the
-maps need. With a scenario, the scenario's sites replace the dataset's.
+:func:`prepare_report` evaluates the scenario (or the dataset's own sites) through the one
+evaluation pipeline, :class:`covplan.planning.ScenarioEvaluator`, as ``covplan analyze``
+and the app do, and keeps the coverage grids and the village measures the maps need. With a
+scenario, the scenario's sites replace the dataset's.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from covplan import settings
-from covplan._progress import ProgressFn, no_progress, scaled
-from covplan.grid import Raster
+from covplan._progress import ProgressFn
 from covplan.io.dataset import Dataset
-from covplan.targets.analyze import Analysis, analyze
+from covplan.planning.evaluate import ScenarioEvaluator
+from covplan.predict import SiteCache
+from covplan.targets.analyze import Analysis
 from covplan.targets.schema import TargetSet
 
 logger = logging.getLogger(__name__)
@@ -105,9 +104,9 @@ def _with_scenario(dataset: Dataset, scenario: Any) -> tuple[Dataset, gpd.GeoDat
 
 def prepare_report(dataset: Dataset, targets: TargetSet, *, scenario: Any = None,
                    resolution_m: float | None = None, model: str = "auto", cache: Any = None,
-                   created: dt.date | None = None, progress: ProgressFn | None = None
-                   ) -> ReportData:
-    """Predict coverage, lay the layers on it, evaluate ``targets`` and build the gap tables.
+                   created: dt.date | None = None, progress: ProgressFn | None = None,
+                   evaluator: ScenarioEvaluator | None = None) -> ReportData:
+    """Evaluate the scenario (or the dataset's sites) and gather what the report shows.
 
     Parameters
     ----------
@@ -127,29 +126,19 @@ def prepare_report(dataset: Dataset, targets: TargetSet, *, scenario: Any = None
         Date printed on the outputs; default today.
     progress
         Called with (fraction, message): prediction takes the first 80 %.
+    evaluator
+        An evaluator of ``dataset`` and ``targets`` to reuse (the app's, whose grids and
+        metrics are already laid out); the other settings are then its own.
     """
-    from covplan.metrics.prepare import metrics_from_dataset
-    from covplan.targets.run import predict_dataset
-
-    report = progress or no_progress
-    data, new_sites = _with_scenario(dataset, scenario)
-    resolution = resolution_m or settings.resolution_m
-    grid = data.grid(resolution)
     started = time.perf_counter()
-    coverage = predict_dataset(data, grid, targets=targets, model=model, cache=cache,
-                               progress=scaled(report, 0.0, 0.8))
-    predicted = time.perf_counter()
-    if not coverage:  # nothing on air: an empty 4G grid, so every measure reads "no signal"
-        coverage = {"4G": Raster(np.full(grid.shape, np.nan, dtype=np.float32), grid, "dBm")}
-    ctx = metrics_from_dataset(data, coverage, thresholds=targets.thresholds,
-                               progress=scaled(report, 0.8, 0.9))
-    analysis = analyze(ctx, targets, progress=scaled(report, 0.9, 1.0))
-    fibre = share = None
-    if ctx.villages is not None:
-        fibre = ctx.fibre_reached() if ctx.has_fibre_data else None
-        share = ctx.village_signal(["4G", "5G"])["signal_percent"] / 100.0
-    timings = {"prediction": predicted - started,
-               "metrics": time.perf_counter() - predicted}
-    logger.info("Report data ready: prediction %.1f s, metrics %.1f s", *timings.values())
-    return ReportData(data, targets, coverage, analysis, fibre, share, scenario, new_sites,
-                      resolution, created or dt.date.today(), timings)
+    if evaluator is None:
+        evaluator = ScenarioEvaluator(dataset, targets, resolution_m=resolution_m, model=model,
+                                      cache=cache if cache is not None else SiteCache())
+    data, new_sites = _with_scenario(dataset, scenario)
+    evaluation = evaluator.evaluate(scenario, progress=progress)
+    timings = dict(evaluation.analysis.timings_s)
+    logger.info("Report data ready in %.1f s", time.perf_counter() - started)
+    return ReportData(data, targets, evaluation.coverage, evaluation.analysis,
+                      evaluation.fibre_reached(), evaluation.village_share(), scenario,
+                      new_sites, evaluator.grid.resolution_m, created or dt.date.today(),
+                      timings)

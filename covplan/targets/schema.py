@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from covplan.metrics.thresholds import Thresholds
+from covplan.schema import TECHNOLOGIES
 
 #: The status of a target result, the same value in every output (CLI, PDF, CSV, app).
 STATUS_MET: Final = "met"
@@ -179,6 +180,15 @@ class TargetSet:
 
     def __len__(self) -> int:
         return len(self.targets)
+
+    def floor_dbm(self, technology: str) -> float:
+        """The lowest RSRP threshold the set asks of ``technology``: sites are predicted to it."""
+        values = [t.thresholds.rsrp_dbm(technology) for t in self.targets]
+        return min([self.thresholds.rsrp_dbm(technology), *values])
+
+    def floors_dbm(self) -> dict[str, float]:
+        """:meth:`floor_dbm` of every technology."""
+        return {tech: self.floor_dbm(tech) for tech in TECHNOLOGIES}
 
     def kinds(self) -> tuple[str, ...] | None:
         """POI kinds named by the set's point targets, None when no target names any."""

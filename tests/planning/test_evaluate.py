@@ -28,7 +28,7 @@ def evaluator(demo_small: Dataset, targets: TargetSet, shared_cache: SiteCache
 
 def _in_a_gap(evaluator: ScenarioEvaluator) -> tuple[float, float]:
     """A point in the middle of the longest uncovered national-road stretch."""
-    gaps = evaluator.evaluate(evaluator.baseline()).road_gaps
+    gaps = evaluator.evaluate(evaluator.baseline()).analysis.road_gaps
     gaps = gaps[gaps["road_class"].isin(["expressway", "national"])]
     point = gaps.geometry.iloc[0].interpolate(0.5, normalized=True)
     return float(point.x), float(point.y)
@@ -46,21 +46,21 @@ def test_round_trip_gives_identical_evaluation(evaluator: ScenarioEvaluator,
     scenario = (base.add_site("NEW", x, y, technology="4G", sectors=THREE)
                 .modify_site(first, height_m=40.0))
     loaded = load_scenario(save_scenario(scenario, tmp_path / "s.json"), base.baseline)
-    a, b = evaluator.evaluate(scenario), evaluator.evaluate(loaded)
+    a, b = evaluator.evaluate(scenario).analysis, evaluator.evaluate(loaded).analysis
     pd.testing.assert_frame_equal(a.targets, b.targets)
     pd.testing.assert_frame_equal(pd.DataFrame(a.road_gaps), pd.DataFrame(b.road_gaps))
-    assert _road_target(a.targets) > _road_target(evaluator.evaluate(base).targets)
+    assert _road_target(a.targets) > _road_target(evaluator.evaluate(base).analysis.targets)
 
 
 def test_removing_an_added_site_returns_the_baseline_figures(
         evaluator: ScenarioEvaluator) -> None:
     base = evaluator.baseline()
-    before = evaluator.evaluate(base)
+    before = evaluator.evaluate(base).analysis
     x, y = _in_a_gap(evaluator)
     added = base.add_site("NEW", x, y, technology="4G", sectors=THREE)
-    during = evaluator.evaluate(added)
+    during = evaluator.evaluate(added).analysis
     assert _road_target(during.targets) > _road_target(before.targets)
-    back = evaluator.evaluate(added.remove_site("NEW"))
+    back = evaluator.evaluate(added.remove_site("NEW")).analysis
     pd.testing.assert_frame_equal(back.targets, before.targets)
     pd.testing.assert_frame_equal(pd.DataFrame(back.road_gaps), pd.DataFrame(before.road_gaps))
 
@@ -140,11 +140,11 @@ def test_each_edit_updates_the_figures_exactly_as_a_fresh_evaluation(
         base.remove_site(first),
     ]
     for scenario in steps:
-        updated = evaluator.evaluate(scenario)
+        updated = evaluator.evaluate(scenario).analysis
         window = evaluator._last._window if evaluator._last is not None else None
         assert window is not None  # the update path was taken
         rows, cols = window[1] - window[0], window[3] - window[2]
         assert rows * cols < evaluator.grid.shape[0] * evaluator.grid.shape[1]
         fresh = ScenarioEvaluator(demo_small, targets, resolution_m=RESOLUTION_M,
-                                  cache=shared_cache).evaluate(scenario)
+                                  cache=shared_cache).evaluate(scenario).analysis
         _tables_equal(updated, fresh)

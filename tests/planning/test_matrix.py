@@ -17,7 +17,6 @@ from covplan.planning.report import chosen_sites, site_edits
 from covplan.planning.selection import Selection
 from covplan.predict import SiteCache
 from covplan.targets import TargetSet
-from covplan.targets.run import threshold_floor_dbm
 
 from .conftest import RESOLUTION_M
 
@@ -34,7 +33,7 @@ def setup(demo_small: Dataset, targets: TargetSet, shared_cache: SiteCache):  # 
                                      options=CandidateOptions(road_spacing_m=1000.0))
     keep = candidates["site_id"].drop_duplicates().iloc[:12]
     candidates = candidates[candidates["site_id"].isin(keep)].reset_index(drop=True)
-    floors = {t: threshold_floor_dbm(targets, t) for t in ("4G", "5G")}
+    floors = {t: targets.floor_dbm(t) for t in ("4G", "5G")}
     matrix = build_matrix(demand, candidates, demo_small.terrain, ev.grid, cache=ev.cache,
                           engine_threshold_dbm=floors)
     return ev, demand, candidates, matrix, floors
@@ -42,7 +41,7 @@ def setup(demo_small: Dataset, targets: TargetSet, shared_cache: SiteCache):  # 
 
 def test_demand_matches_the_target_figures(setup) -> None:  # type: ignore[no-untyped-def]
     ev, demand, *_ = setup
-    row = ev.evaluate(ev.baseline()).targets.set_index("id").loc["roads_4g5g"]
+    row = ev.evaluate(ev.baseline()).analysis.targets.set_index("id").loc["roads_4g5g"]
     assert demand.total == pytest.approx(row["total"], rel=1e-12)
     assert demand.weight.sum() == pytest.approx(row["total"], rel=1e-9)
     assert demand.weight[demand.covered].sum() == pytest.approx(row["covered"], rel=1e-9)
