@@ -4,10 +4,8 @@ Every loader normalises its input to these columns (see ``DESIGN.md``). Column n
 carry their unit (``height_m``, ``frequency_mhz``).
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, TypedDict
 
 #: Layers a dataset may hold, in the order they are loaded and reported.
 VECTOR_LAYERS: Final = ("communes", "villages", "roads", "sites", "fibre", "pois")
@@ -35,26 +33,46 @@ POI_KINDS: Final = (
 #: The sector contract, defined here once; the loader, the engine, scenario edits and
 #: scenario fingerprints all derive their columns from it. A sector is identified by:
 SECTOR_KEY: Final = ("site_id", "sector")
+
+
+class SectorValues(TypedDict, total=False):
+    """Values of a sector that a scenario edit may set (any subset).
+
+    The radio values are those of :data:`SECTOR_RADIO`; ``cost`` is the planner's cost of
+    a new site.
+    """
+
+    technology: str
+    operator: str
+    status: str
+    frequency_mhz: float
+    bandwidth_mhz: float
+    height_m: float
+    azimuth_deg: float
+    tilt_deg: float
+    beamwidth_deg: float
+    tx_power_dbm: float
+    antenna_gain_dbi: float
+    cable_loss_db: float
+    cost: float
+
+
+class SectorSpec(SectorValues, total=False):
+    """The values of one sector of a new site, which may name its sector number."""
+
+    sector: int
+
+
 #: Radio values of a sector the engine reads; the loader fills every one of them (with the
 #: technology defaults of :mod:`covplan.radio.defaults` where the file has none).
-SECTOR_RADIO: Final = (
-    "frequency_mhz",
-    "bandwidth_mhz",
-    "height_m",
-    "azimuth_deg",
-    "tilt_deg",
-    "beamwidth_deg",
-    "tx_power_dbm",
-    "antenna_gain_dbi",
-    "cable_loss_db",
+SECTOR_RADIO: Final = tuple(
+    name for name in SectorValues.__annotations__
+    if name not in ("technology", "operator", "status", "cost")
 )
-#: Values of a sector that a scenario edit may set, with their kind.
+#: :class:`SectorValues` with each value's kind, ``"str"`` or ``"float"``.
 SECTOR_VALUES: Final[Mapping[str, str]] = {
-    "technology": "str",
-    "operator": "str",
-    "status": "str",
-    **dict.fromkeys(SECTOR_RADIO, "float"),
-    "cost": "float",
+    name: "float" if kind is float else "str"
+    for name, kind in SectorValues.__annotations__.items()
 }
 #: Radio values that belong to the technology (reset when an edit changes the technology).
 TECHNOLOGY_VALUES: Final = (

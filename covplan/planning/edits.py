@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -39,11 +38,13 @@ import shapely
 from covplan.errors import Problem
 from covplan.io._context import FileContext
 from covplan.io.sites import normalise_sites
-from covplan.schema import SECTOR_VALUES, TECHNOLOGY_VALUES
+from covplan.schema import SECTOR_VALUES, TECHNOLOGY_VALUES, SectorSpec, SectorValues
 
 logger = logging.getLogger(__name__)
 
-OPS: Final = ("add", "move", "remove", "modify")
+#: What an edit does.
+EditOp = Literal["add", "move", "remove", "modify"]
+OPS: Final[tuple[EditOp, ...]] = get_args(EditOp)
 
 @dataclass(frozen=True)
 class Edit:
@@ -52,7 +53,8 @@ class Edit:
     Parameters
     ----------
     op
-        ``{"add", "move", "remove", "modify"}``.
+        ``{"add", "move", "remove", "modify"}`` (checked again when the edit applies, for
+        edits made from untyped input).
     site_id
         The site concerned.
     sector
@@ -65,13 +67,13 @@ class Edit:
         ``add`` only: one mapping of values per sector (each may name its ``sector``).
     """
 
-    op: str
+    op: EditOp
     site_id: str
     sector: int | None = None
     x: float | None = None
     y: float | None = None
-    values: Mapping[str, Any] = field(default_factory=dict)
-    sectors: tuple[Mapping[str, Any], ...] = ()
+    values: SectorValues = field(default_factory=lambda: SectorValues())
+    sectors: tuple[SectorSpec, ...] = ()
 
     def describe(self) -> str:
         """Short text such as ``"move TN001"`` or ``"modify TN002/1"``."""

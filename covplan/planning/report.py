@@ -13,6 +13,7 @@ from covplan.planning.demand import Demand
 from covplan.planning.edits import Edit
 from covplan.planning.matrix import CoverageMatrix
 from covplan.planning.selection import Selection
+from covplan.schema import SectorSpec, SectorValues
 
 
 def chosen_sites(selection: Selection, matrix: CoverageMatrix, candidates: gpd.GeoDataFrame,
@@ -53,10 +54,10 @@ def site_edits(chosen: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame) -> list[E
     for site_id in chosen["site_id"]:
         rows = candidates[candidates["site_id"].astype(str) == site_id]
         first = rows.iloc[0]
-        sectors = tuple({"sector": int(r.sector), "azimuth_deg": float(r.azimuth_deg)}
+        sectors = tuple(SectorSpec(sector=int(r.sector), azimuth_deg=float(r.azimuth_deg))
                         for r in rows.itertuples())
-        values = {"technology": str(first["technology"]), "height_m": float(first["height_m"]),
-                  "status": "planned"}
+        values = SectorValues(technology=str(first["technology"]),
+                              height_m=float(first["height_m"]), status="planned")
         edits.append(Edit("add", str(site_id), x=float(first.geometry.x),
                           y=float(first.geometry.y), values=values, sectors=sectors))
     return edits

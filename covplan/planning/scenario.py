@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, Unpack, cast
 
 import geopandas as gpd
 import numpy as np
@@ -25,7 +25,7 @@ import pandas as pd
 
 from covplan.errors import InputError, Problem
 from covplan.planning.edits import Edit, apply_edits
-from covplan.schema import SECTOR_KEY, SECTOR_VALUES
+from covplan.schema import SECTOR_KEY, SECTOR_VALUES, SectorSpec, SectorValues
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class Scenario:
                        _parent=self)
 
     def add_site(self, site_id: str, x: float, y: float, *, technology: str,
-                 sectors: Sequence[Mapping[str, Any]] = (), **values: Any) -> Scenario:
+                 sectors: Sequence[SectorSpec] = (), **values: Any) -> Scenario:
         """Add a site at ``(x, y)``; ``sectors`` holds per-sector values (default one omni).
 
         Examples
@@ -134,8 +134,9 @@ class Scenario:
         ...                 sectors=[{"azimuth_deg": a} for a in (0, 120, 240)])  # doctest: +SKIP
         """
         return self.with_edits(Edit("add", site_id, x=float(x), y=float(y),
-                                    values={"technology": technology, **values},
-                                    sectors=tuple(dict(s) for s in sectors)))
+                                    values=cast(SectorValues,
+                                                {"technology": technology, **values}),
+                                    sectors=tuple(sectors)))
 
     def move_site(self, site_id: str, x: float, y: float) -> Scenario:
         """Move every sector of ``site_id`` to ``(x, y)``."""
@@ -145,7 +146,8 @@ class Scenario:
         """Remove ``site_id`` (or one of its sectors)."""
         return self.with_edits(Edit("remove", site_id, sector=sector))
 
-    def modify_site(self, site_id: str, sector: int | None = None, **values: Any) -> Scenario:
+    def modify_site(self, site_id: str, sector: int | None = None,
+                    **values: Unpack[SectorValues]) -> Scenario:
         """Set ``values`` (height, azimuth, tilt, power, technology, …) on a site or sector."""
         return self.with_edits(Edit("modify", site_id, sector=sector, values=values))
 

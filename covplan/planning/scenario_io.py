@@ -47,7 +47,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import geopandas as gpd
 import numpy as np
@@ -60,6 +60,7 @@ from covplan.export.atomic import write_atomic
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
 from covplan.planning.edits import OPS, Edit, apply_edits
 from covplan.planning.scenario import Scenario, sites_hash
+from covplan.schema import SectorSpec, SectorValues
 from covplan.targets.load import read_config_text
 
 logger = logging.getLogger(__name__)
@@ -244,6 +245,12 @@ class _Reader:
             self.problem(n, "missing op." if op is None else f"op should be text, got {op!r}.",
                          f'add "op": one of {", ".join(repr(o) for o in OPS)}.', column="op")
             return None
+        if op not in OPS:
+            close = difflib.get_close_matches(op.lower(), OPS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.problem(n, f"unknown op {op!r}; expected one of {', '.join(OPS)}.",
+                         f'{hint}Write "op": "add", "move", "remove" or "modify".', column="op")
+            return None
         site_id = record.get("site_id")
         if not isinstance(site_id, str | int) or isinstance(site_id, bool) or site_id == "":
             self.problem(n, f"site_id should be text, got {site_id!r}." if "site_id" in record
@@ -265,7 +272,9 @@ class _Reader:
             return None  # the position's problem is reported; "needs a position" would repeat it
         if not finite:
             return None
-        return Edit(op, str(site_id), sector, x, y, values, tuple(sectors))
+        # unknown fields are reported, with the edit's number, when the edit applies
+        return Edit(op, str(site_id), sector, x, y, cast(SectorValues, values),
+                    tuple(cast(SectorSpec, spec) for spec in sectors))
 
 
 def _document(path: Path) -> dict[str, Any]:
