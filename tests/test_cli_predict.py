@@ -25,5 +25,5 @@ def test_predict_writes_cloud_optimised_geotiffs(tiny_dir: Path, tmp_path: Path,
     assert np.nanmax(rsrp) > -80  # next to the site
     assert not (out / "rsrp_5G.tif").exists()
     assert main(args) == 2  # refuses to overwrite
-    assert "use --overwrite" in capsys.readouterr().err
+    assert "Fix: pass --overwrite" in capsys.readouterr().err
     assert main([*args, "--overwrite"]) == 0

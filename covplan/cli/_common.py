@@ -1,19 +1,34 @@
-"""Options shared by several commands, and the tqdm progress bar."""
+"""Options shared by several commands, the tqdm progress bar, and the dataset loader.
+
+Each option shared by several commands is defined here once (``--model``, ``--resolution``,
+``--cache-dir``/``--no-cache``, ``--overwrite``, ``--targets``) and applied as a decorator.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import click
 from tqdm import tqdm
 
+from covplan import settings
+from covplan.radio.models import AUTO_MODEL, MODELS
+from covplan.targets import preset_names
+from covplan.targets.run import DEFAULT_STATUSES
+
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from covplan.io import Dataset
+    from covplan.predict import SiteCache
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: ``--model`` values: ``auto`` and every model of :data:`covplan.radio.models.MODELS`.
+MODEL_NAMES: tuple[str, ...] = ("auto", *MODELS)
 
 
 def dataset_argument(func: F) -> F:
@@ -21,18 +36,107 @@ def dataset_argument(func: F) -> F:
     return click.argument("data", type=click.Path(path_type=Path), metavar="DATA")(func)
 
 
-class ProgressBar:
-    """A tqdm bar driven by the core's ``progress(fraction, message)`` callback.
+def model_option(func: F) -> F:
+    """``--model``: a propagation model by name, one of :data:`MODEL_NAMES`."""
+    auto = ", ".join(f"{model} for {tech}" for tech, model in AUTO_MODEL.items())
+    return click.option(
+        "--model", type=click.Choice(MODEL_NAMES), default="auto", show_default=True,
+        help=f"Propagation model (auto: {auto}; see covplan.radio.models).")(func)
 
-    Writes to stderr and disappears when stderr is not a terminal-friendly stream
-    (``--quiet``).
+
+def resolution_option(func: F) -> F:
+    """``--resolution``: the prediction grid's cell size in metres."""
+    return click.option(
+        "--resolution", "resolution_m", type=click.FloatRange(min=1.0), default=None,
+        help=f"Grid resolution in metres [default: {settings.resolution_m:g}].")(func)
+
+
+def targets_option(func: F) -> F:
+    """``--targets``: a target preset or a targets ``.toml`` file."""
+    return click.option(
+        "--targets", "targets_spec", default="thai_nguyen_2025", show_default=True,
+        metavar="PRESET|FILE",
+        help=f"Target preset ({', '.join(preset_names())}) or a targets .toml file.")(func)
+
+
+def cache_options(func: F) -> F:
+    """``--cache-dir`` and ``--no-cache``: the per-site prediction cache on disk."""
+    func = click.option("--no-cache", is_flag=True,
+                        help="Do not read or write the prediction cache.")(func)
+    return click.option(
+        "--cache-dir", type=click.Path(path_type=Path), default=None,
+        help="Keep per-site predictions here between runs [default: data/cache/predict].",
+    )(func)
+
+
+def overwrite_option(func: F) -> F:
+    """``--overwrite``: replace output files that already exist."""
+    return click.option("--overwrite", is_flag=True,
+                        help="Replace output files that already exist.")(func)
+
+
+@overload
+def site_cache(cache_dir: Path | None, no_cache: bool, *, memory: Literal[True]) -> SiteCache:
+    ...
+
+
+@overload
+def site_cache(cache_dir: Path | None, no_cache: bool, *, memory: bool = False
+               ) -> SiteCache | None:
+    ...
+
+
+def site_cache(cache_dir: Path | None, no_cache: bool, *, memory: bool = False
+               ) -> SiteCache | None:
+    """The prediction cache the cache options ask for.
+
+    Parameters
+    ----------
+    cache_dir
+        ``--cache-dir``; default ``data/cache/predict``.
+    no_cache
+        ``--no-cache``: no cache on disk.
+    memory
+        With ``--no-cache``, still keep results in memory for the run (the planner predicts
+        the same sites many times); otherwise None.
+    """
+    from covplan.predict import SiteCache
+
+    if no_cache:
+        return SiteCache() if memory else None
+    return SiteCache(directory=cache_dir or settings.data_dir / "cache" / "predict")
+
+
+def on_air_technologies(sites: gpd.GeoDataFrame | None) -> list[str]:
+    """Technologies with sectors on air: what a prediction of ``sites`` produces."""
+    if sites is None or sites.empty:
+        return []
+    if "status" in sites.columns:
+        sites = sites[sites["status"].isna() | sites["status"].isin(list(DEFAULT_STATUSES))]
+    return sorted(set(sites["technology"].astype(str)))
+
+
+class ProgressBar:
+    """A tqdm bar on stderr driven by the core's ``progress(fraction, message)`` callback.
+
+    Shown only when stderr is a terminal (tqdm's ``disable=None``): in a log file, a pipe or
+    CI output it writes nothing, so no carriage-return fragments end up there. Log lines go
+    above the bar (the command group wraps every command in tqdm's
+    ``logging_redirect_tqdm``).
+
+    Parameters
+    ----------
+    description
+        Shown before the bar.
+    quiet
+        Hide the bar also on a terminal (``--quiet``).
     """
 
-    def __init__(self, description: str, *, disable: bool = False) -> None:
+    def __init__(self, description: str, *, quiet: bool = False) -> None:
         self._bar = tqdm(
             total=1000,
             desc=description,
-            disable=disable,
+            disable=True if quiet else None,
             leave=False,
             bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} {postfix}",
         )

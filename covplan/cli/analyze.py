@@ -15,9 +15,20 @@ import click
 import pandas as pd
 
 from covplan import settings
-from covplan.cli._common import ProgressBar, dataset_argument, open_dataset, quiet
-from covplan.export.atomic import check_outputs
-from covplan.targets import Analysis, TargetSet, load_targets, preset_names
+from covplan.cli._common import (
+    ProgressBar,
+    cache_options,
+    dataset_argument,
+    model_option,
+    open_dataset,
+    overwrite_option,
+    quiet,
+    resolution_option,
+    site_cache,
+    targets_option,
+)
+from covplan.export.atomic import staged_outputs
+from covplan.targets import Analysis, TargetSet, load_targets
 from covplan.targets.analyze import TABLE_NAMES
 from covplan.targets.run import DEFAULT_STATUSES, run_analysis
 
@@ -89,12 +100,13 @@ def _population_lines(population: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _outputs(out: Path) -> list[Path]:
-    return [out / GPKG_NAME, *(out / f"{name}.csv" for name in TABLE_NAMES)]
+def output_names() -> list[str]:
+    """The files :func:`write_outputs` writes: ``gaps.gpkg`` and one CSV per table."""
+    return [GPKG_NAME, *(f"{name}.csv" for name in TABLE_NAMES)]
 
 
-def write_outputs(result: Analysis, out: Path, *, overwrite: bool) -> list[Path]:
-    """Write ``gaps.gpkg`` and one CSV per table into ``out``."""
+def write_outputs(result: Analysis, out: Path, *, overwrite: bool = False) -> list[Path]:
+    """Write ``gaps.gpkg`` and one CSV per table into the folder ``out``."""
     from covplan.export.tables import to_csv, to_gpkg
 
     written = [to_gpkg(result.layers(), out / GPKG_NAME, overwrite=overwrite)]
@@ -105,21 +117,16 @@ def write_outputs(result: Analysis, out: Path, *, overwrite: bool) -> list[Path]
 
 @click.command("analyze")
 @dataset_argument
-@click.option("--targets", "targets_spec", default="thai_nguyen_2025", show_default=True,
-              metavar="PRESET|FILE",
-              help=f"Target preset ({', '.join(preset_names())}) or a targets .toml file.")
+@targets_option
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Output folder [default: maps/analyze-<DATA folder name>].")
-@click.option("--resolution", "resolution_m", type=click.FloatRange(min=1.0), default=None,
-              help="Grid resolution in metres [default: 30].")
-@click.option("--model", default="auto", show_default=True, help="Propagation model.")
+@resolution_option
+@model_option
 @click.option("--status", "statuses", multiple=True, default=DEFAULT_STATUSES,
               type=click.Choice(["existing", "planned", "candidate"]), show_default=True,
               help="Site statuses to predict (repeat the option for several).")
-@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
-              help="Keep per-site predictions here between runs [default: data/cache/predict].")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the prediction cache.")
-@click.option("--overwrite", is_flag=True, help="Replace output files that already exist.")
+@cache_options
+@overwrite_option
 @click.pass_context
 def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
             resolution_m: float | None, model: str, statuses: tuple[str, ...],
@@ -129,23 +136,22 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
     Predicts 4G/5G coverage from the sites, prints each target's measured value, goal,
     status and shortfall, and writes gaps.gpkg (layers road_gaps, village_gaps, poi_gaps,
     commune_summary) and every table as CSV (UTF-8 with BOM, so Excel shows Vietnamese)
-    into --out. Exits 0 whether or not the targets are met, 2 on bad input.
+    into --out. The files appear together when all are written. Exits 0 whether or not
+    the targets are met, 2 on bad input.
     """
-    from covplan.predict import SiteCache
-
     targets: TargetSet = load_targets(targets_spec)
     dataset = open_dataset(data)
     out = out or settings.maps_dir / f"analyze-{Path(data).resolve().name}"
-    check_outputs(_outputs(out), overwrite=overwrite)  # before the long prediction
-    cache = None if no_cache else SiteCache(
-        directory=cache_dir or settings.data_dir / "cache" / "predict")
-    with ProgressBar("analyze", disable=quiet(ctx)) as bar:
-        result = run_analysis(dataset, targets, resolution_m=resolution_m, statuses=statuses,
-                              model=model, cache=cache, progress=bar)
-    label = " (SYNTHETIC dataset)" if dataset.synthetic else ""
-    click.echo(format_targets(result.targets,
-                              f"{targets.name}: targets on {dataset.name}{label}"))
-    click.echo("\n".join(_population_lines(result.population)))
-    written = write_outputs(result, out, overwrite=True)
-    click.echo(f"\nWrote {len(written)} files to {out}: {GPKG_NAME} "
+    # locked and checked before the long prediction
+    with staged_outputs(out, output_names(), overwrite=overwrite) as stage:
+        with ProgressBar("analyze", quiet=quiet(ctx)) as bar:
+            result = run_analysis(dataset, targets, resolution_m=resolution_m,
+                                  statuses=statuses, model=model,
+                                  cache=site_cache(cache_dir, no_cache), progress=bar)
+        label = " (SYNTHETIC dataset)" if dataset.synthetic else ""
+        click.echo(format_targets(result.targets,
+                                  f"{targets.name}: targets on {dataset.name}{label}"))
+        click.echo("\n".join(_population_lines(result.population)))
+        write_outputs(result, stage.folder)
+    click.echo(f"\nWrote {len(stage.written)} files to {out}: {GPKG_NAME} "
                f"({', '.join(result.layers())}) and CSV tables.")

@@ -32,7 +32,7 @@ def demo(ctx: click.Context, size: str, out: Path | None, seed: int | None) -> N
     from covplan.demo import generate_demo
 
     out = out or settings.data_dir / f"demo-{size}"
-    with ProgressBar(f"demo ({size})", disable=quiet(ctx)) as bar:
+    with ProgressBar(f"demo ({size})", quiet=quiet(ctx)) as bar:
         path = generate_demo(
             out,
             size=size,  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from covplan import __version__
 from covplan.cli.analyze import analyze
@@ -51,15 +52,19 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only errors; no progress bars (shown only on a terminal anyway).")
 @click.version_option(__version__, "--version", prog_name="covplan")
-def cli(verbose: int, quiet: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """covplan: 4G/5G and fibre coverage planning for Vietnamese provinces."""
     level = (
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     logging.getLogger("covplan").setLevel(level)
+    # log lines go above a progress bar instead of breaking into it, until the command ends
+    ctx.with_resource(logging_redirect_tqdm())
 
 
 for command in (demo, info, validate, predict, analyze, plan, report):

@@ -14,9 +14,19 @@ from typing import TYPE_CHECKING
 
 import click
 
-from covplan import settings
-from covplan.cli._common import ProgressBar, dataset_argument, open_dataset, quiet
-from covplan.targets import load_targets, preset_names
+from covplan.cli._common import (
+    ProgressBar,
+    cache_options,
+    dataset_argument,
+    model_option,
+    open_dataset,
+    overwrite_option,
+    quiet,
+    resolution_option,
+    site_cache,
+    targets_option,
+)
+from covplan.targets import load_targets
 
 if TYPE_CHECKING:
     from covplan.planning import Recommendation
@@ -68,9 +78,7 @@ def _report(rec: Recommendation, dataset_label: str) -> str:
 @dataset_argument
 @click.option("--target", "target_id", required=True, metavar="ID",
               help="The target to close, by id (e.g. roads_4g5g).")
-@click.option("--targets", "targets_spec", default="thai_nguyen_2025", show_default=True,
-              metavar="PRESET|FILE",
-              help=f"Target preset ({', '.join(preset_names())}) or a targets .toml file.")
+@targets_option
 @click.option("--max-sites", type=click.IntRange(min=1), default=None, metavar="K",
               help="Cover the most with at most K new sites.")
 @click.option("--reach", is_flag=True,
@@ -91,14 +99,11 @@ def _report(rec: Recommendation, dataset_label: str) -> str:
 @click.option("--gap", "mip_rel_gap", type=click.FloatRange(0.0, 1.0), default=0.01,
               show_default=True, help="Relative optimality gap at which to stop.")
 @click.option("--greedy-only", is_flag=True, help="Skip the integer program.")
-@click.option("--resolution", "resolution_m", type=click.FloatRange(min=1.0), default=None,
-              help="Grid resolution in metres [default: 30].")
-@click.option("--model", default="auto", show_default=True, help="Propagation model.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
-              help="Keep per-site predictions here between runs [default: data/cache/predict].")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the prediction cache.")
+@resolution_option
+@model_option
+@cache_options
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
-@click.option("--overwrite", is_flag=True, help="Replace output files that already exist.")
+@overwrite_option
 @click.pass_context
 def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
          max_sites: int | None, reach: bool, candidates_file: Path | None,
@@ -106,8 +111,11 @@ def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
          road_spacing_m: float, time_limit_s: float, mip_rel_gap: float, greedy_only: bool,
          resolution_m: float | None, model: str, cache_dir: Path | None, no_cache: bool,
          out: Path, overwrite: bool) -> None:
-    """Recommend new sites for target ID on the dataset DATA."""
-    from covplan.export.atomic import check_outputs
+    """Recommend new sites for target ID on the dataset DATA.
+
+    The files appear in --out together, when all are written.
+    """
+    from covplan.export.atomic import staged_outputs
     from covplan.planning import (
         CandidateOptions,
         PlanOptions,
@@ -118,35 +126,32 @@ def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
     from covplan.planning.candidates import load_exclusion
     from covplan.planning.output import OUTPUTS, write_plan
     from covplan.planning.recommend import find_target
-    from covplan.predict import SiteCache
 
     if max_sites is not None and reach:
         raise click.UsageError("--reach and --max-sites exclude each other; give one.")
     if only_my_candidates and candidates_file is None:
         raise click.UsageError("--only-my-candidates needs --candidates FILE.")
-    check_outputs([out / name for name in OUTPUTS], overwrite=overwrite)
-    targets = load_targets(targets_spec)
-    find_target(targets, target_id)  # fail before any loading
-    dataset = open_dataset(data)
-    user = load_candidates(candidates_file, dataset.crs) if candidates_file else None
-    zones = load_exclusion(exclusion, dataset.crs) if exclusion else None
-    generate = not only_my_candidates
-    options = PlanOptions(
-        mode="max" if max_sites is not None else "reach", max_sites=max_sites,
-        solver="greedy" if greedy_only else "milp", time_limit_s=time_limit_s,
-        mip_rel_gap=mip_rel_gap,
-        candidates=CandidateOptions(technology=technology, road_spacing_m=road_spacing_m,
-                                    roads=generate, villages=generate, high_ground=generate,
-                                    colocation=generate))
-    cache = SiteCache() if no_cache else SiteCache(
-        directory=cache_dir or settings.data_dir / "cache" / "predict")
-    evaluator = ScenarioEvaluator(dataset, targets, resolution_m=resolution_m, model=model,
-                                  cache=cache)
-    with ProgressBar("plan", disable=quiet(ctx)) as bar:
-        rec = recommend_sites(dataset, targets, target_id, options=options,
-                              user_candidates=user, exclusion=zones, evaluator=evaluator,
-                              progress=bar)
-    label = f"{dataset.name}{' (SYNTHETIC dataset)' if dataset.synthetic else ''}"
-    click.echo(_report(rec, label))
-    written = write_plan(rec, out, overwrite=True)
+    with staged_outputs(out, OUTPUTS, overwrite=overwrite) as stage:
+        targets = load_targets(targets_spec)
+        find_target(targets, target_id)  # fail before any loading
+        dataset = open_dataset(data)
+        user = load_candidates(candidates_file, dataset.crs) if candidates_file else None
+        zones = load_exclusion(exclusion, dataset.crs) if exclusion else None
+        generate = not only_my_candidates
+        options = PlanOptions(
+            mode="max" if max_sites is not None else "reach", max_sites=max_sites,
+            solver="greedy" if greedy_only else "milp", time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap,
+            candidates=CandidateOptions(technology=technology, road_spacing_m=road_spacing_m,
+                                        roads=generate, villages=generate,
+                                        high_ground=generate, colocation=generate))
+        evaluator = ScenarioEvaluator(dataset, targets, resolution_m=resolution_m, model=model,
+                                      cache=site_cache(cache_dir, no_cache, memory=True))
+        with ProgressBar("plan", quiet=quiet(ctx)) as bar:
+            rec = recommend_sites(dataset, targets, target_id, options=options,
+                                  user_candidates=user, exclusion=zones, evaluator=evaluator,
+                                  progress=bar)
+        label = f"{dataset.name}{' (SYNTHETIC dataset)' if dataset.synthetic else ''}"
+        click.echo(_report(rec, label))
+        written = [stage.final(p) for p in write_plan(rec, stage.folder)]
     click.echo(f"\nWrote {len(written)} files to {out}: {', '.join(p.name for p in written)}")

@@ -9,26 +9,36 @@ import click
 import numpy as np
 
 from covplan import settings
-from covplan.cli._common import ProgressBar, dataset_argument, open_dataset, quiet
-from covplan.errors import OutputExistsError
+from covplan.cli._common import (
+    ProgressBar,
+    dataset_argument,
+    model_option,
+    on_air_technologies,
+    open_dataset,
+    overwrite_option,
+    quiet,
+    resolution_option,
+)
 
 
 @click.command("predict")
 @dataset_argument
 @click.option("--technology", type=click.Choice(["4G", "5G"]), multiple=True,
               help="Technology to predict (repeat for both) [default: every one with sites].")
-@click.option("--resolution", "resolution_m", type=click.FloatRange(min=5, max=1000),
-              default=None, help="Grid cell size in metres [default: 30].")
-@click.option("--model", default="auto", show_default=True,
-              help="Propagation model (see covplan.predict).")
+@resolution_option
+@model_option
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Output folder [default: maps/].")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@overwrite_option
 @click.pass_context
 def predict(ctx: click.Context, data: Path, technology: tuple[str, ...],
             resolution_m: float | None, model: str, out: Path | None, overwrite: bool) -> None:
-    """Predict coverage of the dataset DATA and write GeoTIFFs (RSRP dBm, serving sector)."""
-    from covplan.predict import write_coverage_cog
+    """Predict coverage of the dataset DATA and write GeoTIFFs (RSRP dBm, serving sector).
+
+    The files appear in --out together, when all are written.
+    """
+    from covplan.export.atomic import staged_outputs
+    from covplan.export.rasters import cog_paths, to_cogs
     from covplan.targets import load_targets
     from covplan.targets.run import predict_dataset
 
@@ -37,18 +47,17 @@ def predict(ctx: click.Context, data: Path, technology: tuple[str, ...],
     if technology and dataset.sites is not None:
         keep = dataset.sites["technology"].isin(technology).to_numpy()
         dataset = replace(dataset, vectors={**dataset.vectors, "sites": dataset.sites[keep]})
-    grid = dataset.grid(resolution_m or settings.resolution_m)
-    with ProgressBar("predict", disable=quiet(ctx)) as bar:
-        coverage = predict_dataset(dataset, grid, targets=load_targets("thai_nguyen_2025"),
-                                   model=model, progress=bar)
-    if not coverage:
+    techs = on_air_technologies(dataset.sites)
+    if not techs:
         raise click.ClickException("the dataset has no on-air sites to predict")
+    grid = dataset.grid(resolution_m or settings.resolution_m)
+    with staged_outputs(out, cog_paths(Path(), techs), overwrite=overwrite) as stage:
+        with ProgressBar("predict", quiet=quiet(ctx)) as bar:
+            coverage = predict_dataset(dataset, grid, targets=load_targets("thai_nguyen_2025"),
+                                       model=model, progress=bar)
+        written = [stage.final(p) for p in to_cogs(coverage, stage.folder)]
     for tech, cov in coverage.items():
-        targets = [out / f"rsrp_{tech}.tif", out / f"server_{tech}.tif", out / f"server_{tech}.csv"]
-        existing = [str(p) for p in targets if p.exists()]
-        if existing and not overwrite:
-            raise OutputExistsError(f"{', '.join(existing)} exist; use --overwrite to replace.")
-        paths = write_coverage_cog(cov, out)
+        paths = [p for p in written if p.stem.endswith(f"_{tech}")]
         values = cov.rsrp_dbm.data
         share = float(np.isfinite(values).mean()) * 100
         click.echo(f"{tech}: {len(cov.site_keys):,} sectors, signal on {share:.1f} % of "

@@ -1,7 +1,9 @@
 """Coverage grids as Cloud-Optimised GeoTIFF, through :mod:`covplan.predict.export`.
 
 :func:`covplan.predict.write_coverage_cog` writes each file atomically; this wrapper adds
-the overwrite check every covplan export makes and logs each file.
+the overwrite check every covplan export makes and logs each file. It writes into the folder
+it is given; a command publishes the files as one set with
+:func:`covplan.export.atomic.staged_outputs`.
 """
 
 from __future__ import annotations

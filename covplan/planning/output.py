@@ -53,6 +53,8 @@ def write_plan(rec: Recommendation, out: str | Path, *, overwrite: bool = False
     """Write :data:`OUTPUTS` into ``out``, each file atomically.
 
     ``plan.gpkg`` holds the layers ``chosen_sites``, ``candidates`` and ``uncoverable``.
+    To publish the files as one set, pass the folder of
+    :func:`covplan.export.atomic.staged_outputs`, as ``covplan plan`` does.
 
     Raises
     ------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,7 @@ class SiteCache:
         recomputed, or re-read from ``directory``, when needed again).
     directory
         Where to also keep results as ``<key>.npz`` files across runs; ``None`` for memory only.
+        A damaged file there is ignored (logged) and its result predicted again.
     """
 
     def __init__(
@@ -107,10 +109,18 @@ class SiteCache:
         return item
 
     def put(self, key: str, result: SiteResult) -> None:
-        """Store ``result`` under ``key`` (and on disk when a directory is set)."""
+        """Store ``result`` under ``key`` (and on disk when a directory is set).
+
+        A file that cannot be written (a full disk, a read-only cache folder) is logged and
+        skipped: the cache only saves time, and the result stays in memory.
+        """
         self._store(key, result)
         if self.directory is not None:
-            self._write(key, result)
+            try:
+                self._write(key, result)
+            except OSError as exc:
+                logger.warning("Could not keep the site result %s in the cache: %s",
+                               self._path(key), exc)
 
     def _store(self, key: str, result: SiteResult) -> None:
         old = self._items.pop(key, None)
@@ -142,11 +152,14 @@ class SiteCache:
         path = self._path(key)
         if not path.exists():
             return None
-        try:
-            with np.load(path) as z:
+        try:  # our own handle: np.load leaks its own when the archive is damaged
+            with path.open("rb") as fh, np.load(fh) as z:
                 meta = z["meta"]
                 return SiteResult(int(meta[0]), int(meta[1]), z["rsrp"], z["sector"],
                                   float(meta[2]), (float(meta[3]), float(meta[4])))
-        except (OSError, KeyError, ValueError) as exc:
-            logger.warning("Ignoring unreadable cached site result %s: %s", path, exc)
+        except (OSError, EOFError, KeyError, IndexError, ValueError, zipfile.BadZipFile) as exc:
+            # a truncated or damaged file (a run killed while the disk was full, a copy
+            # that stopped half-way): predict again, and the new result replaces it
+            logger.warning("Ignoring a damaged cached site result %s (%s: %s); predicting "
+                           "it again", path, type(exc).__name__, exc)
             return None

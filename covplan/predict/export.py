@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import rasterio
 
+from covplan.export.atomic import atomic_file
 from covplan.grid import Raster
 from covplan.predict.engine import CoverageGrid
 
@@ -18,38 +18,32 @@ logger = logging.getLogger(__name__)
 
 
 def _write_cog(raster: Raster, path: Path, nodata: float, tags: dict[str, str]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tif")
-    os.close(fd)
-    try:
-        profile = {
-            "driver": "COG", "width": raster.grid.width, "height": raster.grid.height,
-            "count": 1, "dtype": raster.data.dtype.name, "crs": raster.grid.crs_wkt,
-            "transform": raster.grid.transform, "nodata": nodata, "compress": "DEFLATE",
-            "BLOCKSIZE": 512, "OVERVIEW_RESAMPLING": "NEAREST",
-        }
+    profile = {
+        "driver": "COG", "width": raster.grid.width, "height": raster.grid.height,
+        "count": 1, "dtype": raster.data.dtype.name, "crs": raster.grid.crs_wkt,
+        "transform": raster.grid.transform, "nodata": nodata, "compress": "DEFLATE",
+        "BLOCKSIZE": 512, "OVERVIEW_RESAMPLING": "NEAREST",
+    }
+
+    def write(tmp: Path) -> None:
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(raster.data, 1)
             dst.update_tags(**tags)
             dst.set_band_unit(1, raster.units)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_file(path, write)
 
 
 def _write_keys(keys: tuple[str, ...], path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["index", "site_id", "sector"])
             for i, key in enumerate(keys):
                 site, _, sector = key.rpartition("/")
                 writer.writerow([i, site, sector])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_file(path, write)
 
 
 def write_coverage_cog(cov: CoverageGrid, out_dir: str | os.PathLike[str]) -> list[Path]:
@@ -58,8 +52,10 @@ def write_coverage_cog(cov: CoverageGrid, out_dir: str | os.PathLike[str]) -> li
     The RSRP grid is float32 dBm with NaN nodata; the server grid is int32 with -1 nodata,
     its values indexing the CSV's ``index`` column (``site_id``, ``sector``). Both are
     Cloud-Optimised GeoTIFFs (GDAL's COG driver, DEFLATE, 512-px tiles, overviews). Each file
-    is written to a temporary name in ``out_dir`` and renamed into place, so a reader never
-    sees a half-written file.
+    is written to a temporary name in ``out_dir`` and renamed into place
+    (:func:`covplan.export.atomic.atomic_file`), so a reader never sees a half-written file;
+    files get the umask's mode. To publish several technologies as one set, write into the
+    folder of :func:`covplan.export.atomic.staged_outputs`.
 
     Returns
     -------

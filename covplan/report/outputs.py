@@ -141,7 +141,9 @@ def write_outputs(data: ReportData, out_dir: str | Path, formats: Sequence[str],
 
     Every file is checked before anything is written (an existing one raises
     :class:`covplan.errors.OutputExistsError` unless ``overwrite``), then written
-    atomically and logged.
+    atomically and logged. The files go straight into ``out_dir``; to publish them as one
+    set (nothing partial after a failure or a kill, a lock against a concurrent run), pass
+    the folder of :func:`covplan.export.atomic.staged_outputs`, as ``covplan report`` does.
 
     Parameters
     ----------
