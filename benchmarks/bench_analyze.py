@@ -21,10 +21,10 @@ from pathlib import Path
 from covplan.datasets import ensure_demo
 from covplan.export.tables import to_csv, to_gpkg
 from covplan.io import load_dataset
+from covplan.planning import run_analysis
 from covplan.predict import SiteCache
 from covplan.radio import ModelRangeWarning
 from covplan.targets import Analysis, load_targets
-from covplan.targets.run import run_analysis
 
 METRIC_STAGES = ("layers on grid", "targets", "population", "roads", "villages and POIs",
                  "commune summary")

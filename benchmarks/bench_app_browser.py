@@ -25,13 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from _browser import CHROMIUM, FLAGS, AppPage, app_server
 from playwright.sync_api import sync_playwright
 
-from covplan.app.browser import CHROMIUM, FLAGS, AppPage, app_server
 from covplan.datasets import ensure_demo
 from covplan.io import load_dataset
+from covplan.planning import run_analysis
 from covplan.targets import load_targets
-from covplan.targets.run import run_analysis
 
 
 def highway_gap_points(demo: Path, count: int) -> list[tuple[float, float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,6 +10,11 @@ import numpy as np
 import pytest
 import rasterio
 from shapely.geometry import LineString, Point, box
+
+#: The benchmarks' helpers (SPLAT! runner, headless-browser harness) serve the tests too.
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+if str(BENCHMARKS) not in sys.path:
+    sys.path.insert(0, str(BENCHMARKS))
 
 #: ../shared/realdata beside the repository (read in place, never copied).
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"

@@ -17,7 +17,6 @@ from tqdm import tqdm
 from covplan import settings
 from covplan.radio.models import AUTO_MODEL, MODELS
 from covplan.targets import preset_names
-from covplan.targets.run import DEFAULT_STATUSES
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -51,12 +50,35 @@ def resolution_option(func: F) -> F:
         help=f"Grid resolution in metres [default: {settings.resolution_m:g}].")(func)
 
 
-def targets_option(func: F) -> F:
-    """``--targets``: a target preset or a targets ``.toml`` file."""
-    return click.option(
-        "--targets", "targets_spec", default="thai_nguyen_2025", show_default=True,
-        metavar="PRESET|FILE",
-        help=f"Target preset ({', '.join(preset_names())}) or a targets .toml file.")(func)
+#: The target preset commands evaluate when ``--targets`` is not given.
+DEFAULT_PRESET = "thai_nguyen_2025"
+
+
+@overload
+def targets_option(func: F) -> F: ...
+
+
+@overload
+def targets_option(*, default: str | None = DEFAULT_PRESET, purpose: str = ""
+                   ) -> Callable[[F], F]: ...
+
+
+def targets_option(func: F | None = None, *, default: str | None = DEFAULT_PRESET,
+                   purpose: str = "") -> F | Callable[[F], F]:
+    """``--targets``: a target preset or a targets ``.toml`` file.
+
+    Used bare (``@targets_option``) or with another ``default`` (None: optional) and a
+    ``purpose`` added to the help text (``@targets_option(default=None, purpose=...)``).
+    """
+
+    def decorate(f: F) -> F:
+        return click.option(
+            "--targets", "targets_spec", default=default, show_default=default is not None,
+            metavar="PRESET|FILE",
+            help=f"Target preset ({', '.join(preset_names())}) or a targets .toml file"
+                 f"{purpose}.")(f)
+
+    return decorate(func) if func is not None else decorate
 
 
 def cache_options(func: F) -> F:
@@ -109,11 +131,11 @@ def site_cache(cache_dir: Path | None, no_cache: bool, *, memory: bool = False
 
 def on_air_technologies(sites: gpd.GeoDataFrame | None) -> list[str]:
     """Technologies with sectors on air: what a prediction of ``sites`` produces."""
+    from covplan.predict import on_air
+
     if sites is None or sites.empty:
         return []
-    if "status" in sites.columns:
-        sites = sites[sites["status"].isna() | sites["status"].isin(list(DEFAULT_STATUSES))]
-    return sorted(set(sites["technology"].astype(str)))
+    return sorted(set(on_air(sites)["technology"].astype(str)))
 
 
 class ProgressBar:

@@ -28,9 +28,10 @@ from covplan.cli._common import (
     targets_option,
 )
 from covplan.export.atomic import staged_outputs
+from covplan.planning.evaluate import run_analysis
+from covplan.schema import ON_AIR_STATUSES, SITE_STATUSES
 from covplan.targets import Analysis, TargetSet, load_targets
 from covplan.targets.analyze import TABLE_NAMES
-from covplan.targets.run import DEFAULT_STATUSES, run_analysis
 
 GPKG_NAME = "gaps.gpkg"
 
@@ -122,8 +123,8 @@ def write_outputs(result: Analysis, out: Path, *, overwrite: bool = False) -> li
               help="Output folder [default: maps/analyze-<DATA folder name>].")
 @resolution_option
 @model_option
-@click.option("--status", "statuses", multiple=True, default=DEFAULT_STATUSES,
-              type=click.Choice(["existing", "planned", "candidate"]), show_default=True,
+@click.option("--status", "statuses", multiple=True, default=ON_AIR_STATUSES,
+              type=click.Choice(SITE_STATUSES), show_default=True,
               help="Site statuses to predict (repeat the option for several).")
 @cache_options
 @overwrite_option
@@ -151,6 +152,7 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
         label = " (SYNTHETIC dataset)" if dataset.synthetic else ""
         click.echo(format_targets(result.targets,
                                   f"{targets.name}: targets on {dataset.name}{label}"))
+        click.echo(f"Terrain: {dataset.terrain_statement()}")
         click.echo("\n".join(_population_lines(result.population)))
         write_outputs(result, stage.folder)
     click.echo(f"\nWrote {len(stage.written)} files to {out}: {GPKG_NAME} "

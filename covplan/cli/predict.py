@@ -18,6 +18,7 @@ from covplan.cli._common import (
     overwrite_option,
     quiet,
     resolution_option,
+    targets_option,
 )
 
 
@@ -29,18 +30,23 @@ from covplan.cli._common import (
 @model_option
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Output folder [default: maps/].")
+@targets_option(default=None, purpose="; each site is predicted down to the lowest "
+                "threshold its targets use [default: the radio defaults, -105 dBm]")
+@click.option("--floor-dbm", type=click.FloatRange(-160.0, -40.0), default=None,
+              help="Predict each site down to this RSRP instead (overrides --targets).")
 @overwrite_option
 @click.pass_context
 def predict(ctx: click.Context, data: Path, technology: tuple[str, ...],
-            resolution_m: float | None, model: str, out: Path | None, overwrite: bool) -> None:
+            resolution_m: float | None, model: str, out: Path | None,
+            targets_spec: str | None, floor_dbm: float | None, overwrite: bool) -> None:
     """Predict coverage of the dataset DATA and write GeoTIFFs (RSRP dBm, serving sector).
 
     The files appear in --out together, when all are written.
     """
     from covplan.export.atomic import staged_outputs
     from covplan.export.rasters import cog_paths, to_cogs
+    from covplan.predict import predict_network
     from covplan.targets import load_targets
-    from covplan.targets.run import predict_dataset
 
     out = out or settings.maps_dir
     dataset = open_dataset(data)
@@ -51,10 +57,15 @@ def predict(ctx: click.Context, data: Path, technology: tuple[str, ...],
     if not techs:
         raise click.ClickException("the dataset has no on-air sites to predict")
     grid = dataset.grid(resolution_m or settings.resolution_m)
+    floors: dict[str, float] | None = None
+    if floor_dbm is not None:
+        floors = dict.fromkeys(techs, floor_dbm)
+    elif targets_spec is not None:
+        floors = load_targets(targets_spec).floors_dbm()
     with staged_outputs(out, cog_paths(Path(), techs), overwrite=overwrite) as stage:
         with ProgressBar("predict", quiet=quiet(ctx)) as bar:
-            coverage = predict_dataset(dataset, grid, targets=load_targets("thai_nguyen_2025"),
-                                       model=model, progress=bar)
+            coverage = predict_network(dataset.sites, dataset.terrain, grid,
+                                       floors_dbm=floors, model=model, progress=bar)
         written = [stage.final(p) for p in to_cogs(coverage, stage.folder)]
     for tech, cov in coverage.items():
         paths = [p for p in written if p.stem.endswith(f"_{tech}")]

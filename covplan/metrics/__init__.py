@@ -12,13 +12,13 @@ Metrics never run a prediction. Modules:
 - :mod:`~covplan.metrics.population`: people on the grid, SDG 9.c.1 coverage;
 - :mod:`~covplan.metrics.pois`: signal at points of interest;
 - :mod:`~covplan.metrics.zones`: polygons burnt onto the grid;
-- :mod:`~covplan.metrics.prepare`, :mod:`~covplan.metrics.context`: layers laid on the grid once
-  per prediction, and the measures kept for the next scenario;
+- :mod:`~covplan.metrics.context`: layers laid on the grid once per prediction, and the
+  measures kept for the next scenario;
 - :mod:`~covplan.metrics.communes`, :mod:`~covplan.metrics.gaps`: tables for officials.
 """
 
 from covplan.metrics.communes import commune_summary
-from covplan.metrics.context import MetricContext
+from covplan.metrics.context import MetricContext, metrics_from_dataset, prepare_metrics
 from covplan.metrics.gaps import poi_gaps, village_gaps, village_table
 from covplan.metrics.pois import poi_covered, poi_signal
 from covplan.metrics.population import (
@@ -27,7 +27,6 @@ from covplan.metrics.population import (
     population_coverage,
     regrid_people,
 )
-from covplan.metrics.prepare import metrics_from_dataset, prepare_metrics
 from covplan.metrics.roadgaps import road_gaps
 from covplan.metrics.roads import (
     RoadSamples,

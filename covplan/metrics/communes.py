@@ -92,7 +92,7 @@ def commune_summary(ctx: MetricContext, *, highway_classes: Sequence[str] = HIGH
     Parameters
     ----------
     ctx
-        The prepared metrics (:func:`covplan.metrics.prepare.prepare_metrics`).
+        The prepared metrics (:func:`covplan.metrics.context.prepare_metrics`).
     highway_classes
         Road classes whose uncovered km are reported.
     poi_kinds

@@ -27,8 +27,7 @@ from covplan import settings
 from covplan._progress import ProgressFn, no_progress, scaled
 from covplan.grid import GridSpec, Raster
 from covplan.io.dataset import Dataset
-from covplan.metrics.context import MetricContext
-from covplan.metrics.prepare import metrics_from_dataset
+from covplan.metrics.context import MetricContext, metrics_from_dataset
 from covplan.metrics.signal import Coverage, changed_window
 from covplan.planning.scenario import Scenario
 from covplan.predict import GridMemo, SiteCache, predict_network
@@ -216,5 +215,6 @@ def run_analysis(
     for the parameters.
     """
     evaluator = ScenarioEvaluator(dataset, targets, resolution_m=resolution_m, model=model,
-                                  statuses=statuses, cache=cache or SiteCache())
+                                  statuses=statuses,
+                                  cache=cache if cache is not None else SiteCache())
     return evaluator.evaluate(progress=progress).analysis

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _browser import CHROMIUM, FLAGS, AppPage, app_server
 
-from covplan.app.browser import CHROMIUM, FLAGS, AppPage, app_server
 from covplan.datasets import ensure_demo
 from covplan.io import load_dataset
+from covplan.planning import run_analysis
 from covplan.targets import load_targets
-from covplan.targets.run import run_analysis
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from typing import Any
 import folium
 import pandas as pd
 import pytest
+from _browser import CHROMIUM, FLAGS, streamlit_server
 
-from covplan.app.browser import CHROMIUM, FLAGS, streamlit_server
 from covplan.io import Dataset
 from covplan.mapview import build_map, to_html
 

@@ -11,9 +11,9 @@ import shapely
 from covplan.io import load_dataset
 from covplan.io.dataset import Dataset
 from covplan.io.zonal import zonal_population
+from covplan.planning import run_analysis
 from covplan.radio import ModelRangeWarning
 from covplan.targets import Analysis, load_targets
-from covplan.targets.run import run_analysis
 
 
 @pytest.fixture(scope="module")

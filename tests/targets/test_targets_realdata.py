@@ -12,10 +12,10 @@ from pyproj import Transformer
 from shapely.geometry import Point
 
 from covplan.io import load_dataset
+from covplan.planning import run_analysis
 from covplan.radio import ModelRangeWarning
 from covplan.radio.defaults import SECTOR_DEFAULTS
 from covplan.targets import Analysis, load_targets
-from covplan.targets.run import run_analysis
 
 MANIFEST = Path(__file__).resolve().parents[1] / "realdata_tn" / "dataset.toml"
 #: WorldPop 2020 1 km people inside the 2025 province (shared/realdata README).
