@@ -1,16 +1,25 @@
 """Cached work behind the app: datasets, evaluators and scenario results.
 
-Datasets and evaluators (which hold the per-site prediction cache) live in
-``st.cache_resource``, keyed only by their arguments. A scenario's result is memoised in
-the session by (dataset, preset, edits), so reruns that change nothing recompute nothing,
-and a new site recomputes only that site's prediction.
+A dataset is named by a :class:`DatasetRef`: its path, whether it is an upload (confined to
+its folder), and a fingerprint of its files (sizes and modification times, no content
+read). Datasets and evaluators (which hold the per-site prediction cache) live in
+``st.cache_resource`` keyed by all three, so a dataset whose manifest or files changed is
+read again when it is opened again. :func:`open_dataset` loads a dataset, builds its
+evaluator and evaluates its baseline; a failure at any of these stages drops everything
+cached about the dataset (:func:`forget`), so a retry starts from the files.
+
+A scenario's result is memoised in the session by (dataset, preset, edits), so reruns
+that change nothing recompute nothing, and a new site recomputes only that site's
+prediction.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import math
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,14 +32,17 @@ import pandas as pd
 import streamlit as st
 
 from covplan.app.livemap import BaseMap, serialise
-from covplan.io import Dataset, load_dataset
+from covplan.app.state import edits_key
+from covplan.errors import CovplanError
+from covplan.io import Dataset, load_dataset, read_manifest
+from covplan.io.manifest import MANIFEST_NAME
 from covplan.mapview.live import base_map
 from covplan.mapview.overlays import COVERAGE_MAX_PX, coverage_image
 from covplan.metrics._kernels import warm_up as metric_kernels
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.predict._merge import warm_up as merge_kernels
 from covplan.schema import TECHNOLOGIES
-from covplan.targets import Analysis, analyze, load_targets
+from covplan.targets import Analysis, analyze, load_targets, preset_names
 
 logger = logging.getLogger(__name__)
 
@@ -49,21 +61,157 @@ class Result:
     village_signal_percent: pd.Series | None
 
 
+def _dataset_files(target: Path, *, confined: bool) -> set[Path]:
+    """The files a dataset at ``target`` may read, found without opening any layer file."""
+    files = {target}
+    folder = target if target.is_dir() else target.parent
+    try:
+        if target.is_dir() or target.name == MANIFEST_NAME:
+            files.add(folder)  # a file added to or removed from the folder changes its time
+            files.update(p for p in folder.iterdir() if p.is_file())
+        manifest = folder / MANIFEST_NAME
+        if target.suffix.lower() != ".gpkg" and manifest.is_file():
+            layers = read_manifest(manifest, confined=confined).layers
+            files.update(f for spec in layers.values() for f in spec.files)
+    except (CovplanError, OSError):
+        pass  # the load reports it; the manifest's own size and time are counted
+    return files
+
+
+def dataset_fingerprint(path: str | Path, *, confined: bool = False) -> str:
+    """A digest of the size and modification time of every file of a dataset.
+
+    The files are the path itself; for a folder (or its ``dataset.toml``), the folder,
+    every file directly in it (discovery by name looks there) and every file the manifest
+    names. Nothing is read but the small manifest: a changed manifest or layer file, or a
+    file added, gives another fingerprint.
+
+    Parameters
+    ----------
+    path
+        A dataset folder, its ``dataset.toml``, or a GeoPackage.
+    confined
+        Read the manifest as an upload's: files outside the folder are not even looked at.
+    """
+    entries = []
+    for file in _dataset_files(Path(path), confined=confined):
+        try:
+            info = file.stat()
+            entries.append((str(file), info.st_size, info.st_mtime_ns))
+        except OSError:
+            entries.append((str(file), -1, -1))
+    return hashlib.sha256(repr(sorted(entries)).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """A dataset as the app opened it: where, how, and which version of its files.
+
+    Parameters
+    ----------
+    path
+        The dataset folder, ``dataset.toml`` or GeoPackage.
+    fingerprint
+        :func:`dataset_fingerprint` of its files when it was opened.
+    confined
+        Refuse every file outside the dataset folder (uploads).
+    """
+
+    path: str
+    fingerprint: str
+    confined: bool = False
+
+    @classmethod
+    def at(cls, path: str | Path, *, confined: bool = False) -> DatasetRef:
+        """The dataset at ``path`` as its files are now."""
+        return cls(os.fspath(path), dataset_fingerprint(path, confined=confined), confined)
+
+    @property
+    def key(self) -> str:
+        """Text naming this version of the dataset (session keys, the map's key)."""
+        return f"{self.path}#{self.fingerprint}{'#confined' if self.confined else ''}"
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
-def cached_dataset(path: str) -> Dataset:
-    """The dataset at ``path``, loaded once per process."""
-    return load_dataset(Path(path))
+def _dataset(path: str, fingerprint: str, confined: bool) -> Dataset:
+    """The dataset at ``path``, loaded once per process for each fingerprint of its files."""
+    logger.info("Loading %s (files %s)", path, fingerprint)
+    return load_dataset(Path(path), confined=confined)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def cached_evaluator(path: str, preset: str) -> ScenarioEvaluator:
+def _evaluator(path: str, fingerprint: str, confined: bool, preset: str) -> ScenarioEvaluator:
+    """The evaluator of :func:`evaluator_for`, once per process (starts the warm-up)."""
+    _AHEAD.submit(warm_up_updates)
+    return ScenarioEvaluator(_dataset(path, fingerprint, confined), load_targets(preset))
+
+
+def dataset_for(ref: DatasetRef) -> Dataset:
+    """The dataset ``ref`` names, loaded once per process."""
+    return _dataset(ref.path, ref.fingerprint, ref.confined)
+
+
+def cached_dataset(path: str, *, confined: bool = False) -> Dataset:
+    """The dataset at ``path`` as its files are now, loaded once per version of its files."""
+    return dataset_for(DatasetRef.at(path, confined=confined))
+
+
+def evaluator_for(ref: DatasetRef, preset: str) -> ScenarioEvaluator:
     """An evaluator (and its per-site cache) for a dataset and a target preset.
 
     The kernels that update a scenario are compiled alongside, in a worker thread, so the
     first click after an install does not wait for numba (4 s measured on the small demo).
     """
-    _AHEAD.submit(warm_up_updates)
-    return ScenarioEvaluator(cached_dataset(path), load_targets(preset))
+    return _evaluator(ref.path, ref.fingerprint, ref.confined, preset)
+
+
+def result_key(ref: DatasetRef, preset: str, edits: str) -> str:
+    """Session key of a scenario's memoised result (``edits``: the edits' text key)."""
+    return f"{ref.key}|{preset}|{edits}"
+
+
+def open_dataset(
+    ref: DatasetRef, preset: str, store: Any, progress: Callable[[float, str], None]
+) -> Result:
+    """Load the dataset, build its evaluator and evaluate its baseline (each once).
+
+    ``store`` is ``st.session_state`` (any mutable mapping in tests); the baseline is
+    memoised in it. A failure at any stage drops everything cached about the dataset
+    (:func:`forget`) and is raised again: the next attempt reads the files again.
+
+    Raises
+    ------
+    covplan.errors.CovplanError
+        The dataset cannot be used (with every problem found), or has no sites to plan from.
+    """
+    try:
+        dataset = dataset_for(ref)
+        if dataset.sites is None:
+            raise CovplanError(f"{dataset.name} has no sites layer: add sites to plan coverage.")
+        evaluator = evaluator_for(ref, preset)
+        baseline = Scenario(dataset.sites, dataset=dataset.name, name="baseline")
+        return scenario_result(store, result_key(ref, preset, edits_key(baseline)),
+                               lambda: evaluate(evaluator, baseline, progress))
+    except Exception:
+        forget(ref, store)
+        raise
+
+
+def forget(ref: DatasetRef, store: Any | None = None) -> None:
+    """Drop everything cached about ``ref``.
+
+    That is the dataset, its evaluators and base maps (every preset), and the results
+    memoised in ``store`` (the session; None: none).
+    """
+    _dataset.clear(ref.path, ref.fingerprint, ref.confined)
+    for preset in preset_names():
+        _evaluator.clear(ref.path, ref.fingerprint, ref.confined, preset)
+        _base_map.clear(ref.path, ref.fingerprint, ref.confined, preset)
+    for bucket in ("results", "map_scripts"):
+        results = store.get(bucket, {}) if store is not None else {}
+        for key in [k for k in results if k.startswith(f"{ref.key}|")]:
+            del results[key]
+    logger.info("Forgot everything cached about %s", ref.key)
 
 
 def warm_up_updates() -> None:
@@ -180,8 +328,13 @@ def forget_coverage(store: Any, key: str, *, bucket: str = "results") -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def cached_base_map(path: str, preset: str) -> BaseMap:
-    """The dataset's base map (legend for the preset), serialised once per process."""
-    thresholds = cached_evaluator(path, preset).targets.thresholds
+def _base_map(path: str, fingerprint: str, confined: bool, preset: str) -> BaseMap:
+    ref = DatasetRef(path, fingerprint, confined)
+    thresholds = evaluator_for(ref, preset).targets.thresholds
     by_technology = {t: thresholds.rsrp_dbm(t) for t in TECHNOLOGIES}
-    return serialise(base_map(cached_dataset(path), thresholds=by_technology))
+    return serialise(base_map(dataset_for(ref), thresholds=by_technology))
+
+
+def base_map_for(ref: DatasetRef, preset: str) -> BaseMap:
+    """The dataset's base map (legend for the preset), serialised once per process."""
+    return _base_map(ref.path, ref.fingerprint, ref.confined, preset)

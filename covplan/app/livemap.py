@@ -140,13 +140,14 @@ def loader(base: BaseMap, *, send_code: bool) -> str:
     return template % {"digest": digest, "code": json.dumps(base.code)}
 
 
-def map_key(dataset_path: str, preset: str) -> str:
+def map_key(dataset_key: str, preset: str) -> str:
     """Session key of the map component of a dataset and preset (its value: the last click).
 
-    The app loads the dataset at a path once per process (``cached_dataset``), so the base
-    map under a key never changes; the preset is in the key for the legend's thresholds.
+    ``dataset_key`` names one version of a dataset's files
+    (:attr:`covplan.app.compute.DatasetRef.key`), loaded once per process, so the base map
+    under a key never changes; the preset is in the key for the legend's thresholds.
     """
-    return f"covplan-map:{dataset_path}|{preset}"
+    return f"covplan-map:{dataset_key}|{preset}"
 
 
 def show(base: BaseMap, scenario_script: str, *, key: str, height: int) -> dict[str, Any] | None:

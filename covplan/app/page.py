@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
 from covplan.app.compute import (
+    DatasetRef,
     Result,
     bar_progress,
-    cached_base_map,
-    cached_dataset,
-    cached_evaluator,
+    base_map_for,
+    dataset_for,
     draw_overlays_ahead,
     evaluate,
+    evaluator_for,
     forget_coverage,
+    open_dataset,
+    result_key,
     scenario_result,
     settle_heap,
 )
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.livemap import map_key
 from covplan.app.livemap import show as show_map
+from covplan.app.notices import show_dataset_notes, show_refusal
 from covplan.app.planner import render_edits, render_planner
-from covplan.app.sidebar import render_sidebar
+from covplan.app.sidebar import relabel, render_sidebar
 from covplan.app.state import (
     clicked_point,
     edits_key,
@@ -43,22 +46,21 @@ logger = logging.getLogger(__name__)
 MAP_HEIGHT = 620
 
 
-def _scenario(path: str, dataset: Dataset) -> Scenario:
+def _scenario(ref: DatasetRef, dataset: Dataset) -> Scenario:
     """The session's scenario for this dataset (a fresh baseline when the dataset changed)."""
     state = st.session_state
-    if state.get("scenario_path") != path or "scenario" not in state:
+    if state.get("scenario_dataset") != ref.key or "scenario" not in state:
         if dataset.sites is None:
             raise CovplanError(f"{dataset.name} has no sites layer: add sites to plan coverage.")
         state["scenario"] = Scenario(dataset.sites, dataset=dataset.name, name="scenario")
-        state["scenario_path"] = path
+        state["scenario_dataset"] = ref.key
         state["last_click"] = None
     scenario: Scenario = state["scenario"]
     return scenario
 
 
-def _result(path: str, preset: str, scenario: Scenario) -> Result:
-    evaluator = cached_evaluator(path, preset)
-    key = f"{path}|{preset}|{edits_key(scenario)}"
+def _result(ref: DatasetRef, preset: str, scenario: Scenario) -> Result:
+    evaluator = evaluator_for(ref, preset)
     bar = st.empty()
 
     def ahead(coverage: dict[str, Any]) -> None:
@@ -68,13 +70,14 @@ def _result(path: str, preset: str, scenario: Scenario) -> Result:
         progress = bar.progress(0.0, text="Predicting coverage…")
         return evaluate(evaluator, scenario, bar_progress(progress), on_coverage=ahead)
 
+    key = result_key(ref, preset, edits_key(scenario))
     result = scenario_result(st.session_state, key, make)
     bar.empty()
     return result
 
 
 def _map_script(
-    dataset: Dataset, path: str, preset: str, scenario: Scenario, result: Result
+    dataset: Dataset, ref: DatasetRef, preset: str, scenario: Scenario, result: Result
 ) -> str:
     """The script that puts this scenario's layers on the base map (memoised per edits).
 
@@ -82,7 +85,7 @@ def _map_script(
     scenario on the full demo); should the script be needed again after that, the grids
     come back from the evaluator (its latest grids, or an update of them).
     """
-    evaluator = cached_evaluator(path, preset)
+    evaluator = evaluator_for(ref, preset)
 
     def make() -> str:
         for future in st.session_state.pop("overlays_ahead", []):
@@ -97,7 +100,7 @@ def _map_script(
         )
         return scenario_script(dataset, view, collapsed_control=True)  # an icon: small frame
 
-    key = f"{path}|{preset}|{edits_key(scenario)}"
+    key = result_key(ref, preset, edits_key(scenario))
     script = scenario_result(st.session_state, key, make, bucket="map_scripts")
     forget_coverage(st.session_state, key)
     return script
@@ -116,39 +119,49 @@ def _new_click(key: str) -> tuple[float, float] | None:
     return point
 
 
+def _opened(ref: DatasetRef, preset: str) -> tuple[Dataset, Scenario, Result] | None:
+    """The open dataset, the session's scenario and the baseline's result; None on failure.
+
+    A failure of covplan's (the dataset no longer loads, the preset does not fit) is shown
+    as covplan words it; anything else reaches the app's last guard. Either way nothing
+    cached about the dataset is kept (:func:`covplan.app.compute.open_dataset`).
+    """
+    place = st.empty()
+    try:
+        baseline = open_dataset(ref, preset, st.session_state, bar_progress(place))
+        dataset = dataset_for(ref)
+        return dataset, _scenario(ref, dataset), baseline
+    except CovplanError as exc:
+        show_refusal(
+            "This dataset cannot be used; choose another dataset or preset in the sidebar.",
+            relabel(str(exc)),
+        )
+        return None
+    finally:
+        place.empty()
+
+
 def render() -> None:
     """Draw the page."""
     st.title("covplan — coverage against the Resolution 57 targets")
-    path, preset = render_sidebar()
-    try:
-        dataset = cached_dataset(path)
-        scenario = _scenario(path, dataset)
-    except CovplanError as exc:
-        st.error(str(exc))
+    ref, preset = render_sidebar()
+    opened = _opened(ref, preset)
+    if opened is None:
         return
-    if dataset.synthetic:
-        st.info(f"**{dataset.name}** — SYNTHETIC demo data, not a real place.")
-    else:
-        st.caption(f"{dataset.name} — {dataset.attribution}")
+    dataset, scenario, baseline = opened
+    show_dataset_notes(dataset)
     kpis = st.container()
     map_column, plan_column = st.columns([3, 1])
     with plan_column:
-        edited, edits_place = render_planner(scenario, _new_click(map_key(path, preset)))
+        edited, edits_place = render_planner(scenario, _new_click(map_key(ref.key, preset)))
     if edited is not scenario:
         st.session_state["scenario"] = scenario = edited
-    baseline = scenario_result(
-        st.session_state,
-        f"{path}|{preset}|[]",
-        lambda: evaluate(
-            cached_evaluator(path, preset), replace(scenario, edits=()), lambda f, m: None
-        ),
-    )
     started = time.perf_counter()
-    result = _result(path, preset, scenario)
+    result = _result(ref, preset, scenario)
     with kpis:  # the targets show as soon as they are known, before the map layers
         render_targets(result.analysis, baseline.analysis if scenario.edits else None)
         timing = st.empty()
-    script = _map_script(dataset, path, preset, scenario, result)
+    script = _map_script(dataset, ref, preset, scenario, result)
     if st.session_state.get("shown_edits") != edits_key(scenario):
         st.session_state["shown_edits"] = edits_key(scenario)
         st.session_state["last_update_s"] = took = time.perf_counter() - started
@@ -160,8 +173,8 @@ def render() -> None:
         )
     with map_column:
         with st.spinner("Drawing the province map…"):  # once per dataset
-            base = cached_base_map(path, preset)
-        show_map(base, script, key=map_key(path, preset), height=MAP_HEIGHT)
+            base = base_map_for(ref, preset)
+        show_map(base, script, key=map_key(ref.key, preset), height=MAP_HEIGHT)
     render_edits(edits_place, scenario)  # after the map: the diff is ready, the page is not
     render_tables(result.analysis)
-    settle_heap(f"{path}|{preset}")  # after the first full page: what stays loaded
+    settle_heap(f"{ref.key}|{preset}")  # after the first full page: what stays loaded

@@ -1,16 +1,26 @@
-"""The sidebar: which dataset (demo, folder, upload) and which target preset."""
+"""The sidebar: which dataset (demo, folder, upload) and which target preset.
+
+A dataset chosen here becomes the open one only once it has loaded and its baseline has
+been evaluated (:func:`covplan.app.compute.open_dataset`); otherwise the sidebar says why
+and the previous dataset stays open. Each upload is stored in a folder of its own; the
+previous upload's folder is removed only after the new dataset is open, and a refused
+upload's folder at once.
+"""
 
 from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
 from covplan import settings
-from covplan.app.compute import bar_progress, cached_dataset
-from covplan.app.upload import MAX_UPLOAD_MB, save_upload
+from covplan.app.compute import DatasetRef, bar_progress, forget, open_dataset
+from covplan.app.notices import show_refusal, show_unexpected
+from covplan.app.upload import MAX_UPLOAD_MB, Upload, discard_upload, save_upload
 from covplan.datasets import DemoSize, ensure_demo
 from covplan.errors import CovplanError
 from covplan.targets import preset_names
@@ -18,6 +28,16 @@ from covplan.targets import preset_names
 logger = logging.getLogger(__name__)
 
 SOURCES = ("Demo province (synthetic)", "Folder on disk", "Upload")
+#: What the user reads when a chosen dataset is not opened.
+KEPT = "The previous dataset stays open."
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A dataset that has just opened, and the upload that holds it (None for a folder)."""
+
+    ref: DatasetRef
+    upload: Upload | None = None
 
 
 def demo_path() -> str:
@@ -29,25 +49,36 @@ def demo_path() -> str:
     return str(folder)
 
 
-def _try(path: str) -> bool:
-    """Load ``path``; on failure show why and keep the current dataset."""
+def _same(text: str) -> str:
+    return text
+
+
+def _open(ref: DatasetRef, preset: str, relabel: Callable[[str], str] = _same) -> bool:
+    """Open ``ref`` (load, evaluator, baseline); on failure say why and keep the current one."""
+    place = st.empty()
     try:
         with st.spinner("Loading and validating the dataset…"):
-            cached_dataset(path)
+            open_dataset(ref, preset, st.session_state, bar_progress(place))
     except CovplanError as exc:
-        st.error(f"This dataset cannot be used; the previous one stays open.\n\n{exc}")
+        show_refusal(f"This dataset cannot be used. {KEPT}", relabel(str(exc)))
         return False
+    except Exception:
+        show_unexpected("opening this dataset", KEPT)
+        return False
+    finally:
+        place.empty()
     return True
 
 
-def _from_folder() -> str | None:
+def _from_folder(preset: str) -> Opened | None:
     folder = st.text_input("Dataset folder (or dataset.toml / GeoPackage)", key="folder_input")
     if st.button("Open folder", key="open_folder") and folder:
-        return folder if _try(folder) else None
+        ref = DatasetRef.at(folder)  # the files as they are now: a fixed folder is read again
+        return Opened(ref) if _open(ref, preset) else None
     return None
 
 
-def _from_upload() -> str | None:
+def _from_upload(preset: str) -> Opened | None:
     upload = st.file_uploader(
         f"GeoPackage or zipped dataset folder (max {MAX_UPLOAD_MB} MB)",
         type=["gpkg", "zip"],
@@ -56,34 +87,65 @@ def _from_upload() -> str | None:
     if upload is None or st.session_state.get("upload_done") == upload.file_id:
         return None
     st.session_state["upload_done"] = upload.file_id
-    dest = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="covplan-")))
+    uploads = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="covplan-")))
     try:
-        path = save_upload(upload.name, upload.getvalue(), dest / "current")
+        saved = save_upload(upload.name, upload.getvalue(), uploads)
     except CovplanError as exc:
-        st.error(f"Upload refused; the previous dataset stays open.\n\n{exc}")
+        show_refusal(f"Upload refused. {KEPT}", str(exc))
         return None
-    return str(path) if _try(str(path)) else None
+    except Exception:
+        show_unexpected("storing the upload", KEPT)
+        return None
+    ref = DatasetRef.at(saved.root, confined=True)  # an upload reads only its own files
+    if not _open(ref, preset, saved.relabel):
+        discard_upload(saved)
+        return None
+    return Opened(ref, saved)
 
 
-def render_sidebar() -> tuple[str, str]:
-    """Draw the sidebar and return (dataset path, preset name)."""
+def _make_current(opened: Opened) -> None:
+    """Show ``opened`` from now on; the upload it replaces, if any, is removed."""
+    state = st.session_state
+    previous_ref: DatasetRef | None = state.get("dataset")
+    previous_upload: Upload | None = state.get("open_upload")
+    state["dataset"] = opened.ref
+    state["open_upload"] = opened.upload
+    if previous_upload is not None and previous_upload != opened.upload:
+        if previous_ref is not None and previous_ref != opened.ref:
+            forget(previous_ref, state)
+        discard_upload(previous_upload)
+
+
+def relabel(text: str) -> str:
+    """``text`` as the user should read it: an upload's server folder named by the upload."""
+    upload: Upload | None = st.session_state.get("open_upload")
+    return upload.relabel(text) if upload is not None else text
+
+
+def render_sidebar() -> tuple[DatasetRef, str]:
+    """Draw the sidebar and return (the open dataset, preset name)."""
     with st.sidebar:
         st.header("Data and targets")
-        source = st.radio("Dataset", SOURCES, key="source")
-        chosen = None
-        if source == SOURCES[1]:
-            chosen = _from_folder()
-        elif source == SOURCES[2]:
-            chosen = _from_upload()
-        if chosen:
-            st.session_state["dataset_path"] = chosen
-        if "dataset_path" not in st.session_state:
-            st.session_state["dataset_path"] = demo_path()
+        data = st.container()  # above the preset on the page, filled once the preset is known
         presets = preset_names()
-        preset = st.selectbox(
-            "Target preset",
-            presets,
-            key="preset",
-            index=presets.index("thai_nguyen_2025") if "thai_nguyen_2025" in presets else 0,
+        preset = str(
+            st.selectbox(
+                "Target preset",
+                presets,
+                key="preset",
+                index=presets.index("thai_nguyen_2025") if "thai_nguyen_2025" in presets else 0,
+            )
         )
-    return str(st.session_state["dataset_path"]), str(preset)
+        with data:
+            source = st.radio("Dataset", SOURCES, key="source")
+            opened = None
+            if source == SOURCES[1]:
+                opened = _from_folder(preset)
+            elif source == SOURCES[2]:
+                opened = _from_upload(preset)
+        if opened is not None:
+            _make_current(opened)
+        if "dataset" not in st.session_state:
+            st.session_state["dataset"] = DatasetRef.at(demo_path())
+    ref: DatasetRef = st.session_state["dataset"]
+    return ref, preset

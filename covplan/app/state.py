@@ -20,6 +20,7 @@ from pyproj import CRS, Transformer
 from covplan.planning import Scenario
 from covplan.planning.scenario_io import edit_records
 from covplan.radio.defaults import sector_defaults
+from covplan.schema import SectorSpec
 from covplan.targets import TargetSet
 
 NEW_SITE_PREFIX = "NEW-"
@@ -105,7 +106,9 @@ def next_site_id(scenario: Scenario) -> str:
 def add_site_at(scenario: Scenario, lat: float, lon: float, form: SiteForm) -> Scenario:
     """The scenario with a new site where the planner clicked."""
     x, y = to_xy(lat, lon, scenario.baseline.crs)
-    sectors = [{"azimuth_deg": a} for a in form.azimuths_deg] or [{"azimuth_deg": math.nan}]
+    sectors: list[SectorSpec] = [{"azimuth_deg": a} for a in form.azimuths_deg] or [
+        {"azimuth_deg": math.nan}
+    ]
     values: dict[str, Any] = {
         "height_m": form.height_m,
         "tilt_deg": form.tilt_deg,

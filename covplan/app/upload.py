@@ -1,20 +1,34 @@
 """Safe handling of datasets uploaded through the app (no streamlit import here).
 
 An upload is a GeoPackage, or a zip of a dataset folder (layer files and an optional
-``dataset.toml``). Uploads are refused, with a message, when they are larger than
-:data:`MAX_UPLOAD_MB`, are not geodata, or are zips with unsafe member paths (absolute,
-``..``, links) or that expand beyond :data:`MAX_EXPANDED_MB` (zip bombs).
+``dataset.toml``). Each upload is stored in a new folder of its own under the session's
+upload folder, so a refused upload never touches the dataset that is open: the app makes
+an upload current only once it has loaded, removes the previous one after that, and
+removes a refused one completely (:func:`discard_upload`).
+
+Uploads are refused, with a message saying what to upload instead, when they are larger
+than :data:`MAX_UPLOAD_MB`, are not geodata, or are zips that covplan cannot open safely:
+unsafe member paths (absolute, ``..``, links), password-protected members, compression
+methods Python cannot read (Deflate64), zips inside the zip, damaged data, or more than
+:data:`MAX_EXPANDED_MB` once extracted (zip bombs). Extraction counts the bytes actually
+written against that budget; it does not trust the sizes the zip declares.
 """
 
 from __future__ import annotations
 
 import logging
+import lzma
+import re
 import shutil
 import stat
+import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path, PurePosixPath
-from typing import Final
+from typing import IO, Final
 
 from covplan.errors import CovplanError
 from covplan.io.manifest import MANIFEST_NAME, RASTER_SUFFIXES, VECTOR_SUFFIXES
@@ -28,42 +42,181 @@ MAX_EXPANDED_MB: Final = 2048
 #: Most members a zip may hold.
 MAX_MEMBERS: Final = 5000
 
+_CHUNK_BYTES: Final = 1 << 20
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+_READABLE_METHODS: Final = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
+_METHOD_NAMES: Final = {6: "Implode", 9: "Deflate64", 93: "Zstandard", 95: "XZ", 98: "PPMd",
+                        99: "AES encryption"}
+#: What reading a damaged or unusual member raises (zipfile, zlib, bz2, lzma).
+_DAMAGED: Final = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
+                   NotImplementedError, RuntimeError)
+_AGAIN: Final = ("Zip the dataset folder again (Windows: right-click the folder, Send to, "
+                 "Compressed (zipped) folder) and upload the new zip.")
+
 
 class UploadError(CovplanError, ValueError):
     """An uploaded file that covplan refuses, with the reason and what to upload instead."""
 
 
+@dataclass(frozen=True)
+class Upload:
+    """An upload stored on the server.
+
+    Parameters
+    ----------
+    name
+        The file name as uploaded.
+    folder
+        The upload's own folder; removing it removes everything the upload stored.
+    root
+        The dataset to load: the GeoPackage, or the folder of the zip that holds the
+        manifest (else the layer files).
+    """
+
+    name: str
+    folder: Path
+    root: Path
+
+    def relabel(self, text: str) -> str:
+        """``text`` with the server's folder replaced by the upload's name, for the user.
+
+        A zip's files read ``prov.zip/prov/dataset.toml``; a GeoPackage reads by its name.
+        """
+        zipped = Path(self.name).suffix.lower() == ".zip"
+        folders = sorted({str(self.folder.resolve()), str(self.folder)}, key=len, reverse=True)
+        for folder in folders:
+            text = text.replace(folder + "/", f"{self.name}/" if zipped else "")
+            text = text.replace(folder, self.name)
+        return text
+
+
+def _member_parts(info: zipfile.ZipInfo) -> tuple[str, ...]:
+    """The member's path inside the zip, as folder names and a file name."""
+    return tuple(p for p in PurePosixPath(info.filename.replace("\\", "/")).parts if p != ".")
+
+
 def _unsafe(info: zipfile.ZipInfo) -> str | None:
     name = info.filename.replace("\\", "/")
-    path = PurePosixPath(name)
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         return "an absolute path"
-    if ".." in path.parts:
+    if ".." in _member_parts(info):
         return "a '..' path that points outside the folder"
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
+    if stat.S_ISLNK(info.external_attr >> 16):
         return "a symbolic link"
     return None
 
 
+def _unreadable(info: zipfile.ZipInfo) -> str | None:
+    if info.flag_bits & 0x1:
+        return "is password-protected; covplan cannot open encrypted zips"
+    if info.compress_type not in _READABLE_METHODS:
+        method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+        return f"is compressed with {method}, which covplan cannot read"
+    return None
+
+
+def _skipped(info: zipfile.ZipInfo) -> bool:
+    """Whether a member is a macOS resource fork (``__MACOSX/``, ``._name``): never extracted."""
+    parts = _member_parts(info)
+    return not parts or parts[0] == "__MACOSX" or parts[-1].startswith("._")
+
+
 def check_zip(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
-    """The members to extract; raises :class:`UploadError` for anything unsafe."""
+    """The members to extract; raises :class:`UploadError` for anything covplan refuses.
+
+    Parameters
+    ----------
+    archive
+        The uploaded zip, opened.
+    name
+        Its name as uploaded, for the messages.
+
+    Raises
+    ------
+    UploadError
+        Too many members, unsafe paths, password-protected or unreadable members, a zip
+        inside the zip, or more than :data:`MAX_EXPANDED_MB` declared.
+    """
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        raise UploadError(f"{name}: holds {len(members):,} files; at most {MAX_MEMBERS:,} allowed.")
+        raise UploadError(
+            f"{name}: holds {len(members):,} files; at most {MAX_MEMBERS:,} allowed. Zip only "
+            "the dataset's layer files and its dataset.toml."
+        )
     problems = [f"'{m.filename}' is {why}" for m in members if (why := _unsafe(m))]
     if problems:
         raise UploadError(
             f"{name}: refused, unsafe paths in the zip: {'; '.join(problems[:5])}. "
             "Zip the dataset folder itself, with relative paths only."
         )
-    expanded = sum(m.file_size for m in members)
-    if expanded > MAX_EXPANDED_MB * 1024**2:
+    members = [m for m in members if not _skipped(m)]
+    problems = [f"'{m.filename}' {why}" for m in members if (why := _unreadable(m))]
+    if problems:
         raise UploadError(
-            f"{name}: expands to {expanded / 1024**2:,.0f} MB; at most "
-            f"{MAX_EXPANDED_MB:,} MB allowed."
+            f"{name}: {'; '.join(problems[:5])}. Fix: zip the dataset folder again without a "
+            "password and with the ordinary Deflate method (Windows: right-click the folder, "
+            "Send to, Compressed (zipped) folder; 7-Zip: format zip, method Deflate)."
         )
-    return [m for m in members if not m.is_dir()]
+    nested = [m.filename for m in members if m.filename.lower().endswith(".zip")]
+    if nested:
+        raise UploadError(
+            f"{name}: holds another zip ('{nested[0]}'); covplan does not open zips inside "
+            "zips. Fix: unzip it, put its files in the dataset folder, and zip that folder."
+        )
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_EXPANDED_MB * 1024**2:
+        raise UploadError(
+            f"{name}: expands to {declared / 1024**2:,.0f} MB; at most {MAX_EXPANDED_MB:,} MB "
+            "allowed. Clip the data to the province, or load the folder from disk instead."
+        )
+    return members
+
+
+def _chunks(source: IO[bytes], name: str, member: str) -> Iterator[bytes]:
+    """The member's bytes; a damaged member becomes an :class:`UploadError`."""
+    while True:
+        try:
+            chunk = source.read(_CHUNK_BYTES)
+        except _DAMAGED:
+            raise UploadError(
+                f"{name}: '{member}' cannot be extracted: the zip is damaged (its data do not "
+                f"match its headers). {_AGAIN}"
+            ) from None
+        if not chunk:
+            return
+        yield chunk
+
+
+def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: Path,
+             name: str) -> None:
+    """Write ``members`` under ``folder``, counting the bytes written against the budget."""
+    budget = MAX_EXPANDED_MB * 1024**2
+    inside = folder.resolve()
+    for info in members:
+        target = folder.joinpath(*_member_parts(info))
+        if not target.resolve().is_relative_to(inside):  # belt and braces: check_zip did it
+            raise UploadError(f"{name}: refused, '{info.filename}' points outside the folder.")
+        if info.filename.replace("\\", "/").endswith("/"):  # a folder (also as Windows writes it)
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = archive.open(info)
+        except _DAMAGED:
+            raise UploadError(
+                f"{name}: '{info.filename}' cannot be extracted: the zip is damaged. {_AGAIN}"
+            ) from None
+        with source, target.open("wb") as sink:
+            for chunk in _chunks(source, name, info.filename):
+                budget -= len(chunk)
+                if budget < 0:
+                    raise UploadError(
+                        f"{name}: expands to more than {MAX_EXPANDED_MB:,} MB (more than its "
+                        f"headers declare); refused. {_AGAIN}"
+                    )
+                sink.write(chunk)
 
 
 def dataset_root(folder: Path) -> Path:
@@ -79,13 +232,44 @@ def dataset_root(folder: Path) -> Path:
     if not files:
         raise UploadError(
             "the zip holds no geodata (expected GeoPackage, GeoJSON, shapefile, CSV with lon/lat, "
-            "GeoTIFF or .hgt files, and optionally a dataset.toml)."
+            "GeoTIFF or .hgt files, and optionally a dataset.toml). Zip the dataset folder "
+            "itself and upload that."
         )
     return files[0].parent
 
 
-def save_upload(name: str, data: bytes, dest: Path) -> Path:
-    """Store an upload under ``dest`` and return the dataset path to load.
+def _file_name(name: str) -> str:
+    """The uploaded name, reduced to a safe file name (no folders, no leading dot)."""
+    safe = re.sub(r"[^\w.\- ]", "_", PurePosixPath(name.replace("\\", "/")).name)
+    return safe.lstrip(".") or "upload.gpkg"
+
+
+def _store(name: str, data: bytes, folder: Path) -> Path:
+    """Write the upload into ``folder`` (empty) and return the dataset path to load."""
+    if Path(name).suffix.lower() == ".gpkg":
+        if not data.startswith(_SQLITE_HEADER):
+            raise UploadError(
+                f"{name}: not a GeoPackage (it is not an SQLite file). Upload the .gpkg your GIS "
+                "exported, or a .zip of the dataset folder."
+            )
+        target = folder / _file_name(name)
+        target.write_bytes(data)
+        return target
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
+            NotImplementedError):
+        raise UploadError(
+            f"{name}: not a valid zip file (damaged, or another format renamed to .zip). "
+            f"{_AGAIN}"
+        ) from None
+    with archive:
+        _extract(archive, check_zip(archive, name), folder, name)
+    return dataset_root(folder)
+
+
+def save_upload(name: str, data: bytes, uploads: Path) -> Upload:
+    """Store an upload in a new folder of its own under ``uploads``.
 
     Parameters
     ----------
@@ -93,13 +277,18 @@ def save_upload(name: str, data: bytes, dest: Path) -> Path:
         The uploaded file's name (only its suffix is trusted).
     data
         Its content.
-    dest
-        An empty folder of the session's; created if needed, emptied first.
+    uploads
+        The session's upload folder; created if needed. Nothing in it is touched.
+
+    Returns
+    -------
+    Upload
+        Where it is stored and which path to load.
 
     Raises
     ------
     UploadError
-        Too large, not geodata, or an unsafe zip.
+        Too large, not geodata, or a zip covplan refuses. Nothing is left behind.
     """
     size_mb = len(data) / 1024**2
     if size_mb > MAX_UPLOAD_MB:
@@ -107,26 +296,29 @@ def save_upload(name: str, data: bytes, dest: Path) -> Path:
             f"{name}: {size_mb:,.0f} MB is larger than the {MAX_UPLOAD_MB} MB limit. "
             "Clip the data to the province, or load the folder from disk instead."
         )
-    suffix = Path(name).suffix.lower()
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    if suffix == ".gpkg":
-        if not data.startswith(b"SQLite format 3\x00"):
-            raise UploadError(f"{name}: not a GeoPackage (it is not an SQLite file).")
-        target = dest / "upload.gpkg"
-        target.write_bytes(data)
-        return target
-    if suffix != ".zip":
+    if Path(name).suffix.lower() not in (".gpkg", ".zip"):
         raise UploadError(
             f"{name}: not a dataset. Upload a GeoPackage (.gpkg) or a .zip of a "
             "dataset folder (layer files and an optional dataset.toml)."
         )
+    uploads.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            archive.extractall(dest, members=check_zip(archive, name))
-    except zipfile.BadZipFile:
-        raise UploadError(f"{name}: not a valid zip file.") from None
-    root = dataset_root(dest)
-    logger.info("Upload %s extracted to %s", name, root)
-    return root
+        root = _store(name, data, folder)
+    except OSError as exc:  # the server's disk, not the upload (damaged zips are handled)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise UploadError(
+            f"{name}: could not be stored on the server ({exc.strerror or exc}). Try again "
+            "later, or ask the administrator to free disk space."
+        ) from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    logger.info("Upload %s stored in %s (dataset at %s)", name, folder, root)
+    return Upload(name=name, folder=folder, root=root)
+
+
+def discard_upload(upload: Upload) -> None:
+    """Remove everything ``upload`` stored (a refused upload, or one replaced by another)."""
+    shutil.rmtree(upload.folder, ignore_errors=True)
+    logger.info("Upload %s removed from %s", upload.name, upload.folder)

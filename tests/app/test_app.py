@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 from covplan import settings
 from covplan.datasets import ensure_demo
 from covplan.io import load_dataset
+from covplan.planning import run_analysis
 from covplan.targets import load_targets
-from covplan.targets.run import run_analysis
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -106,7 +106,7 @@ def test_a_map_click_is_listed_and_can_be_undone_at_once(
     from covplan.app.livemap import map_key
 
     lat, lon = _gap_location(small_demo)
-    key = map_key(app.session_state["scenario_path"], "thai_nguyen_2025")
+    key = map_key(app.session_state["scenario_dataset"], "thai_nguyen_2025")
     app.session_state[key] = {"last_clicked": {"lat": lat, "lng": lon}}
     app.run()
     assert not app.exception, [e.value for e in app.exception]

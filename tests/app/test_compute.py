@@ -1,10 +1,20 @@
-"""The app's cached-work helpers that need no Streamlit session: memoising and progress."""
+"""The app's cached-work helpers that need no Streamlit session: memoising, progress, and
+the fingerprint that keys the dataset cache."""
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
+from pathlib import Path
 
-from covplan.app.compute import MAX_RESULTS, bar_progress, scenario_result
+from covplan.app.compute import (
+    MAX_RESULTS,
+    DatasetRef,
+    bar_progress,
+    dataset_fingerprint,
+    forget,
+    scenario_result,
+)
 
 
 class FakeBar:
@@ -41,3 +51,33 @@ def test_scenario_result_memoises_by_key_and_keeps_the_latest() -> None:
     other = store["other"]
     assert isinstance(other, OrderedDict) and len(other) == MAX_RESULTS
     assert "k0" not in other and f"k{MAX_RESULTS}" in other
+
+
+def test_the_fingerprint_follows_the_files_a_dataset_reads(tiny_dir: Path) -> None:
+    first = dataset_fingerprint(tiny_dir)
+    assert dataset_fingerprint(tiny_dir) == first
+    (tiny_dir / "dataset.toml").write_text('[layers.sites]\nfile = "tables/sites.csv"\n')
+    with_manifest = dataset_fingerprint(tiny_dir)
+    assert with_manifest != first
+    (tiny_dir / "tables").mkdir()
+    (tiny_dir / "tables" / "sites.csv").write_text("site_id\n")  # named by the manifest
+    named = dataset_fingerprint(tiny_dir)
+    assert named != with_manifest
+    os.utime(tiny_dir / "tables" / "sites.csv", ns=(1, 1))  # same size, another time
+    assert dataset_fingerprint(tiny_dir) != named
+    (tiny_dir / "dataset.toml").write_text('[layers.sites]\nfile = "../x.csv"\n')  # refused
+    assert dataset_fingerprint(tiny_dir)  # still a fingerprint: the load says what is wrong
+    gpkg = tiny_dir / "roads.gpkg"
+    assert dataset_fingerprint(gpkg) != dataset_fingerprint(tiny_dir)
+
+
+def test_forget_drops_the_datasets_results_only(tiny_dir: Path) -> None:
+    ref = DatasetRef.at(tiny_dir)
+    other = DatasetRef.at(tiny_dir, confined=True)
+    store: dict[str, OrderedDict[str, int]] = {
+        "results": OrderedDict({f"{ref.key}|p|[]": 1, f"{other.key}|p|[]": 2}),
+        "map_scripts": OrderedDict({f"{ref.key}|p|[]": 3}),
+    }
+    forget(ref, store)
+    assert store == {"results": OrderedDict({f"{other.key}|p|[]": 2}),
+                     "map_scripts": OrderedDict()}

@@ -61,9 +61,103 @@ def test_dataset_root_is_the_manifest_folder(tmp_path: Path) -> None:
     data = zipped(
         {"prov/dataset.toml": b"[dataset]\n", "prov/sites.csv": b"x", "prov/extra/other.csv": b"y"}
     )
-    assert save_upload("d.zip", data, tmp_path / "u") == tmp_path / "u" / "prov"
+    saved = save_upload("d.zip", data, tmp_path / "u")
+    assert saved.folder.parent == tmp_path / "u"
+    assert saved.root == saved.folder / "prov"
 
 
 def test_dataset_root_without_manifest(tmp_path: Path) -> None:
     data = zipped({"export/layers/communes.geojson": b"{}", "export/layers/sites.csv": b"x"})
-    assert save_upload("d.zip", data, tmp_path / "u") == tmp_path / "u" / "export" / "layers"
+    saved = save_upload("d.zip", data, tmp_path / "u")
+    assert saved.root == saved.folder / "export" / "layers"
+
+
+def _patched(data: bytes, *, flags: int | None = None, method: int | None = None) -> bytes:
+    """The zip with the flags or compression method of every member's headers overwritten."""
+    import struct
+
+    out = bytearray(data)
+    for signature, at_flags, at_method in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        start = out.find(signature)
+        while start >= 0:
+            if flags is not None:
+                struct.pack_into("<H", out, start + at_flags, flags)
+            if method is not None:
+                struct.pack_into("<H", out, start + at_method, method)
+            start = out.find(signature, start + 4)
+    return bytes(out)
+
+
+def test_encrypted_and_deflate64_members_are_refused_with_a_fix(tmp_path: Path) -> None:
+    stored = io.BytesIO()
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("sites.csv", "site_id,lon,lat\n")
+    with pytest.raises(UploadError, match=r"'sites\.csv' is password-protected.*without a "
+                                          r"password"):
+        save_upload("d.zip", _patched(stored.getvalue(), flags=1), tmp_path / "u")
+    with pytest.raises(UploadError, match=r"'sites\.csv' is compressed with Deflate64, which "
+                                          r"covplan cannot read.*method Deflate"):
+        save_upload("d.zip", _patched(stored.getvalue(), method=9), tmp_path / "u")
+    assert not list((tmp_path / "u").iterdir())
+
+
+def test_extraction_counts_the_bytes_it_writes(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sizes a zip declares are checked first, but extraction does not rely on them."""
+    monkeypatch.setattr(upload, "MAX_EXPANDED_MB", 1)
+    monkeypatch.setattr(upload, "check_zip", lambda archive, name: archive.infolist())
+    data = zipped({"a.csv": bytes(700_000), "b.csv": bytes(700_000)})
+    with pytest.raises(UploadError, match=r"expands to more than 1 MB \(more than its headers "
+                                          r"declare\)"):
+        save_upload("d.zip", data, tmp_path / "u")
+    assert not list((tmp_path / "u").iterdir())
+
+
+def test_a_full_disk_is_an_upload_error_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(archive: zipfile.ZipFile, members: object, folder: Path, name: str) -> None:
+        (folder / "half.csv").write_bytes(b"x" * 100)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(upload, "_extract", no_space)
+    with pytest.raises(UploadError, match=r"d\.zip: could not be stored on the server \(No "
+                                          r"space left on device\)"):
+        save_upload("d.zip", zipped({"sites.csv": b"x"}), tmp_path / "u")
+    assert not list((tmp_path / "u").iterdir())
+
+
+def test_each_upload_has_a_folder_of_its_own(tmp_path: Path) -> None:
+    first = save_upload("one.zip", zipped({"sites.csv": b"x"}), tmp_path / "u")
+    with pytest.raises(UploadError):
+        save_upload("two.zip", zipped({"readme.md": b"hi"}), tmp_path / "u")
+    assert list((tmp_path / "u").iterdir()) == [first.folder]
+    assert (first.root / "sites.csv").read_bytes() == b"x"  # the refusal touched nothing
+    upload.discard_upload(first)
+    assert not list((tmp_path / "u").iterdir())
+
+
+def test_macos_resource_forks_are_not_extracted(tmp_path: Path) -> None:
+    data = zipped({"prov/sites.csv": b"x", "__MACOSX/prov/._sites.csv": b"\x00\x05",
+                   "prov/._roads.gpkg": b"\x00"})
+    saved = save_upload("d.zip", data, tmp_path / "u")
+    assert saved.root == saved.folder / "prov"
+    assert sorted(p.name for p in saved.folder.rglob("*")) == ["prov", "sites.csv"]
+
+
+def test_messages_name_the_upload_not_the_server_folder(tmp_path: Path) -> None:
+    zipped_upload = save_upload("tn.zip", zipped({"prov/sites.csv": b"x"}), tmp_path / "u")
+    text = f"{zipped_upload.root / 'sites.csv'}: bad; read only inside {zipped_upload.root}."
+    assert zipped_upload.relabel(text) == (
+        "tn.zip/prov/sites.csv: bad; read only inside tn.zip/prov."
+    )
+    gpkg = save_upload("../my province.gpkg", b"SQLite format 3\x00", tmp_path / "u")
+    assert gpkg.root == gpkg.folder / "my province.gpkg"
+    assert gpkg.relabel(f"{gpkg.root}: not readable") == "my province.gpkg: not readable"
+
+
+def test_windows_member_names_make_folders(tmp_path: Path) -> None:
+    data = zipped({"prov\\": b"", "prov\\sites.csv": b"x", "prov\\dataset.toml": b""})
+    saved = save_upload("d.zip", data, tmp_path / "u")
+    assert saved.root == saved.folder / "prov"
+    assert (saved.root / "sites.csv").read_bytes() == b"x"
