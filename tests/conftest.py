@@ -23,6 +23,13 @@ REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 LON0, LAT0 = 105.80, 21.60
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Drop stale numba machine code of the radio kernels, as the CLI and the app do."""
+    from covplan.radio import refresh_kernel_cache
+
+    refresh_kernel_cache()
+
+
 @pytest.fixture(scope="session")
 def realdata() -> Path:
     """The shared real-data folder; skips the test when it is absent."""

@@ -24,6 +24,7 @@ from covplan.cli.predict import predict
 from covplan.cli.report import report
 from covplan.cli.validate import validate
 from covplan.errors import CovplanError
+from covplan.radio import refresh_kernel_cache
 
 logger = logging.getLogger("covplan")
 
@@ -63,6 +64,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     logging.getLogger("covplan").setLevel(level)
+    refresh_kernel_cache()  # before any kernel is loaded from numba's cache
     # log lines go above a progress bar instead of breaking into it, until the command ends
     ctx.with_resource(logging_redirect_tqdm())
 

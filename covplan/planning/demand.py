@@ -36,7 +36,7 @@ import shapely
 from covplan.errors import CovplanError
 from covplan.metrics.context import MetricContext
 from covplan.metrics.pois import poi_covered
-from covplan.targets.evaluate import measure_target, road_mask
+from covplan.targets.evaluate import measure_target, road_mask, village_mask
 from covplan.targets.schema import Target
 
 logger = logging.getLogger(__name__)
@@ -163,24 +163,6 @@ def _population(target: Target, ctx: MetricContext) -> Demand:
     return _cells(target, ctx, weights * scale, mask, unit)
 
 
-def _village_pick(target: Target, ctx: MetricContext) -> np.ndarray:
-    """Villages the target counts (its village_id, name and commune filters)."""
-    villages = ctx.villages
-    assert villages is not None
-    keep = np.ones(len(villages), dtype=bool)
-    for column in ("village_id", "name"):
-        if (values := target.filter_values(column)) is not None and column in villages:
-            keep &= villages[column].astype(str).isin(values).to_numpy(bool)
-    if (codes := target.filter_values("commune")) is not None:
-        if ctx.communes is not None and ctx.village_commune is not None:
-            names = np.append(ctx.communes["code"].astype(str).to_numpy(object), "")
-            commune = pd.Series(names[ctx.village_commune])
-        else:
-            commune = villages.get("commune", pd.Series("", index=villages.index)).astype(str)
-        keep &= commune.isin(codes).to_numpy(bool)
-    return keep
-
-
 def _villages(target: Target, ctx: MetricContext) -> Demand:
     if ctx.villages is None or ctx.village_zones is None:
         raise CovplanError(f"target {target.id!r} measures villages, but the dataset has none")
@@ -193,14 +175,14 @@ def _villages(target: Target, ctx: MetricContext) -> Demand:
                              people[inside] / np.maximum(people_v[village], 1e-300),
                              1.0 / np.maximum(area_v[village], 1.0))
     picked = np.zeros(ids.shape, dtype=bool)
-    picked[inside] = _village_pick(target, ctx)[village]
+    picked[inside] = village_mask(target, ctx)[village]
     signal = ctx.village_signal(target.technologies, target.thresholds)
     pop = np.zeros(ids.shape)
     pop[inside] = signal["population"].fillna(0.0).to_numpy(float)[village]
     if target.weight == "count":
         weights, unit = np.where(picked, share, 0.0), "villages"
     elif target.weight == "population" and signal["population"][
-            _village_pick(target, ctx)].notna().any():
+            village_mask(target, ctx)].notna().any():
         weights, unit = np.where(picked, share * pop, 0.0), "people"
     else:
         weights, unit = np.where(picked, ctx.grid.resolution_m**2 / 1e6, 0.0), "km²"

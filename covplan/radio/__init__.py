@@ -6,22 +6,23 @@ Modules: :mod:`~covplan.radio.pathloss` (free space, COST-231 Hata, TR 38.901 RM
 (power per resource element, RSRP), :mod:`~covplan.radio.models` (model selection and the
 terrain combination rule), :mod:`~covplan.radio.sweep` (numba coverage kernels),
 :mod:`~covplan.radio.defaults` (per-technology sector defaults).
+
+Importing the package has no side effect: the programs (the command line, the app) call
+:func:`refresh_kernel_cache` once when they start, so that numba's on-disk cache of the
+kernels never serves machine code compiled from older sources.
 """
 
 from covplan.radio._jitcache import refresh_kernel_cache
-
-refresh_kernel_cache()
-
-from covplan.radio._range import ModelRangeWarning  # noqa: E402
-from covplan.radio.antenna import antenna_gain_dbi  # noqa: E402
-from covplan.radio.linkbudget import re_power_dbm, resource_blocks, rsrp_dbm  # noqa: E402
-from covplan.radio.pathloss import (  # noqa: E402
+from covplan.radio._range import ModelRangeWarning
+from covplan.radio.antenna import antenna_gain_dbi
+from covplan.radio.linkbudget import re_power_dbm, resource_blocks, rsrp_dbm
+from covplan.radio.pathloss import (
     cost231_hata_loss_db,
     free_space_loss_db,
     tr38901_rma_loss_db,
     tr38901_uma_loss_db,
 )
-from covplan.radio.terrain import (  # noqa: E402
+from covplan.radio.terrain import (
     bullington_loss_db,
     deygout_loss_db,
     knife_edge_loss_db,
@@ -40,6 +41,7 @@ __all__ = [
     "line_of_sight",
     "radio_horizon_m",
     "re_power_dbm",
+    "refresh_kernel_cache",
     "resource_blocks",
     "rsrp_dbm",
     "tr38901_rma_loss_db",

@@ -27,7 +27,6 @@ HataEnvironment = Literal["metropolitan", "medium_city", "suburban", "open"]
 _HATA_ENV = {
     "metropolitan": F.HATA_METRO,
     "medium_city": F.HATA_MEDIUM_CITY,
-    "urban": F.HATA_MEDIUM_CITY,
     "suburban": F.HATA_SUBURBAN,
     "open": F.HATA_OPEN,
 }

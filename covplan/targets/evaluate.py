@@ -17,10 +17,12 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
+from covplan.errors import CovplanError
 from covplan.metrics.context import MetricContext
 from covplan.metrics.pois import poi_covered
 from covplan.metrics.signal import technology_label
@@ -63,6 +65,18 @@ class Measured:
     threshold: str
 
 
+T = TypeVar("T")
+
+
+def _needed(layer: T | None, name: str, target: Target | None = None) -> T:
+    """``layer``, or a clear error when a measure that needs it runs without it."""
+    if layer is None:
+        what = f"target {target.id!r}" if target is not None else "this measure"
+        raise CovplanError(f"{what} needs the {name} layer, which the dataset does not have. "
+                           f"Fix: add a {name} layer, or leave the target out.")
+    return layer
+
+
 def road_mask(target: Target, ctx: MetricContext) -> np.ndarray:
     """Which road pieces a road target measures (its class, ref and name filters).
 
@@ -70,8 +84,7 @@ def road_mask(target: Target, ctx: MetricContext) -> np.ndarray:
     """
     from covplan.io.roadclass import canonical_ref
 
-    samples = ctx.roads
-    assert samples is not None
+    samples = _needed(ctx.roads, "roads", target)
     routes = samples.routes
     keep = np.ones(len(routes), dtype=bool)
     if (classes := target.filter_values("road_class")) is not None:
@@ -99,9 +112,12 @@ def _length_share(target: Target, ctx: MetricContext) -> Measured:
                     f"{total:,.1f} km of road ({what}), dual carriageways counted once", rule)
 
 
-def _village_mask(target: Target, ctx: MetricContext) -> np.ndarray:
-    assert ctx.villages is not None
-    villages = ctx.villages
+def village_mask(target: Target, ctx: MetricContext) -> np.ndarray:
+    """Which villages a village target counts (its village_id, name and commune filters).
+
+    Shared with the planner's demand, as :func:`road_mask` is.
+    """
+    villages = _needed(ctx.villages, "villages", target)
     keep = np.ones(len(villages), dtype=bool)
     for column in ("village_id", "name"):
         if (values := target.filter_values(column)) is not None and column in villages:
@@ -112,12 +128,12 @@ def _village_mask(target: Target, ctx: MetricContext) -> np.ndarray:
 
 
 def _commune_of_villages(ctx: MetricContext) -> pd.Series:
-    assert ctx.villages is not None
+    villages = _needed(ctx.villages, "villages")
     if ctx.communes is None or ctx.village_commune is None:
-        given: pd.Series = ctx.villages.get("commune", pd.Series("", index=ctx.villages.index))
+        given: pd.Series = villages.get("commune", pd.Series("", index=villages.index))
         return given.astype(str)
     codes = np.append(ctx.communes["code"].astype(str).to_numpy(object), "")
-    return pd.Series(codes[ctx.village_commune], index=ctx.villages.index)
+    return pd.Series(codes[ctx.village_commune], index=villages.index)
 
 
 def _fibre_share(target: Target, ctx: MetricContext) -> Measured:
@@ -127,7 +143,7 @@ def _fibre_share(target: Target, ctx: MetricContext) -> Measured:
     if not ctx.has_fibre_data:
         return Measured(0.0, 0.0, "villages", f"no fibre data ({len(ctx.villages):,} villages, "
                         "but no fibre layer and no 'fibre' column on the villages)", rule)
-    pick = _village_mask(target, ctx)
+    pick = village_mask(target, ctx)
     reached = ctx.fibre_reached(target.thresholds).to_numpy(bool)
     total = int(pick.sum())
     return Measured(float((reached & pick).sum()), float(total), "villages",
@@ -183,7 +199,7 @@ def _village_share(target: Target, ctx: MetricContext) -> Measured:
     rule = thr.signal_rule(target.technologies)
     if ctx.villages is None or ctx.village_zones is None:
         return Measured(0.0, 0.0, "villages", "no villages in the dataset", rule)
-    pick = _village_mask(target, ctx)
+    pick = village_mask(target, ctx)
     signal = ctx.village_signal(target.technologies, thr)
     if target.weight == "count":
         total = float(pick.sum())
