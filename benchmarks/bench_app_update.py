@@ -17,11 +17,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import time
 import warnings
 
-from covplan.app.compute import evaluate, settle_heap
+from covplan.app.compute import evaluate
 from covplan.app.livemap import serialise
 from covplan.app.state import (
     SiteForm,
@@ -69,7 +70,8 @@ def main() -> None:
     print(f"base map (once per session): {t_base:6.1f} s, {len(base.code) / 1e6:.1f} MB")
     script, t_first = _timed(lambda: _script(dataset, evaluator, scenario, baseline))
     print(f"first scenario layers: {t_first:6.2f} s, {len(script) / 1e3:.0f} kB")
-    settle_heap("full demo")  # as the page does after its first full run
+    gc.collect()  # as app.py does after the page's first full run
+    gc.freeze()
     gaps = baseline.analysis.road_gaps.to_crs(4326)
     points = [g.interpolate(0.5, normalized=True) for g in gaps.geometry.iloc[: args.adds]]
     rows = []

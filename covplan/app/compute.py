@@ -15,7 +15,6 @@ prediction.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import math
@@ -42,7 +41,7 @@ from covplan.metrics._kernels import warm_up as metric_kernels
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.predict._merge import warm_up as merge_kernels
 from covplan.schema import TECHNOLOGIES
-from covplan.targets import Analysis, analyze, load_targets, preset_names
+from covplan.targets import Analysis, load_targets, preset_names
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +141,7 @@ def _dataset(path: str, fingerprint: str, confined: bool) -> Dataset:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _evaluator(path: str, fingerprint: str, confined: bool, preset: str) -> ScenarioEvaluator:
     """The evaluator of :func:`evaluator_for`, once per process (starts the warm-up)."""
-    _AHEAD.submit(warm_up_updates)
+    worker().submit(warm_up_updates)
     return ScenarioEvaluator(_dataset(path, fingerprint, confined), load_targets(preset))
 
 
@@ -244,45 +243,20 @@ def evaluate(
     progress: Callable[[float, str], None],
     on_coverage: Callable[[dict[str, Any]], None] | None = None,
 ) -> Result:
-    """Predict, measure and evaluate one scenario through the evaluator's cache.
+    """What the page shows of one scenario, from the one evaluation pipeline.
 
-    ``on_coverage`` is called with the coverage grids as soon as they are predicted, before
-    the (longer) measuring, so work on them can start alongside.
+    :meth:`~covplan.planning.ScenarioEvaluator.evaluate` predicts through the evaluator's
+    cache, calls ``on_coverage`` with the grids before the (longer) measuring, and measures
+    the targets; the page keeps the coverage, the analysis and the villages' signal share.
     """
-    sites = scenario.sites
-    coverage = evaluator.coverage(sites, progress=lambda f, m: progress(0.8 * f, m))
-    if on_coverage is not None:
-        on_coverage(coverage)
-    ctx = evaluator.context(coverage, sites)
-    analysis = analyze(ctx, evaluator.targets, progress=lambda f, m: progress(0.8 + 0.2 * f, m))
-    share = None
-    if ctx.villages is not None:
-        share = ctx.village_signal(["4G", "5G"])["signal_percent"] / 100.0  # map wants 0-1
-    return Result(coverage, analysis, share)
+    evaluation = evaluator.evaluate(scenario, progress=progress, on_coverage=on_coverage)
+    return Result(evaluation.coverage, evaluation.analysis, evaluation.village_share())
 
 
-_SETTLED: set[str] = set()
-
-
-def settle_heap(key: str) -> None:
-    """Take what is loaded so far out of the cyclic garbage collector's walks (once per key).
-
-    A dataset, its layers on the grid and its base map are millions of long-lived Python
-    objects. A full collection walks them all: 0.18 s measured on the full demo, landing at
-    random in the middle of a click's update. ``gc.freeze`` moves them to the permanent
-    generation; reference counting still frees them when they go.
-    """
-    if key in _SETTLED:
-        return
-    _SETTLED.add(key)
-    started = time.perf_counter()
-    gc.collect()
-    gc.freeze()
-    logger.info("Heap settled after loading %s in %.2f s (%d objects frozen)", key,
-                time.perf_counter() - started, gc.get_freeze_count())
-
-
-_AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covplan-overlay")
+@st.cache_resource(show_spinner=False)
+def worker() -> ThreadPoolExecutor:
+    """The process's one worker thread for work done alongside a page run."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="covplan-overlay")
 
 
 def draw_overlays_ahead(coverage: dict[str, Any]) -> list[Future[Any]]:
@@ -293,7 +267,7 @@ def draw_overlays_ahead(coverage: dict[str, Any]) -> list[Future[Any]]:
     GIL, so this overlaps with the targets being measured. Grids already drawn cost nothing.
     """
     return [
-        _AHEAD.submit(coverage_image, grid.rsrp_dbm, max_px=COVERAGE_MAX_PX)
+        worker().submit(coverage_image, grid.rsrp_dbm, max_px=COVERAGE_MAX_PX)
         for grid in coverage.values()
     ]
 

@@ -21,7 +21,6 @@ from covplan.app.compute import (
     open_dataset,
     result_key,
     scenario_result,
-    settle_heap,
 )
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.livemap import map_key
@@ -141,13 +140,13 @@ def _opened(ref: DatasetRef, preset: str) -> tuple[Dataset, Scenario, Result] | 
         place.empty()
 
 
-def render() -> None:
-    """Draw the page."""
+def render() -> str | None:
+    """Draw the page; the key of what it shows (dataset and preset), None with no dataset."""
     st.title("covplan — coverage against the Resolution 57 targets")
     ref, preset = render_sidebar()
     opened = _opened(ref, preset)
     if opened is None:
-        return
+        return None
     dataset, scenario, baseline = opened
     show_dataset_notes(dataset)
     kpis = st.container()
@@ -177,4 +176,4 @@ def render() -> None:
         show_map(base, script, key=map_key(ref.key, preset), height=MAP_HEIGHT)
     render_edits(edits_place, scenario)  # after the map: the diff is ready, the page is not
     render_tables(result.analysis)
-    settle_heap(f"{ref.key}|{preset}")  # after the first full page: what stays loaded
+    return f"{ref.key}|{preset}"

@@ -42,7 +42,8 @@ def site_form() -> SiteForm | None:
     except ValueError as exc:
         st.error(str(exc))
         return None
-    return SiteForm(tech, float(height), parsed, float(tilt), float(power), operator)
+    return SiteForm(technology=tech, height_m=float(height), azimuths_deg=parsed,
+                    tilt_deg=float(tilt), tx_power_dbm=float(power), operator=operator)
 
 
 def apply_click(

@@ -18,15 +18,16 @@ import numpy as np
 from pyproj import CRS, Transformer
 
 from covplan.planning import Scenario
+from covplan.planning.edits import Edit
 from covplan.planning.scenario_io import edit_records
 from covplan.radio.defaults import sector_defaults
-from covplan.schema import SectorSpec
+from covplan.schema import SectorSpec, SectorValues
 from covplan.targets import TargetSet
 
 NEW_SITE_PREFIX = "NEW-"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SiteForm:
     """What the planner fills in for a new site (defaults from the technology's band).
 
@@ -109,17 +110,13 @@ def add_site_at(scenario: Scenario, lat: float, lon: float, form: SiteForm) -> S
     sectors: list[SectorSpec] = [{"azimuth_deg": a} for a in form.azimuths_deg] or [
         {"azimuth_deg": math.nan}
     ]
-    values: dict[str, Any] = {
-        "height_m": form.height_m,
-        "tilt_deg": form.tilt_deg,
-        "tx_power_dbm": form.tx_power_dbm,
-        "status": "planned",
-    }
+    values = SectorValues(technology=form.technology, height_m=form.height_m,
+                          tilt_deg=form.tilt_deg, tx_power_dbm=form.tx_power_dbm,
+                          status="planned")
     if form.operator:
         values["operator"] = form.operator
-    return scenario.add_site(
-        next_site_id(scenario), x, y, technology=form.technology, sectors=sectors, **values
-    )
+    new = Edit("add", next_site_id(scenario), x=x, y=y, values=values, sectors=tuple(sectors))
+    return scenario.with_edits(new)
 
 
 def nearest_site(
@@ -145,7 +142,7 @@ def undo(scenario: Scenario) -> Scenario:
     """The scenario without its last edit (the same scenario when it has none)."""
     if not scenario.edits:
         return scenario
-    return replace(scenario, edits=scenario.edits[:-1], _parent=None)
+    return replace(scenario, edits=scenario.edits[:-1])
 
 
 def edits_key(scenario: Scenario) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from functools import cached_property
 from typing import Any, Unpack, cast
 
@@ -74,28 +74,23 @@ class Scenario:
     dataset: str = ""
     source: str = "<scenario>"
     warnings: tuple[str, ...] = ()
-    _parent: Scenario | None = field(default=None, repr=False)
-    _applied: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    parent: InitVar[Scenario | None] = None
+    applied: InitVar[gpd.GeoDataFrame | None] = None
+    _sites: gpd.GeoDataFrame = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, parent: Scenario | None, applied: gpd.GeoDataFrame | None
+                      ) -> None:
+        """Apply and check every edit now: a scenario is immutable, its sites fixed.
+
+        ``parent`` (a scenario whose edits begin this one's) lets only the new edits be
+        applied; ``applied`` gives sites already applied and checked (a loaded file).
+        Neither is kept.
+        """
         if self.baseline.crs is None or not self.baseline.crs.is_projected:
             raise ValueError("the baseline sites must be in a projected (metric) CRS; load "
                              "them with covplan.io so they are reprojected")
-        _ = self.sites  # validate every edit now
-
-    @cached_property
-    def sites(self) -> gpd.GeoDataFrame:
-        """The sites after every edit (one row per sector, index 0..n-1).
-
-        Raises
-        ------
-        covplan.errors.InputError
-            Listing every edit that cannot apply.
-        """
-        parent = self._parent
-        if self._applied is not None:  # already applied and checked by the caller
-            sites, problems = self._applied, list[Problem]()
-            object.__setattr__(self, "_applied", None)
+        if applied is not None:
+            sites, problems = applied, list[Problem]()
         elif parent is not None and self.edits[:len(parent.edits)] == parent.edits:
             done = len(parent.edits)  # apply only the new edits to the parent's sites
             sites, problems = apply_edits(parent.sites, self.edits[done:], source=self.source,
@@ -105,10 +100,14 @@ class Scenario:
             sites = sites.drop(columns=drop)
         else:
             sites, problems = apply_edits(self.baseline, self.edits, source=self.source)
-        object.__setattr__(self, "_parent", None)  # keep no chain of scenarios alive
         if problems:
             raise InputError(problems)
-        return sites
+        object.__setattr__(self, "_sites", sites)  # the frozen dataclass's one derived field
+
+    @property
+    def sites(self) -> gpd.GeoDataFrame:
+        """The sites after every edit (one row per sector, index 0..n-1)."""
+        return self._sites
 
     @cached_property
     def baseline_hash(self) -> str:
@@ -117,12 +116,12 @@ class Scenario:
 
     def with_edits(self, *edits: Edit) -> Scenario:
         """A new scenario with ``edits`` appended (validated now)."""
-        return replace(self, edits=(*self.edits, *edits), _parent=self)
+        return replace(self, edits=(*self.edits, *edits), parent=self)
 
     def renamed(self, name: str, description: str = "") -> Scenario:
         """The same scenario under another name (no edit is re-applied)."""
         return replace(self, name=name, description=description or self.description,
-                       _parent=self)
+                       applied=self.sites)
 
     def add_site(self, site_id: str, x: float, y: float, *, technology: str,
                  sectors: Sequence[SectorSpec] = (), **values: Any) -> Scenario:

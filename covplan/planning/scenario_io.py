@@ -394,7 +394,7 @@ def load_scenario(path: str | Path, baseline: gpd.GeoDataFrame, *, dataset: str 
     return Scenario(baseline, tuple(good), name=str(name),
                     description=str(data.get("description") or ""),
                     dataset=str((data.get("baseline") or {}).get("dataset") or dataset),
-                    source=str(path), warnings=tuple(reader.warnings), _applied=sites)
+                    source=str(path), warnings=tuple(reader.warnings), applied=sites)
 
 
 def _renumber(problem: Problem, numbers: list[int]) -> Problem:
