@@ -9,7 +9,6 @@ upload's folder at once.
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ from covplan.app.upload import MAX_UPLOAD_MB, Upload, discard_upload, save_uploa
 from covplan.datasets import DemoSize, ensure_demo
 from covplan.errors import CovplanError
 from covplan.targets import preset_names
-
-logger = logging.getLogger(__name__)
 
 SOURCES = ("Demo province (synthetic)", "Folder on disk", "Upload")
 #: What the user reads when a chosen dataset is not opened.

@@ -17,15 +17,12 @@ Stages, one module each: :mod:`~covplan.demo.outline`, :mod:`~covplan.demo.terra
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from covplan.demo._config import size_config
 from covplan.demo.province import STAGE_COUNT, Stages, build_demo, write_demo
-
-logger = logging.getLogger(__name__)
 
 __all__ = ["generate_demo"]
 

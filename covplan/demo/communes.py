@@ -8,14 +8,10 @@ are Voronoi cells of the villages inside each commune, cut to a radius around th
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import shapely
 from shapely.geometry import MultiPoint, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-
-logger = logging.getLogger(__name__)
 
 _LATTICE_M = 2_500.0
 _LATTICE_WEIGHT = 0.6

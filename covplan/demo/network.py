@@ -9,7 +9,6 @@ national highway and a handful of remote mountain villages.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -20,8 +19,6 @@ import shapely
 from covplan.demo._config import SizeConfig
 from covplan.demo.landscape import Landscape
 from covplan.demo.villages import Settlement
-
-logger = logging.getLogger(__name__)
 
 OPERATORS = ("Viettel", "VinaPhone", "MobiFone")
 _OPERATOR_CODES = {"Viettel": "VTL", "VinaPhone": "VNP", "MobiFone": "MBF"}

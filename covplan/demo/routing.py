@@ -9,7 +9,6 @@ connected and never holds the same stretch twice.
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,8 +18,6 @@ from shapely.geometry import LineString
 from skimage.graph import MCP_Geometric
 
 from covplan.grid import GridSpec
-
-logger = logging.getLogger(__name__)
 
 Cell = tuple[int, int]
 

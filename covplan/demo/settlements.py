@@ -9,7 +9,6 @@ the same pattern.
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass
 
@@ -21,8 +20,6 @@ import shapely
 from covplan.demo._config import SizeConfig
 from covplan.demo.landscape import Landscape
 from covplan.grid import GridSpec
-
-logger = logging.getLogger(__name__)
 
 #: Residential spacing: urban groups, rural villages on the plain and in the mountains.
 _URBAN_SPACING_M = 380.0

@@ -8,7 +8,6 @@ tileable fine detail.
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass
 
@@ -26,8 +25,6 @@ from covplan.demo._config import (
 )
 from covplan.demo.noise import periodic_tile, ridged_noise, spectral_noise
 from covplan.grid import GridSpec
-
-logger = logging.getLogger(__name__)
 
 #: Direction of the mountain grain, degrees clockwise from north (NW-SE).
 _GRAIN_DEG = 135.0

@@ -14,7 +14,6 @@ on a 30 m grid draws in a few seconds.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,8 +56,6 @@ from covplan.export._layers import (
 from covplan.export.atomic import write_atomic
 from covplan.io import Dataset
 from covplan.mapview import style
-
-logger = logging.getLogger(__name__)
 
 #: Matplotlib settings of every static map: DejaVu Sans (covers Vietnamese), subset into PDF
 #: as Type 3 (searchable text, several times faster to embed than Type 42), text as paths in

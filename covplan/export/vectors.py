@@ -12,7 +12,6 @@ Every file is written atomically and an existing file is kept unless ``overwrite
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
@@ -23,8 +22,6 @@ import pandas as pd
 from covplan.export.atomic import check_outputs, write_atomic
 from covplan.export.kml import to_kml
 from covplan.export.tables import _plain, to_csv, to_gpkg
-
-logger = logging.getLogger(__name__)
 
 #: Vector formats and the file suffix of each.
 VECTOR_FORMATS: Final = {"gpkg": ".gpkg", "geojson": ".geojson", "csv": ".csv", "kml": ".kml"}

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 import geopandas as gpd
 import numpy as np
 
 from covplan.grid import Raster
-
-logger = logging.getLogger(__name__)
 
 
 def assign_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

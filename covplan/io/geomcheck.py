@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 import geopandas as gpd
@@ -10,8 +9,6 @@ import numpy as np
 import shapely
 
 from covplan.errors import InputError, Problem
-
-logger = logging.getLogger(__name__)
 
 
 def check_geometry_types(

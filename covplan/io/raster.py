@@ -11,7 +11,6 @@ area (:func:`values_on_area`, :func:`covered_share`).
 
 from __future__ import annotations
 
-import logging
 import math
 import warnings
 from dataclasses import dataclass
@@ -39,8 +38,6 @@ from covplan.errors import (
 )
 from covplan.grid import GridSpec
 from covplan.io.manifest import LayerSpec
-
-logger = logging.getLogger(__name__)
 
 #: Raster formats covplan reads (``.hgt`` for terrain only).
 RASTER_FILE_SUFFIXES: Final = (".tif", ".tiff", ".vrt", ".img", ".asc", ".hgt")

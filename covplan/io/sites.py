@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Final
 
 import geopandas as gpd
@@ -14,8 +13,6 @@ from covplan.io.checks import check_unique, clean_text
 from covplan.io.tables import to_numeric
 from covplan.radio.defaults import SECTOR_DEFAULTS
 from covplan.schema import NON_NEGATIVE, OPTIONAL, SITE_STATUSES
-
-logger = logging.getLogger(__name__)
 
 _TECH_ALIASES: Final[dict[str, str]] = {
     "4g": "4G",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -18,8 +17,6 @@ import pandas as pd
 
 from covplan.errors import InputError, Problem
 from covplan.io._context import FileContext
-
-logger = logging.getLogger(__name__)
 
 _DELIMITERS = (",", ";", "\t", "|")
 _VI_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")

@@ -7,7 +7,6 @@ are embedded (see :mod:`covplan.mapview._geo`). Sites and raster layers live in
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -38,7 +37,6 @@ __all__ = [
     "village_status_kind",
 ]
 
-logger = logging.getLogger(__name__)
 
 Feature = dict[str, Any]
 

@@ -21,7 +21,6 @@ imports streamlit.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,8 +36,6 @@ from covplan.mapview import layers
 from covplan.mapview.build import build_map, legend_sections, site_layer_names
 from covplan.mapview.overlays import COVERAGE_MAX_PX, CoverageLike, coverage_image
 from covplan.schema import TECHNOLOGIES
-
-logger = logging.getLogger(__name__)
 
 #: Name of the village choropleth layer (recoloured by the scenario script).
 VILLAGES = "Villages"

@@ -7,7 +7,6 @@ joins, filters and turns them into sectors.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import geopandas as gpd
@@ -19,8 +18,6 @@ from scipy import ndimage
 
 from covplan.grid import Raster
 from covplan.metrics.roads import RoadSamples
-
-logger = logging.getLogger(__name__)
 
 POINT_COLUMNS = ("x", "y", "source", "technology", "height_m", "azimuths", "site_id")
 

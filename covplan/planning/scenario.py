@@ -13,7 +13,6 @@ per-site cache so that comparing scenarios recomputes only the sites they change
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from functools import cached_property
@@ -26,8 +25,6 @@ import pandas as pd
 from covplan.errors import InputError, Problem
 from covplan.planning.edits import Edit, apply_edits
 from covplan.schema import SECTOR_KEY, SECTOR_VALUES, SectorSpec, SectorValues
-
-logger = logging.getLogger(__name__)
 
 #: Columns that enter the baseline fingerprint (with the position to the millimetre).
 _HASH_COLUMNS = (*SECTOR_KEY, *SECTOR_VALUES)

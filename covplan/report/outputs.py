@@ -19,7 +19,6 @@ cog        ``rsrp_<tech>.tif``, ``server_<tech>.tif`` (+ ``.csv`` key) per techn
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,8 +34,6 @@ from covplan.export.rasters import cog_paths, to_cogs
 from covplan.export.static_map import RC, MapOptions, render_maps, save_map
 from covplan.export.vectors import VECTOR_FORMATS, export_vectors, vector_paths
 from covplan.report.data import ReportData
-
-logger = logging.getLogger(__name__)
 
 FORMATS: Final = ("html", "png", "svg", "mappdf", "pdf", "gpkg", "geojson", "csv", "kml",
                   "cog")

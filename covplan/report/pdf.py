@@ -7,7 +7,6 @@ target set, "SYNTHETIC" when it is, and "page n of N". The file is written atomi
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,6 @@ from covplan.report.sections import (
     title_page,
 )
 from covplan.report.styles import MUTED, WARNING_INK
-
-logger = logging.getLogger(__name__)
 
 MARGIN_MM = 15.0
 MAP_MARGIN_MM = 9.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 
@@ -18,8 +17,6 @@ from covplan.metrics.roadgaps import road_gaps
 from covplan.metrics.roads import coverage_by_class, coverage_by_road
 from covplan.targets.evaluate import evaluate_targets
 from covplan.targets.schema import TargetSet
-
-logger = logging.getLogger(__name__)
 
 #: Technologies whose signal closes a road gap.
 MOBILE = ("4G", "5G")
