@@ -30,7 +30,8 @@ def problems(exc: pytest.ExceptionInfo[InputError]) -> str:
 
 def test_missing_file_names_the_path(tmp_path: Path) -> None:
     (tmp_path / "dataset.toml").write_text('[layers.sites]\nfile = "tram.csv"\n')
-    with pytest.raises(DataFileNotFoundError, match=r"tram\.csv: file not found\. Fix: check the name"):
+    with pytest.raises(DataFileNotFoundError,
+                       match=r"tram\.csv: file not found\. Fix: check the name"):
         load_dataset(tmp_path)
 
 

@@ -98,5 +98,6 @@ def test_partly_divided_road_counts_its_centre_line() -> None:
 
 def test_refuses_geographic_crs() -> None:
     roads = _pair(20.0).to_crs(4326)
-    with pytest.raises(InputError, match=r"metric \(projected\) CRS.*EPSG:4326.*crs = \"EPSG:32648\""):
+    with pytest.raises(InputError,
+                       match=r"metric \(projected\) CRS.*EPSG:4326.*crs = \"EPSG:32648\""):
         merge_dual_carriageways(roads)

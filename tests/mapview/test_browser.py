@@ -41,6 +41,10 @@ PROBE = """(name) => {
             legend: legend.height > 0 && legend.width > 0, leaflet: L.version};
 }"""
 
+#: True once ``n`` overlay images of the page have decoded.
+LOADED = """(n) => [...document.querySelectorAll('img.leaflet-image-layer')]
+    .filter(i => i.complete && i.naturalWidth > 0).length >= n"""
+
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
@@ -86,7 +90,8 @@ def test_standalone_html_renders_with_the_network_blocked(
     page, blocked, errors = _offline_page(browser, "file://")
     page.goto(path.as_uri())
     page.wait_for_function("(name) => window[name] !== undefined", arg=fmap.get_name())
-    page.wait_for_timeout(500)
+    # until both overlay images (hillshade and 4G) have decoded: a condition, not a sleep
+    page.wait_for_function(LOADED, arg=2)
     page.screenshot(path=str(tmp_path / "map.png"))
     seen = page.evaluate(PROBE, fmap.get_name())
     assert errors == [] and blocked == []
@@ -139,7 +144,7 @@ def test_st_folium_renders_the_map_with_the_network_blocked(
         else:
             page.wait_for_timeout(250)
     assert frame is not None, "the st_folium iframe never created its Leaflet map"
-    page.wait_for_timeout(500)
+    frame.wait_for_function(LOADED, arg=1)  # the hillshade image has decoded
     page.screenshot(path=str(tmp_path / "st_folium.png"))
     seen = frame.evaluate(PROBE, "map")
     assert errors == [] and blocked == []

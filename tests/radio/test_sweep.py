@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from covplan.radio import bullington_loss_db, cost231_hata_loss_db, free_space_loss_db
+from covplan.radio import (
+    ModelRangeWarning,
+    bullington_loss_db,
+    cost231_hata_loss_db,
+    free_space_loss_db,
+)
 from covplan.radio import sweep as S  # noqa: N812
 from covplan.radio.terrain import EARTH_RADIUS_M
 
@@ -66,7 +71,7 @@ def test_terrain_model_on_clear_paths_is_bounded_by_grazing_loss() -> None:
 def test_hata_model_adds_terrain_only_where_obstructed() -> None:
     d = np.arange(N_STEPS + 1) * RES
     flat = run_kernel(S.MODEL_HATA, ridge(0.0), env=2)
-    with pytest.warns(Warning):  # distances below 1 km are outside Hata's range
+    with pytest.warns(ModelRangeWarning, match="distance"):  # Hata is valid from 1 km
         hata = cost231_hata_loss_db(d[1:], F_MHZ, H_TX, H_RX, environment="suburban")
     expected = np.maximum(hata, free_space_loss_db(curved_d3(d[1:], ridge(0.0)[1:]), F_MHZ))
     np.testing.assert_allclose(flat[1:], expected, atol=2e-3)

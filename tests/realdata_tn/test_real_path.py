@@ -83,7 +83,8 @@ def thai_nguyen_manifest(folder: Path, realdata: Path) -> Path:
 name = "Thái Nguyên 2025 (real data)"
 province = "Thái Nguyên"
 allow_files_outside = true
-attribution = "vietnamese-provinces-database (MIT); NASA/USGS SRTM; WorldPop (CC-BY-4.0); © OpenStreetMap contributors (ODbL); CTU-SematX/LegoCity (CC BY-SA 4.0)"
+attribution = "vietnamese-provinces-database (MIT); NASA/USGS SRTM; WorldPop (CC-BY-4.0); \
+© OpenStreetMap contributors (ODbL); CTU-SematX/LegoCity (CC BY-SA 4.0)"
 
 [layers.communes]
 file = "{tn / "communes_2025.geojson"}"
