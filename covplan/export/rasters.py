@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from covplan.export.atomic import check_outputs
+from covplan.predict import CoverageGrid, write_coverage_cog
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,6 @@ def to_cogs(coverage: Mapping[str, Any], out_dir: str | Path, *,
     list of Path
         The files written (:func:`cog_paths` order).
     """
-    from covplan.predict import CoverageGrid, write_coverage_cog
-
     grids = {t: g for t, g in coverage.items() if isinstance(g, CoverageGrid)}
     check_outputs(cog_paths(out_dir, grids), overwrite=overwrite)
     written: list[Path] = []

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from covplan.io._context import UNLOCATED, FileContext
 from covplan.io.columns import auto_rename, fold_name, suggest_column
+from covplan.io.context import UNLOCATED, FileContext
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
 from covplan.schema import GEOMETRY_TYPES, OPTIONAL, REQUIRED
 

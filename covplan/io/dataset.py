@@ -16,6 +16,7 @@ from covplan import settings
 from covplan.errors import ConfigError, CovplanError, InputError, LimitError, Problem
 from covplan.grid import GridSpec, Raster
 from covplan.io.crs import utm_crs_for
+from covplan.io.derive import complete_layers
 from covplan.io.loaders import centre_lonlat, read_layer
 from covplan.io.manifest import Manifest, discover
 from covplan.io.terrain import TerrainCoverage, load_terrain
@@ -275,8 +276,6 @@ def load_dataset(
         raise InputError(raster_problems)
     if coverage.present and not coverage.complete:
         warnings.append(coverage.describe())
-    from covplan.io.derive import complete_layers
-
     vectors, derived = complete_layers(vectors, population)
     notes.extend(derived)
     for note in notes:

@@ -6,6 +6,8 @@ import geopandas as gpd
 import numpy as np
 
 from covplan.grid import Raster
+from covplan.io.carriageways import merge_dual_carriageways
+from covplan.io.zonal import zonal_population
 
 
 def assign_communes(villages: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -69,8 +71,6 @@ def complete_layers(
         vectors["villages"] = villages
     roads = vectors.get("roads")
     if roads is not None and "length_weight" not in roads.columns:
-        from covplan.io.carriageways import merge_dual_carriageways
-
         roads = merge_dual_carriageways(roads)
         vectors["roads"] = roads
         dual = int((roads["carriageway"] == "dual").sum())
@@ -80,8 +80,6 @@ def complete_layers(
                 "carriageway counts half its length (length_weight)"
             )
     if population is not None:
-        from covplan.io.zonal import zonal_population
-
         for name in ("villages", "communes"):
             frame = vectors.get(name)
             if frame is None or _has_population(frame):

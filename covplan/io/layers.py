@@ -8,8 +8,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from covplan.io._context import FileContext
 from covplan.io.checks import check_unique, clean_text
+from covplan.io.context import FileContext
+from covplan.io.poikind import poi_kind_from
+from covplan.io.roadclass import classify_roads
 from covplan.io.tables import to_numeric
 from covplan.schema import OPTIONAL, POI_KINDS, ROAD_CLASSES
 
@@ -111,8 +113,6 @@ def normalise_roads(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFra
         else pd.Series(True, index=frame.index)
     )
     if unknown.any() and derivable:
-        from covplan.io.roadclass import classify_roads
-
         derived = classify_roads(frame, highway="highway", ref="ref", name="name")
         frame["road_class"] = frame.get("road_class", derived).where(~unknown, derived)
         ctx.note(f"road_class derived from {'/'.join(derivable)} for {int(unknown.sum())} roads")
@@ -140,8 +140,6 @@ def normalise_pois(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFram
     frame = frame.copy()
     _text_columns(frame, ctx, ("kind", "name"))
     if "kind" in frame.columns:
-        from covplan.io.poikind import poi_kind_from
-
         raw = frame["kind"].str.lower().str.strip()
         kind = raw.map(lambda v: v if v in POI_KINDS else poi_kind_from(v)).astype(object)
         unknown = raw[((kind == "other") & (raw != "other")).to_numpy()]

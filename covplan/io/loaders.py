@@ -11,8 +11,8 @@ import numpy as np
 from pyproj import CRS
 
 from covplan.errors import InputError, Problem
-from covplan.io._context import FileContext
 from covplan.io.checks import check_columns, check_geometry, check_in_vietnam, check_not_empty
+from covplan.io.context import FileContext
 from covplan.io.crs import utm_crs_for
 from covplan.io.layers import (
     apply_values,

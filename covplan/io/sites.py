@@ -8,8 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from covplan.io._context import FileContext
 from covplan.io.checks import check_unique, clean_text
+from covplan.io.context import FileContext
 from covplan.io.tables import to_numeric
 from covplan.radio.defaults import SECTOR_DEFAULTS
 from covplan.schema import NON_NEGATIVE, OPTIONAL, SITE_STATUSES

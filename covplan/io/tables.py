@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from covplan.errors import InputError, Problem
-from covplan.io._context import FileContext
+from covplan.io.context import FileContext
 
 _DELIMITERS = (",", ";", "\t", "|")
 _VI_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")

@@ -15,9 +15,11 @@ from pyproj import CRS
 
 from covplan import settings
 from covplan.errors import DataFileNotFoundError, LimitError, UnsupportedFormatError
-from covplan.io._context import UNLOCATED, FileContext
 from covplan.io.columns import invert_mapping, suggest_column
+from covplan.io.context import UNLOCATED, FileContext
 from covplan.io.manifest import LayerSpec
+from covplan.io.opencellid import read_opencellid
+from covplan.io.osm import read_osm_roads
 from covplan.io.tables import read_csv_table, to_numeric
 
 logger = logging.getLogger(__name__)
@@ -157,8 +159,6 @@ def _is_opencellid(path: Path) -> bool:
 
 def _read_opencellid(path: Path, ctx: FileContext) -> gpd.GeoDataFrame:
     """An OpenCellID export as sectors; 2G/3G cells are left out with a note."""
-    from covplan.io.opencellid import read_opencellid
-
     cells = read_opencellid(path)
     legacy = ~cells["technology"].isin(["4G", "5G"])
     if legacy.any():
@@ -208,8 +208,6 @@ def read_vector(spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
     elif suffix in _TEXT_TABLES:
         frame = _points_from_table(read_csv_table(path, ctx), spec, ctx)
     elif suffix in (".osm", ".pbf", ".xml"):
-        from covplan.io.osm import read_osm_roads
-
         frame = read_osm_roads(path)
     else:
         frame = _read_ogr(path, spec.layer, ctx)

@@ -21,6 +21,7 @@ import shapely
 
 from covplan._progress import ProgressFn, no_progress
 from covplan.grid import GridSpec, Raster
+from covplan.io.carriageways import merge_dual_carriageways
 from covplan.metrics.pois import poi_signal
 from covplan.metrics.population import PeopleGrid, people_on_grid
 from covplan.metrics.roads import RoadSamples, covered_pieces, sample_roads
@@ -315,8 +316,6 @@ def _weighted_roads(roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Roads with ``length_weight``, merging dual carriageways when one-way tags exist."""
     if "length_weight" in roads.columns or "oneway" not in roads.columns:
         return roads
-    from covplan.io.carriageways import merge_dual_carriageways
-
     return merge_dual_carriageways(roads)
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 
 from covplan.grid import GridSpec
+from covplan.io.roadclass import canonical_ref
 from covplan.metrics.sampling import LinePieces, VertexTable, cut_lines
 from covplan.metrics.signal import Coverage, coverage_grid, covered_at
 from covplan.metrics.thresholds import Thresholds
@@ -92,8 +93,6 @@ def _text(roads: gpd.GeoDataFrame, column: str) -> pd.Series:
 
 def _road_keys(roads: gpd.GeoDataFrame) -> pd.DataFrame:
     """road_class, ref (canonical), name and the display label of every way."""
-    from covplan.io.roadclass import canonical_ref
-
     raw = _text(roads, "ref")
     ref = raw.map({r: (canonical_ref(r) or r) if r else "" for r in raw.unique()})
     keys = pd.DataFrame({"road_class": _text(roads, "road_class"), "ref": ref,

@@ -33,8 +33,8 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from covplan.grid import GridSpec, Raster
-from covplan.io._context import FileContext
 from covplan.io.checks import check_geometry, check_in_vietnam
+from covplan.io.context import FileContext
 from covplan.io.manifest import LayerSpec
 from covplan.io.sites import normalise_sites
 from covplan.io.vector import context_for, read_vector

@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from covplan.errors import Problem
-from covplan.io._context import FileContext
+from covplan.io.context import FileContext
 from covplan.io.sites import normalise_sites
 from covplan.schema import SECTOR_VALUES, TECHNOLOGY_VALUES, SectorSpec, SectorValues
 

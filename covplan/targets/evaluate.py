@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from covplan.errors import CovplanError
+from covplan.io.roadclass import canonical_ref
 from covplan.metrics.context import MetricContext
 from covplan.metrics.pois import poi_covered
 from covplan.metrics.signal import technology_label
@@ -82,8 +83,6 @@ def road_mask(target: Target, ctx: MetricContext) -> np.ndarray:
 
     Shared with the planner's demand so that both count exactly the same roads.
     """
-    from covplan.io.roadclass import canonical_ref
-
     samples = _needed(ctx.roads, "roads", target)
     routes = samples.routes
     keep = np.ones(len(routes), dtype=bool)

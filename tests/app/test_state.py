@@ -19,7 +19,7 @@ from covplan.app.state import (
     site_changes,
     undo,
 )
-from covplan.io._context import FileContext
+from covplan.io.context import FileContext
 from covplan.io.sites import normalise_sites
 from covplan.planning import Scenario
 
