@@ -12,6 +12,7 @@ import shapely
 from covplan.io.columns import auto_rename, fold_name, suggest_column
 from covplan.io.context import UNLOCATED, FileContext
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
+from covplan.io.poikind import poi_kind_from
 from covplan.schema import GEOMETRY_TYPES, OPTIONAL, REQUIRED
 
 #: Columns from which ``road_class`` is derived when the file has none (OSM tags).
@@ -35,12 +36,15 @@ def _road_class_values(frame: gpd.GeoDataFrame, found: list[str]) -> str:
     keywords = (("caotoc", "expressway"), ("expressway", "expressway"), ("quoc", "national"),
                 ("national", "national"), ("tinh", "provincial"), ("provincial", "provincial"))
     hints = ("class", "cap", "loai", "type", "hang", "grade", "level")
-    ranked = sorted(found, key=lambda n: not any(h in fold_name(n) for h in hints))
-    for name in ranked:
-        values = frame[name].dropna()
-        if not len(values) or not all(isinstance(v, str) for v in values.head(50)):
-            continue
-        distinct = values.astype(str).str.strip().unique()
+
+    def recognised(name: str) -> int:
+        """How many of the column's values name a road class (its rank, with the hints)."""
+        distinct = _text_values(frame, name)
+        hits = sum(any(key in fold_name(v) for key, _ in keywords) for v in distinct)
+        return -2 * hits - any(h in fold_name(name) for h in hints)
+
+    for name in sorted(found, key=recognised):
+        distinct = _text_values(frame, name)
         if not 1 < len(distinct) <= 12:
             continue
         pairs = []
@@ -51,6 +55,24 @@ def _road_class_values(frame: gpd.GeoDataFrame, found: list[str]) -> str:
         return (f'; e.g. columns = {{ road_class = "{name}" }} and values = {{ road_class = '
                 f"{{ {', '.join(pairs)} }} }} (check each class)")
     return ""
+
+
+def _text_values(frame: gpd.GeoDataFrame, name: str) -> list[str]:
+    """The distinct values of a text column (none for other columns)."""
+    values = frame[name].dropna()
+    if not len(values) or not all(isinstance(v, str) for v in values.head(50)):
+        return []
+    return [str(v) for v in values.astype(str).str.strip().unique()]
+
+
+def _kind_like(frame: gpd.GeoDataFrame, found: list[str]) -> str | None:
+    """The text column whose values most often name a point-of-interest kind (OSM fclass)."""
+    best, best_hits = None, 0
+    for name in found:
+        hits = sum(poi_kind_from(v) != "other" for v in _text_values(frame, name)[:200])
+        if hits > best_hits:
+            best, best_hits = name, hits
+    return best
 
 
 def check_columns(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame:
@@ -71,6 +93,8 @@ def check_columns(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame
         guess = suggest_column(column, found)
         if guess is None and column.endswith(("_id", "code")):
             guess = _id_like(frame, found)
+        if guess is None and column == "kind":
+            guess = _kind_like(frame, found)
         if guess:
             fix = (f"rename column '{guess}' to '{column}', or map it in dataset.toml: "
                    f'[layers.{ctx.layer}] columns = {{ {column} = "{guess}" }}')

@@ -239,3 +239,17 @@ def test_the_raw_real_folder_is_discovered(realdata: Path) -> None:
     assert found["roads"] == ["roads_national_coarse.geojson"]
     assert found["population"] == ["population_worldpop_2020_1km.tif"]
     assert found["terrain"] == ["N21E105.hgt"]
+
+
+def test_the_raw_real_folder_gets_the_manifest_entries_that_fix_it(realdata: Path,
+                                                                    cli: Cli) -> None:
+    """Issue 13, item 7: no bare exception; each file, column and the entry that maps it."""
+    result = cli("validate", realdata / "thai_nguyen")
+    assert_refused(result, "places_osm_2018.geojson", "column 'village_id'",
+                   "roads_national_coarse.geojson", "pois_osm_2018.geojson",
+                   fix='columns = { village_id = "osm_id" }')
+    # the class column is the one whose values name road classes (Quốc Gia, Cấp Tỉnh)
+    assert 'columns = { road_class = "cap_duong" }' in result.text
+    assert '"Quốc Gia" = "national"' in result.text
+    # the kind column is the one whose values are POI kinds (OSM fclass)
+    assert 'columns = { kind = "fclass" }' in result.text
