@@ -17,7 +17,7 @@ def out_dir(tmp_path: Path) -> Path:
 
 def _run(tiny_dir: Path, out_dir: Path, *extra: str) -> int:
     return main(["-q", "analyze", str(tiny_dir), "--out", str(out_dir), "--resolution", "90",
-                 "--no-cache", *extra])
+                 "--no-cache", "--lang", "en", *extra])
 
 
 def test_analyze_prints_targets_and_writes_gaps(tiny_dir: Path, out_dir: Path,

@@ -81,6 +81,17 @@ def targets_option(func: F | None = None, *, default: str | None = DEFAULT_PRESE
     return decorate(func) if func is not None else decorate
 
 
+def lang_option(func: F) -> F:
+    """``--lang``: the language of what people read (tables, report, CSV headers)."""
+    from covplan.i18n import LANGUAGE_NAMES, LANGUAGES
+
+    names = ", ".join(f"{code} = {LANGUAGE_NAMES[code]}" for code in LANGUAGES)
+    return click.option(
+        "--lang", "lang_code", type=click.Choice(LANGUAGES), default=None,
+        help=f"Language of what people read ({names}) [default: the preset's, Vietnamese "
+             "for the shipped presets].")(func)
+
+
 def cache_options(func: F) -> F:
     """``--cache-dir`` and ``--no-cache``: the per-site prediction cache on disk."""
     func = click.option("--no-cache", is_flag=True,

@@ -19,6 +19,7 @@ from covplan.cli._common import (
     ProgressBar,
     cache_options,
     dataset_argument,
+    lang_option,
     model_option,
     open_dataset,
     overwrite_option,
@@ -28,10 +29,12 @@ from covplan.cli._common import (
     targets_option,
 )
 from covplan.export.atomic import staged_outputs
+from covplan.i18n import Language, default_language, language
 from covplan.planning.evaluate import run_analysis
 from covplan.schema import ON_AIR_STATUSES, SITE_STATUSES
 from covplan.targets import Analysis, TargetSet, load_targets
 from covplan.targets.analyze import TABLE_NAMES
+from covplan.targets.schema import localized, status_label, unit_label
 
 GPKG_NAME = "gaps.gpkg"
 
@@ -41,31 +44,28 @@ def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", str(text))
 
 
-_SINGULAR = {"villages": "village", "people": "person", "POIs": "POI"}
-
-
-def _amount(value: float, unit: str) -> str:
+def _amount(value: float, unit: str, lang: Language) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "-"
     if unit == "km":
-        return f"{value:,.1f} km"
+        return lang.km(value)
     if unit == "km²":
-        return f"{value:,.2f} km²"
-    return f"{value:,.0f} {_SINGULAR.get(unit, unit) if round(value) == 1 else unit}"
+        return f"{lang.number(value, 2)} km²"
+    return f"{lang.count(value)} {unit_label(unit, lang, value)}"
 
 
-def format_targets(table: pd.DataFrame, title: str) -> str:
-    """The target table as aligned text, then what each result was measured on."""
-    from covplan.targets.schema import status_label
-
-    header = ("Target", "Measured", "Goal", "Status", "Shortfall")
+def format_targets(table: pd.DataFrame, title: str, lang: Language | None = None) -> str:
+    """The target table as aligned text in ``lang``, then what each result was measured on."""
+    lang = lang or language("en")
+    header = (lang._("Target"), lang._("Measured"), lang._("Goal"), lang._("Status"),
+              lang._("Shortfall"))
     rows = [header]
     for r in table.to_dict("records"):
-        value = float(r["measured_percent"])
-        measured = "-" if math.isnan(value) else f"{value:.1f} %"
-        rows.append((_nfc(r["target"]), measured, f"{float(r['goal_percent']):g} %",
-                     status_label(r["status"]),
-                     _amount(float(r["shortfall"]), str(r["unit"]))))
+        rows.append((_nfc(localized(r, "target", lang)),
+                     lang.percent(float(r["measured_percent"])),
+                     lang.percent(float(r["goal_percent"])),
+                     status_label(r["status"], lang),
+                     _amount(float(r["shortfall"]), str(r["unit"]), lang)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [_nfc(title), ""]
     for k, row in enumerate(rows):
@@ -74,30 +74,38 @@ def format_targets(table: pd.DataFrame, title: str) -> str:
         lines.append("  ".join(cells).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
-    lines += ["", "Measured on:"]
+    lines += ["", lang._("Measured on:")]
     for r in table.to_dict("records"):
-        lines.append(f"  {r['id']}: {r['measure']} of {_nfc(r['denominator'])}; counted when "
-                     f"{_nfc(r['threshold'])}")
+        template = lang._("{id}: {measure} of {denominator}; counted when {threshold}")
+        lines.append("  " + template.format(
+            id=r["id"], measure=r["measure"],
+            denominator=_nfc(localized(r, "denominator", lang)),
+            threshold=_nfc(localized(r, "threshold", lang))))
     return "\n".join(lines)
 
 
-def _population_lines(population: pd.DataFrame) -> list[str]:
+def _population_lines(population: pd.DataFrame, lang: Language) -> list[str]:
     from covplan.metrics.population import NO_POPULATION
-    from covplan.targets.schema import STATUS_NO_DATA, status_label
+    from covplan.targets.schema import STATUS_NO_DATA
 
     best = population[population["operator"] == "best operator"]
-    lines = ["", "People with signal (SDG 9.c.1, best operator):"]
+    lines = ["", lang._("People with signal (SDG 9.c.1, best operator):")]
+    no_data = status_label(STATUS_NO_DATA, lang)
     if (best["basis"] == NO_POPULATION).all():
-        return [*lines, f"  {status_label(STATUS_NO_DATA)}: {NO_POPULATION} (give a population "
-                        "raster, or a population column on the villages or communes)"]
+        return [*lines, "  " + lang._("{no_data}: no population data (give a population raster, "
+                                      "or a population column on the villages or communes)"
+                                      ).format(no_data=no_data)]
     for r in best.to_dict("records"):
-        tech, basis, percent = str(r["technology"]), str(r["basis"]), float(r["covered_percent"])
+        tech = str(r["technology"]).replace(" or ", lang._(" or "))
+        basis, percent = str(r["basis"]), float(r["covered_percent"])
         if math.isnan(percent):
-            lines.append(f"  {tech:<9} {status_label(STATUS_NO_DATA)} (nobody in the study "
-                         f"area, {basis})")
+            lines.append(f"  {tech:<9} " + lang._("{no_data} (nobody in the study area, "
+                                                  "{basis})").format(no_data=no_data,
+                                                                     basis=lang._(basis)))
             continue
-        lines.append(f"  {tech:<9} {percent:5.1f} % ({float(r['people_covered']):,.0f} of "
-                     f"{float(r['people_total']):,.0f}, {basis})")
+        lines.append(f"  {tech:<9} " + lang._("{percent} ({covered} of {total}, {basis})").format(
+            percent=lang.percent(percent), covered=lang.count(float(r["people_covered"])),
+            total=lang.count(float(r["people_total"])), basis=lang._(basis)))
     return lines
 
 
@@ -127,11 +135,13 @@ def write_outputs(result: Analysis, out: Path, *, overwrite: bool = False) -> li
               type=click.Choice(SITE_STATUSES), show_default=True,
               help="Site statuses to predict (repeat the option for several).")
 @cache_options
+@lang_option
 @overwrite_option
 @click.pass_context
 def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
             resolution_m: float | None, model: str, statuses: tuple[str, ...],
-            cache_dir: Path | None, no_cache: bool, overwrite: bool) -> None:
+            cache_dir: Path | None, no_cache: bool, lang_code: str | None,
+            overwrite: bool) -> None:
     """Check coverage targets on the dataset DATA and write the gaps.
 
     Predicts 4G/5G coverage from the sites, prints each target's measured value, goal,
@@ -141,6 +151,7 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
     the targets are met, 2 on bad input.
     """
     targets: TargetSet = load_targets(targets_spec)
+    lang = language(lang_code or default_language(targets.language))
     dataset = open_dataset(data)
     out = out or settings.maps_dir / f"analyze-{Path(data).resolve().name}"
     # locked and checked before the long prediction
@@ -149,11 +160,14 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
             result = run_analysis(dataset, targets, resolution_m=resolution_m,
                                   statuses=statuses, model=model,
                                   cache=site_cache(cache_dir, no_cache), progress=bar)
-        label = " (SYNTHETIC dataset)" if dataset.synthetic else ""
-        click.echo(format_targets(result.targets,
-                                  f"{targets.name}: targets on {dataset.name}{label}"))
-        click.echo(f"Terrain: {dataset.terrain_statement()}")
-        click.echo("\n".join(_population_lines(result.population)))
+        label = lang._(" (SYNTHETIC dataset)") if dataset.synthetic else ""
+        title = lang._("{preset}: targets on {dataset}{synthetic}").format(
+            preset=targets.name, dataset=dataset.name, synthetic=label)
+        click.echo(format_targets(result.targets, title, lang))
+        click.echo(lang._("Terrain: {statement}").format(
+            statement=dataset.terrain_statement(lang)))
+        click.echo("\n".join(_population_lines(result.population, lang)))
         write_outputs(result, stage.folder)
-    click.echo(f"\nWrote {len(stage.written)} files to {out}: {GPKG_NAME} "
-               f"({', '.join(result.layers())}) and CSV tables.")
+    click.echo("\n" + lang._("Wrote {count} files to {out}: {gpkg} ({layers}) and CSV "
+                             "tables.").format(count=len(stage.written), out=out, gpkg=GPKG_NAME,
+                                               layers=", ".join(result.layers())))

@@ -15,6 +15,7 @@ from pyproj import CRS
 from covplan import settings
 from covplan.errors import ConfigError, CovplanError, InputError, LimitError, Problem
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import Language, language
 from covplan.io.crs import utm_crs_for
 from covplan.io.derive import complete_layers
 from covplan.io.loaders import centre_lonlat, read_layer
@@ -73,13 +74,14 @@ class Dataset:
     province: str = ""
     terrain_coverage: TerrainCoverage | None = None
 
-    def terrain_statement(self) -> str:
-        """What the prediction stands on, in one sentence (for every output)."""
+    def terrain_statement(self, lang: Language | None = None) -> str:
+        """What the prediction stands on, in one sentence in ``lang`` (for every output)."""
+        lang = lang or language("en")
         if self.terrain_coverage is not None:
-            return self.terrain_coverage.describe()
+            return self.terrain_coverage.describe(lang)
         if self.terrain is None:
-            return TerrainCoverage(0.0).describe()
-        return "terrain given"
+            return TerrainCoverage(0.0).describe(lang)
+        return lang._("terrain given")
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         """A vector layer, or None when the dataset has none."""

@@ -52,6 +52,7 @@ from scipy import ndimage
 
 from covplan.errors import DataFileNotFoundError, InputError, Problem
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import N_, Language, Name, Num, Phrase, language
 from covplan.io.manifest import LayerSpec
 from covplan.io.raster import (
     Bounds,
@@ -399,19 +400,27 @@ class TerrainCoverage:
         """Whether the terrain covers the whole study area."""
         return self.share >= FULL_SHARE
 
-    def describe(self) -> str:
-        """One sentence for people: the share covered and what happens beyond."""
+    def describe(self, lang: Language | None = None) -> str:
+        """One sentence for people in ``lang`` (default English): the share and beyond."""
+        return self.phrase()(lang or language("en"))
+
+    def phrase(self) -> Phrase:
+        """:meth:`describe` in any language."""
         if not self.present:
-            return ("no terrain layer: every prediction runs over flat ground (flat earth); "
-                    "add SRTM tiles or a DEM for terrain-aware prediction")
-        text = f"terrain ({self.source}) covers {round(100 * self.share)} % of the study area"
+            return Phrase(N_("no terrain layer: every prediction runs over flat ground (flat "
+                             "earth); add SRTM tiles or a DEM for terrain-aware prediction"))
+        covers = Phrase.of(N_("terrain ({source}) covers {percent} of the study area"),
+                           source=Name(self.source),
+                           percent=Num(round(100 * self.share), percent=True))
         if self.complete:
-            return text
-        tiles = (f"; the tiles {', '.join(self.missing_tiles)} would cover the rest"
-                 if self.missing_tiles else "")
-        return (f"{text}; beyond it the prediction runs over flat ground at "
-                f"{self.outside_height_m:.0f} m (outside = \"flat\"; set outside_height_m in "
-                f"dataset.toml to choose the height){tiles}")
+            return covers
+        tiles = (Phrase.of(N_("; the tiles {tiles} would cover the rest"),
+                           tiles=Name(", ".join(self.missing_tiles)))
+                 if self.missing_tiles else Phrase(""))
+        return Phrase.of(N_('{covers}; beyond it the prediction runs over flat ground at '
+                            '{height} m (outside = "flat"; set outside_height_m in '
+                            "dataset.toml to choose the height){tiles}"),
+                         covers=covers, height=Num(self.outside_height_m), tiles=tiles)
 
 
 def _missing_tiles(area: shapely.Geometry, crs: CRS, given: tuple[Path, ...]) -> tuple[str, ...]:

@@ -27,15 +27,17 @@ import numpy as np
 import pandas as pd
 
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import N_
 from covplan.metrics.signal import Coverage, covered_cells, technology_label
 from covplan.metrics.thresholds import Thresholds
 from covplan.metrics.zones import ZoneRaster
 
 logger = logging.getLogger(__name__)
 
-BASES: Final = ("population raster", "village population", "commune population", "area")
+BASES: Final = (N_("population raster"), N_("village population"), N_("commune population"),
+                N_("area"))
 #: The ``basis`` of :func:`population_coverage` rows when no population source is known.
-NO_POPULATION: Final = "no population data"
+NO_POPULATION: Final = N_("no population data")
 
 #: ``(technology, server, site_keys, codes, names)`` -> people per zone and operator.
 OperatorTotals: TypeAlias = Callable[[str, np.ndarray, tuple[str, ...], np.ndarray, list[str]],

@@ -25,7 +25,9 @@ from covplan.targets.schema import (
     STATUSES,
     Target,
     TargetSet,
+    localized,
     status_label,
+    unit_label,
 )
 
 __all__ = [
@@ -46,5 +48,7 @@ __all__ = [
     "parse_targets",
     "preset_names",
     "province_warning",
+    "localized",
     "status_label",
+    "unit_label",
 ]

@@ -17,12 +17,13 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from covplan.errors import CovplanError
+from covplan.i18n import N_, Name, Num, Phrase, joined, language
 from covplan.io.roadclass import canonical_ref
 from covplan.metrics.context import MetricContext
 from covplan.metrics.pois import poi_covered
@@ -54,16 +55,16 @@ class Measured:
     unit
         ``{"km", "villages", "people", "POIs", "km²"}``.
     denominator
-        What ``total`` counts, in words.
+        What ``total`` counts, in words (any language).
     threshold
-        The condition, in words.
+        The condition, in words (any language).
     """
 
     covered: float
     total: float
     unit: str
-    denominator: str
-    threshold: str
+    denominator: Phrase
+    threshold: Phrase
 
 
 T = TypeVar("T")
@@ -98,17 +99,34 @@ def road_mask(target: Target, ctx: MetricContext) -> np.ndarray:
     return per_piece
 
 
+def _rule(target: Target) -> Phrase:
+    """The signal condition of a target: ``4G RSRP >= -105 dBm or 5G RSRP >= -105 dBm``."""
+    thr = target.thresholds
+    parts = [Phrase.of(N_("{tech} RSRP >= {dbm} dBm"), tech=Name(t),
+                       dbm=Name(f"{thr.rsrp_dbm(t):g}"))
+             for t in target.technologies]
+    return joined(parts) if parts else Phrase(N_("no signal rule"))
+
+
+def _of(target: Target) -> Phrase:
+    """`` (road class: expressway, national)``, or nothing when the target is unfiltered."""
+    what = target.filter_phrase()
+    return Phrase.of(" ({what})", what=what) if what is not None else Phrase("")
+
+
 def _length_share(target: Target, ctx: MetricContext) -> Measured:
-    rule = target.thresholds.signal_rule(target.technologies)
-    what = target.filter_text() or "all roads"
+    rule = _rule(target)
+    what = target.filter_phrase() or Phrase(N_("all roads"))
     if ctx.roads is None:
-        return Measured(0.0, 0.0, "km", f"no roads in the dataset ({what})", rule)
+        return Measured(0.0, 0.0, "km", Phrase.of(N_("no roads in the dataset ({what})"),
+                                                  what=what), rule)
     pick = road_mask(target, ctx)
     counted = ctx.roads.counted_m
     hit = ctx.road_covered(target.technologies, target.thresholds)
     total = float(counted[pick].sum()) / 1000.0
     return Measured(float(counted[pick & hit].sum()) / 1000.0, total, "km",
-                    f"{total:,.1f} km of road ({what}), dual carriageways counted once", rule)
+                    Phrase.of(N_("{total} km of road ({what}), dual carriageways counted once"),
+                              total=Num(total, 1), what=what), rule)
 
 
 def village_mask(target: Target, ctx: MetricContext) -> np.ndarray:
@@ -136,22 +154,20 @@ def _commune_of_villages(ctx: MetricContext) -> pd.Series:
 
 
 def _fibre_share(target: Target, ctx: MetricContext) -> Measured:
-    rule = f"fibre flag, or fibre within {target.thresholds.fibre_drop_m:g} m"
+    rule = Phrase.of(N_("fibre flag, or fibre within {metres} m"),
+                     metres=Num(target.thresholds.fibre_drop_m))
     if ctx.villages is None:
-        return Measured(0.0, 0.0, "villages", "no villages in the dataset", rule)
+        return Measured(0.0, 0.0, "villages", Phrase(N_("no villages in the dataset")), rule)
     if not ctx.has_fibre_data:
-        return Measured(0.0, 0.0, "villages", f"no fibre data ({len(ctx.villages):,} villages, "
-                        "but no fibre layer and no 'fibre' column on the villages)", rule)
+        return Measured(0.0, 0.0, "villages", Phrase.of(
+            N_("no fibre data ({count} villages, but no fibre layer and no 'fibre' column on "
+               "the villages)"), count=Num(len(ctx.villages))), rule)
     pick = village_mask(target, ctx)
     reached = ctx.fibre_reached(target.thresholds).to_numpy(bool)
     total = int(pick.sum())
     return Measured(float((reached & pick).sum()), float(total), "villages",
-                    f"{total:,} village{'s' if total != 1 else ''}{_of(target)}", rule)
-
-
-def _of(target: Target) -> str:
-    text = target.filter_text()
-    return f" ({text})" if text else ""
+                    Phrase.of(N_("{count} villages{of}"), count=Num(total), of=_of(target)),
+                    rule)
 
 
 def _cell_km2(ctx: MetricContext) -> float:
@@ -164,25 +180,42 @@ def _population_share(target: Target, ctx: MetricContext) -> Measured:
     keep = np.ones(zones.count, dtype=bool)
     if (codes := target.filter_values("commune")) is not None and ctx.communes is not None:
         keep = ctx.communes["code"].astype(str).isin(codes).to_numpy(bool)
-    rule = thr.signal_rule(target.technologies) if target.technologies else ""
+    parts = [_rule(target)] if target.technologies else []
     or_fibre = bool(target.or_fibre and ctx.villages is not None and ctx.has_fibre_data)
     if target.or_fibre:
-        lacking = "no villages" if ctx.villages is None else "no fibre data"
-        fibre = "in a fibre-reached village" + ("" if or_fibre else f" ({lacking})")
-        rule = " or ".join(r for r in (rule, fibre) if r)
+        if or_fibre:
+            parts.append(Phrase(N_("in a fibre-reached village")))
+        else:
+            lacking = N_("no villages") if ctx.villages is None else N_("no fibre data")
+            parts.append(Phrase.of(N_("in a fibre-reached village ({lacking})"),
+                                   lacking=lacking))
+    rule = joined(parts) if parts else Phrase("")
     if not ctx.people.counts_people:
-        return Measured(0.0, 0.0, "people", "no population data (no population raster and no "
-                        "'population' column on the villages or communes)", rule)
+        return Measured(0.0, 0.0, "people", Phrase(
+            N_("no population data (no population raster and no 'population' column on the "
+               "villages or communes)")), rule)
     sums, _ = ctx.zone_totals("province", [target.technologies], thr, or_fibre=or_fibre)
     total, hit = float(sums[keep, 0].sum()), float(sums[keep, 1].sum())
     return Measured(hit, total, "people",
-                    f"{total:,.0f} people{_of(target)} ({ctx.people.basis})", rule)
+                    Phrase.of(N_("{count} people{of} ({basis})"), count=Num(total),
+                              of=_of(target), basis=_BASIS.get(ctx.people.basis,
+                                                               Name(ctx.people.basis))), rule)
+
+
+#: How the people on the grid were counted, for the denominator.
+_BASIS: Final[dict[str, str]] = {
+    "population raster": N_("population raster"),
+    "village population": N_("village population"),
+    "commune population": N_("commune population"),
+    "area": N_("area"),
+}
 
 
 def _point_share(target: Target, ctx: MetricContext) -> Measured:
-    rule = target.thresholds.signal_rule(target.technologies)
+    rule = _rule(target)
     if ctx.pois is None or not len(ctx.pois):
-        return Measured(0.0, 0.0, "POIs", "no points of interest in the dataset", rule)
+        return Measured(0.0, 0.0, "POIs", Phrase(N_("no points of interest in the dataset")),
+                        rule)
     pick = np.ones(len(ctx.pois), dtype=bool)
     for column in ("kind", "name"):
         if (values := target.filter_values(column)) is not None and column in ctx.pois:
@@ -190,31 +223,36 @@ def _point_share(target: Target, ctx: MetricContext) -> Measured:
     hit = poi_covered(ctx.poi_signal(target.thresholds), list(target.technologies))
     total = int(pick.sum())
     return Measured(float((hit.to_numpy(bool) & pick).sum()), float(total), "POIs",
-                    f"{total:,} point{'s' if total != 1 else ''} of interest{_of(target)}", rule)
+                    Phrase.of(N_("{count} points of interest{of}"), count=Num(total),
+                              of=_of(target)), rule)
 
 
 def _village_share(target: Target, ctx: MetricContext) -> Measured:
     thr = target.thresholds
-    rule = thr.signal_rule(target.technologies)
+    rule = _rule(target)
     if ctx.villages is None or ctx.village_zones is None:
-        return Measured(0.0, 0.0, "villages", "no villages in the dataset", rule)
+        return Measured(0.0, 0.0, "villages", Phrase(N_("no villages in the dataset")), rule)
     pick = village_mask(target, ctx)
     signal = ctx.village_signal(target.technologies, thr)
     if target.weight == "count":
         total = float(pick.sum())
         return Measured(float((signal["covered"].to_numpy(bool) & pick).sum()), total,
-                        "villages", f"{total:,.0f} villages{_of(target)}",
-                        f"{rule}, for {thr.village_covered_percent:g} % of a village")
+                        "villages", Phrase.of(N_("{count} villages{of}"), count=Num(total),
+                                              of=_of(target)),
+                        Phrase.of(N_("{rule}, for {percent} of a village"), rule=rule,
+                                  percent=Num(thr.village_covered_percent, 1, percent=True)))
     if target.weight == "population" and signal["population"][pick].notna().any():
         pop = signal["population"].fillna(0.0).to_numpy(float)
         hit = signal["people_with_signal"].fillna(0.0).to_numpy(float)
         total = float(pop[pick].sum())
         return Measured(float(hit[pick].sum()), total, "people",
-                        f"{total:,.0f} people in villages{_of(target)}", rule)
+                        Phrase.of(N_("{count} people in villages{of}"), count=Num(total),
+                                  of=_of(target)), rule)
     cells, _ = ctx.zone_totals("villages", [target.technologies], thr, weighted=False)
     area, hit_area = cells[pick, 0] * _cell_km2(ctx), cells[pick, 1] * _cell_km2(ctx)
     return Measured(float(hit_area.sum()), float(area.sum()), "km²",
-                    f"{area.sum():,.1f} km² of village area{_of(target)}", rule)
+                    Phrase.of(N_("{area} km² of village area{of}"), area=Num(area.sum(), 1),
+                              of=_of(target)), rule)
 
 
 _MEASURES: dict[str, Callable[[Target, MetricContext], Measured]] = {
@@ -241,12 +279,15 @@ def _row(target: Target, found: Measured) -> dict[str, object]:
     return {
         "id": target.id,
         "target": target.label,
+        "target_vi": target.label_vi or target.label,
         "measure": target.measure,
         "layer": target.layer,
         "filter": target.filter_text(),
         "technologies": technology_label(target.technologies) if target.technologies else "",
-        "threshold": found.threshold,
-        "denominator": found.denominator,
+        "threshold": str(found.threshold),
+        "threshold_vi": found.threshold(language("vi")),
+        "denominator": str(found.denominator),
+        "denominator_vi": found.denominator(language("vi")),
         "measured_percent": 100.0 * found.covered / found.total if has_data else math.nan,
         "goal_percent": target.goal_percent,
         "met": met,
@@ -256,6 +297,7 @@ def _row(target: Target, found: Measured) -> dict[str, object]:
         "shortfall": short if has_data else math.nan,
         "unit": found.unit,
         "note": target.note,
+        "note_vi": target.note_vi or target.note,
     }
 
 

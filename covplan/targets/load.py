@@ -20,6 +20,7 @@ from typing import Any
 
 from covplan import settings
 from covplan.errors import ConfigError, LimitError
+from covplan.i18n import LANGUAGES
 from covplan.metrics.thresholds import THRESHOLD_MEANINGS, THRESHOLD_RANGES, Thresholds
 from covplan.schema import POI_KINDS, ROAD_CLASSES, TECHNOLOGIES
 from covplan.targets.schema import (
@@ -229,6 +230,8 @@ def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> T
         technologies=techs, filter=_filter(table, layer, where, problems) if layer else (),
         weight=str(table.get("weight", "population")), or_fibre=bool(or_fibre),
         thresholds=thresholds, note=_string(table, "note", where, problems),
+        label_vi=_string(table, "label_vi", where, problems),
+        note_vi=_string(table, "note_vi", where, problems),
     )
 
 
@@ -319,15 +322,21 @@ def parse_targets(data: Mapping[str, Any], source: str = "<targets>") -> TargetS
             problems.add(f"[[target]] id '{target.id}'", "the id is used twice.",
                          "give every target its own id.")
         seen.add(target.id)
-    name, cited, description, province = (
+    name, cited, description, description_vi, province = (
         _string(preset, key, "[preset]", problems)
-        for key in ("name", "source", "description", "province"))
+        for key in ("name", "source", "description", "description_vi", "province"))
+    lang = preset.get("language", "vi")
+    if lang not in LANGUAGES:
+        problems.add("[preset]", f"language should be one of {', '.join(LANGUAGES)}, got "
+                                 f"{lang!r}.",
+                     'write language = "vi" (Tiếng Việt) or language = "en" (English).')
+        lang = "vi"
     _string(preset, "extent_source", "[preset]", problems)
     extent = _extent(preset, problems)
     problems.raise_if_any()
     return TargetSet(name=name, source=cited, description=description, path=source,
                      thresholds=base, targets=tuple(targets), province=province,
-                     extent_lonlat=extent)
+                     extent_lonlat=extent, language=str(lang), description_vi=description_vi)
 
 
 def preset_names() -> tuple[str, ...]:

@@ -35,10 +35,14 @@ A targets file is TOML::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
+import pandas as pd
+
+from covplan.i18n import N_, Language, Name, Phrase, joined
 from covplan.metrics.thresholds import Thresholds
 from covplan.schema import TECHNOLOGIES
 
@@ -51,7 +55,13 @@ STATUS_NO_DATA: Final = "no data"
 STATUSES: Final = (STATUS_MET, STATUS_NOT_MET, STATUS_NO_DATA)
 #: How each status is printed in tables (the CLI and the PDF).
 STATUS_LABELS: Final[Mapping[str, str]] = {
-    STATUS_MET: "MET", STATUS_NOT_MET: "NOT MET", STATUS_NO_DATA: "NO DATA",
+    STATUS_MET: N_("MET"), STATUS_NOT_MET: N_("NOT MET"), STATUS_NO_DATA: N_("NO DATA"),
+}
+#: Units of the shortfall as people read them, singular and plural (the key stays English).
+UNIT_LABELS: Final[Mapping[str, tuple[str, str]]] = {
+    "villages": (N_("village"), N_("villages")),
+    "people": (N_("person"), N_("people")),
+    "POIs": (N_("POI"), N_("POIs")),
 }
 
 #: Measures, what each means, and the unit its shortfall is counted in.
@@ -82,16 +92,34 @@ FILTERS: Final[Mapping[str, tuple[str, ...]]] = {
     "pois": ("kind", "name"),
 }
 
+#: Filter columns as people read them (translated where shown).
+FILTER_LABELS: Final[Mapping[str, str]] = {
+    "road_class": N_("road class"),
+    "ref": N_("road number"),
+    "name": N_("name"),
+    "commune": N_("commune"),
+    "village_id": N_("village"),
+    "kind": N_("kind"),
+}
+#: Filter columns whose values are covplan's own words (road classes, POI kinds).
+_TRANSLATED_VALUES: Final = ("road_class", "kind")
+#: Road classes and POI kinds, marked for translation (the words the data contract uses).
+_VALUE_WORDS: Final = (
+    N_("expressway"), N_("national"), N_("provincial"), N_("local"),
+    N_("hospital"), N_("clinic"), N_("university"), N_("college"), N_("school"),
+    N_("kindergarten"), N_("government"), N_("police"), N_("post_office"), N_("other"),
+)
+
 #: Measures that need ``technologies`` (population_share needs them or ``or_fibre``).
 SIGNAL_MEASURES: Final = ("length_share", "point_share", "village_share")
 
 WEIGHTS: Final = ("population", "area", "count")
 
 TOP_KEYS: Final = ("preset", "thresholds", "target")
-PRESET_KEYS: Final = ("name", "source", "description", "province", "year", "extent_lonlat",
-                      "extent_source")
-TARGET_KEYS: Final = ("id", "label", "layer", "measure", "filter", "technologies",
-                      "goal_percent", "weight", "or_fibre", "thresholds", "note")
+PRESET_KEYS: Final = ("name", "source", "description", "description_vi", "province", "year",
+                      "extent_lonlat", "extent_source", "language")
+TARGET_KEYS: Final = ("id", "label", "label_vi", "layer", "measure", "filter", "technologies",
+                      "goal_percent", "weight", "or_fibre", "thresholds", "note", "note_vi")
 REQUIRED_TARGET_KEYS: Final = ("id", "label", "layer", "measure", "goal_percent")
 
 
@@ -135,6 +163,8 @@ class Target:
     or_fibre: bool = False
     thresholds: Thresholds = field(default_factory=Thresholds)
     note: str = ""
+    label_vi: str = ""
+    note_vi: str = ""
 
     def filter_values(self, column: str) -> tuple[str, ...] | None:
         """Allowed values of ``column``, or None when the target does not filter on it."""
@@ -143,6 +173,23 @@ class Target:
     def filter_text(self) -> str:
         """``"road_class: expressway, national"`` (empty when unfiltered)."""
         return "; ".join(f"{col}: {', '.join(vals)}" for col, vals in self.filter)
+
+    def filter_phrase(self) -> Phrase | None:
+        """The filter for people, in any language (None when unfiltered).
+
+        Road classes and POI kinds are words to translate; names, refs and codes are shown
+        as written.
+        """
+        if not self.filter:
+            return None
+        parts = []
+        for column, values in self.filter:
+            shown: list[object] = [v if column in _TRANSLATED_VALUES else Name(v)
+                                   for v in values]
+            parts.append(Phrase.of("{column}: {values}",
+                                   column=FILTER_LABELS.get(column, Name(column)),
+                                   values=shown))
+        return joined(parts, N_("; "))
 
 
 @dataclass(frozen=True)
@@ -177,6 +224,8 @@ class TargetSet:
     targets: tuple[Target, ...]
     province: str = ""
     extent_lonlat: tuple[float, float, float, float] | None = None
+    language: str = "vi"
+    description_vi: str = ""
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -200,6 +249,27 @@ class TargetSet:
         return tuple(found) or None
 
 
-def status_label(status: object) -> str:
-    """How a status is printed: ``"MET"``, ``"NOT MET"`` or ``"NO DATA"``."""
-    return STATUS_LABELS.get(str(status), str(status).upper())
+def status_label(status: object, lang: Language | None = None) -> str:
+    """How a status is printed: ``"MET"``, ``"NOT MET"``, ``"NO DATA"`` (``"ĐẠT"`` … in vi)."""
+    label = STATUS_LABELS.get(str(status), str(status).upper())
+    return lang._(label) if lang is not None else label
+
+
+def unit_label(unit: str, lang: Language, count: float = 2.0) -> str:
+    """A shortfall's unit in ``lang`` for ``count`` of it: ``"người"`` for people in vi."""
+    if unit not in UNIT_LABELS:
+        return unit  # km, km²: the same in every language
+    singular, plural = UNIT_LABELS[unit]
+    return lang.n_(singular, plural, round(count) if math.isfinite(count) else 2)
+
+
+def localized(row: Any, column: str, lang: Language) -> Any:
+    """``row[column]`` in ``lang``: the ``<column>_vi`` twin in Vietnamese when there is one.
+
+    ``row`` is a target-table row (a mapping or Series) or the whole table (a Series comes
+    back). The target table carries ``target``, ``threshold``, ``denominator`` and ``note``
+    in English and Vietnamese.
+    """
+    twin = f"{column}_{lang.code}"
+    keys = row.columns if isinstance(row, pd.DataFrame) else row.keys()
+    return row[twin] if lang.code != "en" and twin in keys else row[column]

@@ -237,7 +237,7 @@ def test_absent_layers_are_no_data_in_the_table_and_csv(
         cli: Callable[..., CliResult], tmp_path: Path, province: Path, preset: str) -> None:
     out = tmp_path / "out"
     result = cli("analyze", province, "--targets", preset, "--out", out, "--no-cache",
-                 "--resolution", "100")
+                 "--resolution", "100", "--lang", "en")
     assert result.code == 0, result.text
     rows = {line.split("  ")[0]: line for line in result.out.splitlines()}
     targets = pd.read_csv(out / "targets.csv", encoding="utf-8-sig").set_index("id")

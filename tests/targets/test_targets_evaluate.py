@@ -119,7 +119,7 @@ def test_measured_values_and_shortfalls(table, target: str, measured: float, cov
 def test_every_result_names_threshold_measure_and_denominator(table) -> None:  # type: ignore[no-untyped-def]
     roads = table.loc["roads"]
     assert roads["threshold"] == "4G RSRP >= -105 dBm or 5G RSRP >= -105 dBm"
-    assert roads["denominator"] == ("10.0 km of road (road_class: expressway, national), "
+    assert roads["denominator"] == ("10.0 km of road (road class: expressway, national), "
                                     "dual carriageways counted once")
     assert table.loc["fibre", "threshold"] == "fibre flag, or fibre within 500 m"
     assert table.loc["people", "threshold"].endswith("or in a fibre-reached village")

@@ -1,0 +1,130 @@
+"""Languages: every message marked in the code has its Vietnamese translation; formats.
+
+The catalogue check extracts the marked messages of the whole package with Babel (as
+``pybabel extract -k _ -k N_ -k n_:1,2`` does) and compares them with the ``.po`` files,
+so a string added without its translation fails here, naming the file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from covplan.errors import ConfigError
+from covplan.i18n import DOMAINS, LOCALE_DIR, N_, Name, Num, Phrase, language
+
+PACKAGE = Path(__file__).resolve().parents[1] / "covplan"
+APP = PACKAGE.parent / "app.py"
+KEYWORDS = {"_": None, "N_": None, "n_": (1, 2)}
+
+
+def _marked() -> dict[str, str]:
+    """Every marked message of the package and app.py, with where it is."""
+    found: dict[str, str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            PACKAGE, keywords=KEYWORDS, comment_tags=()):
+        text = message[0] if isinstance(message, tuple) else message
+        if text:
+            found.setdefault(text, f"covplan/{filename}:{lineno}")
+    if APP.is_file():
+        from babel.messages.extract import extract_python
+
+        with APP.open("rb") as handle:
+            for lineno, _func, message, _comments in extract_python(handle, KEYWORDS, (), {}):
+                text = message[0] if isinstance(message, tuple) else message
+                if text:
+                    found.setdefault(text, f"app.py:{lineno}")
+    return found
+
+
+def _translated() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for domain in DOMAINS:
+        po = LOCALE_DIR / "vi" / "LC_MESSAGES" / f"{domain}.po"
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale="vi")
+        for message in catalog:
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            value = message.string[0] if isinstance(message.string, tuple) else message.string
+            if key and value:
+                out[key] = value
+    return out
+
+
+def test_every_marked_message_has_a_vietnamese_translation() -> None:
+    marked, translated = _marked(), _translated()
+    missing = sorted(f"{where}: {text!r}" for text, where in marked.items()
+                     if text not in translated and text.strip(" ;()") != "")
+    assert not missing, "no Vietnamese translation for:\n" + "\n".join(missing)
+
+
+def test_translations_keep_their_placeholders() -> None:
+    import string
+
+    def fields(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    wrong = [f"{msgid!r} -> {msgstr!r}" for msgid, msgstr in _translated().items()
+             if fields(msgid) != fields(msgstr)]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(("code", "percent", "people", "km", "date"), [
+    ("vi", "98,5 %", "1.799.489", "12,3 km", "02/12/2026"),
+    ("en", "98.5 %", "1,799,489", "12.3 km", "2 Dec 2026"),
+])
+def test_numbers_and_dates_per_locale(code: str, percent: str, people: str, km: str,
+                                      date: str) -> None:
+    lang = language(code)
+    assert lang.percent(98.54) == percent
+    assert lang.count(1_799_489.4) == people
+    assert lang.km(12.34) == km
+    assert lang.date(dt.date(2026, 12, 2)) == date
+    assert lang.percent(float("nan")) == "–"
+
+
+def test_a_phrase_formats_its_numbers_per_language() -> None:
+    phrase = Phrase.of(N_("{total} km of road ({what}), dual carriageways counted once"),
+                       total=Num(1234.5, 1), what=Name("QL.3"))
+    assert str(phrase) == "1,234.5 km of road (QL.3), dual carriageways counted once"
+    assert phrase(language("vi")) == ("1.234,5 km đường (QL.3), đường hai chiều tách làn tính "
+                                      "một lần")
+
+
+def test_the_target_table_speaks_both_languages(tmp_path: Path, tiny_dir: Path) -> None:
+    from covplan.io import load_dataset
+    from covplan.planning import run_analysis
+    from covplan.targets import load_targets
+    from covplan.targets.schema import localized, status_label
+
+    table = run_analysis(load_dataset(tiny_dir), load_targets("thai_nguyen_2025"),
+                         resolution_m=90.0).targets.set_index("id")
+    vi = language("vi")
+    roads = table.loc["roads_4g5g"]
+    assert localized(roads, "target", vi) == "Phủ sóng 4G/5G 100 % các tuyến cao tốc, quốc lộ"
+    assert "km đường (cấp đường: cao tốc, quốc lộ)" in localized(roads, "denominator", vi)
+    assert localized(roads, "threshold", vi) == ("4G RSRP >= -105 dBm hoặc 5G RSRP >= "
+                                                 "-105 dBm")
+    assert localized(roads, "target", language("en")) == roads["target"]
+    assert status_label("not met", vi) == "CHƯA ĐẠT"
+    assert status_label("met", vi) == "ĐẠT"
+
+
+def test_an_unknown_language_is_refused() -> None:
+    with pytest.raises(ConfigError, match="--lang vi"):
+        language("fr")
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_catalogues_compile_without_errors(domain: str) -> None:
+    """What ``pybabel compile`` checks at set-up (a bare "% d" reads as a C format)."""
+    po = LOCALE_DIR / "vi" / "LC_MESSAGES" / f"{domain}.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale="vi")
+    errors = [f"{po.name}:{message.lineno}: {error}"
+              for message, errs in catalog.check() for error in errs]
+    assert not errors, "\n".join(errors)
