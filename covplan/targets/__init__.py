@@ -44,11 +44,11 @@ __all__ = [
     "analyze",
     "evaluate_targets",
     "load_targets",
+    "localized",
     "measure_target",
     "parse_targets",
     "preset_names",
     "province_warning",
-    "localized",
     "status_label",
     "unit_label",
 ]
