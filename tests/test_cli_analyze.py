@@ -32,12 +32,14 @@ def test_analyze_prints_targets_and_writes_gaps(tiny_dir: Path, out_dir: Path,
     assert "People with signal (SDG 9.c.1, best operator):" in out
     layers = {name for name, _ in pyogrio.list_layers(out_dir / "gaps.gpkg")}
     assert layers == {"road_gaps", "village_gaps", "poi_gaps", "commune_summary"}
-    summary = (out_dir / "commune_summary.csv").read_bytes()
+    summary = (out_dir / "commune_summary.csv").read_bytes()  # for people, in --lang
     assert summary.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
     text = summary.decode("utf-8-sig")
     assert "Xã Tân Hòa" in text and "Phường Đông" in text
-    assert text.splitlines()[0].startswith("code,name,population,villages")
-    targets = (out_dir / "targets.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("Commune code,Commune,People,Villages")
+    machine = (out_dir / "data" / "commune_summary.csv").read_text(encoding="utf-8")
+    assert machine.splitlines()[0].startswith("code,name,population,villages")
+    targets = (out_dir / "data" / "targets.csv").read_text(encoding="utf-8")
     assert "fibre_villages" in targets
     assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]  # no temporary files
 
@@ -51,7 +53,7 @@ def test_existing_outputs_need_overwrite(tiny_dir: Path, out_dir: Path,
     assert "village_gaps.csv" in err and "already exists" in err and "--overwrite" in err
     assert (out_dir / "village_gaps.csv").read_text(encoding="utf-8") == "an earlier run\n"
     assert _run(tiny_dir, out_dir, "--overwrite") == 0
-    assert (out_dir / "village_gaps.csv").read_bytes().startswith(b"\xef\xbb\xbfvillage_id,")
+    assert (out_dir / "village_gaps.csv").read_bytes().startswith(b"\xef\xbb\xbfVillage ID,")
 
 
 def test_bad_targets_file_exits_two_with_the_problems(

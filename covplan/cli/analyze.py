@@ -2,7 +2,9 @@
 
 Prints the target table and writes ``gaps.gpkg`` (layers ``road_gaps``, ``village_gaps``,
 ``poi_gaps``, ``commune_summary``) and the same tables, plus the target, population and
-road tables, as UTF-8-with-BOM CSV. Exits 0 whether or not the targets are met.
+road tables, as CSV twice: ``<table>.csv`` for people (headers in ``--lang``, figures
+rounded, UTF-8 with BOM) and ``data/<table>.csv`` for machines (English columns, full
+precision). Exits 0 whether or not the targets are met.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ from covplan.cli._common import (
     targets_option,
 )
 from covplan.export.atomic import staged_outputs
+from covplan.export.wording import amount
 from covplan.i18n import Language, default_language, language
 from covplan.planning.evaluate import run_analysis
 from covplan.schema import ON_AIR_STATUSES, SITE_STATUSES
 from covplan.targets import Analysis, TargetSet, load_targets
 from covplan.targets.analyze import TABLE_NAMES
-from covplan.targets.schema import localized, status_label, unit_label
+from covplan.targets.schema import localized, status_label
 
 GPKG_NAME = "gaps.gpkg"
 
@@ -42,16 +45,6 @@ GPKG_NAME = "gaps.gpkg"
 def _nfc(text: object) -> str:
     """NFC text, so that composed Vietnamese letters are one column wide."""
     return unicodedata.normalize("NFC", str(text))
-
-
-def _amount(value: float, unit: str, lang: Language) -> str:
-    if isinstance(value, float) and math.isnan(value):
-        return "-"
-    if unit == "km":
-        return lang.km(value)
-    if unit == "km²":
-        return f"{lang.number(value, 2)} km²"
-    return f"{lang.count(value)} {unit_label(unit, lang, value)}"
 
 
 def format_targets(table: pd.DataFrame, title: str, lang: Language | None = None) -> str:
@@ -65,7 +58,7 @@ def format_targets(table: pd.DataFrame, title: str, lang: Language | None = None
                      lang.percent(float(r["measured_percent"])),
                      lang.percent(float(r["goal_percent"])),
                      status_label(r["status"], lang),
-                     _amount(float(r["shortfall"]), str(r["unit"]), lang)))
+                     amount(float(r["shortfall"]), str(r["unit"]), lang)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [_nfc(title), ""]
     for k, row in enumerate(rows):
@@ -110,17 +103,36 @@ def _population_lines(population: pd.DataFrame, lang: Language) -> list[str]:
 
 
 def output_names() -> list[str]:
-    """The files :func:`write_outputs` writes: ``gaps.gpkg`` and one CSV per table."""
-    return [GPKG_NAME, *(f"{name}.csv" for name in TABLE_NAMES)]
+    """The files :func:`write_outputs` writes: ``gaps.gpkg`` and two CSV per table.
+
+    ``<table>.csv`` is for people, ``data/<table>.csv`` for machines
+    (:func:`covplan.export.tables.to_csv_pair`).
+    """
+    from covplan.export.tables import csv_pairs_paths
+
+    return [GPKG_NAME, *(str(p) for p in csv_pairs_paths(Path(), TABLE_NAMES))]
 
 
-def write_outputs(result: Analysis, out: Path, *, overwrite: bool = False) -> list[Path]:
-    """Write ``gaps.gpkg`` and one CSV per table into the folder ``out``."""
-    from covplan.export.tables import to_csv, to_gpkg
+def write_outputs(result: Analysis, out: Path, lang: Language, *,
+                  overwrite: bool = False) -> list[Path]:
+    """Write ``gaps.gpkg`` and each table as CSV for people (in ``lang``) and for machines.
+
+    Parameters
+    ----------
+    result
+        The analysis.
+    out
+        The output folder.
+    lang
+        The language of the CSV for people (headers, words, decimal mark).
+    overwrite
+        Replace existing files.
+    """
+    from covplan.export.tables import to_csv_pair, to_gpkg
 
     written = [to_gpkg(result.layers(), out / GPKG_NAME, overwrite=overwrite)]
     for name, table in result.tables().items():
-        written.append(to_csv(table, out / f"{name}.csv", overwrite=overwrite))
+        written += to_csv_pair(table, out, name, lang, overwrite=overwrite)
     return written
 
 
@@ -146,9 +158,10 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
 
     Predicts 4G/5G coverage from the sites, prints each target's measured value, goal,
     status and shortfall, and writes gaps.gpkg (layers road_gaps, village_gaps, poi_gaps,
-    commune_summary) and every table as CSV (UTF-8 with BOM, so Excel shows Vietnamese)
-    into --out. The files appear together when all are written. Exits 0 whether or not
-    the targets are met, 2 on bad input.
+    commune_summary) and every table as CSV into --out: <table>.csv for people (headers in
+    --lang, rounded, UTF-8 with BOM so Excel shows Vietnamese) and data/<table>.csv for
+    machines (English columns, full precision). The files appear together when all are
+    written. Exits 0 whether or not the targets are met, 2 on bad input.
     """
     targets: TargetSet = load_targets(targets_spec)
     lang = language(lang_code or default_language(targets.language))
@@ -167,7 +180,7 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
         click.echo(lang._("Terrain: {statement}").format(
             statement=dataset.terrain_statement(lang)))
         click.echo("\n".join(_population_lines(result.population, lang)))
-        write_outputs(result, stage.folder)
+        write_outputs(result, stage.folder, lang)
     click.echo("\n" + lang._("Wrote {count} files to {out}: {gpkg} ({layers}) and CSV "
                              "tables.").format(count=len(stage.written), out=out, gpkg=GPKG_NAME,
                                                layers=", ".join(result.layers())))

@@ -188,8 +188,11 @@ def polygon_patch(geometry: shapely.Geometry, **kwargs: object) -> PathPatch:
 
 
 def draw_outside_mask(ax: Axes, area: shapely.Geometry | None, bounds: Bounds,
-                      *, alpha: float = 0.55) -> None:
-    """Pale the map outside ``area`` (the province), so the province stands out."""
+                      *, alpha: float = 0.55, zorder: float = 3) -> None:
+    """Pale the map outside ``area`` (the province), so the province stands out.
+
+    ``zorder`` 3 pales the signal and terrain; a higher one pales the layers under it too.
+    """
     if area is None or area.is_empty:
         return
     frame = shapely.box(*bounds).buffer(max(bounds[2] - bounds[0], bounds[3] - bounds[1]))
@@ -197,7 +200,7 @@ def draw_outside_mask(ax: Axes, area: shapely.Geometry | None, bounds: Bounds,
     if outside.is_empty:
         return
     ax.add_patch(polygon_patch(outside, facecolor="white", edgecolor="none", alpha=alpha,
-                               zorder=3))
+                               zorder=zorder))
 
 
 def site_points(sites: gpd.GeoDataFrame) -> np.ndarray:

@@ -18,7 +18,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Rectangle
 from pyproj import CRS, Transformer
 
-from covplan.mapview.style import LegendSection
+from covplan.i18n import Language, language
+from covplan.mapview.style import LegendItem, LegendSection
 
 MM_PER_INCH = 25.4
 PT_PER_MM = 72.0 / MM_PER_INCH
@@ -81,8 +82,11 @@ class Layout:
 
 
 def page_layout(paper: str = "A4", orientation: str = "landscape",
-                size_mm: tuple[float, float] | None = None) -> Layout:
-    """The layout of a map on ``paper`` (``{"A4", "A3"}``) or on a page of ``size_mm``."""
+                size_mm: tuple[float, float] | None = None, *, titled: bool = True) -> Layout:
+    """The layout of a map on ``paper`` (``{"A4", "A3"}``) or on a page of ``size_mm``.
+
+    ``titled=False`` leaves no room for a title (a map inside a page that has one).
+    """
     if size_mm is None:
         if paper not in PAPER_MM:
             raise ValueError(f"paper should be one of {sorted(PAPER_MM)}, got {paper!r}")
@@ -91,7 +95,8 @@ def page_layout(paper: str = "A4", orientation: str = "landscape",
                              f"{orientation!r}")
         short, long_ = PAPER_MM[paper]
         size_mm = (long_, short) if orientation == "landscape" else (short, long_)
-    return Layout(size_mm, legend_below=size_mm[1] > size_mm[0])
+    return Layout(size_mm, legend_below=size_mm[1] > size_mm[0],
+                  title_mm=17.0 if titled else 3.0)
 
 
 def fit_extent(bounds: tuple[float, float, float, float], box_mm: tuple[float, float],
@@ -123,13 +128,24 @@ def nice_length_m(max_m: float) -> float:
     return unit / 2.0
 
 
-def _distance_text(metres: float) -> str:
-    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+def _distance_text(metres: float, lang: Language) -> str:
+    if metres >= 1000:
+        return lang.km(metres / 1000, 0 if (metres / 1000).is_integer() else 1)
+    return f"{lang.number(metres)} m"
+
+
+def _tick_text(metres: float, length_m: float, lang: Language) -> str:
+    """A tick of the scale bar: the end with its unit, the others bare (in km from 1 km)."""
+    if metres == length_m:
+        return _distance_text(metres, lang)
+    value = metres / 1000 if length_m >= 1000 else metres
+    return lang.number(value, 0 if float(value).is_integer() else 1)
 
 
 def draw_scale_bar(ax: Axes, bounds: tuple[float, float, float, float], *,
-                   font_pt: float = 7.0) -> None:
+                   font_pt: float = 7.0, lang: Language | None = None) -> None:
     """A two-tone scale bar in the lower-left corner (the map's units are metres)."""
+    lang = lang or language("en")
     width = bounds[2] - bounds[0]
     height = bounds[3] - bounds[1]
     length = nice_length_m(width * 0.22)
@@ -143,10 +159,8 @@ def draw_scale_bar(ax: Axes, bounds: tuple[float, float, float, float], *,
                                facecolor=TEXT_COLOUR if k % 2 == 0 else "white",
                                edgecolor=TEXT_COLOUR, linewidth=0.6))
     for value in (0.0, length / 2, length):
-        label = _distance_text(value) if value == length else f"{value / 1000:g}" \
-            if length >= 1000 else f"{value:g}"
-        ax.text(x0 + value, y0 + bar_h * 1.8, label, ha="center", va="bottom",
-                fontsize=font_pt, color=TEXT_COLOUR, zorder=22)
+        ax.text(x0 + value, y0 + bar_h * 1.8, _tick_text(value, length, lang), ha="center",
+                va="bottom", fontsize=font_pt, color=TEXT_COLOUR, zorder=22)
 
 
 def true_north_deg(crs: CRS, x: float, y: float) -> float:
@@ -159,8 +173,9 @@ def true_north_deg(crs: CRS, x: float, y: float) -> float:
     return angle
 
 
-def draw_north_arrow(ax: Axes, rotation_deg: float, *, font_pt: float = 9.0) -> None:
-    """A north arrow in the upper-right corner, turned to true north."""
+def draw_north_arrow(ax: Axes, rotation_deg: float, *, font_pt: float = 9.0,
+                     letter: str = "N") -> None:
+    """A north arrow in the upper-right corner, turned to true north, under ``letter``."""
     cx, cy, length = 0.95, 0.885, 0.06
     dx = length * math.sin(math.radians(rotation_deg))
     dy = length * math.cos(math.radians(rotation_deg))
@@ -169,18 +184,23 @@ def draw_north_arrow(ax: Axes, rotation_deg: float, *, font_pt: float = 9.0) -> 
     ax.add_patch(FancyArrow(cx - dx / 2, cy - dy / 2, dx, dy, width=0.004,
                             head_width=0.022, head_length=0.028, length_includes_head=True,
                             transform=ax.transAxes, color=TEXT_COLOUR, zorder=21))
-    ax.text(cx + dx * 0.6, cy + dy * 0.6 + 0.012, "N", transform=ax.transAxes, ha="center",
+    ax.text(cx + dx * 0.6, cy + dy * 0.6 + 0.012, letter, transform=ax.transAxes, ha="center",
             va="bottom", fontsize=font_pt, fontweight="bold", color=TEXT_COLOUR, zorder=22)
 
 
-def _swatch(ax: Axes, kind: str, colour: str, x: float, y: float, w: float, h: float) -> None:
-    if kind == "line":
+def _swatch(ax: Axes, item: LegendItem, x: float, y: float, w: float, h: float) -> None:
+    """The swatch of a legend row: a line, a marker (the map's own, see ``marker``), a box."""
+    colour = item.colour
+    if item.swatch == "line":
         ax.add_line(Line2D([x, x + w], [y + h / 2, y + h / 2], color=colour, linewidth=2.2,
                            transform=ax.transAxes, solid_capstyle="butt"))
-    elif kind == "dot":
-        ax.add_line(Line2D([x + w / 2], [y + h / 2], marker="o", markersize=5.5, color=colour,
-                           markeredgecolor="white", markeredgewidth=0.6, linestyle="none",
-                           transform=ax.transAxes))
+    elif item.swatch == "dot":
+        drawn = getattr(item, "marker", None)  # a MarkerItem: the map's marker and area
+        marker = drawn.marker if drawn is not None else "o"
+        size = math.sqrt(drawn.size_pt2) * 1.25 if drawn is not None else 5.5
+        ax.add_line(Line2D([x + w / 2], [y + h / 2], marker=marker, markersize=max(size, 5.0),
+                           color=colour, markeredgecolor="#333333" if marker == "*" else "white",
+                           markeredgewidth=0.5, linestyle="none", transform=ax.transAxes))
     else:
         ax.add_patch(Rectangle((x, y), w, h, facecolor=colour, edgecolor="#666666",
                                linewidth=0.4, transform=ax.transAxes))
@@ -190,13 +210,29 @@ def _section_rows(section: LegendSection) -> int:
     return 1 + len(section.items)
 
 
+def _legend_height_pt(sections: Sequence[LegendSection], columns: int, row_pt: float
+                      ) -> float:
+    """Height of ``sections`` laid into ``columns`` columns (each into the shortest)."""
+    heights = [0.0] * columns
+    for section in sections:
+        column = heights.index(min(heights))
+        heights[column] += row_pt * (_section_rows(section) + 0.6)
+    return max(heights, default=0.0)
+
+
 def draw_legend(ax: Axes, fig: Figure, sections: Sequence[LegendSection], *, columns: int = 1,
-                font_pt: float = 7.5) -> None:
-    """Draw legend ``sections`` top-down in ``columns`` columns of the panel ``ax``."""
+                font_pt: float = 7.5, min_font_pt: float = 5.0) -> None:
+    """Draw legend ``sections`` top-down in ``columns`` columns of the panel ``ax``.
+
+    A legend taller than its panel is set in smaller type (down to ``min_font_pt``).
+    """
     ax.set_axis_off()
     box = ax.get_position()
     width_pt = box.width * fig.get_figwidth() * 72.0
     height_pt = box.height * fig.get_figheight() * 72.0
+    needed = _legend_height_pt(sections, columns, font_pt * 1.65)
+    if needed > height_pt > 0:
+        font_pt = max(min_font_pt, font_pt * height_pt / needed)
     row_pt = font_pt * 1.65
     heights = [0.0] * columns
     for section in sections:
@@ -209,7 +245,7 @@ def draw_legend(ax: Axes, fig: Figure, sections: Sequence[LegendSection], *, col
         for number, item in enumerate(section.items, start=1):
             top = 1 - (y_pt + row_pt * (number + 0.5)) / height_pt
             sw, sh = 16.0 / width_pt, font_pt * 0.95 / height_pt
-            _swatch(ax, item.swatch, item.colour, x, top - sh / 2, sw, sh)
+            _swatch(ax, item, x, top - sh / 2, sw, sh)
             ax.text(x + sw + 5.0 / width_pt, top, nfc(item.label), fontsize=font_pt * 0.93,
                     va="center", ha="left", transform=ax.transAxes, color=TEXT_COLOUR)
         heights[column] = y_pt + row_pt * (_section_rows(section) + 0.6)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
+from typing import Final
 
 import geopandas as gpd
 import numpy as np
@@ -13,6 +15,7 @@ from matplotlib.axes import Axes
 
 from covplan.export import _draw
 from covplan.export._furniture import nfc
+from covplan.i18n import N_, Language
 from covplan.mapview import style
 
 Bounds = tuple[float, float, float, float]
@@ -23,7 +26,32 @@ PT_PER_PX = 0.38
 ROAD_ORDER = ("local", "provincial", "national", "expressway")
 #: Road classes whose gaps the coverage maps show (the gap map shows every class).
 MAIN_ROADS = ("provincial", "national", "expressway")
-NEW_SITE_LABEL = "new site (scenario)"
+NEW_SITE_LABEL = N_("new site (scenario)")
+#: Road classes in the legend.
+ROAD_LABELS: Final = {"expressway": N_("expressway"), "national": N_("national road"),
+                      "provincial": N_("provincial road"), "local": N_("local road")}
+
+
+@dataclass(frozen=True)
+class SiteMarker:
+    """How a kind of site is drawn, on the map and in its legend (matplotlib marker, area)."""
+
+    marker: str
+    size_pt2: float
+
+
+#: Sites by technology (the web map's symbols: 4G circles, 5G diamonds), other sites, and
+#: the sites a scenario adds (stars).
+TECHNOLOGY_MARKERS: Final = {"4G": SiteMarker("o", 11.0), "5G": SiteMarker("D", 9.0)}
+SITE_MARKER: Final = SiteMarker("o", 11.0)
+NEW_SITE_MARKER: Final = SiteMarker("*", 70.0)
+
+
+@dataclass(frozen=True)
+class MarkerItem(style.LegendItem):
+    """A legend row whose swatch is the map's own marker (a star for a new site)."""
+
+    marker: SiteMarker = SITE_MARKER
 
 
 def draw_communes(ax: Axes, communes: gpd.GeoDataFrame, bounds: Bounds, tolerance_m: float
@@ -41,20 +69,27 @@ def draw_communes(ax: Axes, communes: gpd.GeoDataFrame, bounds: Bounds, toleranc
                                             zorder=5))
 
 
-def draw_roads(ax: Axes, roads: gpd.GeoDataFrame, bounds: Bounds, tolerance_m: float) -> None:
-    """Roads by class, the more important on top (colours and weights of the web map)."""
+def draw_roads(ax: Axes, roads: gpd.GeoDataFrame, bounds: Bounds, tolerance_m: float
+               ) -> tuple[str, ...]:
+    """Roads by class, the more important on top (colours and weights of the web map).
+
+    Returns the classes drawn (those with a road in view).
+    """
     shown = _draw.in_view(roads, bounds)
     classes = shown["road_class"].astype(str).to_numpy() if "road_class" in shown else None
+    drawn: list[str] = []
     for order, name in enumerate(ROAD_ORDER):
         if classes is None:
             break
         geoms = np.asarray(shown.geometry.values)[classes == name]
         if not len(geoms):
             continue
+        drawn.append(name)
         colour, weight = style.ROAD_STYLE[name]
         ax.add_collection(_draw.line_collection(geoms, tolerance_m, colors=colour,
                                                 linewidths=weight * PT_PER_PX, alpha=0.9,
                                                 capstyle="round", zorder=6 + order * 0.01))
+    return tuple(drawn)
 
 
 def draw_road_gaps(ax: Axes, gaps: gpd.GeoDataFrame, bounds: Bounds, tolerance_m: float, *,
@@ -113,7 +148,8 @@ def draw_sites(ax: Axes, sites: gpd.GeoDataFrame, bounds: Bounds,
     if new:
         xy = _draw.site_points(shown)
         if len(xy):
-            ax.scatter(xy[:, 0], xy[:, 1], s=70, marker="*", c=style.CANDIDATE_COLOUR,
+            ax.scatter(xy[:, 0], xy[:, 1], s=NEW_SITE_MARKER.size_pt2,
+                       marker=NEW_SITE_MARKER.marker, c=style.CANDIDATE_COLOUR,
                        edgecolors="#333333", linewidths=0.5, zorder=10)
         return ()
     drawn = []
@@ -122,8 +158,9 @@ def draw_sites(ax: Axes, sites: gpd.GeoDataFrame, bounds: Bounds,
         if not len(xy):
             continue
         colour = style.TECHNOLOGY_COLOURS.get(tech, style.OTHER_SITE_COLOUR)
-        ax.scatter(xy[:, 0], xy[:, 1], s=11, c=colour, edgecolors="white", linewidths=0.4,
-                   zorder=9)
+        marker = TECHNOLOGY_MARKERS.get(tech, SITE_MARKER)
+        ax.scatter(xy[:, 0], xy[:, 1], s=marker.size_pt2, marker=marker.marker, c=colour,
+                   edgecolors="white", linewidths=0.4, zorder=9)
         drawn.append(tech)
     return tuple(drawn)
 
@@ -147,30 +184,43 @@ def draw_commune_labels(ax: Axes, communes: gpd.GeoDataFrame | None, bounds: Bou
                     color="#263238", zorder=11, path_effects=halo, clip_on=True)
 
 
-def rsrp_legend(technology: str) -> style.LegendSection:
+def rsrp_legend(technology: str, lang: Language) -> style.LegendSection:
     """The dBm classes of :data:`covplan.mapview.style.RSRP_EDGES_DBM`, strongest first."""
     edges = [f"{e:g}".replace("-", "−") for e in style.RSRP_EDGES_DBM]
-    labels = [f"{lo} to {hi}" for lo, hi in pairwise(edges)]
+    labels = [lang._("{low} to {high}").format(low=lo, high=hi) for lo, hi in pairwise(edges)]
     labels.append(f"≥ {edges[-1]}")
     items = [style.LegendItem(c, lab) for c, lab in zip(style.RSRP_COLOURS, labels, strict=True)]
-    items.insert(0, style.LegendItem("#ffffff", f"below {edges[0]} or no signal"))
-    return style.LegendSection(f"{technology} signal (RSRP, dBm)", tuple(items[::-1]))
+    items.insert(0, style.LegendItem("#ffffff", lang._("below {low} or no signal").format(
+        low=edges[0])))
+    return style.LegendSection(lang._("{tech} signal (RSRP, dBm)").format(tech=technology),
+                               tuple(items[::-1]))
 
 
-def boundary_legend(with_roads: bool) -> style.LegendSection:
-    """Commune boundaries and the road classes."""
-    items = [style.LegendItem(style.COMMUNE_COLOUR, "commune boundary", "line")]
-    if with_roads:
-        items += [style.LegendItem(style.ROAD_STYLE[n][0], f"{n} road", "line")
-                  for n in ROAD_ORDER[::-1]]
-    return style.LegendSection("Boundaries and roads", tuple(items))
+def boundary_legend(road_classes: tuple[str, ...], lang: Language) -> style.LegendSection:
+    """Commune boundaries and the road classes drawn (most important first)."""
+    items = [style.LegendItem(style.COMMUNE_COLOUR, lang._("commune boundary"), "line")]
+    items += [style.LegendItem(style.ROAD_STYLE[n][0], lang._(ROAD_LABELS[n]), "line")
+              for n in ROAD_ORDER[::-1] if n in road_classes]
+    return style.LegendSection(lang._("Boundaries and roads"), tuple(items))
 
 
-def site_legend(technologies: tuple[str, ...], *, new: bool) -> style.LegendSection:
-    """Site markers drawn, and the scenario's new sites."""
-    items = [style.LegendItem(style.TECHNOLOGY_COLOURS.get(t, style.OTHER_SITE_COLOUR),
-                              f"{t} site", "dot") for t in technologies]
+def fibre_legend(lang: Language) -> style.LegendSection:
+    """Villages by fibre reach (the colours of :func:`draw_villages_by_fibre`)."""
+    return style.LegendSection(lang._("Villages: fibre"), (
+        style.LegendItem(style.FIBRE_COLOURS[True], lang._("fibre-reached")),
+        style.LegendItem(style.FIBRE_COLOURS[False], lang._("no fibre")),
+        style.LegendItem(style.NO_DATA_COLOUR, lang._("no data"))))
+
+
+def site_legend(technologies: tuple[str, ...], *, new: bool, lang: Language
+                ) -> style.LegendSection:
+    """Site markers drawn, and the scenario's new sites (as drawn: a star)."""
+    items: list[style.LegendItem] = [
+        MarkerItem(style.TECHNOLOGY_COLOURS.get(t, style.OTHER_SITE_COLOUR),
+                   lang._("{tech} site").format(tech=t), "dot",
+                   TECHNOLOGY_MARKERS.get(t, SITE_MARKER))
+        for t in technologies]
     if new:
-        items.append(style.LegendItem(style.CANDIDATE_COLOUR, NEW_SITE_LABEL, "dot"))
-    return style.LegendSection("Sites", tuple(items))
-
+        items.append(MarkerItem(style.CANDIDATE_COLOUR, lang._(NEW_SITE_LABEL), "dot",
+                                NEW_SITE_MARKER))
+    return style.LegendSection(lang._("Sites"), tuple(items))

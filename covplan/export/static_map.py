@@ -4,7 +4,8 @@ The maps use matplotlib's object-oriented API (:class:`~matplotlib.figure.Figure
 pyplot and no global backend), DejaVu Sans (which covers Vietnamese) and the colours and
 classes of :mod:`covplan.mapview.style`, so print and web maps read the same. Each map has
 a title, subtitle, legend, scale bar, north arrow (turned to true north), the date and the
-data attribution, with "SYNTHETIC" on synthetic data.
+data attribution, with "SYNTHETIC" on synthetic data, every word in the language of
+:attr:`MapOptions.lang` (numbers and the date in its format).
 
 Rasters are cropped to the map and averaged to about the printed resolution, and
 geometries are simplified to a fraction of a printed pixel, so a full 8,400 km² province
@@ -50,10 +51,12 @@ from covplan.export._layers import (
     draw_roads,
     draw_sites,
     draw_villages_by_fibre,
+    fibre_legend,
     rsrp_legend,
     site_legend,
 )
 from covplan.export.atomic import write_atomic
+from covplan.i18n import Language, language
 from covplan.io import Dataset
 from covplan.mapview import style
 
@@ -64,6 +67,8 @@ RC: dict[RcKeyType, Any] = {"font.family": "DejaVu Sans", "pdf.fonttype": 3, "sv
                       "axes.unicode_minus": True}
 PAPER_COLOUR = "#f4f2ee"
 FORMATS = ("png", "pdf", "svg")
+#: Above villages, roads and gaps, below sites and labels: how a commune's map pales the rest.
+COMMUNE_MASK_ZORDER = 8.5
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,11 @@ class MapOptions:
         Date printed on the map; default today.
     subtitle
         Extra text after the date in the subtitle (the target preset, a scenario).
+    lang
+        Language of every word on the map: ``{"vi", "en"}``.
+    titled
+        Draw the title and subtitle above the map (no room is kept for them when False: a
+        map inside a page that has its own, such as a commune sheet).
     """
 
     paper: str = "A4"
@@ -93,6 +103,13 @@ class MapOptions:
     dpi: int = 200
     created: dt.date | None = None
     subtitle: str = ""
+    lang: str = "en"
+    titled: bool = True
+
+    @property
+    def language(self) -> Language:
+        """The :class:`~covplan.i18n.Language` of :attr:`lang`."""
+        return language(self.lang)
 
 
 @dataclass
@@ -108,9 +125,14 @@ class _Canvas:
     tolerance_m: float
     legend: list[style.LegendSection] = field(default_factory=list)
 
+    @property
+    def lang(self) -> Language:
+        """The map's language."""
+        return self.options.language
 
-def commune_bounds(dataset: Dataset, commune: str) -> tuple[float, float, float, float]:
-    """Bounds of the commune whose code or name is ``commune`` (names compared in NFC).
+
+def find_commune(dataset: Dataset, commune: str) -> gpd.GeoDataFrame:
+    """The row of the commune whose code or name is ``commune`` (names compared in NFC).
 
     Raises
     ------
@@ -131,11 +153,17 @@ def commune_bounds(dataset: Dataset, commune: str) -> tuple[float, float, float,
         raise InputError([Problem(str(dataset.path), f"no commune has the code or name "
                                   f"{commune!r}.", f"use a code or name such as {known}.",
                                   layer="communes")])
-    return tuple(float(v) for v in hit.total_bounds)  # type: ignore[return-value]
+    return hit.head(1)
+
+
+def commune_bounds(dataset: Dataset, commune: str) -> tuple[float, float, float, float]:
+    """Bounds of the commune whose code or name is ``commune`` (see :func:`find_commune`)."""
+    return tuple(float(v) for v in find_commune(dataset, commune).total_bounds)  # type: ignore[return-value]
 
 
 def _canvas(dataset: Dataset, options: MapOptions) -> _Canvas:
-    layout = page_layout(options.paper, options.orientation, options.size_mm)
+    layout = page_layout(options.paper, options.orientation, options.size_mm,
+                         titled=options.titled)
     fig = Figure(figsize=(layout.size_mm[0] / 25.4, layout.size_mm[1] / 25.4),
                  facecolor="white")
     ax = fig.add_axes(layout.map_axes())
@@ -166,44 +194,56 @@ def _draw_base(canvas: _Canvas, dataset: Dataset) -> None:
                       interpolation="bilinear", zorder=1, origin="upper")
     if dataset.communes is not None:
         draw_communes(ax, dataset.communes, bounds, canvas.tolerance_m)
-    if dataset.roads is not None:
-        draw_roads(ax, dataset.roads, bounds, canvas.tolerance_m)
-    canvas.legend.append(boundary_legend(dataset.roads is not None))
+    road_classes = (draw_roads(ax, dataset.roads, bounds, canvas.tolerance_m)
+                    if dataset.roads is not None else ())
+    canvas.legend.append(boundary_legend(road_classes, canvas.lang))
+
+
+def _shown_area(canvas: _Canvas, dataset: Dataset) -> Any:
+    """What the map is of: the commune asked for, else the whole area (paled outside)."""
+    if canvas.options.commune:
+        return find_commune(dataset, canvas.options.commune).geometry.iloc[0]
+    return dataset.area()
 
 
 def _finish(canvas: _Canvas, dataset: Dataset, title: str, subtitle: str) -> Figure:
     """Mask, legend, scale bar, north arrow and texts; returns the figure."""
-    ax, bounds = canvas.ax, canvas.bounds
-    _draw.draw_outside_mask(ax, dataset.area() if not canvas.options.commune else None,
-                            bounds)
+    ax, bounds, lang = canvas.ax, canvas.bounds, canvas.lang
+    # a commune's map pales its neighbours' villages, roads and gaps too (not their sites)
+    _draw.draw_outside_mask(ax, _shown_area(canvas, dataset), bounds,
+                            zorder=COMMUNE_MASK_ZORDER if canvas.options.commune else 3)
     ax.set_xlim(bounds[0], bounds[2])
     ax.set_ylim(bounds[1], bounds[3])
-    draw_scale_bar(ax, bounds)
+    draw_scale_bar(ax, bounds, lang=lang)
     centre = ((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
-    draw_north_arrow(ax, true_north_deg(dataset.crs, *centre))
+    draw_north_arrow(ax, true_north_deg(dataset.crs, *centre), letter=lang._("N"))
     legend_ax = canvas.fig.add_axes(canvas.layout.legend_axes())
     draw_legend(legend_ax, canvas.fig, canvas.legend,
                 columns=3 if canvas.layout.legend_below else 1)
     created = canvas.options.created or dt.date.today()
-    parts = [created.isoformat(), *(p for p in (subtitle, canvas.options.subtitle) if p)]
-    draw_texts(canvas.fig, canvas.layout, title, " · ".join(parts), attribution_text(dataset))
-    if dataset.synthetic:
-        width, height = canvas.layout.size_mm
-        canvas.fig.text(1 - canvas.layout.margin_mm / width,
-                        1 - (canvas.layout.margin_mm + 6.0) / height,
-                        "SYNTHETIC DATA — NOT A REAL PLACE", ha="right", va="baseline",
-                        fontsize=9, fontweight="bold", color="#b2182b")
+    parts = [lang.date(created), *(p for p in (subtitle, canvas.options.subtitle) if p)]
+    titled = canvas.options.titled
+    draw_texts(canvas.fig, canvas.layout, title if titled else "",
+               " · ".join(parts) if titled else "", attribution_text(dataset, lang))
+    if dataset.synthetic:  # in the map's corner: clear of the title on any page size
+        ax.text(0.01, 0.985, lang._("SYNTHETIC DATA — NOT A REAL PLACE"), ha="left", va="top",
+                transform=ax.transAxes, fontsize=8, fontweight="bold", color="#b2182b",
+                zorder=30, bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
+                                 "pad": 1.5})
     return canvas.fig
 
 
-def attribution_text(dataset: Dataset) -> str:
+def attribution_text(dataset: Dataset, lang: Language | None = None) -> str:
     """The footer: data credits, "SYNTHETIC" when it is, the projection and the tool."""
-    parts = [f"Data: {dataset.attribution}" if dataset.attribution else "Data: see the dataset"]
+    lang = lang or language("en")
+    parts = [lang._("Data: {credits}").format(credits=dataset.attribution)
+             if dataset.attribution else lang._("Data: see the dataset")]
     if dataset.synthetic:
-        parts.append("SYNTHETIC data, not a real place")
+        parts.append(lang._("SYNTHETIC data, not a real place"))
     epsg = dataset.crs.to_epsg()
-    parts.append(f"Projection: {dataset.crs.name}" + (f" (EPSG:{epsg})" if epsg else ""))
-    parts.append(f"Map: covplan {__version__}")
+    parts.append(lang._("Projection: {crs}").format(crs=dataset.crs.name)
+                 + (f" (EPSG:{epsg})" if epsg else ""))
+    parts.append(lang._("Map: covplan {version}").format(version=__version__))
     return nfc(" · ".join(parts))
 
 
@@ -230,9 +270,10 @@ def coverage_map(dataset: Dataset, coverage: Any, *, threshold_dbm: float | None
     options
         Page and extent (:class:`MapOptions`).
     title
-        Default ``"<dataset>: <technology> coverage"``.
+        Default ``"<dataset>: <technology> coverage"`` (in the map's language).
     """
     options = options or MapOptions()
+    lang = options.language
     tech = str(coverage.technology)
     with rc_context(RC):
         canvas = _canvas(dataset, options)
@@ -241,15 +282,18 @@ def coverage_map(dataset: Dataset, coverage: Any, *, threshold_dbm: float | None
         if window is not None:
             canvas.ax.imshow(_draw.rsrp_rgba(window.data), extent=window.extent,
                              interpolation="nearest", zorder=2, origin="upper")
-        canvas.legend.insert(0, rsrp_legend(tech))
+        canvas.legend.insert(0, rsrp_legend(tech, lang))
         _draw_base(canvas, dataset)
         _draw_gaps_and_sites(canvas, dataset, road_gaps, new_sites, (tech,), MAIN_ROADS)
         if options.commune:
             draw_commune_labels(canvas.ax, dataset.communes, canvas.bounds)
-        rule = (f", covered from {threshold_dbm:g} dBm".replace("-", "−")
-                if threshold_dbm is not None else "")
-        return _finish(canvas, dataset, title or f"{dataset.name}: {tech} coverage",
-                       f"{tech} best-server signal (RSRP, predicted){rule}")
+        rule = (lang._(", covered from {dbm} dBm").format(
+            dbm=f"{threshold_dbm:g}".replace("-", "−")) if threshold_dbm is not None else "")
+        return _finish(canvas, dataset,
+                       title or lang._("{area}: {tech} coverage").format(area=dataset.name,
+                                                                         tech=tech),
+                       lang._("{tech} best-server signal (RSRP, predicted)").format(tech=tech)
+                       + rule)
 
 
 def _draw_gaps_and_sites(canvas: _Canvas, dataset: Dataset, road_gaps: gpd.GeoDataFrame | None,
@@ -260,8 +304,8 @@ def _draw_gaps_and_sites(canvas: _Canvas, dataset: Dataset, road_gaps: gpd.GeoDa
     if has_gaps:
         draw_road_gaps(canvas.ax, road_gaps, canvas.bounds, canvas.tolerance_m,  # type: ignore[arg-type]
                        classes=gap_classes)
-        label = ("road without 4G/5G (gap)" if "local" in gap_classes
-                 else "main road without 4G/5G (gap)")
+        label = (canvas.lang._("road without 4G/5G (gap)") if "local" in gap_classes
+                 else canvas.lang._("main road without 4G/5G (gap)"))
         roads = canvas.legend[-1]
         canvas.legend[-1] = style.LegendSection(
             roads.title, (*roads.items, style.LegendItem(style.ROAD_GAP, label, "line")))
@@ -273,13 +317,13 @@ def _draw_gaps_and_sites(canvas: _Canvas, dataset: Dataset, road_gaps: gpd.GeoDa
     if has_new:
         draw_sites(canvas.ax, new_sites, canvas.bounds, (), new=True)  # type: ignore[arg-type]
     if shown or has_new:
-        canvas.legend.append(site_legend(shown, new=has_new))
+        canvas.legend.append(site_legend(shown, new=has_new, lang=canvas.lang))
 
 
 def gaps_map(dataset: Dataset, *, road_gaps: gpd.GeoDataFrame | None = None,
              fibre_reached: pd.Series | None = None,
              new_sites: gpd.GeoDataFrame | None = None, options: MapOptions | None = None,
-             title: str | None = None) -> Figure:
+             title: str | None = None, site_technologies: tuple[str, ...] = ()) -> Figure:
     """The gap map: roads without 4G/5G, villages without fibre, communes and sites.
 
     Parameters
@@ -297,9 +341,12 @@ def gaps_map(dataset: Dataset, *, road_gaps: gpd.GeoDataFrame | None = None,
     options
         Page and extent (:class:`MapOptions`).
     title
-        Default ``"<dataset>: coverage gaps"``.
+        Default ``"<dataset>: coverage gaps"`` (in the map's language).
+    site_technologies
+        Technologies whose sites to draw as well (a commune's sheet shows its sites).
     """
     options = options or MapOptions()
+    lang = options.language
     with rc_context(RC):
         canvas = _canvas(dataset, options)
         villages = dataset.villages
@@ -307,12 +354,14 @@ def gaps_map(dataset: Dataset, *, road_gaps: gpd.GeoDataFrame | None = None,
             status = fibre_reached if fibre_reached is not None else villages.get("fibre")
             draw_villages_by_fibre(canvas.ax, villages, status, canvas.bounds,
                                    canvas.tolerance_m)
-            canvas.legend.append(style.village_legend("fibre", "Villages: fibre"))
+            canvas.legend.append(fibre_legend(lang))
         _draw_base(canvas, dataset)
-        _draw_gaps_and_sites(canvas, dataset, road_gaps, new_sites, (), ROAD_ORDER)
+        _draw_gaps_and_sites(canvas, dataset, road_gaps, new_sites, site_technologies,
+                             ROAD_ORDER)
         draw_commune_labels(canvas.ax, dataset.communes, canvas.bounds)
-        return _finish(canvas, dataset, title or f"{dataset.name}: coverage gaps",
-                       "Roads without 4G/5G signal and villages without fibre")
+        return _finish(canvas, dataset,
+                       title or lang._("{area}: coverage gaps").format(area=dataset.name),
+                       lang._("Roads without 4G/5G signal and villages without fibre"))
 
 
 def save_map(fig: Figure, path: str | Path, *, dpi: int = 200, overwrite: bool = False) -> Path:

@@ -3,8 +3,10 @@
 - GeoPackage keeps the metric working CRS (one file, one layer per table), as
   :func:`covplan.export.tables.to_gpkg` writes it;
 - GeoJSON is WGS 84 longitude/latitude as RFC 7946 requires (one file per layer);
-- CSV has no geometry but ``lon``/``lat`` of a point on each feature
-  (:func:`covplan.export.tables.to_csv`), so Excel opens it with Vietnamese intact;
+- CSV has no geometry but ``lon``/``lat`` of a point on each feature, twice per table
+  (:func:`covplan.export.tables.to_csv_pair`): ``<layer>.csv`` for people (headers in the
+  report's language, figures rounded, Excel opens it with Vietnamese intact) and
+  ``data/<layer>.csv`` for machines (English columns, full precision);
 - KML is one file with a folder per layer (:func:`covplan.export.kml.to_kml`).
 
 Every file is written atomically and an existing file is kept unless ``overwrite``.
@@ -21,7 +23,8 @@ import pandas as pd
 
 from covplan.export.atomic import check_outputs, write_atomic
 from covplan.export.kml import to_kml
-from covplan.export.tables import _plain, to_csv, to_gpkg
+from covplan.export.tables import _plain, csv_pairs_paths, to_csv_pair, to_gpkg
+from covplan.i18n import Language, language
 
 #: Vector formats and the file suffix of each.
 VECTOR_FORMATS: Final = {"gpkg": ".gpkg", "geojson": ".geojson", "csv": ".csv", "kml": ".kml"}
@@ -77,16 +80,16 @@ def vector_paths(out_dir: str | Path, layers: Sequence[str], formats: Sequence[s
         suffix = VECTOR_FORMATS[fmt]
         if fmt in ("gpkg", "kml"):
             paths.append(out / f"{BUNDLE_STEM}{suffix}")
+        elif fmt == "csv":
+            paths += csv_pairs_paths(out, [*layers, *tables])
         else:
             paths.extend(out / f"{name}{suffix}" for name in layers)
-        if fmt == "csv":
-            paths.extend(out / f"{name}.csv" for name in tables)
     return paths
 
 
 def export_vectors(layers: Mapping[str, gpd.GeoDataFrame], out_dir: str | Path,
                    formats: Sequence[str], *, tables: Mapping[str, pd.DataFrame] | None = None,
-                   overwrite: bool = False) -> list[Path]:
+                   lang: Language | str | None = None, overwrite: bool = False) -> list[Path]:
     """Write ``layers`` (and plain ``tables``) in each of ``formats`` into ``out_dir``.
 
     Parameters
@@ -97,10 +100,14 @@ def export_vectors(layers: Mapping[str, gpd.GeoDataFrame], out_dir: str | Path,
         Output folder (created when missing).
     formats
         Subset of :data:`VECTOR_FORMATS`: ``gpkg`` and ``kml`` write one file
-        (``gaps.gpkg``, ``gaps.kml``) with a layer per name; ``geojson`` and ``csv`` one
-        file per layer.
+        (``gaps.gpkg``, ``gaps.kml``) with a layer per name; ``geojson`` one file per
+        layer; ``csv`` two per layer and table, for people and for machines
+        (:func:`covplan.export.tables.to_csv_pair`).
     tables
         Tables without geometry (such as the target table), written to CSV only.
+    lang
+        The language of the CSV for people (a :class:`~covplan.i18n.Language` or its code
+        ``{"vi", "en"}``); default English.
     overwrite
         Replace existing files; otherwise every existing file is named in one error
         before anything is written.
@@ -114,6 +121,7 @@ def export_vectors(layers: Mapping[str, gpd.GeoDataFrame], out_dir: str | Path,
     if unknown:
         raise ValueError(f"unknown vector format(s) {unknown}; expected {list(VECTOR_FORMATS)}")
     tables = dict(tables or {})
+    people = lang if isinstance(lang, Language) else language(lang or "en")
     out = Path(out_dir)
     check_outputs(vector_paths(out, list(layers), formats, tables=list(tables)),
                   overwrite=overwrite)
@@ -127,7 +135,6 @@ def export_vectors(layers: Mapping[str, gpd.GeoDataFrame], out_dir: str | Path,
             written += [to_geojson(frame, out / f"{name}.geojson", overwrite=overwrite)
                         for name, frame in layers.items()]
         else:
-            frames = {**layers, **tables}
-            written += [to_csv(frame, out / f"{name}.csv", overwrite=overwrite)
-                        for name, frame in frames.items()]
+            for name, frame in {**layers, **tables}.items():
+                written += to_csv_pair(frame, out, name, people, overwrite=overwrite)
     return written

@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from covplan._progress import ProgressFn
+from covplan.i18n import N_, Language, Name, Num, Phrase
 from covplan.io.dataset import Dataset
 from covplan.planning.evaluate import ScenarioEvaluator
 from covplan.predict import SiteCache
@@ -25,6 +26,9 @@ from covplan.targets.analyze import Analysis
 from covplan.targets.schema import TargetSet
 
 logger = logging.getLogger(__name__)
+
+#: The name a scenario has when nobody named it (:class:`covplan.planning.Scenario`'s default).
+UNNAMED_SCENARIO = "scenario"
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,13 +79,25 @@ class ReportData:
         """The target set's RSRP threshold per technology."""
         return {t: self.targets.thresholds.rsrp_dbm(t) for t in ("4G", "5G")}
 
-    @property
-    def scenario_label(self) -> str:
-        """``"<name> (<n> changes)"`` or the baseline's description."""
+    def scenario_label(self, lang: Language) -> str:
+        """The sites mapped, in ``lang``: ``Scenario “fill-in” (3 edits)``, or the baseline.
+
+        A scenario nobody named (its name is the default, ``scenario``) is ``Scenario (12
+        edits)``, never ``scenario scenario``.
+        """
+        return self.scenario_phrase()(lang)
+
+    def scenario_phrase(self) -> Phrase:
+        """:meth:`scenario_label` in any language."""
         if self.scenario is None:
-            return "existing and planned sites (no scenario)"
-        changes = len(self.scenario.edits)
-        return f"{self.scenario.name} ({changes} edit{'s' if changes != 1 else ''})"
+            return Phrase(N_("existing and planned sites (no scenario)"))
+        edits = len(self.scenario.edits)
+        count = Phrase.of(N_("1 edit") if edits == 1 else N_("{count} edits"),
+                          count=Num(edits))
+        name = str(self.scenario.name or "").strip()
+        if not name or name.casefold() == UNNAMED_SCENARIO:
+            return Phrase.of(N_("Scenario ({edits})"), edits=count)
+        return Phrase.of(N_("Scenario “{name}” ({edits})"), name=Name(name), edits=count)
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """The vector layers exported: the gap layers, the commune summary and the sites."""

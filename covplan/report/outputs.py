@@ -7,13 +7,21 @@ html       ``map.html``: the interactive map, one file that works offline
 png        ``map_coverage_<tech>.png``, ``map_gaps.png`` (A4 landscape, 200 dpi)
 svg        the same maps as SVG
 mappdf     the same maps as one-page PDFs
-pdf        ``report.pdf``: the report for officials (maps included)
+pdf        ``report.pdf``: the report for officials (maps included); for one commune
+           (``commune=``), that commune's sheet ``commune_<code>.pdf`` instead
 gpkg       ``gaps.gpkg``: road/village/POI gaps, commune summary, sites (metric CRS)
 geojson    one ``<layer>.geojson`` per layer (WGS 84)
-csv        one ``<layer>.csv`` per layer plus ``targets.csv`` (UTF-8 with BOM)
+csv        per layer and for ``targets``: ``<layer>.csv`` for people (report language,
+           rounded) and ``data/<layer>.csv`` for machines (English, full precision)
 kml        ``gaps.kml``: every layer as a folder, for Google Earth
 cog        ``rsrp_<tech>.tif``, ``server_<tech>.tif`` (+ ``.csv`` key) per technology
 =========  ==================================================================
+
+With ``sheets=`` (commune codes), ``communes.pdf`` (one page per commune) and
+``communes.zip`` (one PDF per commune) too (:mod:`covplan.report.sheets`). Every word for
+people is in the report's language (``lang``; default the target preset's, Vietnamese for
+the shipped presets); the GeoPackage, GeoJSON, KML, GeoTIFF and machine CSV keep covplan's
+English column names and full precision.
 """
 
 from __future__ import annotations
@@ -33,7 +41,17 @@ from covplan.export.atomic import check_outputs, write_bytes_atomic
 from covplan.export.rasters import cog_paths, to_cogs
 from covplan.export.static_map import RC, MapOptions, render_maps, save_map
 from covplan.export.vectors import VECTOR_FORMATS, export_vectors, vector_paths
+from covplan.export.wording import report_language
+from covplan.i18n import Language
 from covplan.report.data import ReportData
+from covplan.report.pdf import build_report_pdf
+from covplan.report.sheets import (
+    build_commune_pdf,
+    commune_pdf_name,
+    commune_sheet_code,
+    commune_sheet_paths,
+    write_commune_sheets,
+)
 
 FORMATS: Final = ("html", "png", "svg", "mappdf", "pdf", "gpkg", "geojson", "csv", "kml",
                   "cog")
@@ -72,8 +90,13 @@ def map_names(technologies: Iterable[str]) -> list[str]:
 
 
 def planned_outputs(out_dir: str | Path, formats: Sequence[str],
-                    technologies: Iterable[str]) -> list[Path]:
-    """Every file :func:`write_outputs` writes for ``formats`` and ``technologies``."""
+                    technologies: Iterable[str], *, commune_code: str | None = None,
+                    sheets: bool = False) -> list[Path]:
+    """Every file :func:`write_outputs` writes for ``formats`` and ``technologies``.
+
+    ``commune_code``: the report of one commune (its sheet instead of ``report.pdf``);
+    ``sheets``: the commune sheets (``communes.pdf``, ``communes.zip``) too.
+    """
     out = Path(out_dir)
     techs = sorted(technologies)
     paths: list[Path] = []
@@ -83,11 +106,14 @@ def planned_outputs(out_dir: str | Path, formats: Sequence[str],
         elif fmt in MAP_FORMATS:
             paths += [out / f"map_{name}{MAP_FORMATS[fmt]}" for name in map_names(techs)]
         elif fmt == "pdf":
-            paths.append(out / REPORT_NAME)
+            paths.append(out / (commune_pdf_name(commune_code) if commune_code
+                                else REPORT_NAME))
         elif fmt == "cog":
             paths += cog_paths(out, techs)
     vector = [f for f in formats if f in VECTOR_FORMATS]
     paths += vector_paths(out, LAYERS, vector, tables=["targets"])
+    if sheets:
+        paths += commune_sheet_paths(out)
     return paths
 
 
@@ -98,16 +124,24 @@ def _png_bytes(fig: Figure, dpi: int) -> bytes:
     return buffer.getvalue()
 
 
-def _write_html(data: ReportData, path: Path) -> Path:
+def _write_html(data: ReportData, path: Path, lang: Language) -> Path:
     from covplan.mapview import build_map, to_html
 
     grids = {t: g for t, g in data.coverage.items() if hasattr(g, "technology")}
     fmap = build_map(data.dataset, coverage=grids, road_gaps=data.analysis.road_gaps,
                      village_status=data.village_share,
-                     village_title="% of people with 4G/5G signal",
+                     village_title=lang._("Share of people with 4G/5G signal"),
                      candidate_sites=data.new_sites, tiles="offline",
                      title=f"{data.dataset.name} — {data.targets.name}")
     return to_html(fmap, path, overwrite=True)
+
+
+def render_map_images(data: ReportData, options: MapOptions) -> dict[str, bytes]:
+    """The report's maps (:func:`~covplan.export.static_map.render_maps`) as PNG bytes."""
+    figures = render_maps(data.dataset, data.coverage, road_gaps=data.analysis.road_gaps,
+                          fibre_reached=data.fibre_reached, thresholds=data.thresholds_dbm,
+                          new_sites=data.new_sites, options=options)
+    return {name: _png_bytes(fig, options.dpi) for name, fig in figures.items()}
 
 
 def _write_maps(data: ReportData, out: Path, formats: Sequence[str], options: MapOptions,
@@ -132,7 +166,8 @@ def _write_maps(data: ReportData, out: Path, formats: Sequence[str], options: Ma
 
 
 def write_outputs(data: ReportData, out_dir: str | Path, formats: Sequence[str], *,
-                  overwrite: bool = False, options: MapOptions | None = None,
+                  lang: Language | str | None = None, overwrite: bool = False,
+                  options: MapOptions | None = None, sheets: Sequence[str] = (),
                   progress: ProgressFn | None = None) -> list[Path]:
     """Write ``formats`` of ``data`` into ``out_dir`` (see the module docstring).
 
@@ -150,50 +185,75 @@ def write_outputs(data: ReportData, out_dir: str | Path, formats: Sequence[str],
         Output folder (created when missing).
     formats
         Subset of :data:`FORMATS` (see :func:`parse_formats`).
+    lang
+        ``{"vi", "en"}`` or a :class:`~covplan.i18n.Language`: the language of the report,
+        the maps and the CSV for people; default the target preset's (Vietnamese for the
+        shipped presets).
     overwrite
         Replace existing files.
     options
         Page and extent of the static maps; default A4 landscape at 200 dpi. The date and
-        subtitle default to the report's date and target set (and scenario).
+        subtitle default to the report's date and target set (and scenario). With
+        ``options.commune``, the maps are that commune's and the ``pdf`` format is its
+        sheet (``commune_<code>.pdf``, every gap listed) instead of the province's report.
+    sheets
+        Codes or names of communes whose sheets to write as well (``communes.pdf``, one
+        page each, and ``communes.zip``, one PDF each); ``["all"]`` for every commune.
     progress
         Called with (fraction, message).
     """
     report = progress or no_progress
     out = Path(out_dir)
+    language_ = report_language(data.targets, lang)
     options = options or MapOptions(dpi=MAP_DPI)
     options = replace(options, created=options.created or data.created,
-                      subtitle=options.subtitle or _subtitle(data))
+                      subtitle=options.subtitle or _subtitle(data, language_),
+                      lang=language_.code)
+    code = commune_sheet_code(data, options.commune) if options.commune else None
     techs = [t for t, g in data.coverage.items() if hasattr(g, "technology")]
-    check_outputs(planned_outputs(out, formats, techs), overwrite=overwrite)
+    check_outputs(planned_outputs(out, formats, techs, commune_code=code, sheets=bool(sheets)),
+                  overwrite=overwrite)
     written: list[Path] = []
     images: dict[str, bytes] = {}
-    if set(formats) & {"png", "svg", "mappdf", "pdf"}:
-        report(0.05, "drawing the maps")
+    if set(formats) & {"png", "svg", "mappdf"} or ("pdf" in formats and code is None):
+        report(0.05, language_._("drawing the maps"))
         files, images = _write_maps(data, out, formats, options, overwrite)
         written += files
     if "pdf" in formats:
-        report(0.5, "writing the PDF report")
-        from covplan.report.pdf import build_report_pdf
-
-        written.append(build_report_pdf(data, out / REPORT_NAME, map_images=images,
-                                        overwrite=overwrite))
+        report(0.4, language_._("writing the PDF report"))
+        written.append(_write_pdf(data, out, code, images, language_, overwrite))
+    if sheets:
+        report(0.5, language_._("writing the commune sheets"))
+        written += write_commune_sheets(data, out, sheets, language_, overwrite=overwrite,
+                                        progress=lambda f, m: report(0.5 + 0.15 * f, m))
     if "html" in formats:
-        report(0.65, "writing the interactive map")
-        written.append(_write_html(data, out / HTML_NAME))
+        report(0.65, language_._("writing the interactive map"))
+        written.append(_write_html(data, out / HTML_NAME, language_))
     vector = [f for f in formats if f in VECTOR_FORMATS]
     if vector:
-        report(0.8, "writing the data files")
+        report(0.8, language_._("writing the data files"))
         written += export_vectors(data.layers(), out, vector, overwrite=overwrite,
-                                  tables={"targets": data.analysis.targets})
+                                  tables={"targets": data.analysis.targets}, lang=language_)
     if "cog" in formats:
-        report(0.9, "writing the coverage grids")
+        report(0.9, language_._("writing the coverage grids"))
         written += to_cogs(data.coverage, out, overwrite=overwrite)
-    report(1.0, f"{len(written)} files written")
+    report(1.0, language_._("{count} files written").format(count=len(written)))
     return written
 
 
-def _subtitle(data: ReportData) -> str:
+def _write_pdf(data: ReportData, out: Path, code: str | None, images: dict[str, bytes],
+               lang: Language, overwrite: bool) -> Path:
+    """The province's report, or with ``code`` that commune's sheet (every gap listed)."""
+    if code is None:
+        return build_report_pdf(data, out / REPORT_NAME, lang=lang, map_images=images,
+                                overwrite=overwrite)
+    return write_bytes_atomic(out / commune_pdf_name(code), build_commune_pdf(data, code, lang),
+                              overwrite=overwrite)
+
+
+def _subtitle(data: ReportData, lang: Language) -> str:
+    """The preset, and the scenario when there is one (``Scenario “x” (3 edits)``)."""
     parts = [data.targets.name]
     if data.scenario is not None:
-        parts.append(f"scenario {data.scenario_label}")
+        parts.append(data.scenario_label(lang))
     return " · ".join(parts)

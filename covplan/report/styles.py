@@ -40,6 +40,7 @@ class Styles:
     subtitle: ParagraphStyle
     h1: ParagraphStyle
     h2: ParagraphStyle
+    h3: ParagraphStyle
     body: ParagraphStyle
     small: ParagraphStyle
     cell: ParagraphStyle
@@ -47,6 +48,10 @@ class Styles:
     cell_head: ParagraphStyle
     cell_centre: ParagraphStyle
     warning: ParagraphStyle
+    #: Smaller cells for the commune sheets (one page each).
+    compact_cell: ParagraphStyle
+    compact_cell_right: ParagraphStyle
+    compact_cell_head: ParagraphStyle
 
 
 @cache
@@ -63,8 +68,13 @@ def styles() -> Styles:
     return Styles(
         title=make("title", 24, fontName=BOLD, leading=30, spaceAfter=10),
         subtitle=make("subtitle", 13, textColor=MUTED, leading=18, spaceAfter=4),
-        h1=make("h1", 15, fontName=BOLD, leading=19, spaceBefore=4, spaceAfter=8),
-        h2=make("h2", 11.5, fontName=BOLD, leading=15, spaceBefore=10, spaceAfter=5),
+        # headings stay on the page of what follows them (no heading alone at a page foot)
+        h1=make("h1", 15, fontName=BOLD, leading=19, spaceBefore=4, spaceAfter=8,
+                keepWithNext=1),
+        h2=make("h2", 11.5, fontName=BOLD, leading=15, spaceBefore=10, spaceAfter=5,
+                keepWithNext=1),
+        h3=make("h3", 9.5, fontName=BOLD, leading=12, spaceBefore=5, spaceAfter=2.5,
+                keepWithNext=1),
         body=make("body", 9.5, spaceAfter=5),
         small=make("small", 8, textColor=MUTED, spaceAfter=3),
         cell=make("cell", 8, leading=10),
@@ -73,6 +83,9 @@ def styles() -> Styles:
         cell_centre=make("cell_centre", 8, fontName=BOLD, leading=10, alignment=TA_CENTER),
         warning=make("warning", 10.5, fontName=BOLD, textColor=WARNING_INK, leading=14,
                      spaceAfter=6),
+        compact_cell=make("compact_cell", 7, leading=8.5),
+        compact_cell_right=make("compact_cell_right", 7, leading=8.5, alignment=TA_RIGHT),
+        compact_cell_head=make("compact_cell_head", 7, fontName=BOLD, leading=8.5),
     )
 
 
@@ -81,7 +94,7 @@ def text(value: object) -> str:
     return escape(unicodedata.normalize("NFC", str(value)))
 
 
-def grid_style(rows: int, *, header_rows: int = 1) -> TableStyle:
+def grid_style(rows: int, *, header_rows: int = 1, padding_pt: float = 2.5) -> TableStyle:
     """Lines, header fill and zebra stripes of a data table of ``rows`` rows."""
     commands: list[tuple[object, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
@@ -90,8 +103,8 @@ def grid_style(rows: int, *, header_rows: int = 1) -> TableStyle:
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEADER_FILL),
         ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.8, INK),
         ("LINEBELOW", (0, header_rows), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), padding_pt),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding_pt),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]

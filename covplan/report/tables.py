@@ -1,13 +1,13 @@
 """The report's tables: targets, road gaps, villages and the commune summary.
 
-Each function takes a table from :class:`covplan.targets.Analysis` and returns a ReportLab
-:class:`~reportlab.platypus.Table` that fits the portrait text width, with its header
-repeated on every page it runs over.
+Each function takes a table from :class:`covplan.targets.Analysis` and a
+:class:`~covplan.i18n.Language`, and returns a ReportLab :class:`~reportlab.platypus.Table`
+that fits the portrait text width, with its header repeated on every page it runs over.
+Headers and words are in the language; figures are rounded for people in its format.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +15,8 @@ import pandas as pd
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table
 
+from covplan.export import wording
+from covplan.i18n import N_, Language
 from covplan.report.styles import (
     NO_DATA_FILL,
     NO_DATA_INK,
@@ -25,157 +27,155 @@ from covplan.report.styles import (
     styles,
     text,
 )
-from covplan.targets.schema import status_label
+from covplan.targets.schema import localized, status_label
 
-#: Units counted in whole items, and their singular.
-_SINGULAR = {"villages": "village", "people": "person", "POIs": "POI"}
+Row = dict[str, object]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a report table: header, width (mm), how to show a row, alignment."""
+    """One column of a report table: header (English, marked), width (mm), how a row shows.
+
+    ``show`` takes the row and the language; ``right`` aligns figures right; ``ink`` gives
+    the colour of a cell drawn bold (the status).
+    """
 
     header: str
     width_mm: float
-    show: Callable[[dict[str, object]], str]
+    show: Callable[[Row, Language], str]
     right: bool = False
-    ink: Callable[[dict[str, object]], str] | None = None
+    ink: Callable[[Row], str] | None = None
 
 
-def number(value: object, decimals: int = 0, suffix: str = "") -> str:
-    """``12,345.6`` style text; ``–`` for missing values."""
+def figure(value: object, lang: Language, decimals: int = 0) -> str:
+    """A figure in ``lang``'s format (``1.799.489``, ``12,3``); ``–`` for none."""
+    if wording.is_missing(value):
+        return "–"
     try:
-        x = float(value)  # type: ignore[arg-type]
+        return lang.number(float(value), decimals)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "–"
-    if math.isnan(x):
-        return "–"
-    return f"{x:,.{decimals}f}{suffix}"
 
 
-def amount(value: float, unit: str) -> str:
-    """A shortfall in its natural unit: ``68.4 km``, ``16 villages``, ``1 person``."""
-    if math.isnan(value):
-        return "–"
-    if unit == "km":
-        return f"{value:,.1f} km"
-    if unit == "km²":
-        return f"{value:,.2f} km²"
-    label = _SINGULAR.get(unit, unit) if round(value) == 1 else unit
-    return f"{value:,.0f} {label}"
+def percent(value: object, lang: Language, decimals: int = 1) -> str:
+    """A percentage in ``lang``'s format (``98,5 %``); ``–`` for none."""
+    shown = figure(value, lang, decimals)
+    return shown if shown == "–" else lang.percent(float(value), decimals)  # type: ignore[arg-type]
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+def records(frame: pd.DataFrame) -> list[Row]:
     """The rows of ``frame`` as dicts keyed by column name."""
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def data_table(rows: Sequence[dict[str, object]], columns: Sequence[Column]) -> Table:
-    """A table of ``rows`` (dicts) with wrapped cells and a repeated header row."""
+def data_table(rows: Sequence[Row], columns: Sequence[Column], lang: Language, *,
+               compact: bool = False) -> Table:
+    """A table of ``rows`` (dicts) with wrapped cells and a repeated header row.
+
+    ``compact``: smaller type and padding (the commune sheets).
+    """
     st = styles()
-    head = [Paragraph(text(c.header), st.cell_head) for c in columns]
-    body = [[_cell(c, r) for c in columns] for r in rows]
+    head_style = st.compact_cell_head if compact else st.cell_head
+    head = [Paragraph(text(lang._(c.header)), head_style) for c in columns]
+    body = [[_cell(c, r, lang, compact) for c in columns] for r in rows]
     table = Table([head, *body], colWidths=[c.width_mm * mm for c in columns], repeatRows=1,
                   hAlign="LEFT")
-    table.setStyle(grid_style(len(body) + 1))
+    table.setStyle(grid_style(len(body) + 1, padding_pt=1.5 if compact else 2.5))
     return table
 
 
-def _cell(column: Column, row: dict[str, object]) -> Paragraph:
+def _cell(column: Column, row: Row, lang: Language, compact: bool) -> Paragraph:
     st = styles()
-    content = text(column.show(row))
+    content = text(column.show(row, lang))
     if column.ink is not None:
         content = f'<font color="{column.ink(row)}"><b>{content}</b></font>'
+    if compact:
+        return Paragraph(content, st.compact_cell_right if column.right else st.compact_cell)
     return Paragraph(content, st.cell_right if column.right else st.cell)
 
 
-def _status_ink(row: dict[str, object]) -> str:
+def _status_ink(row: Row) -> str:
     ink = STATUS_INK.get(str(row["status"]), NO_DATA_INK)
     return str(ink.hexval()).replace("0x", "#")
 
 
-def targets_table(targets: pd.DataFrame) -> Table:
+def _shortfall(row: Row, lang: Language) -> str:
+    return wording.amount(float(row["shortfall"]), str(row["unit"]), lang)  # type: ignore[arg-type]
+
+
+def targets_table(targets: pd.DataFrame, lang: Language) -> Table:
     """Target | measured | goal | status (coloured: met, not met, no data) | shortfall."""
     columns = [
-        Column("Target", 78, lambda r: str(r["target"])),
-        Column("Measured", 22, lambda r: number(r["measured_percent"], 1, " %"), right=True),
-        Column("Goal", 17, lambda r: number(r["goal_percent"], 1, " %").replace(".0 %", " %"),
+        Column(N_("Target"), 78, lambda r, lg: str(localized(r, "target", lg))),
+        Column(N_("Measured"), 22, lambda r, lg: percent(r["measured_percent"], lg),
                right=True),
-        Column("Status", 24, lambda r: status_label(r["status"]), ink=_status_ink),
-        Column("Shortfall", 39, lambda r: amount(float(r["shortfall"]),  # type: ignore[arg-type]
-                                                 str(r["unit"])), right=True),
+        Column(N_("Goal"), 17, lambda r, lg: wording.goal(float(r["goal_percent"]), lg),  # type: ignore[arg-type]
+               right=True),
+        Column(N_("Status"), 24, lambda r, lg: status_label(r["status"], lg), ink=_status_ink),
+        Column(N_("Shortfall"), 39, _shortfall, right=True),
     ]
     rows = records(targets)
-    table = data_table(rows, columns)
+    table = data_table(rows, columns, lang)
     table.setStyle([("BACKGROUND", (3, row), (3, row),
                      STATUS_FILL.get(str(r["status"]), NO_DATA_FILL))
                     for row, r in enumerate(rows, start=1)])
     return table
 
 
-def road_gap_table(gaps: pd.DataFrame, limit: int) -> Table:
+def road_gap_table(gaps: pd.DataFrame, limit: int, lang: Language) -> Table:
     """The ``limit`` longest gaps: road, class, chainage, length, communes crossed."""
     columns = [
-        Column("Road", 34, lambda r: _road_label(r)),
-        Column("Class", 20, lambda r: str(r["road_class"])),
-        Column("From km", 15, lambda r: number(r["start_km"], 1), right=True),
-        Column("To km", 15, lambda r: number(r["end_km"], 1), right=True),
-        Column("Length km", 17, lambda r: number(r["length_km"], 1), right=True),
-        Column("Communes crossed", 79, lambda r: str(r.get("communes") or "–")),
+        Column(N_("Road"), 34, lambda r, lg: wording.road_label(r.get("road"), r.get("name"),
+                                                                lg)),
+        Column(N_("Class"), 20, lambda r, lg: wording.word(r["road_class"], lg)),
+        Column(N_("From km"), 15, lambda r, lg: figure(r["start_km"], lg, 1), right=True),
+        Column(N_("To km"), 15, lambda r, lg: figure(r["end_km"], lg, 1), right=True),
+        Column(N_("Length km"), 17, lambda r, lg: figure(r["length_km"], lg, 1), right=True),
+        Column(N_("Communes crossed"), 79, lambda r, lg: str(r.get("communes") or "–")),
     ]
-    return data_table(records(gaps.head(limit)), columns)
+    return data_table(records(gaps.head(limit)), columns, lang)
 
 
-def _road_label(row: dict[str, object]) -> str:
-    road, name = str(row.get("road") or ""), str(row.get("name") or "")
-    if name and name not in road and name != "nan":
-        return f"{road} ({name})"
-    return road
-
-
-def _yes_no(value: object) -> str:
-    """``yes`` / ``no``, ``no data`` for a missing value (no fibre data)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "no data"
-    return "yes" if bool(value) else "no"
-
-
-def village_table(villages: pd.DataFrame, limit: int) -> Table:
-    """Villages (most populous first): commune, people, 4G / 5G share, fibre."""
+def village_table(villages: pd.DataFrame, limit: int, lang: Language) -> Table:
+    """Villages (most populous first): commune, people, 4G / 5G share, fibre, missing."""
     columns = [
-        Column("Village", 38, lambda r: str(r["name"])),
-        Column("Commune", 45, lambda r: str(r.get("commune_name") or "–")),
-        Column("People", 18, lambda r: number(r["population"]), right=True),
-        Column("4G signal", 19, lambda r: number(r["signal_4g_percent"], 0, " %"), right=True),
-        Column("5G signal", 19, lambda r: number(r["signal_5g_percent"], 0, " %"), right=True),
-        Column("Fibre", 13, lambda r: _yes_no(r["fibre_reached"])),
-        Column("Missing", 28, lambda r: str(r.get("missing") or "")),
+        Column(N_("Village"), 38, lambda r, lg: str(r["name"])),
+        Column(N_("Commune"), 45, lambda r, lg: str(r.get("commune_name") or "–")),
+        Column(N_("People"), 18, lambda r, lg: figure(r["population"], lg), right=True),
+        Column(N_("4G signal"), 19, lambda r, lg: percent(r["signal_4g_percent"], lg),
+               right=True),
+        Column(N_("5G signal"), 19, lambda r, lg: percent(r["signal_5g_percent"], lg),
+               right=True),
+        Column(N_("Fibre"), 13, lambda r, lg: wording.yes_no(r["fibre_reached"], lg)),
+        Column(N_("Missing"), 28, lambda r, lg: wording.services(r.get("missing"), lg)),
     ]
-    return data_table(records(villages.head(limit)), columns)
+    return data_table(records(villages.head(limit)), columns, lang)
 
 
-def commune_table(summary: pd.DataFrame) -> Table:
+def commune_table(summary: pd.DataFrame, lang: Language) -> Table:
     """Every commune: people, villages, fibre, 4G / 5G population share, gaps."""
     columns = [
-        Column("Commune / ward", 44, lambda r: str(r["name"])),
-        Column("Code", 13, lambda r: str(r["code"])),
-        Column("People", 19, lambda r: number(r["population"]), right=True),
-        Column("Villages", 15, lambda r: number(r["villages"]), right=True),
-        Column("With fibre", 16, lambda r: number(r["fibre_percent"], 0, " %"), right=True),
-        Column("People 4G", 17, lambda r: number(r["population_4g_percent"], 1, " %"),
+        Column(N_("Commune / ward"), 44, lambda r, lg: str(r["name"])),
+        Column(N_("Code"), 13, lambda r, lg: str(r["code"])),
+        Column(N_("People"), 19, lambda r, lg: figure(r["population"], lg), right=True),
+        Column(N_("Villages"), 15, lambda r, lg: figure(r["villages"], lg), right=True),
+        Column(N_("With fibre"), 16, lambda r, lg: percent(r["fibre_percent"], lg),
                right=True),
-        Column("People 5G", 17, lambda r: number(r["population_5g_percent"], 1, " %"),
+        Column(N_("People 4G"), 17, lambda r, lg: percent(r["population_4g_percent"], lg),
                right=True),
-        Column("Highway km no 4G/5G", 21, lambda r: number(r["highway_uncovered_km"], 1),
+        Column(N_("People 5G"), 17, lambda r, lg: percent(r["population_5g_percent"], lg),
                right=True),
-        Column("POIs no 5G", 18, lambda r: number(r["pois_without_5g"]), right=True),
+        Column(N_("Highway km no 4G/5G"), 21,
+               lambda r, lg: figure(r["highway_uncovered_km"], lg, 1), right=True),
+        Column(N_("POIs no 5G"), 18, lambda r, lg: figure(r["pois_without_5g"], lg),
+               right=True),
     ]
-    return data_table(records(summary), columns)
+    return data_table(records(summary), columns, lang)
 
 
 def key_value_table(rows: Sequence[tuple[str, str]], widths_mm: tuple[float, float] = (45, 135)
                     ) -> Table:
-    """Two-column label / value table (no header)."""
+    """Two-column label / value table (no header); labels and values already in words."""
     st = styles()
     data = [[Paragraph(text(k), st.cell_head), Paragraph(text(v), st.cell)] for k, v in rows]
     table = Table(data, colWidths=[w * mm for w in widths_mm], hAlign="LEFT")

@@ -31,19 +31,32 @@ A targets file is TOML::
     or_fibre = true                     # population_share only: fibre-reached villages count
     thresholds = { rsrp_5g_dbm = -100 } # optional overrides for this target
     note = "…"                          # optional
+    environment = "indoor"              # signal counted inside buildings (default "outdoor")
+    building = "traditional"            # indoor only: or "thermally-efficient"
+    indoor_probability_percent = 50     # indoor only: P of the building entry loss
+
+An indoor target is met by the outdoor prediction reaching its threshold plus the building
+entry loss of ITU-R P.2109-2 (:mod:`covplan.radio.indoor`) for its building type, at the
+probability that the loss is not exceeded, at each technology's default carrier
+(:data:`covplan.radio.defaults.SECTOR_DEFAULTS`: 1800 MHz for 4G, 3500 MHz for 5G) and
+horizontal incidence: "5G at -105 dBm indoors" is counted where the outdoor RSRP reaches
+-105 + 15.7 = -89.3 dBm (traditional building, 50 %). The loss and how it was obtained are
+in the target's thresholds' sources and note.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import pandas as pd
 
-from covplan.i18n import N_, Language, Name, Phrase, joined
+from covplan.i18n import N_, Language, Name, Phrase, joined, language
 from covplan.metrics.thresholds import Thresholds
+from covplan.radio.defaults import SECTOR_DEFAULTS
+from covplan.radio.indoor import BuildingType, building_entry_loss_db
 from covplan.schema import TECHNOLOGIES
 
 #: The status of a target result, the same value in every output (CLI, PDF, CSV, app).
@@ -66,11 +79,11 @@ UNIT_LABELS: Final[Mapping[str, tuple[str, str]]] = {
 
 #: Measures, what each means, and the unit its shortfall is counted in.
 MEASURES: Final[Mapping[str, str]] = {
-    "length_share": "share of road length with signal (dual carriageways counted once)",
-    "fibre_share": "share of villages fibre-reached",
-    "population_share": "share of people with signal (or in a fibre-reached village)",
-    "point_share": "share of points of interest with signal at the point",
-    "village_share": "share of village population, area or count with signal",
+    "length_share": N_("share of road length with signal (dual carriageways counted once)"),
+    "fibre_share": N_("share of villages fibre-reached"),
+    "population_share": N_("share of people with signal (or in a fibre-reached village)"),
+    "point_share": N_("share of points of interest with signal at the point"),
+    "village_share": N_("share of village population, area or count with signal"),
 }
 
 #: The one layer each measure reads.
@@ -118,8 +131,13 @@ WEIGHTS: Final = ("population", "area", "count")
 TOP_KEYS: Final = ("preset", "thresholds", "target")
 PRESET_KEYS: Final = ("name", "source", "description", "description_vi", "province", "year",
                       "extent_lonlat", "extent_source", "language")
+#: Where a target's signal is counted: in the open, or inside buildings (ITU-R P.2109).
+ENVIRONMENTS: Final = ("outdoor", "indoor")
+#: Default probability (%) that the building entry loss is not exceeded.
+INDOOR_PROBABILITY_PERCENT: Final = 50.0
 TARGET_KEYS: Final = ("id", "label", "label_vi", "layer", "measure", "filter", "technologies",
-                      "goal_percent", "weight", "or_fibre", "thresholds", "note", "note_vi")
+                      "goal_percent", "weight", "or_fibre", "thresholds", "note", "note_vi",
+                      "environment", "building", "indoor_probability_percent")
 REQUIRED_TARGET_KEYS: Final = ("id", "label", "layer", "measure", "goal_percent")
 
 
@@ -150,6 +168,12 @@ class Target:
         The thresholds this target is evaluated with (file-wide, then its overrides).
     note
         Free text shown with the result.
+    environment
+        ``{"outdoor", "indoor"}``: where the signal is counted (module docstring).
+    building, indoor_probability_percent
+        Indoor only: the P.2109 building type and the probability of the loss.
+    indoor_loss_db
+        Indoor only: ``(technology, dB)`` pairs added to the thresholds.
     """
 
     id: str
@@ -165,6 +189,51 @@ class Target:
     note: str = ""
     label_vi: str = ""
     note_vi: str = ""
+    environment: str = "outdoor"
+    building: str = "traditional"
+    indoor_probability_percent: float = INDOOR_PROBABILITY_PERCENT
+    indoor_loss_db: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def indoor(self) -> bool:
+        """Whether the target counts signal inside buildings."""
+        return self.environment == "indoor"
+
+    def with_environment(self, environment: str, *, building: str | None = None,
+                         probability_percent: float | None = None) -> Target:
+        """The target counted ``{"outdoor", "indoor"}``: thresholds and note follow.
+
+        Targets without a signal rule (fibre) are returned unchanged.
+        """
+        if environment not in ENVIRONMENTS:
+            raise ValueError(f"environment must be one of {ENVIRONMENTS}, got {environment!r}")
+        if not self.technologies:
+            return self
+        base, note, note_vi = self._outdoor()
+        if environment == "outdoor":
+            return replace(self, environment="outdoor", thresholds=base, note=note,
+                           note_vi=note_vi, indoor_loss_db=())
+        kind = building if building is not None else self.building
+        p = (probability_percent if probability_percent is not None
+             else self.indoor_probability_percent)
+        thresholds, losses = indoor_thresholds(base, kind, p)  # type: ignore[arg-type]
+        extra = _indoor_note(kind, p, losses)
+        return replace(self, environment="indoor", building=kind, thresholds=thresholds,
+                       indoor_probability_percent=float(p), indoor_loss_db=losses,
+                       note=_joined_note(note, extra("en")), note_vi=_joined_note(
+                           note_vi or note, extra("vi")))
+
+    def _outdoor(self) -> tuple[Thresholds, str, str]:
+        """The outdoor thresholds and the notes without the indoor sentence."""
+        if not self.indoor_loss_db:
+            return self.thresholds, self.note, self.note_vi
+        losses = dict(self.indoor_loss_db)
+        values = {f"rsrp_{t.lower()}_dbm": round(self.thresholds.rsrp_dbm(t) - loss, 1)
+                  for t, loss in losses.items()}
+        extra = _indoor_note(self.building, self.indoor_probability_percent,
+                             self.indoor_loss_db)
+        return (self.thresholds.updated(values), _strip_note(self.note, extra("en")),
+                _strip_note(self.note_vi, extra("vi")))
 
     def filter_values(self, column: str) -> tuple[str, ...] | None:
         """Allowed values of ``column``, or None when the target does not filter on it."""
@@ -239,6 +308,18 @@ class TargetSet:
         """:meth:`floor_dbm` of every technology."""
         return {tech: self.floor_dbm(tech) for tech in TECHNOLOGIES}
 
+    def with_environment(self, environment: str, *, building: str | None = None,
+                         probability_percent: float | None = None) -> TargetSet:
+        """Every signal target counted ``{"outdoor", "indoor"}`` (the app's switch).
+
+        Indoor targets are met where the outdoor prediction reaches their threshold plus
+        the building entry loss (see :mod:`covplan.targets.schema`).
+        """
+        return replace(self, targets=tuple(
+            t.with_environment(environment, building=building,
+                               probability_percent=probability_percent)
+            for t in self.targets))
+
     def kinds(self) -> tuple[str, ...] | None:
         """POI kinds named by the set's point targets, None when no target names any."""
         found: list[str] = []
@@ -247,6 +328,57 @@ class TargetSet:
                 if kind not in found:
                     found.append(kind)
         return tuple(found) or None
+
+
+def indoor_thresholds(base: Thresholds, building: BuildingType, probability_percent: float
+                      ) -> tuple[Thresholds, tuple[tuple[str, float], ...]]:
+    """``base`` raised by the building entry loss per technology (module docstring).
+
+    Returns
+    -------
+    thresholds : Thresholds
+        RSRP thresholds the outdoor prediction must reach; the sources say how.
+    losses : tuple
+        ``(technology, dB)`` pairs (rounded to 0.1 dB).
+    """
+    values: dict[str, float] = {}
+    sources: dict[str, str] = {}
+    losses: list[tuple[str, float]] = []
+    for tech in TECHNOLOGIES:
+        f = SECTOR_DEFAULTS[tech].frequency_mhz
+        loss = round(float(building_entry_loss_db(f, probability_percent, building=building)), 1)
+        key = f"rsrp_{tech.lower()}_dbm"
+        inside = base.rsrp_dbm(tech)
+        values[key] = round(inside + loss, 1)
+        sources[key] = (f"indoor: {inside:g} dBm inside a {building} building, i.e. outdoor "
+                        f"RSRP >= {values[key]:g} dBm with the ITU-R P.2109-2 building entry "
+                        f"loss of {loss:g} dB ({probability_percent:g} % probability, "
+                        f"{f:g} MHz, horizontal incidence); {base.sources.get(key, '')}")
+        losses.append((tech, loss))
+    return base.updated(values, sources), tuple(losses)
+
+
+def _indoor_note(building: str, probability_percent: float,
+                 losses: tuple[tuple[str, float], ...]) -> Callable[[str], str]:
+    """The sentence an indoor target's note gets, in a language code."""
+    def text(code: str) -> str:
+        lang = language(code)
+        kind = lang._(N_("traditional")) if building == "traditional" else lang._(
+            N_("thermally efficient"))
+        return lang._(N_("Counted indoors: the outdoor signal must exceed the threshold by "
+                         "the building entry loss of ITU-R P.2109-2 ({building} building, "
+                         "{probability} % probability): {losses}.")).format(
+            building=kind, probability=f"{probability_percent:g}",
+            losses=", ".join(f"{t} {v:g} dB" for t, v in losses))
+    return text
+
+
+def _joined_note(note: str, extra: str) -> str:
+    return f"{note} {extra}".strip() if note else extra
+
+
+def _strip_note(note: str, extra: str) -> str:
+    return note.replace(extra, "").strip()
 
 
 def status_label(status: object, lang: Language | None = None) -> str:

@@ -40,7 +40,10 @@ def test_every_file_is_written_once_and_nothing_else(layers: dict[str, gpd.GeoDa
     written = _write(layers, out_dir, tiny_report)
     expected = vector_paths(out_dir, list(layers), FORMATS, tables=["targets"])
     assert written == expected
-    assert listing(out_dir) == sorted(p.name for p in expected)  # no temporary files
+    on_disk = sorted(p for p in out_dir.rglob("*") if p.is_file())
+    assert on_disk == sorted(expected)  # no temporary files
+    assert sorted(p.name for p in (out_dir / "data").iterdir()) == sorted(
+        f"{name}.csv" for name in [*layers, "targets"])
 
 
 def test_geopackage_keeps_counts_attributes_and_the_metric_crs(
@@ -73,16 +76,24 @@ def test_geojson_is_wgs84_with_the_same_features(layers: dict[str, gpd.GeoDataFr
     assert set(villages["name"]) == set(layers["village_gaps"]["name"])  # Vietnamese intact
 
 
-def test_csv_has_a_bom_lon_lat_and_vietnamese(layers: dict[str, gpd.GeoDataFrame],
-                                              tiny_report: ReportData, out_dir: Path) -> None:
+def test_csv_for_people_and_for_machines(layers: dict[str, gpd.GeoDataFrame],
+                                         tiny_report: ReportData, out_dir: Path) -> None:
     _write(layers, out_dir, tiny_report)
-    raw = (out_dir / "village_gaps.csv").read_bytes()
+    raw = (out_dir / "village_gaps.csv").read_bytes()  # for people: BOM, headers, rounded
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == len(layers["village_gaps"])
-    assert {"Bản Pác", "Thôn Nà"} <= {r["name"] for r in rows}
-    assert all(105 < float(r["lon"]) < 106 and 21 < float(r["lat"]) < 22 for r in rows)
-    targets = pd.read_csv(out_dir / "targets.csv", encoding="utf-8-sig")
+    assert {"Bản Pác", "Thôn Nà"} <= {r["Village"] for r in rows}
+    assert all(105 < float(r["Longitude"]) < 106 and 21 < float(r["Latitude"]) < 22
+               for r in rows)
+    assert all(len(r["People with 4G (%)"].partition(".")[2]) <= 1 for r in rows)
+    machine = (out_dir / "data" / "village_gaps.csv").read_bytes()  # for machines
+    assert not machine.startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(io.BytesIO(machine))
+    assert list(table.columns[:3]) == ["village_id", "name", "commune"]
+    np.testing.assert_array_equal(table["signal_4g_percent"],
+                                  layers["village_gaps"]["signal_4g_percent"])
+    targets = pd.read_csv(out_dir / "data" / "targets.csv")
     assert targets["id"].tolist() == tiny_report.analysis.targets["id"].tolist()
 
 
@@ -143,6 +154,9 @@ def test_an_interrupted_export_leaves_no_partial_file(
     assert not [name for name in left if name.startswith(".")]  # no temporary file
     if fmt in ("gpkg", "kml"):  # one file of several layers: nothing at all
         assert left == []
+    elif fmt == "csv":  # the first table's CSV for people is complete, for machines absent
+        first = next(iter(layers))
+        assert left == sorted([f"{first}.csv", "data"]) and listing(out_dir / "data") == []
     else:  # one file per layer: the first is complete, the second absent
         first = next(iter(layers))
         assert left == [f"{first}.{fmt}"]

@@ -163,10 +163,10 @@ def test_validate_analyze_and_report_run_on_it(thai_nguyen: Path, tmp_path: Path
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "Thái Nguyên 2025 (real data)" in printed.out
-    targets = pd.read_csv(out / "targets.csv", encoding="utf-8-sig")
+    targets = pd.read_csv(out / "data" / "targets.csv")
     measured = targets["measured_percent"].dropna()
     assert len(measured) and measured.between(0, 100).all()
-    summary = pd.read_csv(out / "commune_summary.csv", encoding="utf-8-sig")
+    summary = pd.read_csv(out / "data" / "commune_summary.csv")
     assert len(summary) == 92
     report = tmp_path / "report"
     assert main(["-q", "report", str(thai_nguyen), "--format", "pdf,csv", "--resolution", "250",

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
 
-from covplan.export.static_map import MapOptions, coverage_map
+import numpy as np
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
+from matplotlib.markers import MarkerStyle
+
+from covplan.export.static_map import MapOptions, coverage_map, gaps_map
+from covplan.i18n import language
 from covplan.io import Dataset
 from covplan.planning import Scenario
 from covplan.report import prepare_report
@@ -23,7 +30,8 @@ def test_a_scenario_replaces_the_sites_and_marks_the_new_ones(tiny_dataset: Data
         "NEW-1", first.x + 2_000.0, first.y - 1_000.0, technology="4G", height_m=30.0)
     data = prepare_report(tiny_dataset, load_targets("thai_nguyen_2025"), scenario=scenario,
                           resolution_m=RESOLUTION_M)
-    assert data.scenario_label == "fill-in (1 edit)"
+    assert data.scenario_label(language("en")) == "Scenario “fill-in” (1 edit)"
+    assert data.scenario_label(language("vi")) == "Kịch bản “fill-in” (1 thay đổi)"
     assert data.new_sites is not None and set(data.new_sites["site_id"]) == {"NEW-1"}
     assert data.dataset.sites is not None and "NEW-1" in set(data.dataset.sites["site_id"])
     assert set(data.coverage) == {"4G", "5G"}
@@ -34,3 +42,36 @@ def test_a_scenario_replaces_the_sites_and_marks_the_new_ones(tiny_dataset: Data
                        options=MapOptions(dpi=50))
     legend_texts = [t.get_text() for t in fig.axes[1].texts]
     assert "new site (scenario)" in legend_texts and "4G site" in legend_texts
+    assert _legend_markers_are_drawn(fig) == {"o", "*"}  # 4G circles, new stars
+    both = gaps_map(data.dataset, new_sites=data.new_sites, options=MapOptions(dpi=50),
+                    site_technologies=("4G", "5G"))
+    assert _legend_markers_are_drawn(both) == {"o", "D", "*"}  # and 5G diamonds
+
+
+def _legend_markers_are_drawn(fig: Figure) -> set[str]:
+    """The legend's markers, each checked to be a marker the map draws."""
+    legend_markers = {line.get_marker() for line in fig.axes[1].lines} - {"None"}  # lines
+    drawn = [collection.get_paths()[0] for collection in fig.axes[0].collections
+             if isinstance(collection, PathCollection)]
+    for marker in legend_markers:
+        style = MarkerStyle(marker)
+        shape = style.get_path().transformed(style.get_transform()).vertices
+        assert any(np.allclose(path.vertices, shape) for path in drawn
+                   if path.vertices.shape == shape.shape), marker
+    return {str(m) for m in legend_markers}
+
+
+def test_an_unnamed_scenario_is_not_named_twice(tiny_dataset: Dataset) -> None:
+    """The map subtitle said "scenario scenario (12 edits)" for a scenario nobody named."""
+    from covplan.report.outputs import _subtitle
+
+    sites = tiny_dataset.sites
+    assert sites is not None
+    first = sites.geometry.iloc[0]
+    scenario = Scenario(sites)
+    for k in range(12):
+        scenario = scenario.add_site(f"NEW-{k}", first.x + 300.0 * k, first.y, technology="4G")
+    data = replace(prepare_report(tiny_dataset, load_targets("thai_nguyen_2025"),
+                                  resolution_m=RESOLUTION_M), scenario=scenario)
+    assert _subtitle(data, language("en")) == "Thái Nguyên 2025 · Scenario (12 edits)"
+    assert _subtitle(data, language("vi")) == "Thái Nguyên 2025 · Kịch bản (12 thay đổi)"

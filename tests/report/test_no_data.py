@@ -67,17 +67,20 @@ def test_absent_layers_are_no_data_in_every_output(
     assert not gaps["missing"].str.contains("fibre").any()
     assert gaps["fibre_reached"].isna().all()
 
-    written = write_outputs(data, out_dir, ("pdf", "csv", "html"))
+    written = write_outputs(data, out_dir, ("pdf", "csv", "html"), lang="en")
     assert out_dir / "map.html" in written  # the empty road-gap layer draws
     text = _pdf_text(out_dir / "report.pdf")
-    assert text.count("NO DATA") == 2 * len(no_data)  # "at a glance" and the target table
+    assert text.count("NO DATA") == len(no_data)  # the target table
+    assert text.count("No data:") == len(no_data)  # at a glance
     assert text.count("NOT MET") == int(table.loc["residential_5g", "status"] == "not met")
     assert "No roads in the dataset" in text
     assert "No road without 4G/5G signal" not in text
     assert "No fibre data (no fibre layer and no 'fibre' column on the villages)" in text
     assert "population: no data" in text
-    csv = pd.read_csv(out_dir / "targets.csv", encoding="utf-8-sig").set_index("id")
+    csv = pd.read_csv(out_dir / "data" / "targets.csv").set_index("id")
     assert csv["status"].to_dict() == table["status"].to_dict()
+    people = pd.read_csv(out_dir / "targets.csv", encoding="utf-8-sig").set_index("ID")
+    assert set(people.loc[sorted(no_data), "Status"]) <= {"NO DATA"}
 
 
 def test_every_road_covered_is_no_gap_not_no_data(
@@ -91,7 +94,7 @@ def test_every_road_covered_is_no_gap_not_no_data(
     data = _report(tiny_dataset, coverage, "thai_nguyen_2025")
     assert data.analysis.road_gaps.empty
     assert data.analysis.targets.set_index("id").loc["roads_4g5g", "status"] == "met"
-    write_outputs(data, out_dir, ("pdf", "html"))
+    write_outputs(data, out_dir, ("pdf", "html"), lang="en")
     assert (out_dir / "map.html").is_file()
     text = _pdf_text(out_dir / "report.pdf")
     assert "Every road has 4G/5G signal: no road gap." in text

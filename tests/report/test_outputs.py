@@ -51,7 +51,8 @@ def test_all_formats_write_exactly_the_planned_files(everything: list[Path]) -> 
     out = everything[0].parent
     planned = planned_outputs(out, WRITTEN, ["4G", "5G"])
     assert sorted(everything) == sorted(planned)
-    assert listing(out) == sorted(p.name for p in planned)  # no temporary or extra file
+    assert listing(out) == sorted({p.relative_to(out).parts[0] for p in planned})
+    assert listing(out / "data") == sorted(p.name for p in planned if p.parent.name == "data")
     assert all(p.stat().st_size > 0 for p in everything)
 
 
@@ -67,7 +68,7 @@ def test_existing_outputs_are_refused_with_their_names(tiny_report: ReportData,
     written = write_outputs(tiny_report, out_dir, ("html", "csv"), options=OPTIONS,
                             overwrite=True)
     assert (out_dir / "map.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert len(written) == 1 + 6
+    assert len(written) == 1 + 2 * 6  # the map, and each table for people and for machines
 
 
 PROBE = """() => {

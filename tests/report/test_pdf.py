@@ -33,7 +33,8 @@ def map_images(tiny_report: ReportData, _built: dict[str, Any]) -> dict[str, byt
 
 @pytest.fixture
 def report_pdf(tiny_report: ReportData, map_images: dict[str, bytes], out_dir: Path) -> Path:
-    return build_report_pdf(tiny_report, out_dir / "report.pdf", map_images=map_images)
+    return build_report_pdf(tiny_report, out_dir / "report.pdf", map_images=map_images,
+                            lang="en")
 
 
 def _text(reader: PdfReader) -> str:
@@ -61,7 +62,7 @@ def test_every_target_and_its_status_is_in_the_text(report_pdf: Path,
     for name in ("Xã Tân Hòa", "Phường Đông", "Bản Pác", "Quốc lộ 3"):  # Vietnamese intact
         assert name in text
     for heading in ("Longest road gaps", "Largest villages without service",
-                    "Commune summary", "Methods and data", "2025-07-01"):
+                    "Commune summary", "Methods and data", "1 Jul 2025"):
         assert heading in text
 
 
@@ -85,10 +86,10 @@ def test_poppler_reads_the_vietnamese_names(report_pdf: Path) -> None:
 
 def test_without_maps_and_refusing_to_overwrite(tiny_report: ReportData,
                                                 out_dir: Path) -> None:
-    path = build_report_pdf(tiny_report, out_dir / "plain.pdf")
+    path = build_report_pdf(tiny_report, out_dir / "plain.pdf", lang="en")
     assert len(PdfReader(path).pages) == 5  # title, targets, gaps, communes, methods
     with pytest.raises(OutputExistsError, match="--overwrite"):
-        build_report_pdf(tiny_report, path)
+        build_report_pdf(tiny_report, path, lang="en")
 
 
 def test_an_interrupted_build_leaves_no_file(tiny_report: ReportData, out_dir: Path,
@@ -103,3 +104,31 @@ def test_an_interrupted_build_leaves_no_file(tiny_report: ReportData, out_dir: P
     with pytest.raises(RuntimeError, match="killed"):
         build_report_pdf(tiny_report, out_dir / "report.pdf")
     assert listing(out_dir) == []
+
+
+def test_no_heading_ends_a_page(tiny_report: ReportData, out_dir: Path) -> None:
+    """Page 6 of the full demo's report ended on "Largest villages without service".
+
+    The gap section is laid out after blank space of every height from none to a full page,
+    so each heading meets the foot of a page somewhere; none may be a page's last line.
+    """
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer
+
+    from covplan.i18n import language
+    from covplan.report.pdf import TEXT_FRAME_MM, build_story, report_document
+    from covplan.report.sections import gaps_section
+
+    lang = language("en")
+    headings = {"Longest road gaps", "Largest villages without service", "Without fibre"}
+    for space_mm in range(0, int(TEXT_FRAME_MM[1]) - 10, 6):
+        path = out_dir / f"gaps_{space_mm}.pdf"
+        out_dir.mkdir(exist_ok=True)
+        story = [Spacer(1, space_mm * mm), *gaps_section(tiny_report, lang)]
+        build_story(report_document(path, tiny_report, lang, title="gaps"), story, lang)
+        for page in PdfReader(path).pages:
+            lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+            body = [line for line in lines if not line.startswith(("covplan", "page ", "tiny",
+                                                                   "Thái Nguyên", "SYNTHETIC"))]
+            assert not body or not any(body[-1].startswith(h) for h in headings), (space_mm,
+                                                                                     body[-1])

@@ -14,7 +14,7 @@ from covplan.predict import CoverageGrid
 from covplan.report import ReportData, write_outputs
 from covplan.targets import analyze, load_targets
 
-from ..export.conftest import REPORT_DATE, RESOLUTION_M, listing
+from ..export.conftest import REPORT_DATE, RESOLUTION_M
 
 
 def test_roads_and_sites_only(tiny_dataset: Dataset, tiny_coverage: dict[str, CoverageGrid],
@@ -27,7 +27,8 @@ def test_roads_and_sites_only(tiny_dataset: Dataset, tiny_coverage: dict[str, Co
     data = ReportData(dataset, targets, dict(tiny_coverage), analyze(ctx, targets),
                       resolution_m=RESOLUTION_M, created=REPORT_DATE)
     written = write_outputs(data, out_dir, ("png", "pdf", "csv", "kml"),
-                            options=MapOptions(dpi=40))
-    assert listing(out_dir) == sorted(p.name for p in written)
+                            options=MapOptions(dpi=40), lang="en")
+    assert sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file()) \
+        == sorted(str(p.relative_to(out_dir)) for p in written)
     text = " ".join(page.extract_text() for page in PdfReader(out_dir / "report.pdf").pages)
     assert "The dataset has no communes." in text

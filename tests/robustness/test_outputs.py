@@ -211,8 +211,8 @@ def test_report_killed_while_writing_leaves_the_old_outputs_and_the_next_run_cle
     assert _staging(out).exists()  # what the killed run left, beside --out
 
     assert main(["-q", "report", str(demo), "--out", str(out), "--format", "csv", *FAST,
-                 "--overwrite"]) == 0
-    assert "Wrote 6 files to" in capsys.readouterr().out
+                 "--overwrite", "--lang", "en"]) == 0
+    assert "Wrote 12 files to" in capsys.readouterr().out
     assert not _staging(out).exists() and not _lock(out).exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["maps", "report.log"]
     assert (out / "report.pdf").read_bytes() == b"the minister's copy"  # not in --format csv
@@ -231,7 +231,8 @@ def test_analyze_killed_while_writing_gaps_leaves_nothing(demo: Path, tmp_path: 
 
     assert main(["-q", "analyze", str(demo), "--out", str(out), *FAST]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert "gaps.gpkg" in names and "targets.csv" in names and len(names) == 9
+    assert "gaps.gpkg" in names and "targets.csv" in names and "data" in names
+    assert len(names) == 10 and len(list((out / "data").iterdir())) == 8
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis", "analyze.log"]
 
 
@@ -252,7 +253,7 @@ def test_a_second_run_into_the_same_folder_is_refused(
         if first.poll() is None:
             os.kill(first.pid, signal.SIGCONT)
     assert first.wait(timeout=TIMEOUT_S) == 0
-    assert len(list(out.iterdir())) == 9
+    assert len(list(out.iterdir())) == 10  # gaps.gpkg, 8 CSV for people, data/ for machines
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis", "first.log"]
 
 
@@ -265,7 +266,7 @@ def test_outputs_get_the_umask_mode(tiny_dir: Path, tmp_path: Path, umask_022: i
     out = tmp_path / "out"
     assert main(["-q", *command[:1], str(tiny_dir), *command[1:], "--out", str(out),
                  "--resolution", "90"]) == 0
-    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in out.iterdir()}
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in out.rglob("*") if p.is_file()}
     assert "rsrp_4G.tif" in modes and "server_5G.csv" in modes
     assert set(modes.values()) == {oct(umask_022)}, modes
 
