@@ -13,10 +13,12 @@ import time
 
 import streamlit as st
 
-st.set_page_config(page_title="covplan — coverage planner", layout="wide")
+st.set_page_config(page_title="covplan", layout="wide")  # titled in its language by render
 
-from covplan.app.notices import show_unexpected  # noqa: E402  (set_page_config comes first)
+from covplan.app.language import page_language  # noqa: E402  (set_page_config comes first)
+from covplan.app.notices import show_unexpected  # noqa: E402
 from covplan.app.page import render  # noqa: E402
+from covplan.i18n import N_  # noqa: E402
 from covplan.radio import refresh_kernel_cache  # noqa: E402
 
 logger = logging.getLogger("covplan.app")
@@ -53,7 +55,9 @@ try:
     if shown is not None:
         settle_heap(shown, settled)  # after the first full page: what stays loaded
 except Exception:  # the last guard: never show a traceback or an exception's name
+    lang = page_language()
     show_unexpected(
-        "drawing the page",
-        "Open another dataset in the sidebar, or reload the page, to continue.",
+        N_("drawing the page"),
+        lang._("Open another dataset in the sidebar, or reload the page, to continue."),
+        lang=lang,
     )

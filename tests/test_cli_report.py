@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,16 +32,19 @@ def _run(data: Path, out: Path, *extra: str) -> int:
 def test_report_writes_every_format(demo_small: Path, tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "maps"
-    assert _run(demo_small, out) == 0
+    assert _run(demo_small, out, "--lang", "en") == 0
     stdout = capsys.readouterr().out
     assert "targets on Tỉnh Minh Sơn" in stdout and "(SYNTHETIC dataset)" in stdout
-    assert "Wrote 30 files to" in stdout
+    assert "Wrote 36 files to" in stdout and "  data/targets.csv" in stdout
     names = sorted(p.name for p in out.iterdir())
     assert not [n for n in names if n.startswith(".")]
     for name in ("map.html", "report.pdf", "gaps.gpkg", "gaps.kml", "road_gaps.geojson",
                  "targets.csv", "map_gaps.png", "map_coverage_4g.svg", "map_coverage_5g.pdf",
-                 "rsrp_4G.tif", "server_5G.csv"):
+                 "rsrp_4G.tif", "server_5G.csv", "data"):
         assert name in names
+    assert sorted(p.name for p in (out / "data").iterdir()) == sorted(
+        f"{n}.csv" for n in ("road_gaps", "village_gaps", "poi_gaps", "commune_summary",
+                             "sites", "targets"))
     reader = PdfReader(out / "report.pdf")
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     for label in ("4G/5G on 100 % of expressways and national highways",
@@ -66,6 +72,10 @@ def test_report_refuses_to_overwrite_and_rejects_bad_formats(
     assert "unknown output format(s): docx" in capsys.readouterr().err
     assert _run(demo_small, out, "--format", "csv", "--commune", "Nowhere") == 2
     assert "no commune has the code or name 'Nowhere'" in capsys.readouterr().err
+    assert _run(demo_small, out, "--format", "csv", "--communes", "Nowhere") == 2
+    assert "no commune has the code or name 'Nowhere'" in capsys.readouterr().err
+    assert _run(demo_small, out, "--commune", "99001", "--communes", "all") == 2
+    assert "not both" in capsys.readouterr().err
     assert _run(demo_small, out, "--format", "pdf", "--overwrite") == 0
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
 
@@ -90,3 +100,41 @@ def test_report_maps_a_scenario(demo_small: Path, tmp_path: Path) -> None:
     assert _run(demo_small, tmp_path / "out", "--scenario", str(path), "--format", "csv") == 0
     exported = (tmp_path / "out" / "sites.csv").read_text(encoding="utf-8-sig")
     assert "NEW-1" in exported
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_commune_reports_in_vietnamese_by_default(demo_small: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """--commune: the report of one commune; --communes all: every commune, one page each."""
+    from covplan.io import load_dataset
+
+    communes = load_dataset(demo_small).communes
+    assert communes is not None
+    code, name = str(communes["code"].iloc[0]), str(communes["name"].iloc[0])
+    one = tmp_path / "one"
+    assert _run(demo_small, one, "--format", "pdf,png", "--commune", name) == 0
+    stdout = capsys.readouterr().out
+    assert "các mục tiêu trên Tỉnh Minh Sơn" in stdout and "Đã ghi 4 tệp vào" in stdout
+    assert sorted(p.name for p in one.iterdir()) == [
+        f"commune_{code}.pdf", "map_coverage_4g.png", "map_coverage_5g.png", "map_gaps.png"]
+    sheet = _pdf_text(one / f"commune_{code}.pdf")
+    assert f"{name} (mã {code})" in sheet and "Số liệu của xã, phường" in sheet
+    assert "Các trạm phục vụ xã, phường" in sheet and "Tỉnh Minh Sơn" in sheet
+
+    every = tmp_path / "every"
+    assert _run(demo_small, every, "--format", "csv", "--communes", "all") == 0
+    capsys.readouterr()
+    reader = PdfReader(every / "communes.pdf")
+    assert len(reader.pages) == len(communes)  # one page per commune
+    with zipfile.ZipFile(every / "communes.zip") as archive:
+        assert sorted(archive.namelist()) == sorted(f"commune_{c}.pdf"
+                                                    for c in communes["code"].astype(str))
+        assert archive.read(f"commune_{code}.pdf").startswith(b"%PDF")
+    pages = [_pdf_text(every / "communes.pdf").split("\f")[k] for k in range(len(communes))]
+    for page, commune in zip(pages, communes["name"].astype(str), strict=True):
+        assert commune in page and "Mục tiêu tại xã, phường" in page

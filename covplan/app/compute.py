@@ -33,6 +33,7 @@ import streamlit as st
 from covplan.app.livemap import BaseMap, serialise
 from covplan.app.state import edits_key
 from covplan.errors import CovplanError
+from covplan.i18n import LANGUAGES, Language, language
 from covplan.io import Dataset, load_dataset, read_manifest
 from covplan.io.manifest import MANIFEST_NAME
 from covplan.mapview.live import base_map
@@ -47,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 #: Scenario results kept per session (newest last).
 MAX_RESULTS = 12
+#: Session buckets of what is memoised per scenario (keys start with the dataset's key).
+RESULT_BUCKETS = ("results", "map_scripts", "tables", "exports")
 
 T = TypeVar("T")
 
@@ -205,8 +208,9 @@ def forget(ref: DatasetRef, store: Any | None = None) -> None:
     _dataset.clear(ref.path, ref.fingerprint, ref.confined)
     for preset in preset_names():
         _evaluator.clear(ref.path, ref.fingerprint, ref.confined, preset)
-        _base_map.clear(ref.path, ref.fingerprint, ref.confined, preset)
-    for bucket in ("results", "map_scripts"):
+        for code in LANGUAGES:
+            _base_map.clear(ref.path, ref.fingerprint, ref.confined, preset, code)
+    for bucket in RESULT_BUCKETS:
         results = store.get(bucket, {}) if store is not None else {}
         for key in [k for k in results if k.startswith(f"{ref.key}|")]:
             del results[key]
@@ -302,13 +306,13 @@ def forget_coverage(store: Any, key: str, *, bucket: str = "results") -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _base_map(path: str, fingerprint: str, confined: bool, preset: str) -> BaseMap:
+def _base_map(path: str, fingerprint: str, confined: bool, preset: str, lang: str) -> BaseMap:
     ref = DatasetRef(path, fingerprint, confined)
     thresholds = evaluator_for(ref, preset).targets.thresholds
     by_technology = {t: thresholds.rsrp_dbm(t) for t in TECHNOLOGIES}
-    return serialise(base_map(dataset_for(ref), thresholds=by_technology))
+    return serialise(base_map(dataset_for(ref), thresholds=by_technology, lang=language(lang)))
 
 
-def base_map_for(ref: DatasetRef, preset: str) -> BaseMap:
-    """The dataset's base map (legend for the preset), serialised once per process."""
-    return _base_map(ref.path, ref.fingerprint, ref.confined, preset)
+def base_map_for(ref: DatasetRef, preset: str, lang: Language) -> BaseMap:
+    """The dataset's base map (legend for the preset, words in ``lang``), made once per process."""
+    return _base_map(ref.path, ref.fingerprint, ref.confined, preset, lang.code)

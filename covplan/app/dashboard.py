@@ -1,122 +1,150 @@
-"""The target dashboard: one metric per target, the commune table and the gap lists."""
+"""The target dashboard: one metric per target, the commune table and the gap lists.
+
+Everything is in the page's language, figures rounded as people read them (percentages and
+kilometres to one decimal, people whole). The tables are the CSV tables for people of
+``covplan report`` (:func:`covplan.export.tables.human_table`), and each CSV download is
+made in the run that draws its button, from the table the page shows, and handed to the
+browser as a file (not built on click: a click during a rerun would ask for a file the
+rerun had already withdrawn, and the button never came back).
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any, Final
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from covplan.targets import Analysis
-
-_SINGULAR = {"villages": "village", "people": "person", "POIs": "POI"}
+from covplan.app.compute import scenario_result
+from covplan.app.exports import Stamp, human_csv
+from covplan.export import wording
+from covplan.export.tables import human_table
+from covplan.i18n import N_, Language
+from covplan.targets import Analysis, localized, status_label
 
 #: Rows of a gap list shown on the page (largest gaps first); the CSV always has every row.
 #: Every rerun sends the shown rows to the browser: the full demo's road and village gap
 #: lists were 470 kB per click, parsed by the same browser thread that redraws the map.
 SHOWN_GAP_ROWS = 200
+#: Smallest change of a target (percentage points) shown against the baseline.
+SHOWN_CHANGE_PTS = 0.05
 
 
-def _amount(value: float, unit: str) -> str:
-    if math.isnan(value):
-        return "–"
-    if unit == "km":
-        return f"{value:,.1f} km"
-    return f"{value:,.0f} {_SINGULAR.get(unit, unit) if round(value) == 1 else unit}"
+@dataclass(frozen=True)
+class TableTab:
+    """One tab of the tables: the analysis table, its tab, its heading and rows shown."""
+
+    table: str
+    tab: str
+    title: str
+    limit: int | None = None
 
 
-def render_targets(analysis: Analysis, baseline: Analysis | None) -> None:
-    """One tile per target: measured value, goal, delta against the baseline, shortfall."""
+TABS: Final = (
+    TableTab("commune_summary", N_("Communes"), N_("Commune summary")),
+    TableTab("road_gaps", N_("Road gaps"), N_("Uncovered road stretches (longest first)"),
+             SHOWN_GAP_ROWS),
+    TableTab("village_gaps", N_("Villages without coverage or fibre"),
+             N_("Village gaps (largest population first)"), SHOWN_GAP_ROWS),
+    TableTab("poi_gaps", N_("Points of interest without 5G"),
+             N_("Points of interest without signal"), SHOWN_GAP_ROWS),
+    TableTab("targets", N_("Targets"), N_("Target table")),
+)
+_COLOURS: Final = {"met": "green", "not met": "red"}
+
+
+def _change(value: float, before: float, lang: Language) -> str | None:
+    """``+1,2 điểm % so với hiện trạng``; None for no change worth showing."""
+    change = value - before
+    if not math.isfinite(change) or abs(change) < SHOWN_CHANGE_PTS:
+        return None
+    sign = "+" if change > 0 else "-"  # st.metric colours the delta by this sign
+    return lang._("{change} pts vs baseline").format(change=sign + lang.number(abs(change), 1))
+
+
+def _tile(row: dict[str, Any], before: pd.DataFrame | None, lang: Language) -> None:
+    status = str(row["status"])
+    value = float(row["measured_percent"])
+    colour = _COLOURS.get(status, "gray")
+    delta = None
+    if before is not None and row["id"] in before.index:
+        delta = _change(value, float(before.loc[row["id"], "measured_percent"]), lang)
+    goal = wording.goal(float(row["goal_percent"]), lang)
+    st.metric(
+        label=f":{colour}[**{status_label(status, lang)}**] — {localized(row, 'target', lang)}",
+        value=lang.percent(value),
+        delta=delta,
+        help=lang._("Goal {goal}. Measured on {denominator}; counted when {threshold}.").format(
+            goal=goal, denominator=localized(row, "denominator", lang),
+            threshold=localized(row, "threshold", lang)),
+    )
+    if status == "met":
+        said = f":green[{wording.status_word(status, lang)}]"
+    elif status == "not met":
+        shortfall = wording.amount(float(row["shortfall"]), str(row["unit"]), lang)
+        said = ":red[" + lang._("short by {amount}").format(amount=shortfall) + "]"
+    else:
+        said = f":gray[{wording.status_word(status, lang)}]"
+    st.caption(lang._("Goal {goal} — {status}").format(goal=goal, status=said))
+
+
+def render_targets(analysis: Analysis, baseline: Analysis | None, lang: Language) -> None:
+    """One tile per target: measured value, goal, change against the baseline, shortfall."""
     table = analysis.targets
     before = baseline.targets.set_index("id") if baseline is not None else None
     columns = st.columns(min(len(table), 3) or 1)
     for i, row in enumerate(table.to_dict("records")):
-        value = float(row["measured_percent"])
-        met = str(row["status"]) == "met"
-        delta = None
-        if before is not None and row["id"] in before.index:
-            change = value - float(before.loc[row["id"], "measured_percent"])
-            delta = f"{change:+.2f} pts vs baseline" if abs(change) >= 0.005 else None
         with columns[i % len(columns)]:
-            st.metric(
-                label=f"{':green[**MET**]' if met else ':red[**NOT MET**]'} — {row['target']}",
-                value="–" if math.isnan(value) else f"{value:.1f} %",
-                delta=delta,
-                help=f"Goal {float(row['goal_percent']):g} %. Measured: {row['measure']} of "
-                f"{row['denominator']}; counted when {row['threshold']}.",
-            )
-            shortfall = _amount(float(row["shortfall"]), str(row["unit"]))
-            status = ":green[met]" if met else f":red[short by {shortfall}]"
-            st.caption(f"Goal {float(row['goal_percent']):g} % — {status}")
+            _tile({str(k): v for k, v in row.items()}, before, lang)
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    if isinstance(frame, gpd.GeoDataFrame):
-        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    return frame.to_csv(index=False).encode("utf-8-sig")
+@dataclass(frozen=True, eq=False)
+class ShownTable:
+    """A table as the page shows it and its CSV file for people."""
+
+    frame: pd.DataFrame
+    csv: bytes
 
 
-def _table(
-    title: str, frame: pd.DataFrame, file_name: str, key: str, limit: int | None = None
-) -> None:
-    shown = (
-        frame.drop(columns=frame.geometry.name) if isinstance(frame, gpd.GeoDataFrame) else frame
-    )
-    if limit is not None and len(shown) > limit:
-        st.markdown(
-            f"**{title}** (the first {limit:,} of {len(shown):,} rows; "
-            f"the CSV has all {len(shown):,})"
-        )
-        shown = shown.iloc[:limit]
+def _shown(analysis: Analysis, lang: Language) -> dict[str, ShownTable]:
+    shown = {}
+    for tab in TABS:
+        frame = getattr(analysis, tab.table)
+        shown[tab.table] = ShownTable(human_table(frame, tab.table, lang),
+                                      human_csv(frame, tab.table, lang))
+    return shown
+
+
+def _table(tab: TableTab, shown: ShownTable, stamp: Stamp) -> None:
+    lang = stamp.lang
+    rows = shown.frame
+    title = lang._(tab.title)
+    if tab.limit is not None and len(rows) > tab.limit:
+        st.markdown(lang._("**{title}** (the first {shown} of {total} rows; the CSV has all "
+                           "{total})").format(title=title, shown=lang.count(tab.limit),
+                                              total=lang.count(len(rows))))
+        rows = rows.iloc[: tab.limit]
     else:
-        st.markdown(f"**{title}** ({len(shown):,} rows)")
-    st.dataframe(shown, hide_index=True, width="stretch", height=280)
-    st.download_button(  # the CSV is written when the button is clicked, not every run
-        f"Download {file_name}",
-        lambda: _csv(frame),
-        file_name=file_name,
-        mime="text/csv",
-        key=key,
-    )
+        st.markdown(lang._("**{title}** ({total} rows)").format(
+            title=title, total=lang.count(len(rows))))
+    st.dataframe(rows, hide_index=True, width="stretch", height=280)
+    name = stamp.file_name(f"{tab.table}.csv")
+    st.download_button(lang._("Download {file}").format(file=f"{tab.table}.csv"), shown.csv,
+                       file_name=name, mime="text/csv", key=f"dl_{tab.table}")
 
 
-def render_tables(analysis: Analysis) -> None:
-    """Commune summary and gap lists, each sortable and downloadable as CSV (UTF-8 BOM)."""
-    tabs = st.tabs(
-        [
-            "Communes",
-            "Road gaps",
-            "Villages without coverage or fibre",
-            "POIs without 5G",
-            "Targets",
-        ]
-    )
-    with tabs[0]:
-        _table("Commune summary", analysis.commune_summary, "commune_summary.csv", "dl_communes")
-    with tabs[1]:
-        _table(
-            "Uncovered road stretches (longest first)",
-            analysis.road_gaps,
-            "road_gaps.csv",
-            "dl_roads",
-            SHOWN_GAP_ROWS,
-        )
-    with tabs[2]:
-        _table(
-            "Village gaps (largest population first)",
-            analysis.village_gaps,
-            "village_gaps.csv",
-            "dl_villages",
-            SHOWN_GAP_ROWS,
-        )
-    with tabs[3]:
-        _table(
-            "Points of interest without signal",
-            analysis.poi_gaps,
-            "poi_gaps.csv",
-            "dl_pois",
-            SHOWN_GAP_ROWS,
-        )
-    with tabs[4]:
-        _table("Target table", analysis.targets, "targets.csv", "dl_targets")
+def render_tables(analysis: Analysis, stamp: Stamp, key: str) -> None:
+    """Commune summary and gap lists, each downloadable as CSV for people.
+
+    ``key`` names the scenario shown (and ``stamp`` its language): the tables and their
+    CSV files are made once per scenario and language.
+    """
+    lang = stamp.lang
+    shown = scenario_result(st.session_state, f"{key}|{lang.code}",
+                            lambda: _shown(analysis, lang), bucket="tables")
+    tabs = st.tabs([lang._(tab.tab) for tab in TABS])
+    for place, tab in zip(tabs, TABS, strict=True):
+        with place:
+            _table(tab, shown[tab.table], stamp)

@@ -140,14 +140,15 @@ def loader(base: BaseMap, *, send_code: bool) -> str:
     return template % {"digest": digest, "code": json.dumps(base.code)}
 
 
-def map_key(dataset_key: str, preset: str) -> str:
-    """Session key of the map component of a dataset and preset (its value: the last click).
+def map_key(dataset_key: str, preset: str, lang: str) -> str:
+    """Session key of the map component of a dataset, preset and language.
 
-    ``dataset_key`` names one version of a dataset's files
+    The component's value is the last click. ``dataset_key`` names one version of a dataset's files
     (:attr:`covplan.app.compute.DatasetRef.key`), loaded once per process, so the base map
-    under a key never changes; the preset is in the key for the legend's thresholds.
+    under a key never changes; the preset is in the key for the legend's thresholds, the
+    language (``lang``, a code) for every word on the map.
     """
-    return f"covplan-map:{dataset_key}|{preset}"
+    return f"covplan-map:{dataset_key}|{preset}|{lang}"
 
 
 def show(base: BaseMap, scenario_script: str, *, key: str, height: int) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ import re
 
 import streamlit as st
 
+from covplan.i18n import Language, language
 from covplan.io import Dataset
 
 logger = logging.getLogger(__name__)
@@ -32,37 +33,47 @@ def show_refusal(head: str, message: str) -> None:
     st.error(f"{head}\n\n{markdown_text(message)}")
 
 
-def unexpected_message(action: str) -> str:
-    """The plain sentence shown for a fault of covplan's while doing ``action``."""
-    return (
-        f"Something went wrong while {action}. The details are in the server log; please "
+def unexpected_message(action: str, lang: Language | None = None) -> str:
+    """The plain sentence shown for a fault of covplan's while doing ``action``.
+
+    ``action`` is marked with :func:`~covplan.i18n.N_` where it is written ("drawing the
+    page") and said in ``lang`` (default English).
+    """
+    lang = lang or language("en")
+    return lang._(
+        "Something went wrong while {action}. The details are in the server log; please "
         "report them."
-    )
+    ).format(action=lang._(action))
 
 
-def show_unexpected(action: str, then: str = "") -> None:
+def show_unexpected(action: str, then: str = "", *, lang: Language | None = None) -> None:
     """Log the exception being handled with its traceback; show a plain message instead.
 
     Parameters
     ----------
     action
-        What was being done, as in "while loading the dataset".
+        What was being done, as in "while loading the dataset" (marked with ``N_``).
     then
-        What the user can do now, appended to the message.
+        What the user can do now (already in ``lang``), appended to the message.
+    lang
+        The page's language (default English).
     """
     logger.exception("Unexpected error while %s", action)
-    st.error(f"{unexpected_message(action)}{' ' + then if then else ''}")
+    st.error(f"{unexpected_message(action, lang)}{' ' + then if then else ''}")
 
 
-def show_dataset_notes(dataset: Dataset) -> None:
+def show_dataset_notes(dataset: Dataset, lang: Language) -> None:
     """The dataset's name and sources, what the prediction stands on, and its warnings."""
     if dataset.synthetic:
-        st.info(f"**{markdown_text(dataset.name)}** — SYNTHETIC demo data, not a real place.")
+        st.info(lang._("**{name}** — SYNTHETIC demo data, not a real place.").format(
+            name=markdown_text(dataset.name)))
     else:
         credit = f" — {dataset.attribution}" if dataset.attribution else ""
         st.caption(markdown_text(f"{dataset.name}{credit}"))
-    terrain = dataset.terrain_statement()
-    if terrain not in dataset.warnings:  # a partial terrain is a warning, said once
-        st.caption(markdown_text(f"Terrain: {terrain}."))
+    english = dataset.terrain_statement()  # the dataset's warnings are written in English
+    terrain = dataset.terrain_statement(lang)
+    if english not in dataset.warnings:  # a partial terrain is a warning, said once
+        st.caption(markdown_text(lang._("Terrain: {statement}").format(statement=terrain) + "."))
     for warning in dataset.warnings:
-        st.warning(markdown_text(f"Warning: {warning}"))
+        shown = terrain if warning == english else warning
+        st.warning(markdown_text(lang._("Warning: {warning}").format(warning=shown)))

@@ -1,7 +1,11 @@
-"""The app page: targets at a glance, the map, the planner and the gap tables."""
+"""The app page: targets at a glance, the map, the planner, the gap tables and downloads.
+
+Every word is in the language chosen in the sidebar (:mod:`covplan.app.language`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from typing import Any
@@ -23,18 +27,23 @@ from covplan.app.compute import (
     scenario_result,
 )
 from covplan.app.dashboard import render_tables, render_targets
+from covplan.app.downloads import render_downloads
+from covplan.app.exports import Stamp
+from covplan.app.language import choose_language
 from covplan.app.livemap import map_key
 from covplan.app.livemap import show as show_map
 from covplan.app.notices import show_dataset_notes, show_refusal
 from covplan.app.planner import render_edits, render_planner
-from covplan.app.sidebar import relabel, render_sidebar
+from covplan.app.sidebar import relabel, render_sidebar, shown_preset
 from covplan.app.state import (
     clicked_point,
     edits_key,
     gaps_to_highlight,
+    scenario_json,
     site_changes,
 )
 from covplan.errors import CovplanError
+from covplan.i18n import Language
 from covplan.io import Dataset
 from covplan.mapview.live import ScenarioView, scenario_script
 from covplan.planning import Scenario
@@ -49,7 +58,7 @@ def _scenario(ref: DatasetRef, dataset: Dataset) -> Scenario:
     """The session's scenario for this dataset (a fresh baseline when the dataset changed)."""
     state = st.session_state
     if state.get("scenario_dataset") != ref.key or "scenario" not in state:
-        if dataset.sites is None:
+        if dataset.sites is None:  # open_dataset refused it already; a safeguard
             raise CovplanError(f"{dataset.name} has no sites layer: add sites to plan coverage.")
         state["scenario"] = Scenario(dataset.sites, dataset=dataset.name, name="scenario")
         state["scenario_dataset"] = ref.key
@@ -58,7 +67,7 @@ def _scenario(ref: DatasetRef, dataset: Dataset) -> Scenario:
     return scenario
 
 
-def _result(ref: DatasetRef, preset: str, scenario: Scenario) -> Result:
+def _result(ref: DatasetRef, preset: str, scenario: Scenario, lang: Language) -> Result:
     evaluator = evaluator_for(ref, preset)
     bar = st.empty()
 
@@ -66,7 +75,7 @@ def _result(ref: DatasetRef, preset: str, scenario: Scenario) -> Result:
         st.session_state["overlays_ahead"] = draw_overlays_ahead(coverage)
 
     def make() -> Result:
-        progress = bar.progress(0.0, text="Predicting coverage…")
+        progress = bar.progress(0.0, text=lang._("Predicting coverage…"))
         return evaluate(evaluator, scenario, bar_progress(progress), on_coverage=ahead)
 
     key = result_key(ref, preset, edits_key(scenario))
@@ -76,7 +85,8 @@ def _result(ref: DatasetRef, preset: str, scenario: Scenario) -> Result:
 
 
 def _map_script(
-    dataset: Dataset, ref: DatasetRef, preset: str, scenario: Scenario, result: Result
+    dataset: Dataset, ref: DatasetRef, preset: str, scenario: Scenario, result: Result,
+    lang: Language,
 ) -> str:
     """The script that puts this scenario's layers on the base map (memoised per edits).
 
@@ -97,10 +107,11 @@ def _map_script(
             edited_sites=edited,
             hidden_site_ids=hidden,
         )
-        return scenario_script(dataset, view, collapsed_control=True)  # an icon: small frame
+        # the layer control folds into an icon: the frame is small
+        return scenario_script(dataset, view, collapsed_control=True, lang=lang)
 
     key = result_key(ref, preset, edits_key(scenario))
-    script = scenario_result(st.session_state, key, make, bucket="map_scripts")
+    script = scenario_result(st.session_state, f"{key}|{lang.code}", make, bucket="map_scripts")
     forget_coverage(st.session_state, key)
     return script
 
@@ -118,7 +129,8 @@ def _new_click(key: str) -> tuple[float, float] | None:
     return point
 
 
-def _opened(ref: DatasetRef, preset: str) -> tuple[Dataset, Scenario, Result] | None:
+def _opened(ref: DatasetRef, preset: str, lang: Language
+            ) -> tuple[Dataset, Scenario, Result] | None:
     """The open dataset, the session's scenario and the baseline's result; None on failure.
 
     A failure of covplan's (the dataset no longer loads, the preset does not fit) is shown
@@ -132,7 +144,8 @@ def _opened(ref: DatasetRef, preset: str) -> tuple[Dataset, Scenario, Result] | 
         return dataset, _scenario(ref, dataset), baseline
     except CovplanError as exc:
         show_refusal(
-            "This dataset cannot be used; choose another dataset or preset in the sidebar.",
+            lang._("This dataset cannot be used; choose another dataset or preset in the "
+                   "sidebar."),
             relabel(str(exc)),
         )
         return None
@@ -140,40 +153,53 @@ def _opened(ref: DatasetRef, preset: str) -> tuple[Dataset, Scenario, Result] | 
         place.empty()
 
 
+def _stamp(dataset: Dataset, preset: str, scenario: Scenario, lang: Language) -> Stamp:
+    """What the page's downloads state about what it shows."""
+    return Stamp(dataset.name, preset, len(scenario.edits), dt.date.today(), lang,
+                 scenario.name)
+
+
 def render() -> str | None:
     """Draw the page; the key of what it shows (dataset and preset), None with no dataset."""
-    st.title("covplan — coverage against the Resolution 57 targets")
-    ref, preset = render_sidebar()
-    opened = _opened(ref, preset)
+    lang = choose_language(shown_preset())
+    st.set_page_config(page_title=lang._("covplan — coverage planner"))
+    st.title(lang._("covplan — coverage against the Resolution 57 targets"))
+    ref, preset = render_sidebar(lang)
+    opened = _opened(ref, preset, lang)
     if opened is None:
         return None
     dataset, scenario, baseline = opened
-    show_dataset_notes(dataset)
+    show_dataset_notes(dataset, lang)
     kpis = st.container()
     map_column, plan_column = st.columns([3, 1])
+    key = map_key(ref.key, preset, lang.code)
     with plan_column:
-        edited, edits_place = render_planner(scenario, _new_click(map_key(ref.key, preset)))
+        edited, edits_place = render_planner(scenario, _new_click(key), lang)
     if edited is not scenario:
         st.session_state["scenario"] = scenario = edited
     started = time.perf_counter()
-    result = _result(ref, preset, scenario)
+    result = _result(ref, preset, scenario, lang)
     with kpis:  # the targets show as soon as they are known, before the map layers
-        render_targets(result.analysis, baseline.analysis if scenario.edits else None)
+        render_targets(result.analysis, baseline.analysis if scenario.edits else None, lang)
         timing = st.empty()
-    script = _map_script(dataset, ref, preset, scenario, result)
+    script = _map_script(dataset, ref, preset, scenario, result, lang)
     if st.session_state.get("shown_edits") != edits_key(scenario):
         st.session_state["shown_edits"] = edits_key(scenario)
         st.session_state["last_update_s"] = took = time.perf_counter() - started
         logger.info("Scenario with %d edit(s) shown in %.2f s", len(scenario.edits), took)
     if scenario.edits and "last_update_s" in st.session_state:
-        timing.caption(
-            f"Scenario updated in {st.session_state['last_update_s']:.1f} s "
-            "(prediction, targets and map layers)."
-        )
+        timing.caption(lang._("Scenario updated in {seconds} s (prediction, targets and map "
+                              "layers).").format(
+            seconds=lang.number(st.session_state["last_update_s"], 1)))
     with map_column:
-        with st.spinner("Drawing the province map…"):  # once per dataset
-            base = base_map_for(ref, preset)
-        show_map(base, script, key=map_key(ref.key, preset), height=MAP_HEIGHT)
-    render_edits(edits_place, scenario)  # after the map: the diff is ready, the page is not
-    render_tables(result.analysis)
+        with st.spinner(lang._("Drawing the province map…")):  # once per dataset
+            base = base_map_for(ref, preset, lang)
+        show_map(base, script, key=key, height=MAP_HEIGHT)
+    render_edits(edits_place, scenario, lang)  # after the map: the diff is ready
+    stamp = _stamp(dataset, preset, scenario, lang)
+    scenario_key = result_key(ref, preset, edits_key(scenario))
+    render_tables(result.analysis, stamp, scenario_key)
+    render_downloads(key=f"{scenario_key}|{lang.code}", stamp=stamp, dataset=dataset,
+                     evaluator=evaluator_for(ref, preset), scenario=scenario,
+                     scenario_json=scenario_json(scenario))
     return f"{ref.key}|{preset}"

@@ -17,14 +17,22 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS, Transformer
 
+from covplan.i18n import N_
 from covplan.planning import Scenario
 from covplan.planning.edits import Edit
-from covplan.planning.scenario_io import edit_records
+from covplan.planning.scenario_io import edit_records, scenario_to_dict
 from covplan.radio.defaults import sector_defaults
 from covplan.schema import SectorSpec, SectorValues
 from covplan.targets import TargetSet
 
 NEW_SITE_PREFIX = "NEW-"
+#: What a scenario did to a site (the diff's ``change``), as the map's popups say it.
+CHANGE_WORDS = {
+    "added": N_("new (scenario)"),
+    "moved": N_("moved (scenario)"),
+    "modified": N_("modified (scenario)"),
+    "moved, modified": N_("moved and modified (scenario)"),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,6 +158,12 @@ def edits_key(scenario: Scenario) -> str:
     return json.dumps(edit_records(scenario.edits), sort_keys=True, default=str)
 
 
+def scenario_json(scenario: Scenario) -> bytes:
+    """The scenario file of ``scenario`` (what "Save scenario" downloads), UTF-8 JSON."""
+    text = json.dumps(scenario_to_dict(scenario), ensure_ascii=False, indent=2) + "\n"
+    return text.encode("utf-8")
+
+
 def clicked_point(event: dict[str, Any] | None) -> tuple[float, float] | None:
     """(lat, lon) of a streamlit-folium click event, or None when there was no click."""
     if not event:
@@ -164,15 +178,21 @@ def site_changes(scenario: Scenario) -> tuple[tuple[str, ...], gpd.GeoDataFrame]
     """What the map must change about the sites: (baseline sites to hide, sites to draw).
 
     A baseline site that was removed, moved or modified is hidden; the scenario's new,
-    moved and modified sites (all their sectors) are drawn in the edited-sites layer.
+    moved and modified sites (all their sectors) are drawn in the edited-sites layer, their
+    ``status`` saying what the scenario did (:data:`CHANGE_WORDS`, not "existing").
     """
     if not scenario.edits:
         return (), scenario.sites.iloc[:0]
-    changed = set(scenario.diff()["site_id"].astype(str))
+    diff = scenario.diff()
+    ids = diff["site_id"].astype(str)
+    change = dict(zip(ids, diff["change"].astype(str), strict=True))
     baseline_ids = set(scenario.baseline["site_id"].astype(str))
     sites = scenario.sites
-    drawn = sites[sites["site_id"].astype(str).isin(changed).to_numpy()]
-    return tuple(sorted(changed & baseline_ids)), drawn
+    drawn_ids = sites["site_id"].astype(str)
+    mask = drawn_ids.isin(set(change)).to_numpy()
+    drawn = sites[mask]
+    status = drawn_ids[mask].map(lambda i: CHANGE_WORDS.get(change[i], change[i]))
+    return tuple(sorted(set(change) & baseline_ids)), drawn.assign(status=status.to_numpy())
 
 
 def target_road_classes(targets: TargetSet) -> tuple[str, ...] | None:

@@ -61,6 +61,15 @@ window.covplan = (function () {
     cp.hidden.forEach(function (h) { h.parent.removeLayer(h.layer); });
   }
 
+  // Close a popup whose feature is no longer drawn (a site just removed or moved, a layer
+  // swapped out): it would go on describing a site as it no longer is.
+  function closeStalePopup(map) {
+    var popup = map._popup;
+    if (popup && map.hasLayer(popup) && popup._source && !map.hasLayer(popup._source)) {
+      map.closePopup();
+    }
+  }
+
   // Rebuild the layer control: `order` lists names, "*" stands for the base map's layers.
   function rebuildControl(map, order, collapsed) {
     if (cp.control) { map.removeControl(cp.control); }
@@ -115,6 +124,7 @@ window.covplan = (function () {
     cp.dynamic.forEach(function (d) { forwardClicks(map, d.layer); });
     recolour(view.villages, view.fills, view.texts);
     hideSites(view.siteLayers, view.hidden);
+    closeStalePopup(map);
     rebuildControl(map, view.order, view.collapsed);
     cp.applied = (cp.applied || 0) + 1;
     cp.appliedAt = Date.now();

@@ -11,6 +11,7 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -188,15 +189,19 @@ def draw_north_arrow(ax: Axes, rotation_deg: float, *, font_pt: float = 9.0,
             va="bottom", fontsize=font_pt, fontweight="bold", color=TEXT_COLOUR, zorder=22)
 
 
+#: matplotlib markers of the web map's legend symbols (:data:`covplan.mapview.style.Swatch`).
+_MARKERS: Final[dict[str, str]] = {"dot": "o", "diamond": "D", "star": "*", "square": "s"}
+
+
 def _swatch(ax: Axes, item: LegendItem, x: float, y: float, w: float, h: float) -> None:
     """The swatch of a legend row: a line, a marker (the map's own, see ``marker``), a box."""
     colour = item.colour
     if item.swatch == "line":
         ax.add_line(Line2D([x, x + w], [y + h / 2, y + h / 2], color=colour, linewidth=2.2,
                            transform=ax.transAxes, solid_capstyle="butt"))
-    elif item.swatch == "dot":
+    elif item.swatch in _MARKERS:
         drawn = getattr(item, "marker", None)  # a MarkerItem: the map's marker and area
-        marker = drawn.marker if drawn is not None else "o"
+        marker = drawn.marker if drawn is not None else _MARKERS[item.swatch]
         size = math.sqrt(drawn.size_pt2) * 1.25 if drawn is not None else 5.5
         ax.add_line(Line2D([x + w / 2], [y + h / 2], marker=marker, markersize=max(size, 5.0),
                            color=colour, markeredgecolor="#333333" if marker == "*" else "white",

@@ -138,7 +138,7 @@ def _block_lookup(
     mx, my = target.transform * (col.ravel(), row.ravel())
     to_grid = Transformer.from_crs(MERCATOR, CRS.from_wkt(grid.crs_wkt), always_xy=True)
     x, y = to_grid.transform(mx, my)
-    gcol, grow = ~(grid.transform * Affine.scale(factor)) * (np.asarray(x), np.asarray(y))
+    gcol, grow = ~(grid.transform @ Affine.scale(factor)) * (np.asarray(x), np.asarray(y))
     block_rows, block_cols = grid.shape[0] // factor, grid.shape[1] // factor
     inside = (grow >= 0) & (grow < block_rows) & (gcol >= 0) & (gcol < block_cols)
     pixels = np.flatnonzero(inside).astype(np.int64)

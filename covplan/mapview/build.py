@@ -10,7 +10,9 @@ from typing import Literal
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
 
+from covplan.i18n import N_, Language, language
 from covplan.io import Dataset
 from covplan.mapview import layers, style
 from covplan.mapview._geo import lonlat_bounds
@@ -18,6 +20,7 @@ from covplan.mapview.assets import localize
 from covplan.mapview.legend import attribution, title_box
 from covplan.mapview.legend import legend as legend_control
 from covplan.mapview.overlays import CoverageLike, add_panes
+from covplan.mapview.symbols import SymbolRenderer
 from covplan.schema import POI_KINDS, TECHNOLOGIES
 
 logger = logging.getLogger(__name__)
@@ -26,6 +29,25 @@ Tiles = Literal["offline", "osm"]
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
+
+#: Names of the map's layers in the layer control (English; shown in the map's language).
+VILLAGES = N_("Village areas")
+COMMUNES = N_("Commune boundaries")
+ROADS = N_("Roads")
+ROAD_COVERAGE = N_("Road coverage")
+ROAD_GAPS = N_("Road coverage gaps")
+FIBRE = N_("Fibre network")
+POIS = N_("Points of interest")
+CANDIDATES = N_("Candidate sites")
+TERRAIN_EXTENT = N_("Terrain extent")
+HILLSHADE = N_("Terrain (offline)")
+OSM = N_("OpenStreetMap (web)")
+
+
+def coverage_layer_name(technology: str, lang: Language | None = None) -> str:
+    """Layer-control name of a technology's coverage overlay: ``"4G coverage (RSRP)"``."""
+    return (lang or language("en"))._("{technology} coverage (RSRP)").format(
+        technology=technology)
 
 
 def build_map(
@@ -43,6 +65,7 @@ def build_map(
     layer_control: bool = True,
     legend: list[style.LegendSection] | None = None,
     village_row_ids: bool = False,
+    lang: Language | None = None,
 ) -> folium.Map:
     """The interactive map of a province: basemap, coverage, roads, villages, sites, POIs.
 
@@ -85,6 +108,8 @@ def build_map(
     village_row_ids
         Give each village feature a ``row`` property (its position in
         ``dataset.villages``), for recolouring by script.
+    lang
+        Language of the layer names, legend, tooltips and popups (default English).
 
     Raises
     ------
@@ -93,19 +118,22 @@ def build_map(
     """
     if tiles not in ("offline", "osm"):
         raise ValueError(f"tiles must be 'offline' or 'osm', got {tiles!r}")
+    lang = lang or language("en")
     south_west, north_east = lonlat_bounds(dataset.bounds(), dataset.crs)
     centre = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
     fmap = folium.Map(
         location=centre, zoom_start=10, tiles=None, prefer_canvas=True, control_scale=True
     )
+    SymbolRenderer().add_to(fmap)  # before any layer draws a symbol
     add_panes(fmap)
-    _add_basemaps(fmap, dataset, tiles)
+    _add_basemaps(fmap, dataset, tiles, lang)
     for index, (technology, grid) in enumerate(sorted((coverage or {}).items())):
         layers.add_coverage_overlay(
-            fmap, grid, name=f"{technology} coverage (RSRP)", show=index == 0
+            fmap, grid, name=coverage_layer_name(technology, lang), show=index == 0
         )
-    status, status_title = _village_status(village_status, village_title)
-    _add_vectors(fmap, dataset, status, road_samples, road_gaps, candidate_sites, village_row_ids)
+    status, status_title = _village_status(village_status, village_title, lang)
+    _add_vectors(fmap, dataset, status, road_samples, road_gaps, candidate_sites, village_row_ids,
+                 lang)
     if layer_control:
         folium.LayerControl(collapsed=collapse_layers).add_to(fmap)
     if legend is None:
@@ -116,35 +144,63 @@ def build_map(
             with_gaps=road_gaps is not None,
             village=None if status is None else (layers.village_status_kind(status), status_title),
             candidates=candidate_sites is not None and not candidate_sites.empty,
+            lang=lang,
         )
     legend_control(legend).add_to(fmap)
-    title_box(title or dataset.name, synthetic=dataset.synthetic).add_to(fmap)
-    attribution(_credits(dataset)).add_to(fmap)
+    title_box(title or dataset.name, synthetic=dataset.synthetic, note=terrain_note(dataset, lang),
+              lang=lang).add_to(fmap)
+    attribution(_credits(dataset, lang)).add_to(fmap)
     fmap.fit_bounds([list(south_west), list(north_east)])
     logger.info("Built the map of %s (%s basemap)", dataset.name, tiles)
     return localize(fmap)
 
 
-def _add_basemaps(fmap: folium.Map, dataset: Dataset, tiles: Tiles) -> None:
+def _add_basemaps(fmap: folium.Map, dataset: Dataset, tiles: Tiles, lang: Language) -> None:
     if tiles == "osm":
         folium.TileLayer(
-            "OpenStreetMap", name="OpenStreetMap (web)", attr=OSM_ATTRIBUTION, show=True
+            "OpenStreetMap", name=lang._(OSM), attr=OSM_ATTRIBUTION, show=True
         ).add_to(fmap)
     if dataset.terrain is not None:
         layers.add_hillshade(
             fmap,
             dataset.terrain,
-            attribution="Hillshade: the dataset's terrain",
+            name=lang._(HILLSHADE),
+            attribution=escape(lang._("Hillshade: the dataset's terrain")),
             show=tiles == "offline",
         )
 
 
-def _village_status(status: pd.Series | None, title: str | None) -> tuple[pd.Series | None, str]:
+def partial_terrain(dataset: Dataset) -> shapely.Geometry | None:
+    """The part of the study area predicted with terrain, when that is only part of it."""
+    coverage = dataset.terrain_coverage
+    if coverage is None or dataset.terrain is None or coverage.complete or not coverage.present:
+        return None
+    return layers.terrain_footprint(dataset.terrain, coverage.outside_height_m, dataset.area())
+
+
+def terrain_note(dataset: Dataset, lang: Language | None = None) -> str:
+    """What the map must say about the terrain ("" when it covers the whole area)."""
+    lang = lang or language("en")
+    coverage = dataset.terrain_coverage
+    if coverage is None or coverage.complete:
+        return ""
+    if not coverage.present:
+        return lang._("No terrain layer: every prediction runs over flat ground.")
+    return lang._(
+        "Terrain covers {percent} of the study area: predictions inside the dashed outline "
+        "use the terrain, outside it flat ground at {height} m."
+    ).format(percent=lang.percent(100 * coverage.share, 0),
+             height=lang.number(coverage.outside_height_m))
+
+
+def _village_status(
+    status: pd.Series | None, title: str | None, lang: Language
+) -> tuple[pd.Series | None, str]:
     if status is None:
-        return None, title or "Villages"
+        return None, title or lang._(VILLAGES)
     kind = layers.village_status_kind(status)
-    default = "Villages: fibre reach" if kind == "fibre" else "Villages: share covered"
-    return status, title or default
+    default = N_("Villages: fibre reach") if kind == "fibre" else N_("Villages: share covered")
+    return status, title or lang._(default)
 
 
 def _add_vectors(
@@ -155,30 +211,46 @@ def _add_vectors(
     road_gaps: gpd.GeoDataFrame | None,
     candidate_sites: gpd.GeoDataFrame | None,
     village_row_ids: bool,
+    lang: Language,
 ) -> None:
     """Vector layers in drawing order: areas first, then lines, then points."""
     if dataset.villages is not None:
-        layers.add_villages(fmap, dataset.villages, status, row_ids=village_row_ids)
+        layers.add_villages(fmap, dataset.villages, status, name=lang._(VILLAGES),
+                            row_ids=village_row_ids, commune_names=commune_names(dataset),
+                            lang=lang)
     if dataset.communes is not None:
-        layers.add_communes(fmap, dataset.communes)
+        layers.add_communes(fmap, dataset.communes, name=lang._(COMMUNES))
+    footprint = partial_terrain(dataset)
+    if footprint is not None:
+        layers.add_terrain_outline(fmap, footprint, dataset.crs, name=lang._(TERRAIN_EXTENT))
     if dataset.roads is not None:
-        layers.add_roads(fmap, dataset.roads)
+        layers.add_roads(fmap, dataset.roads, name=lang._(ROADS), lang=lang)
     if road_samples is not None:
-        layers.add_road_coverage(fmap, road_samples)
+        layers.add_road_coverage(fmap, road_samples, name=lang._(ROAD_COVERAGE), lang=lang)
     if road_gaps is not None:
-        layers.add_road_gaps(fmap, road_gaps)
+        layers.add_road_gaps(fmap, road_gaps, name=lang._(ROAD_GAPS), lang=lang)
     fibre = dataset.layer("fibre")
     if fibre is not None and not fibre.empty:
-        layers.add_fibre(fmap, fibre)
+        layers.add_fibre(fmap, fibre, name=lang._(FIBRE), lang=lang)
     sites = dataset.sites
-    for technology, name in zip(_technologies(sites), site_layer_names(sites), strict=True):
+    names = site_layer_names(sites, lang)
+    for technology, name in zip(_technologies(sites), names, strict=True):
         subset = sites[sites["technology"] == technology]  # type: ignore[index]
-        layers.add_sites(fmap, subset, name=name)
+        layers.add_sites(fmap, subset, name=name, lang=lang)
     if candidate_sites is not None and not candidate_sites.empty:
-        layers.add_sites(fmap, candidate_sites, name="Candidate sites", candidate=True)
+        layers.add_sites(fmap, candidate_sites, name=lang._(CANDIDATES), candidate=True,
+                         lang=lang)
     pois = dataset.layer("pois")
     if pois is not None and not pois.empty:
-        layers.add_pois(fmap, pois)
+        layers.add_pois(fmap, pois, name=lang._(POIS), lang=lang)
+
+
+def commune_names(dataset: Dataset) -> dict[str, str]:
+    """``{commune code: name}`` of the dataset's communes (empty without communes)."""
+    communes = dataset.communes
+    if communes is None or "code" not in communes or "name" not in communes:
+        return {}
+    return dict(zip(communes["code"].astype(str), communes["name"].astype(str), strict=True))
 
 
 def _technologies(sites: gpd.GeoDataFrame | None) -> tuple[str, ...]:
@@ -188,9 +260,10 @@ def _technologies(sites: gpd.GeoDataFrame | None) -> tuple[str, ...]:
     return tuple(t for t in TECHNOLOGIES if t in present) + tuple(sorted(present - {*TECHNOLOGIES}))
 
 
-def site_layer_names(sites: gpd.GeoDataFrame | None) -> list[str]:
+def site_layer_names(sites: gpd.GeoDataFrame | None, lang: Language | None = None) -> list[str]:
     """Layer names of the dataset's sites, one per technology (``"4G sites"``)."""
-    return [f"{technology} sites" for technology in _technologies(sites)]
+    template = (lang or language("en"))._("{technology} sites")
+    return [template.format(technology=technology) for technology in _technologies(sites)]
 
 
 def legend_sections(
@@ -202,6 +275,7 @@ def legend_sections(
     village: tuple[Literal["share", "fibre"], str] | None = None,
     candidates: bool = False,
     thresholds: dict[str, float] | None = None,
+    lang: Language | None = None,
 ) -> list[style.LegendSection]:
     """The legend blocks of a map of ``dataset`` showing the given layers.
 
@@ -219,29 +293,38 @@ def legend_sections(
         Candidate or edited sites are drawn.
     thresholds
         ``{technology: dBm}`` counted as covered (the target preset's), for the legend.
+    lang
+        Language of the legend (default English).
     """
+    lang = lang or language("en")
     sections = []
     if coverage:
         technology = coverage[0] if len(coverage) == 1 else None
-        sections.append(style.rsrp_legend(technology, thresholds))
+        sections.append(style.rsrp_legend(technology, thresholds, lang=lang))
     if dataset.roads is not None or with_samples:
-        sections.append(style.road_legend(with_coverage=with_samples, with_gaps=with_gaps))
+        sections.append(style.road_legend(with_coverage=with_samples, with_gaps=with_gaps,
+                                          lang=lang))
     if dataset.villages is not None and village is not None:
-        sections.append(style.village_legend(*village))
+        sections.append(style.village_legend(*village, lang=lang))
     technologies = tuple(t for t in _technologies(dataset.sites) if t in style.TECHNOLOGY_COLOURS)
     if technologies or candidates:
-        sections.append(style.site_legend(technologies=technologies, candidates=candidates))
+        sections.append(style.site_legend(technologies=technologies, candidates=candidates,
+                                          lang=lang))
     pois = dataset.layer("pois")
     if pois is not None and not pois.empty:
         present = set(pois["kind"].astype(str))
         kinds = tuple(k for k in POI_KINDS if k in present)
-        sections.append(style.poi_legend(kinds + tuple(sorted(present - set(kinds)))))
+        sections.append(style.poi_legend(kinds + tuple(sorted(present - set(kinds))), lang=lang))
+    if dataset.terrain_coverage is not None and partial_terrain(dataset) is not None:
+        sections.append(style.terrain_legend(dataset.terrain_coverage.outside_height_m,
+                                             lang=lang))
     return sections
 
 
-def _credits(dataset: Dataset) -> list[str]:
+def _credits(dataset: Dataset, lang: Language) -> list[str]:
     """The dataset's credits for the attribution line (HTML)."""
     credits = [escape(dataset.attribution)] if dataset.attribution else []
     if dataset.synthetic:
-        credits.append("<b>SYNTHETIC data, not a real place</b>")
+        synthetic = lang._("SYNTHETIC data, not a real place")
+        credits.append(f"<b>{escape(synthetic)}</b>")
     return [*credits, "covplan"]

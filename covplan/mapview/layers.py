@@ -3,11 +3,13 @@
 Vector layers are simplified in metres, reprojected to EPSG:4326 and rounded before they
 are embedded (see :mod:`covplan.mapview._geo`). Sites and raster layers live in
 :mod:`covplan.mapview.sites` and :mod:`covplan.mapview.overlays` and are re-exported here.
+Names, tooltips and popups are in the ``lang`` given (default English).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any, Literal
 
 import folium
@@ -15,7 +17,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from rasterio import features
+from scipy import ndimage
+from shapely.geometry import shape
 
+from covplan.grid import Raster
+from covplan.i18n import Language, language
 from covplan.mapview import style
 from covplan.mapview._geo import text_or_blank, to_wgs84
 from covplan.mapview._geojson import geojson_layer
@@ -33,7 +40,9 @@ __all__ = [
     "add_road_gaps",
     "add_roads",
     "add_sites",
+    "add_terrain_outline",
     "add_villages",
+    "terrain_footprint",
     "village_status_kind",
 ]
 
@@ -74,10 +83,11 @@ def add_roads(
     name: str = "Roads",
     simplify_m: float = 15.0,
     show: bool = True,
+    lang: Language | None = None,
 ) -> folium.GeoJson:
     """Add the road network drawn by ``road_class``, with ``ref``/``name`` tooltips."""
     merged = to_wgs84(merge_lines(roads, ["road_class", "ref", "name"]), simplify_m=simplify_m)
-    merged["label"] = _road_label(merged)
+    merged["label"] = _road_label(merged, lang or language("en"))
 
     def road_style(feature: Feature) -> dict[str, Any]:
         colour, weight = style.ROAD_STYLE.get(
@@ -90,10 +100,13 @@ def add_roads(
     )
 
 
-def _road_label(frame: pd.DataFrame) -> pd.Series:
-    parts = [text_or_blank(frame[c]) for c in ("ref", "name", "road_class") if c in frame]
+def _road_label(frame: pd.DataFrame, lang: Language) -> pd.Series:
+    """``"QL.3 · Quốc lộ 3 · national"`` per road, the class in ``lang``."""
+    parts = [text_or_blank(frame[c]) for c in ("ref", "name") if c in frame]
+    if "road_class" in frame:
+        parts.append(text_or_blank(frame["road_class"]).map(lambda v: lang._(v) if v else v))
     if not parts or frame.empty:  # apply(axis=1) on no rows gives a frame, not a series
-        return pd.Series("road", index=frame.index, dtype=object)
+        return pd.Series(lang._("road"), index=frame.index, dtype=object)
     table = pd.concat(parts, axis=1)
     return table.apply(lambda row: " · ".join(dict.fromkeys(v for v in row if v)), axis=1)
 
@@ -105,11 +118,13 @@ def add_road_coverage(
     name: str = "Road coverage",
     simplify_m: float = 10.0,
     show: bool = True,
+    lang: Language | None = None,
 ) -> folium.GeoJson:
     """Add road pieces coloured covered / not covered (boolean column ``covered``)."""
+    lang = lang or language("en")
     pieces = samples.assign(covered=samples["covered"].fillna(False).astype(bool))
     merged = to_wgs84(merge_lines(pieces, ["covered", "road_class"]), simplify_m=simplify_m)
-    merged["state"] = np.where(merged["covered"], "covered", "not covered")
+    merged["state"] = np.where(merged["covered"], lang._("covered"), lang._("not covered"))
 
     def coverage_style(feature: Feature) -> dict[str, Any]:
         covered = feature["properties"]["covered"]
@@ -134,21 +149,23 @@ def add_road_gaps(
     name: str = "Road coverage gaps",
     simplify_m: float = 10.0,
     show: bool = True,
+    lang: Language | None = None,
 ) -> folium.GeoJson:
     """Add gap segments as a wide highlight, with road, length, chainage and communes popups.
 
     ``gaps`` is :func:`covplan.metrics.roadgaps.road_gaps` output or any lines with some of
     ``ref``, ``name``, ``road_class``, ``length_km``, ``start_km``, ``end_km``, ``communes``.
     """
+    lang = lang or language("en")
     table = to_wgs84(gaps, simplify_m=simplify_m)
     table = table.assign(
-        road=_road_label(table),
-        length=text_or_blank(_get(table, "length_km"), unit="km", decimals=2),
-        chainage=_chainage(table),
+        road=_road_label(table, lang),
+        length=_get(table, "length_km").map(lambda v: lang.km(v) if pd.notna(v) else ""),
+        chainage=_chainage(table, lang),
         crosses=text_or_blank(_get(table, "communes")),
     )
     fields = ["road", "length", "chainage", "crosses"]
-    aliases = ["Road", "Gap length", "From–to", "Communes"]
+    aliases = [lang._("Road"), lang._("Gap length"), lang._("From–to"), lang._("Communes")]
     # no gap (no roads, or every road covered): an empty layer; folium refuses a tooltip
     # or popup whose fields no feature carries
     popups: dict[str, Any] = {} if table.empty else {
@@ -170,12 +187,12 @@ def _get(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(np.nan, index=frame.index)
 
 
-def _chainage(frame: pd.DataFrame) -> pd.Series:
+def _chainage(frame: pd.DataFrame, lang: Language) -> pd.Series:
     """``"km 12.3–15.0"`` per gap, blank where either end is unknown (empty frames too)."""
-    start = text_or_blank(_get(frame, "start_km"), decimals=1)
-    end = text_or_blank(_get(frame, "end_km"), decimals=1)
-    return pd.Series([f"km {a}–{b}" if a and b else "" for a, b in zip(start, end, strict=True)],
-                     index=frame.index, dtype=object)
+    start, end = _get(frame, "start_km"), _get(frame, "end_km")
+    texts = [f"km {lang.number(a, 1)}–{lang.number(b, 1)}" if pd.notna(a) and pd.notna(b)
+             else "" for a, b in zip(start, end, strict=True)]
+    return pd.Series(texts, index=frame.index, dtype=object)
 
 
 def village_status_kind(status: pd.Series) -> Literal["share", "fibre"]:
@@ -190,8 +207,20 @@ def village_status_kind(status: pd.Series) -> Literal["share", "fibre"]:
     return "share"
 
 
-def village_colours(status: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+@cache
+def _share_texts(lang_code: str) -> tuple[str, ...]:
+    """``"87 % covered"`` for each whole percent 0–100, then "no data", in a language."""
+    lang = language(lang_code)
+    covered = lang._("{percent} covered")
+    return (*(covered.format(percent=lang.percent(p, 0)) for p in range(101)),
+            lang._("no data"))
+
+
+def village_colours(
+    status: pd.Series | None, index: pd.Index, lang: Language | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Fill colour and status text per village of ``index`` for a status (see add_villages)."""
+    lang = lang or language("en")
     if status is None:
         blank = pd.Series("", index=index)
         return pd.Series(style.NO_DATA_COLOUR, index=index), blank
@@ -200,16 +229,16 @@ def village_colours(status: pd.Series | None, index: pd.Index) -> tuple[pd.Serie
         known = aligned.notna()
         flags = aligned.where(known, False).astype(bool)
         colour = flags.map(style.FIBRE_COLOURS).where(known, style.NO_DATA_COLOUR)
-        text = flags.map({True: "fibre: yes", False: "fibre: no"}).where(known, "no data")
+        words = {True: lang._("fibre: yes"), False: lang._("fibre: no")}
+        text = flags.map(words).where(known, lang._("no data"))
         return colour, text
     share = pd.to_numeric(aligned, errors="coerce").to_numpy(dtype=np.float64)
     known = np.isfinite(share)
     # style.share_colour for every village at once
     classes = np.clip(np.digitize(np.where(known, share, 0.0), style.SHARE_EDGES) - 1, 0, None)
     colours = np.where(known, np.asarray(style.SHARE_COLOURS)[classes], style.NO_DATA_COLOUR)
-    texts = [
-        f"{100 * v:.0f} % covered" if ok else "no data" for v, ok in zip(share, known, strict=True)
-    ]
+    percent = np.clip(np.round(100 * np.where(known, share, 0.0)), 0, 100).astype(int)
+    texts = np.asarray(_share_texts(lang.code), dtype=object)[np.where(known, percent, 101)]
     return pd.Series(colours, index=index), pd.Series(texts, index=index)
 
 
@@ -222,6 +251,8 @@ def add_villages(
     simplify_m: float = 20.0,
     show: bool = True,
     row_ids: bool = False,
+    commune_names: Mapping[str, str] | None = None,
+    lang: Language | None = None,
 ) -> folium.GeoJson:
     """Add villages as a choropleth of ``status``, with name/commune/population tooltips.
 
@@ -242,14 +273,22 @@ def add_villages(
         Whether the layer starts visible.
     row_ids
         Give each feature a ``row`` property: its position in ``villages``.
+    commune_names
+        ``{commune code: name}``: the tooltip names the village's commune (its code when
+        the code is not listed).
+    lang
+        Language of the tooltips (default English).
     """
-    colour, text = village_colours(status, villages.index)
+    lang = lang or language("en")
+    colour, text = village_colours(status, villages.index, lang)
+    codes = text_or_blank(_get(villages, "commune"))
+    people = _get(villages, "population")
     shapes = villages.assign(
         fill=colour,
         status=text,
         label=text_or_blank(_get(villages, "name")),
-        commune_name=text_or_blank(_get(villages, "commune")),
-        people=text_or_blank(_get(villages, "population")),
+        commune_name=codes.map(lambda c: (commune_names or {}).get(c, c)),
+        people=people.map(lambda v: lang.count(v) if pd.notna(v) else ""),
         row=range(len(villages)),
     )
     points = shapes.geom_type == "Point"
@@ -269,9 +308,8 @@ def add_villages(
             "fillOpacity": fill_opacity,
         },
         highlight_function=lambda _: {"weight": 2.5, "color": "#111111"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=fields, aliases=["Village", "Commune", "Population", "Status"]
-        ),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[
+            lang._("Village"), lang._("Commune"), lang._("Population"), lang._("Coverage")]),
         name=name,
         show=show,
     )
@@ -305,10 +343,12 @@ def add_fibre(
     name: str = "Fibre network",
     simplify_m: float = 15.0,
     show: bool = False,
+    lang: Language | None = None,
 ) -> folium.GeoJson:
     """Add fibre routes (lines) and access nodes (points)."""
+    lang = lang or language("en")
     table = to_wgs84(fibre, simplify_m=simplify_m)
-    table["label"] = "fibre " + text_or_blank(_get(table, "operator"))
+    table["label"] = (lang._("fibre") + " " + text_or_blank(_get(table, "operator"))).str.strip()
     colour = style.FIBRE_ROUTE_COLOUR
     return geojson_layer(
         fmap,
@@ -334,11 +374,14 @@ def add_pois(
     *,
     name: str = "Points of interest",
     show: bool = True,
+    lang: Language | None = None,
 ) -> folium.GeoJson:
-    """Add points of interest as discs coloured by ``kind``, with kind/name tooltips."""
+    """Add points of interest as squares coloured by ``kind``, with kind/name tooltips."""
+    lang = lang or language("en")
     table = to_wgs84(pois)
+    kinds = text_or_blank(_get(table, "kind"))
     table = table.assign(
-        kind_label=text_or_blank(_get(table, "kind")).str.replace("_", " "),
+        kind_label=kinds.map(lambda k: style.poi_label(k, lang) if k else k),
         label=text_or_blank(_get(table, "name")),
     )
     return geojson_layer(
@@ -350,9 +393,74 @@ def add_pois(
             "weight": 1.2,
             "fillOpacity": 1.0,
             "fillColor": style.poi_colour(f["properties"].get("kind") or "other"),
+            "symbol": style.POI_SYMBOL,
         },
         tip=["kind_label", "label"],
-        marker=folium.CircleMarker(radius=4.5, fill=True),
+        marker=folium.CircleMarker(radius=5.5, fill=True),
+        name=name,
+        show=show,
+    )
+
+
+#: Longest side, in cells, of the terrain mask traced for :func:`terrain_footprint`.
+FOOTPRINT_MAX_CELLS = 600
+
+
+@by_identity
+def _beyond_terrain(terrain: Raster, outside_height_m: float) -> shapely.Geometry | None:
+    """The footprint of real heights in ``terrain`` (see :func:`terrain_footprint`)."""
+    flat = terrain.data == np.float32(outside_height_m)
+    labels, _ = ndimage.label(flat)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    outside = np.isin(labels, edge[edge > 0])
+    if not outside.any():
+        return None
+    step = max(1, int(np.ceil(max(outside.shape) / FOOTPRINT_MAX_CELLS)))
+    rows, cols = (n // step * step for n in outside.shape)
+    blocks = outside[:rows, :cols].reshape(rows // step, step, cols // step, step)
+    inside = ~blocks.all(axis=(1, 3))
+    transform = terrain.grid.transform @ terrain.grid.transform.scale(step, step)
+    traced = features.shapes(inside.astype(np.uint8), mask=inside, transform=transform)
+    parts = [shape(geometry) for geometry, value in traced if value]
+    return shapely.union_all(parts) if parts else None
+
+
+def terrain_footprint(
+    terrain: Raster, outside_height_m: float, area: shapely.Geometry | None = None
+) -> shapely.Geometry | None:
+    """Where ``terrain`` holds real heights: the outline of terrain-aware prediction.
+
+    A dataset's terrain (:func:`covplan.io.terrain.load_terrain`) sets every cell beyond
+    the DEM to the flat height ``outside_height_m``. The cells at exactly that height that
+    reach the raster's edge are that flat ground; the rest is the DEM's footprint, traced
+    on a grid of at most :data:`FOOTPRINT_MAX_CELLS` a side (once per terrain raster) and
+    clipped to ``area`` (the study area, in the raster's CRS). None when the terrain
+    covers the whole raster.
+    """
+    footprint = _beyond_terrain(terrain, float(outside_height_m))
+    if footprint is not None and area is not None and not area.is_empty:
+        footprint = shapely.intersection(footprint, area)
+    return None if footprint is None or footprint.is_empty else footprint
+
+
+def add_terrain_outline(
+    fmap: folium.Map,
+    footprint: shapely.Geometry,
+    crs: Any,
+    *,
+    name: str = "Terrain extent",
+    simplify_m: float = 100.0,
+    show: bool = True,
+) -> folium.GeoJson:
+    """Outline the part of the study area predicted with terrain (dashed, not clickable)."""
+    frame = gpd.GeoDataFrame(geometry=[footprint], crs=crs)
+    return geojson_layer(
+        fmap,
+        to_wgs84(frame, simplify_m=simplify_m),
+        [],
+        lambda _: {"color": style.TERRAIN_OUTLINE_COLOUR, "weight": 2.2, "fill": False,
+                   "dashArray": "10 6", "opacity": 0.9},
+        interactive=False,
         name=name,
         show=show,
     )

@@ -14,12 +14,20 @@ from typing import Any
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from covplan.i18n import Language, language
 from covplan.mapview.style import LegendItem, LegendSection
+from covplan.mapview.symbols import symbol_svg
 
 _CSS = """
 <style>
 .leaflet-container { background: #f2efe9; }
-.leaflet-control-attribution { max-width: 70%; }
+.leaflet-container .leaflet-control-attribution { font-size: 10px; line-height: 16px;
+  max-width: 18px; height: 16px; overflow: hidden; white-space: nowrap; cursor: help;
+  border-radius: 8px 0 0 0; padding: 0 4px; }
+.leaflet-container .leaflet-control-attribution::before { content: "\24D8\00A0"; }
+.leaflet-container .leaflet-control-attribution:hover,
+.leaflet-container .leaflet-control-attribution:focus-within { max-width: 60%; height: auto;
+  white-space: normal; }
 .covplan-box { background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 5px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 12px/1.35 system-ui, sans-serif;
   color: #222; }
@@ -28,10 +36,11 @@ _CSS = """
 .covplan-legend .row { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
 .covplan-legend .sw { flex: none; width: 16px; height: 11px; border: 1px solid #0003; }
 .covplan-legend .sw.line { height: 0; border: 0; border-top: 4px solid; }
-.covplan-legend .sw.dot { width: 10px; height: 10px; border-radius: 50%; }
+.covplan-legend .sw.symbol { width: 14px; height: 14px; border: 0; display: flex; }
 .covplan-title b { font-size: 13px; }
 .covplan-synthetic { color: #fff; background: #c62828; border-radius: 3px; padding: 0 4px;
   font-weight: 600; }
+.covplan-note { display: block; max-width: 340px; margin-top: 3px; color: #5d4037; }
 </style>
 """
 
@@ -105,8 +114,11 @@ def _item_html(item: LegendItem) -> str:
     colour = escape(item.colour)
     if item.swatch == "line":
         swatch = f'<span class="sw line" style="border-top-color:{colour}"></span>'
+    elif item.swatch == "box":
+        swatch = f'<span class="sw box" style="background:{colour}"></span>'
     else:
-        swatch = f'<span class="sw {item.swatch}" style="background:{colour}"></span>'
+        symbol = symbol_svg(item.swatch, item.colour, size_px=13, outline="#555555")
+        swatch = f'<span class="sw symbol">{symbol}</span>'
     return f'<div class="row">{swatch}<span>{escape(item.label)}</span></div>'
 
 
@@ -117,13 +129,22 @@ def legend(sections: Sequence[LegendSection]) -> HtmlControl:
     )
 
 
-def title_box(name: str, *, synthetic: bool, subtitle: str = "") -> HtmlControl:
-    """The title control (top left): dataset name, and a SYNTHETIC badge for generated data."""
+def title_box(name: str, *, synthetic: bool, subtitle: str = "", note: str = "",
+              lang: Language | None = None) -> HtmlControl:
+    """The title control (top left): dataset name, a SYNTHETIC badge for generated data.
+
+    ``note`` is a caveat every reader of the map must see (a terrain that covers the area
+    only in part); badge and note are in ``lang`` (default English), ``note`` as given.
+    """
+    lang = lang or language("en")
     parts = [f"<b>{escape(name)}</b>"]
     if synthetic:
-        parts.append('<span class="covplan-synthetic">SYNTHETIC — not a real place</span>')
+        badge = escape(lang._("SYNTHETIC — not a real place"))
+        parts.append(f'<span class="covplan-synthetic">{badge}</span>')
     if subtitle:
         parts.append(f"<span>{escape(subtitle)}</span>")
+    if note:
+        parts.append(f'<span class="covplan-note">{escape(note)}</span>')
     return HtmlControl(
         "<br>".join(parts), position="topleft", css_class="covplan-box covplan-title"
     )

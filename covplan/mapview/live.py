@@ -31,23 +31,24 @@ import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from covplan.i18n import N_, Language, language
 from covplan.io import Dataset
 from covplan.mapview import layers
-from covplan.mapview.build import build_map, legend_sections, site_layer_names
+from covplan.mapview.build import (
+    ROAD_GAPS,
+    VILLAGES,
+    build_map,
+    coverage_layer_name,
+    legend_sections,
+    site_layer_names,
+)
 from covplan.mapview.overlays import COVERAGE_MAX_PX, CoverageLike, coverage_image
 from covplan.schema import TECHNOLOGIES
 
-#: Name of the village choropleth layer (recoloured by the scenario script).
-VILLAGES = "Villages"
 #: Name of the layer holding the planner's new, moved and modified sites.
-EDITED_SITES = "Edited and new sites"
-#: Name of the road gap layer.
-ROAD_GAPS = "Road coverage gaps"
-
-
-def coverage_layer_name(technology: str) -> str:
-    """Layer-control name of a technology's coverage overlay."""
-    return f"{technology} coverage (RSRP)"
+EDITED_SITES = N_("Edited and new sites")
+#: Legend title of the village choropleth on the live map.
+VILLAGE_TITLE = N_("Share of people with 4G/5G signal")
 
 
 #: The functions that swap scenario layers (``window.covplan``), shipped with the package.
@@ -97,27 +98,31 @@ def base_map(
     dataset: Dataset,
     *,
     technologies: Sequence[str] = TECHNOLOGIES,
-    village_title: str = "% of people with 4G/5G signal",
     thresholds: dict[str, float] | None = None,
+    lang: Language | None = None,
 ) -> folium.Map:
     """The unchanging part of the app's map, with a :class:`LayerRegistry` and no control.
 
     The legend already lists what the scenario layers will show (coverage classes, road
     gaps, the village share, edited sites); the villages start grey until the first
     :func:`scenario_script` colours them. ``thresholds`` (``{technology: dBm}``, the
-    target preset's) tells the legend what counts as covered.
+    target preset's) tells the legend what counts as covered. Every word is in ``lang``
+    (default English); give :func:`scenario_script` the same language.
     """
+    lang = lang or language("en")
     sections = legend_sections(
         dataset,
         coverage=tuple(technologies),
         with_gaps=True,
-        village=("share", village_title),
+        village=("share", lang._(VILLAGE_TITLE)),
         candidates=True,
         thresholds=thresholds,
+        lang=lang,
     )
     # only the signal block starts open: the app's map frame is small
     sections = [replace(s, open=index == 0) for index, s in enumerate(sections)]
-    fmap = build_map(dataset, layer_control=False, village_row_ids=True, legend=sections)
+    fmap = build_map(dataset, layer_control=False, village_row_ids=True, legend=sections,
+                     lang=lang)
     LayerRegistry().add_to(fmap)
     return fmap
 
@@ -165,16 +170,24 @@ class ScenarioView:
 
 
 def scenario_script(
-    dataset: Dataset, view: ScenarioView, *, collapsed_control: bool = False
+    dataset: Dataset,
+    view: ScenarioView,
+    *,
+    collapsed_control: bool = False,
+    lang: Language | None = None,
 ) -> str:
     """JavaScript that puts ``view`` on a :func:`base_map` of ``dataset`` (``map_div``).
 
     Run again with another view, it replaces the previous scenario layers. Layers the user
-    switched on or off keep that state; new layers start as their defaults.
+    switched on or off keep that state; new layers start as their defaults. ``lang`` must
+    be the base map's: layers are found by their names.
     """
+    lang = lang or language("en")
     groups: list[tuple[str, bool, str]] = []
+    coverage_names = []
     for index, technology in enumerate(sorted(view.coverage)):
-        name = coverage_layer_name(technology)
+        name = coverage_layer_name(technology, lang)
+        coverage_names.append(name)
         group = folium.FeatureGroup(name=name, show=False)
         grid = view.coverage[technology]
         stand_in = f"data:,covplan-coverage-{index}"  # the image goes in after rendering
@@ -182,21 +195,24 @@ def scenario_script(
         url, _, _ = coverage_image(grid.rsrp_dbm, max_px=COVERAGE_MAX_PX)
         groups.append((name, index == 0, element_script(group).replace(stand_in, url)))
     if view.road_gaps is not None and not view.road_gaps.empty:
-        group = folium.FeatureGroup(name=ROAD_GAPS, show=False)
-        layers.add_road_gaps(group, view.road_gaps, name=ROAD_GAPS)
-        groups.append((ROAD_GAPS, True, element_script(group)))
+        name = lang._(ROAD_GAPS)
+        group = folium.FeatureGroup(name=name, show=False)
+        layers.add_road_gaps(group, view.road_gaps, name=name, lang=lang)
+        groups.append((name, True, element_script(group)))
     if view.edited_sites is not None and not view.edited_sites.empty:
-        group = folium.FeatureGroup(name=EDITED_SITES, show=False)
-        layers.add_sites(group, view.edited_sites, name=EDITED_SITES, candidate=True)
-        groups.append((EDITED_SITES, True, element_script(group)))
-    fills, texts = _village_styles(dataset, view.village_status)
+        name = lang._(EDITED_SITES)
+        group = folium.FeatureGroup(name=name, show=False)
+        layers.add_sites(group, view.edited_sites, name=name, candidate=True, lang=lang)
+        groups.append((name, True, element_script(group)))
+    fills, texts = _village_styles(dataset, view.village_status, lang)
+    others = [name for name, _, _ in groups if name not in coverage_names]
     settings = {
-        "villages": VILLAGES,
+        "villages": lang._(VILLAGES),
         "fills": fills,
         "texts": texts,
         "hidden": sorted(view.hidden_site_ids),
-        "siteLayers": site_layer_names(dataset.sites),
-        "order": _layer_order([name for name, _, _ in groups]),
+        "siteLayers": site_layer_names(dataset.sites, lang),
+        "order": [*coverage_names, "*", *others],  # coverage, the base map's layers, the rest
         "collapsed": collapsed_control,
     }
     entries = ", ".join(
@@ -218,17 +234,11 @@ def _first_variable(script: str) -> str:
 
 
 def _village_styles(
-    dataset: Dataset, status: pd.Series | None
+    dataset: Dataset, status: pd.Series | None, lang: Language
 ) -> tuple[list[str] | None, list[str] | None]:
     """Fill colour and status text per village row (None when there is nothing to colour)."""
     villages = dataset.villages
     if villages is None or status is None:
         return None, None
-    colour, text = layers.village_colours(status, villages.index)
+    colour, text = layers.village_colours(status, villages.index, lang)
     return colour.astype(str).tolist(), text.astype(str).tolist()
-
-
-def _layer_order(dynamic: Sequence[str]) -> list[str]:
-    """Layer-control order: coverage, then the base map's layers (``"*"``), then the rest."""
-    coverage = [n for n in dynamic if n.endswith("(RSRP)")]
-    return [*coverage, "*", *(n for n in dynamic if n not in coverage)]

@@ -1,4 +1,10 @@
-"""Sites on the map: one marker per site and one wedge per sector, with popups."""
+"""Sites on the map: one marker per site and one wedge per sector, with popups.
+
+Markers are canvas symbols (:mod:`covplan.mapview.symbols`): 4G circles, 5G diamonds and
+the scenario's new or moved sites as stars, each in its own colour
+(:func:`covplan.mapview.style.site_colour`). Popup labels and words are in the map's
+language.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point, Polygon
 
+from covplan.i18n import N_, Language, language
 from covplan.mapview import style
 from covplan.mapview._geo import text_or_blank, to_wgs84
 from covplan.mapview._geojson import geojson_layer
@@ -22,20 +29,23 @@ logger = logging.getLogger(__name__)
 DEFAULT_BEAMWIDTH_DEG = 65.0
 
 _WEDGE_FIELDS = (
-    ("site_id", "Site"),
-    ("sector", "Sector"),
-    ("azimuth", "Azimuth"),
-    ("tilt", "Tilt"),
-    ("frequency", "Frequency"),
+    ("site_id", N_("Site")),
+    ("sector", N_("Sector")),
+    ("azimuth", N_("Azimuth")),
+    ("tilt", N_("Tilt")),
+    ("frequency", N_("Frequency")),
 )
 _SITE_FIELDS = (
-    ("site_id", "Site"),
-    ("technology", "Technology"),
-    ("operator", "Operator"),
-    ("height", "Height"),
-    ("azimuths", "Azimuths"),
-    ("status", "Status"),
+    ("site_id", N_("Site")),
+    ("technology", N_("Technology")),
+    ("operator", N_("Operator")),
+    ("height", N_("Height")),
+    ("azimuths", N_("Azimuths")),
+    ("status", N_("Site status")),
 )
+#: Marker radius in pixels: stars are drawn larger, to read as the scenario's.
+MARKER_RADIUS_PX = 5.5
+NEW_MARKER_RADIUS_PX = 9.0
 
 
 def sector_wedge(
@@ -108,9 +118,10 @@ def _column(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series([None] * len(frame), index=frame.index, dtype=object)
 
 
-def _sector_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Popup text per sector."""
-    azimuth = text_or_blank(_column(sites, "azimuth_deg"), unit="°").replace("", "omni")
+def _sector_table(sites: gpd.GeoDataFrame, lang: Language) -> pd.DataFrame:
+    """Popup text per sector, in ``lang``."""
+    azimuth = text_or_blank(_column(sites, "azimuth_deg"), unit="°").replace("", lang._("omni"))
+    status = text_or_blank(_column(sites, "status")).map(lambda v: lang._(v) if v else v)
     return pd.DataFrame(
         {
             "site_id": _column(sites, "site_id").astype(str),
@@ -121,7 +132,7 @@ def _sector_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
             "azimuth": azimuth,
             "tilt": text_or_blank(_column(sites, "tilt_deg"), unit="°", decimals=1),
             "frequency": text_or_blank(_column(sites, "frequency_mhz"), unit="MHz"),
-            "status": text_or_blank(_column(sites, "status")),
+            "status": status,
         },
         index=sites.index,
     )
@@ -159,12 +170,6 @@ def _site_table(sectors: pd.DataFrame, geometry: gpd.GeoSeries) -> gpd.GeoDataFr
     return gpd.GeoDataFrame(table, geometry=geoms[first], crs=geometry.crs)
 
 
-def _site_colour(technology: str, candidate: bool) -> str:
-    if candidate:
-        return style.CANDIDATE_COLOUR
-    return style.TECHNOLOGY_COLOURS.get(technology, style.OTHER_SITE_COLOUR)
-
-
 def add_sites(
     fmap: folium.Map | folium.FeatureGroup,
     sites: gpd.GeoDataFrame,
@@ -173,6 +178,7 @@ def add_sites(
     wedge_radius_m: float = 300.0,
     candidate: bool = False,
     show: bool = True,
+    lang: Language | None = None,
 ) -> folium.FeatureGroup:
     """Add sector wedges and site markers of ``sites`` (one row per sector, metric CRS).
 
@@ -189,17 +195,21 @@ def add_sites(
     wedge_radius_m
         Drawn wedge length in metres.
     candidate
-        Draw as candidate sites (orange, dashed) instead of by technology.
+        Draw as the scenario's new or moved sites (gold stars, dashed wedges) instead of
+        by technology.
     show
         Whether the layer starts visible.
+    lang
+        Language of the popups (default English).
     """
+    lang = lang or language("en")
     group = folium.FeatureGroup(name=name, show=show)
     if sites.empty:
         group.add_to(fmap)
         return group
-    wedges, points = _site_frames(sites, wedge_radius_m)
-    _add_wedges(group, wedges, candidate=candidate)
-    _add_markers(group, points, candidate=candidate)
+    wedges, points = _site_frames(sites, wedge_radius_m, lang.code)
+    _add_wedges(group, wedges, candidate=candidate, lang=lang)
+    _add_markers(group, points, candidate=candidate, lang=lang)
     logger.debug("Map layer %s: %d sites, %d sectors", name, len(points), len(sites))
     group.add_to(fmap)
     return group
@@ -207,20 +217,21 @@ def add_sites(
 
 @by_content(maxsize=8)
 def _site_frames(
-    sites: gpd.GeoDataFrame, wedge_radius_m: float
+    sites: gpd.GeoDataFrame, wedge_radius_m: float, lang_code: str
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Wedges and markers of ``sites`` in EPSG:4326, reused while the sectors are unchanged."""
-    sectors = _sector_table(sites)
+    sectors = _sector_table(sites, language(lang_code))
     wedges = gpd.GeoDataFrame(sectors, geometry=sector_wedges(sites, radius_m=wedge_radius_m))
     points = _site_table(sectors, sites.geometry)
     return to_wgs84(wedges, decimals=4), to_wgs84(points)  # wedges are symbols: 11 m do
 
 
-def _add_wedges(group: folium.FeatureGroup, wedges: gpd.GeoDataFrame, *, candidate: bool) -> None:
+def _add_wedges(group: folium.FeatureGroup, wedges: gpd.GeoDataFrame, *, candidate: bool,
+                lang: Language) -> None:
     technologies = wedges["technology"].tolist()  # feature ids are row numbers
 
     def wedge_style(feature: dict[str, int]) -> dict[str, object]:
-        colour = _site_colour(technologies[feature["id"]], candidate)
+        colour = style.site_colour(technologies[feature["id"]], new=candidate)
         dash = "4 3" if candidate else None
         return {
             "color": colour,
@@ -236,22 +247,27 @@ def _add_wedges(group: folium.FeatureGroup, wedges: gpd.GeoDataFrame, *, candida
         wedges,
         fields,
         wedge_style,
-        popup=folium.GeoJsonPopup(fields=fields, aliases=[a for _, a in _WEDGE_FIELDS]),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=[lang._(a) for _, a in _WEDGE_FIELDS]),
     )
 
 
-def _add_markers(group: folium.FeatureGroup, points: gpd.GeoDataFrame, *, candidate: bool) -> None:
+def _add_markers(group: folium.FeatureGroup, points: gpd.GeoDataFrame, *, candidate: bool,
+                 lang: Language) -> None:
     def marker_style(feature: dict[str, dict[str, str]]) -> dict[str, object]:
-        colour = _site_colour(feature["properties"]["technology"], candidate)
-        return {"color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 1.0}
+        technology = feature["properties"]["technology"]
+        outline = "#3a3a3a" if candidate else "#ffffff"
+        return {"color": outline, "weight": 1.3, "fillOpacity": 1.0,
+                "fillColor": style.site_colour(technology, new=candidate),
+                "symbol": style.site_symbol(technology, new=candidate)}
 
     fields = [f for f, _ in _SITE_FIELDS]
+    radius = NEW_MARKER_RADIUS_PX if candidate else MARKER_RADIUS_PX
     geojson_layer(
         group,
         points,
         fields,
         marker_style,
         tip=["site_id", "technology"],
-        marker=folium.CircleMarker(radius=5, fill=True),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=[a for _, a in _SITE_FIELDS]),
+        marker=folium.CircleMarker(radius=radius, fill=True),
+        popup=folium.GeoJsonPopup(fields=fields, aliases=[lang._(a) for _, a in _SITE_FIELDS]),
     )

@@ -1,20 +1,29 @@
-"""Colours, line weights and legend classes shared by every map layer.
+"""Colours, symbols, line weights and legend classes shared by every map layer.
 
 The RSRP classes follow the usual drive-test reading of LTE/NR reference-signal power
 (excellent above −80 dBm, unusable below −120 dBm). Predictions stop at the engine's bound
 (:data:`covplan.radio.defaults.COVERAGE_THRESHOLD_DBM`, −110 dBm); what counts as covered
 is the target preset's threshold (−105 dBm in the shipped presets), which the legend
 states when the map knows it.
+
+Each kind of thing has its own palette and symbol, so that nothing reads as something
+else: signal is red–yellow–green (ColorBrewer RdYlGn), village shares brown–teal (BrBG),
+sites are blue circles (4G), purple diamonds (5G) and gold stars (new), points of interest
+are squares in colours no site uses. Legend text is English here unless a
+:class:`~covplan.i18n.Language` is given; every label is marked for translation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Final, Literal
 
 import numpy as np
 
-Swatch = Literal["box", "line", "dot"]
+from covplan.i18n import N_, Language, language
+
+Swatch = Literal["box", "line", "dot", "square", "diamond", "star"]
 
 
 @dataclass(frozen=True)
@@ -37,15 +46,16 @@ class LegendSection:
 
 #: Lower edges (dBm) of the drawn RSRP classes, ascending; below the first edge is not drawn.
 RSRP_EDGES_DBM: Final = (-120.0, -110.0, -100.0, -90.0, -80.0)
-#: Colour of each RSRP class, aligned with :data:`RSRP_EDGES_DBM`.
+#: Colour of each RSRP class, aligned with :data:`RSRP_EDGES_DBM` (RdYlGn).
 RSRP_COLOURS: Final = ("#b2182b", "#fdae61", "#fee08b", "#a6d96a", "#1a9850")
 #: Opacity of each class in the overlay (the class below the threshold is fainter).
 RSRP_ALPHAS: Final = (0.55, 0.85, 0.85, 0.85, 0.85)
 
-#: Village coverage share classes: lower edges (0–1) and colours.
+#: Village coverage share classes: lower edges (0–1) and colours (BrBG, not the signal's).
 SHARE_EDGES: Final = (0.0, 0.5, 0.8, 0.95, 0.999)
-SHARE_COLOURS: Final = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
-SHARE_LABELS: Final = ("below 50 %", "50–80 %", "80–95 %", "95–99.9 %", "100 %")
+SHARE_COLOURS: Final = ("#8c510a", "#d8b365", "#f6e8c3", "#5ab4ac", "#01665e")
+SHARE_LABELS: Final = (N_("below 50 %"), N_("50–80 %"), N_("80–95 %"), N_("95–99.9 %"),
+                       N_("100 %"))
 NO_DATA_COLOUR: Final = "#bdbdbd"
 FIBRE_COLOURS: Final = {True: "#2c7fb8", False: "#f03b20"}
 
@@ -60,24 +70,35 @@ ROAD_COVERED: Final = "#1a9850"
 ROAD_UNCOVERED: Final = "#d73027"
 ROAD_GAP: Final = "#e7298a"
 
-TECHNOLOGY_COLOURS: Final[dict[str, str]] = {"4G": "#1f78b4", "5G": "#6a3d9a"}
-OTHER_SITE_COLOUR: Final = "#3f4fa0"
-CANDIDATE_COLOUR: Final = "#ff7f00"
+#: Sites: colour and symbol per technology; new sites are gold stars.
+TECHNOLOGY_COLOURS: Final[dict[str, str]] = {"4G": "#1f4e9c", "5G": "#7b2d8e"}
+TECHNOLOGY_SYMBOLS: Final[dict[str, Swatch]] = {"4G": "dot", "5G": "diamond"}
+OTHER_SITE_COLOUR: Final = "#4d4d4d"
+CANDIDATE_COLOUR: Final = "#ffc400"
+CANDIDATE_SYMBOL: Final[Swatch] = "star"
+#: Symbol of every point of interest (its colour says the kind).
+POI_SYMBOL: Final[Swatch] = "square"
 COMMUNE_COLOUR: Final = "#37474f"
 FIBRE_ROUTE_COLOUR: Final = "#00838f"
+#: Outline of the part of the study area the terrain covers (when it covers only part).
+TERRAIN_OUTLINE_COLOUR: Final = "#263238"
 
+#: Points of interest: no blue, purple or gold (the sites' colours).
 POI_COLOURS: Final[dict[str, str]] = {
     "hospital": "#e41a1c",
     "clinic": "#f781bf",
-    "university": "#984ea3",
-    "college": "#b07cc6",
+    "university": "#a65628",
+    "college": "#d9a066",
     "school": "#ff7f00",
-    "kindergarten": "#ffbf00",
-    "government": "#377eb8",
-    "police": "#1b3a6b",
-    "post_office": "#4daf4a",
-    "other": "#737373",
+    "kindergarten": "#c51b7d",
+    "government": "#1b7837",
+    "police": "#252525",
+    "post_office": "#7fbc41",
+    "other": "#8c8c8c",
 }
+
+#: Status words of the sites layer, marked for translation.
+SITE_STATUS_WORDS: Final = (N_("existing"), N_("planned"), N_("candidate"))
 
 
 def rsrp_class(rsrp_dbm: np.ndarray) -> np.ndarray:
@@ -101,79 +122,127 @@ def share_colour(share: float) -> str:
     return SHARE_COLOURS[max(index, 0)]
 
 
+def _lang(lang: Language | None) -> Language:
+    return lang if lang is not None else language("en")
+
+
 def rsrp_legend(
-    technology: str | None = None, thresholds: dict[str, float] | None = None
+    technology: str | None = None,
+    thresholds: dict[str, float] | None = None,
+    *,
+    lang: Language | None = None,
 ) -> LegendSection:
     """Legend block for the RSRP overlays (dBm classes, strongest first).
 
     ``thresholds`` (``{technology: dBm}``, the target preset's) adds what counts as covered
-    to the title.
+    to the title. Text in ``lang`` (default English).
     """
-    labels = [
-        "−120 to −110 (weakest predicted)",
-        "−110 to −100",
-        "−100 to −90",
-        "−90 to −80",
-        "≥ −80",
-    ]
+    lang = _lang(lang)
+    edges = [_minus(e) for e in RSRP_EDGES_DBM]
+    labels = [lang._("{low} to {high}").format(low=low, high=high)
+              for low, high in pairwise(edges)]
+    labels[0] = lang._("{low} to {high} (weakest predicted)").format(low=edges[0],
+                                                                   high=edges[1])
+    labels.append(f"≥ {edges[-1]}")
     items = tuple(LegendItem(c, lab) for c, lab in zip(RSRP_COLOURS, labels, strict=True))
-    title = "Signal (RSRP, dBm)" + (f" — {technology}" if technology else "")
+    title = lang._("Signal (RSRP, dBm)") + (f" — {technology}" if technology else "")
     if thresholds:
         values = {_minus(v) for v in thresholds.values()}
         if len(values) == 1:
-            title += f"; covered from {values.pop()} dBm"
+            covered = lang._("covered from {dbm} dBm").format(dbm=values.pop())
         else:
-            title += "; covered from " + ", ".join(
-                f"{_minus(v)} ({t})" for t, v in sorted(thresholds.items())
-            )
+            covered = lang._("covered from {dbm}").format(dbm=", ".join(
+                f"{_minus(v)} ({t})" for t, v in sorted(thresholds.items())))
+        title += "; " + covered
     return LegendSection(title, items[::-1])
 
 
-def road_legend(*, with_coverage: bool, with_gaps: bool) -> LegendSection:
+def road_legend(
+    *, with_coverage: bool, with_gaps: bool, lang: Language | None = None
+) -> LegendSection:
     """Legend block for roads: coverage colours when given, else the road classes."""
+    lang = _lang(lang)
     if with_coverage:
         items = [
-            LegendItem(ROAD_COVERED, "road covered", "line"),
-            LegendItem(ROAD_UNCOVERED, "road not covered", "line"),
+            LegendItem(ROAD_COVERED, lang._("road covered"), "line"),
+            LegendItem(ROAD_UNCOVERED, lang._("road not covered"), "line"),
         ]
     else:
-        items = [LegendItem(c, name, "line") for name, (c, _) in ROAD_STYLE.items()]
+        items = [LegendItem(c, lang._(name), "line") for name, (c, _) in ROAD_STYLE.items()]
     if with_gaps:
-        items.append(LegendItem(ROAD_GAP, "coverage gap (highlighted)", "line"))
-    return LegendSection("Roads", tuple(items))
+        items.append(LegendItem(ROAD_GAP, lang._("coverage gap (highlighted)"), "line"))
+    return LegendSection(lang._("Roads"), tuple(items))
 
 
-def village_legend(kind: Literal["share", "fibre"], title: str) -> LegendSection:
-    """Legend block for the village choropleth."""
+def village_legend(
+    kind: Literal["share", "fibre"], title: str, *, lang: Language | None = None
+) -> LegendSection:
+    """Legend block for the village choropleth (``title`` as given: already in ``lang``)."""
+    lang = _lang(lang)
     items: tuple[LegendItem, ...]
     if kind == "fibre":
         items = (
-            LegendItem(FIBRE_COLOURS[True], "fibre-reached"),
-            LegendItem(FIBRE_COLOURS[False], "no fibre"),
+            LegendItem(FIBRE_COLOURS[True], lang._("fibre-reached")),
+            LegendItem(FIBRE_COLOURS[False], lang._("no fibre")),
         )
     else:
         pairs = zip(SHARE_COLOURS, SHARE_LABELS, strict=True)
-        items = tuple(LegendItem(c, lab) for c, lab in pairs)[::-1]
-    return LegendSection(title, (*items, LegendItem(NO_DATA_COLOUR, "no data")))
+        items = tuple(LegendItem(c, lang._(lab)) for c, lab in pairs)[::-1]
+    return LegendSection(title, (*items, LegendItem(NO_DATA_COLOUR, lang._("no data"))))
 
 
-def site_legend(*, technologies: tuple[str, ...], candidates: bool) -> LegendSection:
+def site_colour(technology: str, *, new: bool = False) -> str:
+    """Marker and wedge colour of a site of ``technology`` (``new``: the scenario's)."""
+    if new:
+        return CANDIDATE_COLOUR
+    return TECHNOLOGY_COLOURS.get(technology, OTHER_SITE_COLOUR)
+
+
+def site_symbol(technology: str, *, new: bool = False) -> Swatch:
+    """Marker symbol of a site of ``technology`` (``new``: the scenario's star)."""
+    if new:
+        return CANDIDATE_SYMBOL
+    return TECHNOLOGY_SYMBOLS.get(technology, "dot")
+
+
+def site_legend(
+    *, technologies: tuple[str, ...], candidates: bool, lang: Language | None = None
+) -> LegendSection:
     """Legend block for site markers and sector wedges."""
-    items = [LegendItem(TECHNOLOGY_COLOURS[t], f"{t} site / sector", "dot") for t in technologies]
+    lang = _lang(lang)
+    items = [LegendItem(site_colour(t), lang._("{technology} site / sector").format(
+        technology=t), site_symbol(t)) for t in technologies]
     if candidates:
-        items.append(LegendItem(CANDIDATE_COLOUR, "candidate site", "dot"))
-    return LegendSection("Sites", tuple(items))
+        items.append(LegendItem(CANDIDATE_COLOUR, lang._("new or moved site (scenario)"),
+                                CANDIDATE_SYMBOL))
+    return LegendSection(lang._("Sites"), tuple(items))
 
 
-def poi_legend(kinds: tuple[str, ...]) -> LegendSection:
+def poi_legend(kinds: tuple[str, ...], *, lang: Language | None = None) -> LegendSection:
     """Legend block for points of interest of ``kinds``."""
-    items = tuple(LegendItem(poi_colour(k), k.replace("_", " "), "dot") for k in kinds)
-    return LegendSection("Points of interest", items, open=len(items) <= 4)
+    lang = _lang(lang)
+    items = tuple(LegendItem(poi_colour(k), poi_label(k, lang), POI_SYMBOL) for k in kinds)
+    return LegendSection(lang._("Points of interest"), items, open=len(items) <= 4)
 
 
 def poi_colour(kind: str) -> str:
     """Marker colour of a point-of-interest kind (grey for unknown kinds)."""
     return POI_COLOURS.get(kind, POI_COLOURS["other"])
+
+
+def poi_label(kind: str, lang: Language | None = None) -> str:
+    """A point-of-interest kind as people read it (``"post office"``, ``"bưu điện"``)."""
+    return _lang(lang)._(kind).replace("_", " ")
+
+
+def terrain_legend(height_m: float, *, lang: Language | None = None) -> LegendSection:
+    """Legend block of a terrain that covers the study area only in part."""
+    lang = _lang(lang)
+    return LegendSection(lang._("Terrain"), (
+        LegendItem(TERRAIN_OUTLINE_COLOUR, lang._("inside: predicted with terrain"), "line"),
+        LegendItem("#ffffff", lang._("outside: flat ground at {height} m").format(
+            height=lang.number(height_m)), "box"),
+    ))
 
 
 def _minus(value: float) -> str:

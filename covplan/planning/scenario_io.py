@@ -11,7 +11,7 @@ Format (``covplan_scenario`` 1)::
       "crs": "EPSG:32648",
       "edits": [
         {"op": "add", "site_id": "NEW-001", "x": 585000.0, "y": 2380000.0,
-         "technology": "4G", "height_m": 35,
+         "lon": 105.8182617, "lat": 21.5188519, "technology": "4G", "height_m": 35,
          "sectors": [{"azimuth_deg": 0}, {"azimuth_deg": 120}, {"azimuth_deg": 240}]},
         {"op": "add", "site_id": "NEW-002", "lon": 105.81, "lat": 21.62, "technology": "5G"},
         {"op": "move", "site_id": "TN001", "x": 583400.0, "y": 2389400.0},
@@ -27,8 +27,11 @@ Format (``covplan_scenario`` 1)::
   of the sites the edits were made on. Loading against other sites logs a warning; the
   edits are still checked against the sites actually given.
 * Positions are ``x``/``y`` in ``crs`` (default: the baseline's CRS), or ``lon``/``lat`` in
-  degrees (WGS 84). Files written by covplan use ``x``/``y`` in the working CRS, so a
-  save and load reproduce the sites bit for bit.
+  degrees (WGS 84). Files written by covplan give both: ``x``/``y`` in the working CRS, so a
+  save and load reproduce the sites bit for bit, and ``lon``/``lat`` (7 decimals, about
+  1 cm) for people and other tools. When both are given ``x``/``y`` place the site, and
+  ``lon``/``lat`` more than :data:`LONLAT_TOLERANCE_M` away from them are refused (one of
+  the two was edited by hand: remove the other).
 * Every other key of an edit is a sector value (see :data:`covplan.schema.SECTOR_VALUES`);
   ``note`` is free text.
 
@@ -66,6 +69,10 @@ from covplan.targets.load import read_config_text
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION: Final = 1
+#: Decimals of the ``lon``/``lat`` written beside ``x``/``y`` (1e-7 degree is about 1 cm).
+LONLAT_DECIMALS: Final = 7
+#: Largest distance (m) between an edit's ``x``/``y`` and its ``lon``/``lat`` when both are given.
+LONLAT_TOLERANCE_M: Final = 1.0
 #: Keys of an edit that are not sector values.
 EDIT_KEYS: Final = ("op", "site_id", "sector", "x", "y", "lon", "lat", "sectors", "note")
 #: Top-level keys of a scenario file and the JSON type each holds.
@@ -108,16 +115,36 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def _with_lonlat(records: list[dict[str, Any]], crs: CRS) -> list[dict[str, Any]]:
+    """``records`` with ``lon``/``lat`` (WGS 84) right after each ``x``/``y``."""
+    to_lonlat = Transformer.from_crs(crs, 4326, always_xy=True)
+    out = []
+    for record in records:
+        if "x" not in record:
+            out.append(record)
+            continue
+        lon, lat = to_lonlat.transform(record["x"], record["y"])
+        placed: dict[str, Any] = {}
+        for key, value in record.items():
+            placed[key] = value
+            if key == "y":
+                placed["lon"] = round(float(lon), LONLAT_DECIMALS)
+                placed["lat"] = round(float(lat), LONLAT_DECIMALS)
+        out.append(placed)
+    return out
+
+
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """The JSON document of ``scenario`` (see the module docstring)."""
+    crs = scenario.baseline.crs
     return {
         "covplan_scenario": FORMAT_VERSION,
         "name": scenario.name,
         "description": scenario.description,
         "baseline": {"dataset": scenario.dataset, "sites_sha256": scenario.baseline_hash,
                      "sectors": len(scenario.baseline)},
-        "crs": _crs_text(scenario.baseline.crs),
-        "edits": edit_records(scenario.edits),
+        "crs": _crs_text(crs),
+        "edits": _with_lonlat(edit_records(scenario.edits), crs),
     }
 
 
@@ -189,7 +216,10 @@ class _Reader:
             x, y = self.number(record, "x", n), self.number(record, "y", n)
             if x is None or y is None:
                 return None, None
-            return (float(x), float(y)) if self.same_crs else self.to_target.transform(x, y)
+            xy = (float(x), float(y)) if self.same_crs else self.to_target.transform(x, y)
+            if ("lon" in record or "lat" in record) and not self.agree(xy, record, n):
+                return None, None
+            return xy
         if "lon" in record or "lat" in record:
             lon, lat = self.number(record, "lon", n), self.number(record, "lat", n)
             if None in (lon, lat):
@@ -204,6 +234,20 @@ class _Reader:
                 return None, None
             return self.from_lonlat.transform(lon, lat)
         return None, None
+
+    def agree(self, xy: tuple[float, float], record: dict[str, Any], n: int) -> bool:
+        """Whether an edit's ``lon``/``lat`` lie where its ``x``/``y`` do (files covplan wrote)."""
+        lon, lat = self.number(record, "lon", n), self.number(record, "lat", n)
+        if lon is None or lat is None:
+            return False
+        x, y = self.from_lonlat.transform(lon, lat)
+        away_m = math.hypot(x - xy[0], y - xy[1])
+        if math.isfinite(away_m) and away_m <= LONLAT_TOLERANCE_M:
+            return True
+        self.problem(n, f"x/y and lon/lat give two positions {away_m:,.0f} m apart.",
+                     "keep one of them: remove x and y to place the site by lon and lat, or "
+                     "remove lon and lat to place it by x and y.", column="lon")
+        return False
 
     def placed(self, x: float, y: float, record: dict[str, Any], n: int) -> bool:
         """Refuse a position outside Vietnam; warn about one outside the study area."""

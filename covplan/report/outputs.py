@@ -132,7 +132,7 @@ def _write_html(data: ReportData, path: Path, lang: Language) -> Path:
                      village_status=data.village_share,
                      village_title=lang._("Share of people with 4G/5G signal"),
                      candidate_sites=data.new_sites, tiles="offline",
-                     title=f"{data.dataset.name} — {data.targets.name}")
+                     title=f"{data.dataset.name} — {data.targets.name}", lang=lang)
     return to_html(fmap, path, overwrite=True)
 
 

@@ -1,4 +1,4 @@
-"""The Streamlit app through AppTest, on the small demo province."""
+"""The Streamlit app through AppTest, on the small demo province (in Vietnamese, its default)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def values(at: AppTest) -> dict[str, str]:
 def test_app_opens_on_the_demo_with_every_target(app: AppTest) -> None:
     targets = load_targets("thai_nguyen_2025")
     assert len(app.metric) == len(targets.targets)
-    assert any("SYNTHETIC" in i.value for i in app.info)
+    assert any("GIẢ LẬP" in i.value for i in app.info)
     assert not app.error
 
 
@@ -61,7 +61,8 @@ def _gap_location(small_demo: Path) -> tuple[float, float]:
 
 
 def _percent(value: str) -> float:
-    return float(value.rstrip(" %"))
+    """``"72,1 %"`` (the page's Vietnamese) as 72.1."""
+    return float(value.rstrip(" %").replace(".", "").replace(",", "."))
 
 
 def test_adding_a_site_raises_coverage_and_undo_restores(app: AppTest, small_demo: Path) -> None:
@@ -85,7 +86,8 @@ def test_bad_upload_shows_an_error_and_keeps_the_state(app: AppTest) -> None:
     app.file_uploader(key="upload").set_value(("bad.zip", b"not a zip at all", "application/zip"))
     app.run()
     assert not app.exception
-    assert any("Upload refused" in e.value and "not a valid zip file" in e.value for e in app.error)
+    assert any("Tệp tải lên bị từ chối" in e.value and "not a valid zip file" in e.value
+               for e in app.error)
     assert values(app) == before
 
 
@@ -106,17 +108,17 @@ def test_a_map_click_is_listed_and_can_be_undone_at_once(
     from covplan.app.livemap import map_key
 
     lat, lon = _gap_location(small_demo)
-    key = map_key(app.session_state["scenario_dataset"], "thai_nguyen_2025")
+    key = map_key(app.session_state["scenario_dataset"], "thai_nguyen_2025", "vi")
     app.session_state[key] = {"last_clicked": {"lat": lat, "lng": lon}}
     app.run()
     assert not app.exception, [e.value for e in app.exception]
-    edits = [frame.value for frame in app.dataframe if "change" in frame.value.columns]
+    edits = [frame.value for frame in app.dataframe if "Thay đổi" in frame.value.columns]
     assert len(edits) == 1
-    assert list(edits[0]["change"].unique()) == ["added"]
+    assert list(edits[0]["Thay đổi"].unique()) == ["thêm mới"]
     assert any(m.delta for m in app.metric)
     assert not app.button(key="undo").disabled  # the click can be undone at once
     app.button(key="undo").click().run()
-    assert not [f for f in app.dataframe if "change" in f.value.columns]
+    assert not [f for f in app.dataframe if "Thay đổi" in f.value.columns]
     assert not any(m.delta for m in app.metric)
     assert app.button(key="undo").disabled  # nothing left to undo, in the same run
 
@@ -136,3 +138,27 @@ def test_results_let_their_grids_go_and_the_map_layers_can_be_rebuilt(app: AppTe
     again = app.session_state["map_scripts"][key]
     assert again.count("L.imageOverlay") == first.count("L.imageOverlay") > 0
     assert len(again) == len(first)
+
+
+def test_move_mode_says_to_click_the_new_position_after_the_first_click(
+    app: AppTest, small_demo: Path
+) -> None:
+    from covplan.app.livemap import map_key
+
+    sites = load_dataset(small_demo).sites
+    assert sites is not None
+    site = sites.to_crs(4326).iloc[0]
+    app.radio(key="mode").set_value("Move a site").run()
+    assert any("rồi bấm vào vị trí mới" in c.value for c in app.caption)
+    key = map_key(app.session_state["scenario_dataset"], "thai_nguyen_2025", "vi")
+    app.session_state[key] = {"last_clicked": {"lat": site.geometry.y, "lng": site.geometry.x}}
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    said = [i.value for i in app.info if "bây giờ hãy bấm vào vị trí mới" in i.value]
+    assert said and str(site["site_id"]) in said[0]
+    app.session_state[key] = {"last_clicked": {"lat": site.geometry.y + 0.01,
+                                               "lng": site.geometry.x}}
+    app.run()
+    edits = [f.value for f in app.dataframe if "Thay đổi" in f.value.columns]
+    assert edits and set(edits[0]["Thay đổi"]) == {"đã di chuyển"}
+    assert not [i for i in app.info if "vị trí mới" in i.value]

@@ -61,12 +61,12 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
         app = AppPage(browser.new_page(viewport={"width": 1600, "height": 1100}))
-        app.open(server)
+        app.open(f"{server}/?lang=en")  # the layer names below are the English ones
         box = app.frame.locator(".leaflet-container").bounding_box()
         assert box is not None and box["height"] > 300
         state = app.map_state()
         assert state["markers"] > 10  # site markers (and POIs) are drawn
-        assert "4G coverage (RSRP)" in state["layers"] and "Villages" in state["layers"]
+        assert "4G coverage (RSRP)" in state["layers"] and "Village areas" in state["layers"]
         zoom = state["zoom"] + 1  # the planner zooms in; the view must survive the updates
         app.mark_frame()
         app.evaluate("(z) => { window.__map.setZoom(z, {animate: false}); }", zoom)
@@ -85,6 +85,9 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
         clicked = app.click(*site)
         removed = app.wait_update(before, applied, timeout_s=120, since=clicked)
         hidden = app.evaluate("() => window.covplan.hidden.length")
+        # the click opened the site's popup ("Site status: existing"); it went with the site
+        popup = app.evaluate("() => { const p = document.querySelector('.leaflet-popup');"
+                             " return p ? p.textContent : null; }")
         final = app.map_state()
         # another preset is a new map frame: it runs the province's code kept in the page
         app.page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').click()
@@ -101,5 +104,6 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
     assert not [u for u in app.blocked if u.endswith((".js", ".css"))], app.blocked
     assert removed is not None, "removing a site did not update the KPIs and the map"
     assert hidden >= 2  # the site's marker and its wedges
+    assert popup is None, popup
     assert final["markers"] == after["markers"] - 1
-    assert other["markers"] > 10 and "Villages" in other["layers"]
+    assert other["markers"] > 10 and "Village areas" in other["layers"]

@@ -1,10 +1,14 @@
-"""The planner's pure state functions: clicks become sites, undo, ids, azimuth parsing."""
+"""The planner's pure state functions: clicks become sites, undo, ids, azimuths, files."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
+from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point
 
 from covplan.app.state import (
@@ -16,12 +20,14 @@ from covplan.app.state import (
     nearest_site,
     next_site_id,
     parse_azimuths,
+    scenario_json,
     site_changes,
     undo,
 )
+from covplan.errors import InputError
 from covplan.io.context import FileContext
 from covplan.io.sites import normalise_sites
-from covplan.planning import Scenario
+from covplan.planning import Scenario, load_scenario
 
 
 @pytest.fixture
@@ -115,4 +121,41 @@ def test_site_changes_hide_moved_and_removed_sites_and_draw_new_ones(baseline: S
     assert len(drawn[drawn["site_id"] == "A"]) == 3  # every sector of the moved site
     hidden, drawn = site_changes(baseline.remove_site("A"))
     assert hidden == ("A",) and drawn.empty
+
+
+def test_edited_sites_say_what_the_scenario_did_not_their_old_status(baseline: Scenario) -> None:
+    added = add_site_at(baseline, 21.6, 105.8, SiteForm(azimuths_deg=(0.0,)))
+    _, drawn = site_changes(move_site_to(added, "A", 21.61, 105.81))
+    status = dict(zip(drawn["site_id"], drawn["status"], strict=True))
+    assert status == {"NEW-001": "new (scenario)", "A": "moved (scenario)"}
+
+
+def test_the_scenario_file_gives_lon_lat_beside_x_y_and_reads_back(
+    baseline: Scenario, tmp_path: Path
+) -> None:
+    scenario = move_site_to(add_site_at(baseline, 21.6, 105.8, SiteForm()), "A", 21.61, 105.81)
+    document = json.loads(scenario_json(scenario))
+    first, second = document["edits"]
+    assert list(first)[:6] == ["op", "site_id", "x", "y", "lon", "lat"]
+    assert (first["lon"], first["lat"]) == pytest.approx((105.8, 21.6), abs=1e-7)
+    assert (second["lon"], second["lat"]) == pytest.approx((105.81, 21.61), abs=1e-7)
+    path = tmp_path / "scenario.json"
+    path.write_bytes(scenario_json(scenario))
+    loaded = load_scenario(path, baseline.baseline)
+    assert_geodataframe_equal(loaded.sites, scenario.sites)  # x/y place the sites exactly
+    old = {**document, "edits": [{k: v for k, v in e.items() if k not in ("lon", "lat")}
+                                 for e in document["edits"]]}
+    path.write_text(json.dumps(old))  # a file from before lon/lat: still read
+    assert_geodataframe_equal(load_scenario(path, baseline.baseline).sites, scenario.sites)
+
+
+def test_a_scenario_file_whose_lon_lat_and_x_y_disagree_is_refused(
+    baseline: Scenario, tmp_path: Path
+) -> None:
+    document = json.loads(scenario_json(add_site_at(baseline, 21.6, 105.8, SiteForm())))
+    document["edits"][0]["lon"] = 105.9  # edited by hand: about 10 km east
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError, match=r"x/y and lon/lat give two positions 10,3\d\d m apart"):
+        load_scenario(path, baseline.baseline)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,9 +17,12 @@ from shapely.geometry import LineString, Point, box
 
 from covplan.grid import GridSpec, Raster
 from covplan.io import Dataset
+from covplan.io.terrain import TerrainCoverage
 from covplan.mapview.assets import VENDOR_DIR
 
 UTM48N = CRS.from_epsg(32648)
+#: Height of the flat ground beyond a partial terrain (m).
+FLAT_M = 155.0
 #: South-west corner of the test provinces in UTM 48N (near 105.6 E, 21.5 N).
 X0, Y0 = 560_000.0, 2_378_000.0
 
@@ -261,3 +264,15 @@ def tiny_status(tiny_dataset: Dataset) -> pd.Series:
     villages = tiny_dataset.villages
     assert villages is not None
     return pd.Series(np.linspace(0.0, 1.0, len(villages)), index=villages.index)
+
+
+@pytest.fixture(scope="session")
+def partial(tiny_dataset: Dataset) -> Dataset:
+    """The tiny province whose terrain reaches only its west half (flat ground beyond)."""
+    terrain = tiny_dataset.terrain
+    assert terrain is not None
+    data = np.nan_to_num(terrain.data.copy(), nan=400.0)
+    data[:, data.shape[1] // 2:] = FLAT_M
+    coverage = TerrainCoverage(0.5, "flat", FLAT_M, "N21E105.hgt", ("N21E106.hgt",))
+    return replace(tiny_dataset, terrain=Raster(data, terrain.grid, "m"),
+                   terrain_coverage=coverage)

@@ -150,3 +150,35 @@ def test_st_folium_renders_the_map_with_the_network_blocked(
     assert errors == [] and blocked == []
     assert seen["height"] >= 500 and seen["circles"] >= 3 and seen["legend"]
     assert seen["leaflet"] == "1.9.4" and seen["loaded"] == 1  # the hillshade
+
+
+#: The attribution's box, folded and unfolded, and the map's note (covplan's words).
+FOLDED = """() => {
+    const box = document.querySelector('.leaflet-control-attribution').getBoundingClientRect();
+    const note = document.querySelector('.covplan-note');
+    return {width: box.width, height: box.height, note: note ? note.textContent : null,
+            noteShown: !!note && note.getBoundingClientRect().height > 0};
+}"""
+
+
+def test_vietnamese_map_folds_its_credits_and_says_where_terrain_ends(
+    browser: Any, tmp_path: Path, partial: Dataset, tiny_coverage: dict[str, FakeCoverage]
+) -> None:
+    from covplan.i18n import language
+
+    fmap = build_map(partial, coverage=tiny_coverage, lang=language("vi"))
+    path = to_html(fmap, tmp_path / "ban_do.html")
+    page, blocked, errors = _offline_page(browser, "file://")
+    page.goto(path.as_uri())
+    page.wait_for_function("(name) => window[name] !== undefined", arg=fmap.get_name())
+    page.wait_for_function(LOADED, arg=2)
+    folded = page.evaluate(FOLDED)
+    page.hover(".leaflet-control-attribution")
+    page.wait_for_function("() => document.querySelector('.leaflet-control-attribution')"
+                           ".getBoundingClientRect().width > 100")
+    page.screenshot(path=str(tmp_path / "ban_do.png"))
+    assert errors == [] and blocked == []  # the canvas symbols drew without an error
+    assert folded["width"] <= 30 and folded["height"] <= 20  # a small folded (i)
+    assert folded["noteShown"] and "đường viền nét đứt" in folded["note"]
+    assert page.is_visible("text=Cường độ sóng (RSRP, dBm)")
+    assert page.get_by_text("bên trong: dự báo có tính địa hình").count() == 1

@@ -76,7 +76,7 @@ def test_every_layer_is_in_the_layer_control(full_map: folium.Map) -> None:
         "Terrain (offline)",
         "4G coverage (RSRP)",
         "5G coverage (RSRP)",
-        "Villages",
+        "Village areas",
         "Commune boundaries",
         "Roads",
         "Road coverage",

@@ -21,17 +21,43 @@ def test_every_drawn_rsrp_class_has_a_colour_and_an_alpha() -> None:
 @pytest.mark.parametrize(
     ("share", "colour"),
     [
-        (0.0, "#d73027"),
-        (0.49, "#d73027"),
-        (0.5, "#fc8d59"),
-        (0.9, "#fee08b"),
-        (0.97, "#91cf60"),
-        (1.0, "#1a9850"),
+        (0.0, style.SHARE_COLOURS[0]),
+        (0.49, style.SHARE_COLOURS[0]),
+        (0.5, style.SHARE_COLOURS[1]),
+        (0.9, style.SHARE_COLOURS[2]),
+        (0.97, style.SHARE_COLOURS[3]),
+        (1.0, style.SHARE_COLOURS[4]),
         (float("nan"), style.NO_DATA_COLOUR),
     ],
 )
 def test_share_colour_bins(share: float, colour: str) -> None:
     assert style.share_colour(share) == colour
+
+
+def test_signal_and_village_palettes_share_no_colour() -> None:
+    assert not set(style.RSRP_COLOURS) & set(style.SHARE_COLOURS)
+
+
+def test_sites_and_points_of_interest_never_look_alike() -> None:
+    """4G, 5G and new sites differ in symbol and colour; no POI kind takes a site colour."""
+    symbols = {style.site_symbol("4G"), style.site_symbol("5G"), style.site_symbol("4G", new=True)}
+    colours = {style.site_colour("4G"), style.site_colour("5G"), style.site_colour("5G", new=True)}
+    assert len(symbols) == 3 and len(colours) == 3
+    assert style.POI_SYMBOL not in symbols
+    assert not colours & set(style.POI_COLOURS.values())
+
+
+def test_legends_speak_vietnamese() -> None:
+    from covplan.i18n import language
+
+    vi = language("vi")
+    sites = style.site_legend(technologies=("4G", "5G"), candidates=True, lang=vi)
+    assert sites.title == "Trạm BTS"
+    assert [i.swatch for i in sites.items] == ["dot", "diamond", "star"]
+    signal = style.rsrp_legend(None, {"4G": -105.0}, lang=vi)
+    assert signal.items[-1].label == "−120 đến −110 (yếu nhất được dự báo)"
+    assert "có sóng từ −105 dBm" in signal.title
+    assert style.poi_legend(("post_office",), lang=vi).items[0].label == "bưu điện"
 
 
 def test_rsrp_legend_lists_strongest_first_and_names_the_preset_threshold() -> None:

@@ -66,6 +66,7 @@ def app(small_demo: Path, uploads: Path, monkeypatch: pytest.MonkeyPatch) -> App
     monkeypatch.setattr(settings, "data_dir", small_demo.parent)
     at = AppTest.from_file(APP, default_timeout=240)
     at.session_state["upload_dir"] = str(uploads)
+    at.query_params["lang"] = "en"  # the messages compared are the CLI's English ones
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error

@@ -1,0 +1,89 @@
+"""The page's language: Vietnamese for the shipped presets, a switch, remembered, everywhere."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from covplan import settings
+from covplan.datasets import ensure_demo
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+#: Figures as the page shows them: "72,1 %" in Vietnamese, "72.1 %" in English.
+VI_PERCENT = re.compile(r"^\d{1,3},\d %$")
+EN_PERCENT = re.compile(r"^\d{1,3}\.\d %$")
+
+
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ensure_demo("small", data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture
+def app(small_demo: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setattr(settings, "demo_size", "small")
+    monkeypatch.setattr(settings, "data_dir", small_demo.parent)
+    return AppTest.from_file(APP, default_timeout=240)
+
+
+def words(at: AppTest) -> str:
+    """Every text the page shows (labels, values, captions, tabs, buttons, headers)."""
+    parts: list[str] = [t.value for t in at.title] + [h.value for h in at.subheader]
+    parts += [m.label for m in at.metric] + [m.value for m in at.metric]
+    parts += [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [m.value for m in at.markdown]
+    parts += [t.label for t in at.tabs] + [b.label for b in at.button]
+    parts += [r.label for r in at.radio] + [s.label for s in at.selectbox]
+    parts += [str(c) for frame in at.dataframe for c in frame.value.columns]
+    return "\n".join(parts)
+
+
+def test_the_shipped_presets_open_in_vietnamese(app: AppTest) -> None:
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.session_state["lang"] == "vi"
+    text = words(app)
+    for said in ("Mục tiêu", "Xã, phường", "Thôn, xóm, bản", "Quy hoạch", "Tải xuống",
+                 "CHƯA ĐẠT", "Hiện trạng", "Chuẩn bị tệp tải xuống"):
+        assert said in text, said
+    for english in ("NOT MET", "Commune summary", "Planner", "Prepare downloads"):
+        assert english not in text, english
+    assert all(VI_PERCENT.match(m.value) for m in app.metric), [m.value for m in app.metric]
+    roads = next(f.value for f in app.dataframe if "Từ km" in f.value.columns)
+    assert all("," in v or v.isdigit() for v in roads["Chiều dài (km)"]), roads
+
+
+def test_the_switch_speaks_english_and_is_remembered(app: AppTest) -> None:
+    app.run()
+    app.radio(key="lang").set_value("en").run()
+    assert not app.exception, [e.value for e in app.exception]
+    text = words(app)
+    for said in ("NOT MET", "Commune summary", "Planner", "Prepare downloads", "Baseline"):
+        assert said in text, said
+    assert "Mục tiêu" not in text and "CHƯA ĐẠT" not in text
+    assert all(EN_PERCENT.match(m.value) for m in app.metric), [m.value for m in app.metric]
+    assert app.query_params["lang"] in ("en", ["en"])  # a reload or a shared link keeps it
+    app.selectbox(key="preset").set_value("bac_ninh_2030").run()  # another preset: still English
+    assert app.session_state["lang"] == "en" and "NOT MET" in words(app)
+    app.radio(key="lang").set_value("vi").run()
+    assert "CHƯA ĐẠT" in words(app)
+
+
+def test_the_address_can_ask_for_english(app: AppTest) -> None:
+    app.query_params["lang"] = "en"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.session_state["lang"] == "en"
+    assert "Commune summary" in words(app)
+
+
+def test_the_mode_switch_keeps_its_choice_across_languages(app: AppTest) -> None:
+    """Widgets keep what the user chose when their labels change language."""
+    app.run()
+    app.radio(key="mode").set_value("Remove a site").run()
+    app.radio(key="lang").set_value("en").run()
+    assert app.radio(key="mode").value == "Remove a site"
+    assert app.radio(key="mode").label == "A click on the map will…"
