@@ -14,6 +14,16 @@ logger = logging.getLogger(__name__)
 
 DemoSize = Literal["small", "full"]
 
+#: Version of the demo's contents, part of the stamp beside the package version: raise it
+#: whenever the generator writes something new, so that older demo folders are generated
+#: again (2: the land-cover layer and the drive test with its truth).
+DEMO_FORMAT = 2
+
+
+def demo_stamp() -> str:
+    """The text of a current demo folder's ``.covplan-version``."""
+    return f"{__version__}+demo{DEMO_FORMAT}"
+
 
 def demo_path(size: DemoSize = "full", data_dir: Path | None = None) -> Path:
     """Folder of the demo province of ``size`` under ``data_dir`` (default the setting)."""
@@ -27,7 +37,7 @@ def _is_current(folder: Path, size: DemoSize, seed: int) -> bool:
         return False
     meta = tomllib.loads(manifest.read_text(encoding="utf-8")).get("dataset", {})
     same = meta.get("seed") == seed and meta.get("size") == size
-    return bool(same and stamp.read_text().strip() == __version__)
+    return bool(same and stamp.read_text().strip() == demo_stamp())
 
 
 def ensure_demo(
@@ -58,5 +68,5 @@ def ensure_demo(
         return folder
     logger.info("Generating the synthetic demo province (%s) in %s", size, folder)
     generate_demo(folder, size=size, seed=seed, progress=progress)
-    (folder / ".covplan-version").write_text(__version__ + "\n")
+    (folder / ".covplan-version").write_text(demo_stamp() + "\n")
     return folder

@@ -9,7 +9,8 @@ from typing import Final, TypedDict
 
 #: Layers a dataset may hold, in the order they are loaded and reported.
 VECTOR_LAYERS: Final = ("communes", "villages", "roads", "sites", "fibre", "pois")
-RASTER_LAYERS: Final = ("terrain", "population")
+#: ``landcover``: land-cover classes (ESA WorldCover legend by default) for the clutter loss.
+RASTER_LAYERS: Final = ("terrain", "population", "landcover")
 LAYERS: Final = VECTOR_LAYERS + RASTER_LAYERS
 
 TECHNOLOGIES: Final = ("4G", "5G")
@@ -102,6 +103,11 @@ OPTIONAL: Final[dict[str, dict[str, str]]] = {
         "eirp_dbm": "float",
         "status": "str",
         "cost": "float",
+        # a vendor pattern file (MSI/Planet) in the dataset folder; empty: 3GPP parametric
+        "antenna_pattern": "str",
+        # the cell's identity as measurement files name it (ECI/NCI or the operator's id)
+        "cell_id": "str",
+        "pci": "float",
     },
     "villages": {"commune": "str", "population": "float", "households": "float", "fibre": "bool"},
     "communes": {"population": "float"},

@@ -35,6 +35,9 @@ FILES = (
     "pois.gpkg",
     "terrain.tif",
     "population.tif",
+    "landcover.tif",
+    "drive_test.csv",
+    "drive_test_truth.toml",
     "dataset.toml",
 )
 SITE_COLUMNS = [
@@ -107,7 +110,8 @@ def test_writes_every_file_and_a_manifest_that_parses(small_dir: Path) -> None:
     assert meta["name"] == "Tỉnh Minh Sơn — synthetic demo province"
     assert "SYNTHETIC" in meta["description"]
     assert "Synthetic" in meta["attribution"]
-    assert set(manifest["layers"]) == {*VECTOR_COLUMNS, "sites", "terrain", "population"}
+    assert set(manifest["layers"]) == {*VECTOR_COLUMNS, "sites", "terrain", "population",
+                                       "landcover"}
     for name, spec in manifest["layers"].items():
         assert (small_dir / spec["file"]).is_file()
         if spec["file"].endswith(".gpkg"):

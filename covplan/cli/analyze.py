@@ -179,6 +179,8 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
         click.echo(format_targets(result.targets, title, lang))
         click.echo(lang._("Terrain: {statement}").format(
             statement=dataset.terrain_statement(lang)))
+        click.echo(lang._("Calibration: {statement}").format(
+            statement=dataset.calibration_statement(lang)))
         click.echo("\n".join(_population_lines(result.population, lang)))
         write_outputs(result, stage.folder, lang)
     click.echo("\n" + lang._("Wrote {count} files to {out}: {gpkg} ({layers}) and CSV "

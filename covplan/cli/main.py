@@ -17,8 +17,11 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from covplan import __version__
 from covplan.cli.analyze import analyze
+from covplan.cli.calibrate import calibrate
+from covplan.cli.compare import compare
 from covplan.cli.demo import demo
 from covplan.cli.info import info
+from covplan.cli.national import national
 from covplan.cli.plan import plan
 from covplan.cli.predict import predict
 from covplan.cli.report import report
@@ -69,8 +72,10 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.with_resource(logging_redirect_tqdm())
 
 
-for command in (demo, info, validate, predict, analyze, plan, report):
+for command in (demo, info, validate, predict, analyze, plan, report, national):
     cli.add_command(command)
+cli.add_command(calibrate)
+cli.add_command(compare)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

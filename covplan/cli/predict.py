@@ -65,7 +65,8 @@ def predict(ctx: click.Context, data: Path, technology: tuple[str, ...],
     with staged_outputs(out, cog_paths(Path(), techs), overwrite=overwrite) as stage:
         with ProgressBar("predict", quiet=quiet(ctx)) as bar:
             coverage = predict_network(dataset.sites, dataset.terrain, grid,
-                                       floors_dbm=floors, model=model, progress=bar)
+                                       floors_dbm=floors, model=model, progress=bar,
+                                       environment=dataset.environment())
         written = [stage.final(p) for p in to_cogs(coverage, stage.folder)]
     for tech, cov in coverage.items():
         paths = [p for p in written if p.stem.endswith(f"_{tech}")]

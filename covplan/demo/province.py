@@ -26,6 +26,9 @@ from covplan.demo._config import (
     SizeConfig,
 )
 from covplan.demo._random import stage_rng
+from covplan.demo.drivetest import DriveTest, drive_test
+from covplan.demo.landcover import NODATA as LANDCOVER_NODATA
+from covplan.demo.landcover import landcover_raster
 from covplan.demo.landscape import Landscape, build_landscape
 from covplan.demo.outline import make_outline
 from covplan.demo.pois import make_pois
@@ -76,6 +79,10 @@ class DemoData:
         Vector layers in EPSG:4326.
     sites
         One row per sector with ``lon``/``lat``.
+    landcover
+        uint8 ESA WorldCover classes on the terrain grid.
+    drive
+        The drive test along the roads and the truth behind it.
     """
 
     config: SizeConfig
@@ -90,6 +97,8 @@ class DemoData:
     sites: pd.DataFrame
     fibre: gpd.GeoDataFrame
     pois: gpd.GeoDataFrame
+    landcover: np.ndarray
+    drive: DriveTest
 
 
 class Stages:
@@ -239,6 +248,12 @@ def build_demo(config: SizeConfig, seed: int, stages: Stages) -> DemoData:
     unconnected = fibre.unconnected_villages(settlement.villages, road_lines, config, fibre_rng)
     fibre_lines = fibre.fibre_routes(road_lines, unconnected, settlement.villages, fibre_rng)
     vectors = _vector_outputs(settlement, road_lines, fibre_lines, pois, unconnected)
+    stages.next("Classifying land cover")
+    landcover = landcover_raster(landscape, towns, settlement.villages,
+                                 stage_rng(seed, "landcover"))
+    stages.next("Driving the test routes")
+    drive = drive_test(road_lines, sites, terrain, landscape.grids.fine, landcover,
+                       stage_rng(seed, "drive-test"))
     return DemoData(
         config=config,
         seed=seed,
@@ -247,12 +262,14 @@ def build_demo(config: SizeConfig, seed: int, stages: Stages) -> DemoData:
         population=people,
         population_grid=pop_grid,
         sites=sites,
+        landcover=landcover,
+        drive=drive,
         **vectors,
     )
 
 
 #: Build stages plus the two writing stages, for progress fractions.
-STAGE_COUNT = 11
+STAGE_COUNT = 13
 
 
 def write_demo(data: DemoData, out_dir: Path, stages: Stages) -> None:
@@ -275,11 +292,21 @@ def write_demo(data: DemoData, out_dir: Path, stages: Stages) -> None:
         units="people",
         description="People per cell (synthetic)",
     )
+    writer.write_geotiff(
+        data.landcover,
+        data.terrain_grid,
+        out_dir / "landcover.tif",
+        nodata=LANDCOVER_NODATA,
+        units="class",
+        description="Land cover, ESA WorldCover classes (synthetic)",
+    )
     stages.next("Writing vector layers and manifest")
     for name in ("communes", "villages", "roads", "fibre", "pois"):
         file, layer = writer.LAYER_FILES[name]
         writer.write_gpkg(getattr(data, name), out_dir / file, layer or name)
     writer.write_csv(data.sites, out_dir / "sites.csv")
+    writer.write_csv(data.drive.table, out_dir / writer.DRIVE_TEST)
+    writer.write_text(data.drive.truth, out_dir / writer.DRIVE_TEST_TRUTH)
     manifest = writer.manifest_text(PROVINCE_NAME, data.seed, data.config.name)
     writer.write_text(manifest, out_dir / "dataset.toml")
     logger.info(

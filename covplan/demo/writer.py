@@ -143,7 +143,12 @@ LAYER_FILES: dict[str, tuple[str, str | None]] = {
     "pois": ("pois.gpkg", "pois"),
     "terrain": ("terrain.tif", None),
     "population": ("population.tif", None),
+    "landcover": ("landcover.tif", None),
 }
+#: The drive test along the roads (not a layer: ``covplan calibrate DATA DATA/drive_test.csv``)
+#: and the truth behind it.
+DRIVE_TEST = "drive_test.csv"
+DRIVE_TEST_TRUTH = "drive_test_truth.toml"
 
 
 def manifest_text(province_name: str, seed: int, size: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 from dataclasses import dataclass, field
@@ -13,15 +14,20 @@ import shapely
 from pyproj import CRS
 
 from covplan import settings
+from covplan.calibration.correction import Calibration, read_calibration
 from covplan.errors import ConfigError, CovplanError, InputError, LimitError, Problem
 from covplan.grid import GridSpec, Raster
 from covplan.i18n import Language, language
 from covplan.io.crs import utm_crs_for
 from covplan.io.derive import complete_layers
+from covplan.io.landcover import load_landcover
 from covplan.io.loaders import centre_lonlat, read_layer
-from covplan.io.manifest import Manifest, discover
+from covplan.io.manifest import Manifest, discover, outside_folder
 from covplan.io.terrain import TerrainCoverage, load_terrain
 from covplan.io.zonal import POPULATION_WARN_SHARE, load_population
+from covplan.predict.environment import RadioEnvironment
+from covplan.radio.clutter import ClutterTable
+from covplan.radio.patterns import AntennaPattern, read_msi
 from covplan.schema import VECTOR_LAYERS
 
 logger = logging.getLogger(__name__)
@@ -54,6 +60,17 @@ class Dataset:
     terrain_coverage
         The share of the study area the terrain covers and what the prediction does beyond
         it (None for a dataset assembled in code, not loaded).
+    landcover, clutter
+        Land-cover class values in ``crs`` and their class table (clutter loss at the
+        receiver, :mod:`covplan.radio.clutter`), when the dataset has a land-cover layer.
+    calibration
+        The calibration the manifest names (``[dataset] calibration``), applied to every
+        prediction of the dataset; None for the model as published.
+    antenna_patterns
+        Vendor patterns (:mod:`covplan.radio.patterns`) by the name the sites'
+        ``antenna_pattern`` column gives them.
+    as_of
+        The date the data describe (the manifest's ``as_of``: a snapshot), when given.
     warnings
         What the user must see although the dataset loads (a layer that covers the study
         area only in part, rows left out): printed by every command, shown in the app and
@@ -73,6 +90,32 @@ class Dataset:
     warnings: tuple[str, ...] = field(default=())
     province: str = ""
     terrain_coverage: TerrainCoverage | None = None
+    landcover: Raster | None = None
+    clutter: ClutterTable | None = None
+    calibration: Calibration | None = None
+    antenna_patterns: dict[str, AntennaPattern] = field(default_factory=dict)
+    as_of: dt.date | None = None
+
+    def environment(self, *, calibrated: bool = True) -> RadioEnvironment:
+        """What every prediction of this dataset adds to the model (a memoised environment).
+
+        Land-cover clutter, the calibration (left out when ``calibrated`` is False) and the
+        vendor antenna patterns.
+        """
+        key = "_environment" if calibrated else "_environment_uncalibrated"
+        found = self.__dict__.get(key)
+        if found is None:
+            found = RadioEnvironment(self.landcover, self.clutter,
+                                     self.calibration if calibrated else None,
+                                     dict(self.antenna_patterns))
+            self.__dict__[key] = found  # frozen: memoised outside the fields
+        return found
+
+    def calibration_statement(self, lang: Language | None = None) -> str:
+        """Which calibration the predictions use, in one sentence in ``lang`` (every output)."""
+        from covplan.calibration.correction import calibration_phrase
+
+        return calibration_phrase(self.calibration)(lang or language("en"))
 
     def terrain_statement(self, lang: Language | None = None) -> str:
         """What the prediction stands on, in one sentence in ``lang`` (for every output)."""
@@ -238,6 +281,10 @@ def load_dataset(
             ]
         )
     frames, problems, notes, warnings = _read_vectors(manifest)
+    patterns: dict[str, AntennaPattern] = {}
+    if "sites" in frames:
+        patterns, found = _antenna_patterns(frames["sites"], manifest)
+        problems.extend(found)
     if problems:
         raise InputError(problems)
     work = _choose_crs(manifest, list(frames.values()), crs)
@@ -274,8 +321,18 @@ def load_dataset(
                 )
         except InputError as exc:
             raster_problems += exc.problems
+    landcover, clutter = None, None
+    if "landcover" in manifest.layers:
+        try:
+            landcover, clutter, found_warnings = load_landcover(manifest.layers["landcover"],
+                                                                work, area)
+            notes.extend(landcover.notes)
+            warnings.extend(found_warnings)
+        except InputError as exc:
+            raster_problems += exc.problems
     if raster_problems:
         raise InputError(raster_problems)
+    calibration = read_calibration(manifest.calibration) if manifest.calibration else None
     if coverage.present and not coverage.complete:
         warnings.append(coverage.describe())
     vectors, derived = complete_layers(vectors, population)
@@ -303,7 +360,52 @@ def load_dataset(
         warnings=tuple(warnings),
         province=manifest.province,
         terrain_coverage=coverage,
+        landcover=landcover,
+        clutter=clutter,
+        calibration=calibration,
+        antenna_patterns=patterns,
+        as_of=manifest.as_of,
     )
+
+
+def _antenna_patterns(sites: gpd.GeoDataFrame, manifest: Manifest
+                      ) -> tuple[dict[str, AntennaPattern], list[Problem]]:
+    """The pattern files the sites name, read from inside the dataset folder."""
+    if "antenna_pattern" not in sites.columns:
+        return {}, []
+    names = sorted({str(v).strip() for v in sites["antenna_pattern"].dropna()
+                    if str(v).strip()})
+    found: dict[str, AntennaPattern] = {}
+    problems: list[Problem] = []
+    spec = manifest.layers.get("sites")
+    label = spec.label if spec is not None else "sites"
+    text = spec is not None and spec.files[0].suffix.lower() in (".csv", ".tsv", ".txt")
+    row_label, first = ("line", 2) if text else ("feature", 1)
+    column = sites["antenna_pattern"].astype(str).str.strip().to_numpy()
+    for name in names:
+        path = manifest.root / name
+        rows = tuple(int(i) + first for i in np.flatnonzero(column == name))
+        if outside_folder(path, manifest.root):
+            problems.append(Problem(label, f"antenna_pattern {name!r} lies outside the dataset "
+                                    "folder; covplan reads pattern files only inside "
+                                    f"{manifest.root}.", "copy the .msi file into the dataset "
+                                    "folder and name it relative to it.", layer="sites",
+                                    column="antenna_pattern", rows=rows, row_label=row_label))
+            continue
+        if not path.is_file():
+            problems.append(Problem(label, f"antenna_pattern {name!r}: no such file in "
+                                    f"{manifest.root}.", "put the vendor's .msi/.pln file "
+                                    "there, or correct the name (relative to the dataset "
+                                    "folder).", layer="sites", column="antenna_pattern",
+                                    rows=rows, row_label=row_label))
+            continue
+        try:
+            found[name] = read_msi(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if found:
+        logger.info("Read %d antenna pattern file(s): %s", len(found), ", ".join(found))
+    return found, problems
 
 
 def _study_area(dataset: Dataset) -> shapely.Geometry:

@@ -7,8 +7,10 @@ column names::
     [dataset]
     name = "Thai Nguyen 2025"
     province = "Thái Nguyên"      # the province the data cover (checked against presets)
+    targets = "thai_nguyen_2025"  # the province's target preset (covplan national)
     attribution = "© OpenStreetMap contributors; WorldPop"
     crs = "EPSG:32648"            # working CRS (default: UTM zone of the data)
+    as_of = 2025-09-30            # the date the data describe (a snapshot; no quotes)
 
     [layers.communes]
     file = "communes_2025.geojson"
@@ -21,6 +23,13 @@ column names::
 
     [layers.terrain]
     file = ["N21E105.hgt", "N22E105.hgt"]
+
+    [layers.landcover]            # land-cover classes: clutter loss at the receiver
+    file = "worldcover.tif"       # ESA WorldCover legend unless classes are given:
+    classes = { 1 = "forest", 2 = { clutter = "urban", height_m = 12, name = "Town" } }
+
+A calibration fitted by ``covplan calibrate`` is named under ``[dataset]``
+(``calibration = "calibration.toml"``, a file inside the folder like every other).
 
 Without a manifest, files are found by name (``sites.csv``, ``roads.gpkg``,
 ``terrain.tif``, ``*.hgt`` …, also with a suffix after the layer's name:
@@ -37,6 +46,7 @@ uploads (``confined=True``) are confined whatever the manifest says.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 import tomllib
@@ -46,6 +56,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from covplan.errors import ConfigError, DataFileNotFoundError, InputError, Problem
+from covplan.radio.clutter import CLUTTER_TYPES, ClutterClass, clutter_type, is_finite_height
 from covplan.schema import LAYERS, VECTOR_LAYERS
 
 logger = logging.getLogger(__name__)
@@ -62,6 +73,9 @@ _DATASET_KEYS: Final = {
     "size",
     "version",
     "allow_files_outside",
+    "targets",
+    "calibration",
+    "as_of",
 }
 _LAYER_KEYS: Final = {
     "file",
@@ -73,6 +87,7 @@ _LAYER_KEYS: Final = {
     "nodata",
     "outside",
     "outside_height_m",
+    "classes",
 }
 #: What a terrain layer means beyond its extent: flat ground at a stated height, or refusal.
 TERRAIN_OUTSIDE: Final = ("flat", "refuse")
@@ -100,7 +115,10 @@ _NAMES: Final[dict[str, tuple[str, ...]]] = {
     "pois": ("pois", "poi", "points_of_interest"),
     "terrain": ("terrain", "dem", "elevation", "srtm"),
     "population": ("population", "worldpop", "dan_so"),
+    "landcover": ("landcover", "land_cover", "worldcover", "lulc"),
 }
+#: Raster layers (found by raster suffixes).
+_RASTERS: Final = ("terrain", "population", "landcover")
 
 
 @dataclass(frozen=True)
@@ -133,6 +151,9 @@ class LayerSpec:
     outside_height_m
         Terrain only: the height of that flat ground; None for the mean height of the
         terrain inside the study area.
+    classes
+        Land cover only: the class table (class value, what it is, its P.2108 clutter type
+        and height); None for the ESA WorldCover legend.
     """
 
     name: str
@@ -145,6 +166,7 @@ class LayerSpec:
     nodata: float | None = None
     outside: str = "flat"
     outside_height_m: float | None = None
+    classes: tuple[ClutterClass, ...] | None = None
 
     @property
     def label(self) -> str:
@@ -165,6 +187,9 @@ class Manifest:
     attribution: str = ""
     crs: str | None = None
     province: str = ""
+    targets: str = ""
+    calibration: Path | None = None
+    as_of: dt.date | None = None
 
 
 def _unknown(keys: set[str], allowed: set[str], where: str) -> list[str]:
@@ -200,6 +225,25 @@ def _crs_problem(value: Any, where: str, *, metric: bool) -> str | None:
             "to use the UTM zone of the data."
         )
     return None
+
+
+def preset_problem(value: Any, where: str) -> str | None:
+    """What is wrong with a ``targets`` key naming a shipped preset, or None when it is fine.
+
+    ``where`` names the table in the message (``"dataset.toml [dataset]"``).
+    """
+    from covplan.targets.load import preset_names  # covplan.targets builds on covplan.io
+
+    if value is None:
+        return None
+    names = preset_names()
+    if isinstance(value, str) and value in names:
+        return None
+    close = difflib.get_close_matches(str(value), names, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return (f"{where} targets: unknown target preset {value!r}.{hint} Fix: name one of the "
+            f"presets, e.g. targets = \"{(close or names)[0]}\" (presets: "
+            f"{', '.join(names)}).")
 
 
 def _layer_spec(
@@ -280,6 +324,14 @@ def _layer_spec(
             "the mean height of the terrain."
         )
         height = None
+    classes = None
+    if "classes" in table:
+        if name != "landcover":
+            problems.append(f"{where}: 'classes' applies to the landcover layer only. Fix: "
+                            "move it under [layers.landcover].")
+        else:
+            classes, class_problems = _classes(table["classes"], f"{where}.classes")
+            problems += class_problems
     if ("outside" in table or "outside_height_m" in table) and name != "terrain":
         problems.append(
             f"{where}: 'outside' and 'outside_height_m' apply to the terrain layer only. Fix: "
@@ -296,8 +348,74 @@ def _layer_spec(
         nodata=None if nodata is None else float(nodata),
         outside=str(outside),
         outside_height_m=None if height is None else float(height),
+        classes=classes,
     )
     return spec, problems
+
+
+def _classes(raw: Any, where: str) -> tuple[tuple[ClutterClass, ...] | None, list[str]]:
+    """The land-cover class table ``{ value = "type" | { clutter, height_m, name } }``."""
+    example = ('classes = { 10 = "forest", 50 = { clutter = "urban", height_m = 12, name = '
+               '"Town" } }')
+    kinds = ", ".join([*CLUTTER_TYPES, "none"])
+    if not isinstance(raw, dict) or not raw:
+        return None, [f"{where}: expected a table of class value = clutter type, found "
+                      f"{raw!r}. Fix: write e.g. {example}."]
+    problems: list[str] = []
+    classes: list[ClutterClass] = []
+    for key, value in raw.items():
+        code = int(key) if str(key).strip().isdigit() else -1
+        if not 1 <= code <= 65535:
+            problems.append(f"{where}: class value {key!r} is not a whole number from 1 to "
+                            f"65535 (0 is no data). Fix: write the value the raster holds.")
+            continue
+        table = value if isinstance(value, dict) else {"clutter": value}
+        unknown = sorted(set(table) - {"clutter", "height_m", "name"})
+        if unknown:
+            problems.append(f"{where}.{key}: unknown key(s) {', '.join(unknown)}. Fix: use "
+                            "clutter, height_m and name.")
+        try:
+            kind = clutter_type(str(table.get("clutter", "")))
+        except ValueError:
+            problems.append(f"{where}.{key}: clutter {table.get('clutter')!r} is not a clutter "
+                            f"type. Fix: use one of {kinds} (ITU-R P.2108 Table 3).")
+            continue
+        height = table.get("height_m")
+        if height is not None and not is_finite_height(height):
+            problems.append(f"{where}.{key}: height_m {height!r} is not a clutter height. Fix: "
+                            "write the representative height in metres (0-200), or leave it "
+                            "out for the P.2108 default.")
+            height = None
+        name = table.get("name", f"class {code}")
+        classes.append(ClutterClass(code, str(name), kind,
+                                    None if height is None else float(height)))
+    return tuple(classes), problems
+
+
+def _calibration_path(raw: Any, manifest: Path, confine: bool, opt_out: str
+                      ) -> tuple[Path | None, list[str]]:
+    """``[dataset] calibration``: a file name inside the dataset folder, or None."""
+    if raw is None:
+        return None, []
+    where = f"{manifest.name} [dataset] calibration"
+    if not isinstance(raw, str) or not raw.strip():
+        return None, [f'{where}: expected a file name in quotes, found {raw!r}. Fix: write '
+                      'calibration = "calibration.toml" (the file covplan calibrate wrote).']
+    path = manifest.parent / raw
+    if confine and outside_folder(path, manifest.parent):
+        return None, [f'{where}: "{raw}" lies outside the dataset folder; covplan reads only '
+                      f"files inside {manifest.parent}. Fix: write the calibration into the "
+                      f"dataset folder (covplan calibrate --out){opt_out}."]
+    return path, []
+
+
+def _as_of_problem(value: Any, where: str) -> str | None:
+    """What is wrong with ``[dataset] as_of`` (a TOML date), or None when it is fine."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return None
+    shown = value.date().isoformat() if isinstance(value, dt.datetime) else "2025-09-30"
+    return (f"{where} as_of: expected a date such as 2025-09-30, found {value!r}. Fix: write "
+            f"as_of = {shown} (a date without quotes and without a time).")
 
 
 def outside_folder(path: Path, root: Path) -> bool:
@@ -398,6 +516,10 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
                 f"{path.name} [dataset] {key}: expected true or false, found {meta[key]!r}. "
                 f"Fix: write {key} = true (without quotes)."
             )
+    if (found := preset_problem(meta.get("targets"), f"{path.name} [dataset]")) is not None:
+        problems.append(found)
+    if (found := _as_of_problem(meta.get("as_of"), f"{path.name} [dataset]")) is not None:
+        problems.append(found)
     crs = meta.get("crs")
     if crs is not None and (found := _crs_problem(crs, f"{path.name} [dataset] crs", metric=True)):
         problems.append(found)
@@ -408,6 +530,9 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
     opt_out = (
         "" if confined else ", or allow it with [dataset] allow_files_outside = true"
     )
+    calibration, found_problems = _calibration_path(meta.get("calibration"), path,
+                                                    confined or not allow, opt_out)
+    problems += found_problems
     tables = doc.get("layers", {})
     if not isinstance(tables, dict):
         problems.append(
@@ -446,6 +571,9 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
         attribution=str(meta.get("attribution", "")),
         crs=None if crs is None else str(crs),
         province=str(meta.get("province", "")),
+        targets=str(meta.get("targets", "")),
+        calibration=calibration,
+        as_of=meta.get("as_of"),
     )
 
 
@@ -459,7 +587,7 @@ def _claims(stem: str, layer: str) -> bool:
 
 
 def _find(folder: Path, layer: str, files: list[Path]) -> tuple[Path, ...]:
-    suffixes = RASTER_SUFFIXES if layer in ("terrain", "population") else VECTOR_SUFFIXES
+    suffixes = RASTER_SUFFIXES if layer in _RASTERS else VECTOR_SUFFIXES
     found = [p for p in files if p.suffix.lower() in suffixes]
     if layer == "terrain":
         tiles = tuple(p for p in found if p.suffix.lower() == ".hgt")

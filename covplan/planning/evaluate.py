@@ -26,11 +26,13 @@ import pandas as pd
 from covplan import settings
 from covplan._progress import ProgressFn, no_progress, scaled
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import Language, language
 from covplan.io.dataset import Dataset
 from covplan.metrics.context import MetricContext, metrics_from_dataset
 from covplan.metrics.signal import Coverage, changed_window
 from covplan.planning.scenario import Scenario
 from covplan.predict import GridMemo, SiteCache, predict_network
+from covplan.predict.environment import RadioEnvironment
 from covplan.schema import ON_AIR_STATUSES
 from covplan.targets.analyze import Analysis, analyze
 from covplan.targets.schema import TargetSet
@@ -94,6 +96,10 @@ class ScenarioEvaluator:
     cache
         Per-site prediction cache, shared with candidate coverage
         (:func:`covplan.planning.matrix.candidate_windows`).
+    environment
+        Clutter, calibration and vendor patterns the predictions add to the model; default
+        the dataset's (:meth:`covplan.io.Dataset.environment`, with the calibration its
+        manifest names).
     """
 
     dataset: Dataset
@@ -102,6 +108,7 @@ class ScenarioEvaluator:
     model: str = "auto"
     statuses: Sequence[str] = ON_AIR_STATUSES
     cache: SiteCache = field(default_factory=SiteCache)
+    environment: RadioEnvironment | None = None
     _last: MetricContext | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _memo: GridMemo = field(default_factory=GridMemo, repr=False)
@@ -110,6 +117,17 @@ class ScenarioEvaluator:
     def grid(self) -> GridSpec:
         """The coverage grid (refused beyond :data:`covplan.settings.max_grid_cells`)."""
         return self.dataset.grid(self.resolution_m or settings.resolution_m)
+
+    @property
+    def radio_environment(self) -> RadioEnvironment:
+        """The environment predictions use: the one given, else the dataset's."""
+        return self.environment if self.environment is not None else self.dataset.environment()
+
+    def calibration_statement(self, lang: Language | None = None) -> str:
+        """Which calibration the predictions use, one sentence in ``lang`` (for every output)."""
+        from covplan.calibration.correction import calibration_phrase
+
+        return calibration_phrase(self.radio_environment.calibration)(lang or language("en"))
 
     def baseline(self) -> Scenario:
         """The scenario with no edits."""
@@ -124,7 +142,7 @@ class ScenarioEvaluator:
         coverage: dict[str, Any] = dict(predict_network(
             sites, self.dataset.terrain, self.grid, floors_dbm=self.targets.floors_dbm(),
             statuses=self.statuses, model=self.model, cache=self.cache, progress=progress,
-            memo=self._memo))
+            memo=self._memo, environment=self.radio_environment))
         if not coverage:  # no sites on air: an empty grid, so every measure reads no signal
             empty = np.full(self.grid.shape, np.nan, dtype=np.float32)
             coverage = {"4G": Raster(empty, self.grid, "dBm")}
@@ -208,6 +226,7 @@ def run_analysis(
     model: str = "auto",
     cache: SiteCache | None = None,
     progress: ProgressFn | None = None,
+    environment: RadioEnvironment | None = None,
 ) -> Analysis:
     """Targets and gap tables of the dataset's own sites (``covplan analyze``).
 
@@ -216,5 +235,6 @@ def run_analysis(
     """
     evaluator = ScenarioEvaluator(dataset, targets, resolution_m=resolution_m, model=model,
                                   statuses=statuses,
-                                  cache=cache if cache is not None else SiteCache())
+                                  cache=cache if cache is not None else SiteCache(),
+                                  environment=environment)
     return evaluator.evaluate(progress=progress).analysis

@@ -34,6 +34,7 @@ from covplan import settings
 from covplan._progress import ProgressFn, no_progress
 from covplan.grid import GridSpec, Raster
 from covplan.predict import SiteCache, SiteResult, predict_coverage
+from covplan.predict.environment import RadioEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +83,11 @@ class _Watch(SiteCache):
 
 def _predict(sites: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSpec, technology: str,
              threshold_dbm: float | None, model: str, cache: SiteCache,
-             progress: ProgressFn | None = None) -> None:
+             progress: ProgressFn | None = None,
+             environment: RadioEnvironment | None = None) -> None:
     predict_coverage(sites, terrain, grid, technology=technology, model=model,
                      threshold_dbm=threshold_dbm, rx_height_m=settings.rx_height_m,
-                     cache=cache, progress=progress)
+                     cache=cache, progress=progress, environment=environment)
 
 
 def _holds_own_cell(window: Window, x: float, y: float, grid: GridSpec) -> bool:
@@ -101,7 +103,7 @@ class _MismatchError(Exception):
 
 def _batch(rows: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSpec, technology: str,
            threshold_dbm: float | None, model: str, cache: SiteCache, consume: Consume,
-           progress: ProgressFn) -> bool:
+           progress: ProgressFn, environment: RadioEnvironment | None = None) -> bool:
     ids = sorted(set(rows["site_id"].astype(str)))
     first = rows.groupby(rows["site_id"].astype(str)).head(1)
     where = dict(zip(first["site_id"].astype(str), first.geometry, strict=True))
@@ -120,7 +122,7 @@ def _batch(rows: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSpec, techn
 
     try:
         _predict(rows, terrain, grid, technology, threshold_dbm, model, _Watch(cache, seen),
-                 progress)
+                 progress, environment)
     except _MismatchError:
         return False
     return count[0] == len(ids)
@@ -128,7 +130,8 @@ def _batch(rows: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSpec, techn
 
 def _one_by_one(rows: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSpec,
                 technology: str, threshold_dbm: float | None, model: str, cache: SiteCache,
-                consume: Consume, progress: ProgressFn) -> None:
+                consume: Consume, progress: ProgressFn,
+                environment: RadioEnvironment | None = None) -> None:
     ids = list(dict.fromkeys(rows["site_id"].astype(str)))
     for n, site_id in enumerate(ids):
         one = rows[rows["site_id"].astype(str) == site_id]
@@ -136,7 +139,8 @@ def _one_by_one(rows: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSpec,
         def seen(r: SiteResult, s: str = site_id) -> None:
             consume(Window(s, r.row0, r.col0, r.rsrp_dbm))
 
-        _predict(one, terrain, grid, technology, threshold_dbm, model, _Watch(cache, seen))
+        _predict(one, terrain, grid, technology, threshold_dbm, model, _Watch(cache, seen),
+                 environment=environment)
         progress((n + 1) / len(ids), f"{technology} candidate {n + 1:,}/{len(ids):,}")
 
 
@@ -144,7 +148,7 @@ def visit_windows(sites: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSpe
                   technology: str, consume: Consume, restart: Callable[[], None],
                   threshold_dbm: float | None = None, model: str = "auto",
                   cache: SiteCache | None = None, progress: ProgressFn | None = None,
-                  batch: bool = True) -> None:
+                  batch: bool = True, environment: RadioEnvironment | None = None) -> None:
     """Pass each site's own RSRP window(s) for ``technology`` to ``consume``.
 
     Windows are handed over one at a time, as the engine resolves them, so that no more
@@ -170,6 +174,8 @@ def visit_windows(sites: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSpe
     batch
         Predict all sites in one call (see the module docstring); False for one call per
         site.
+    environment
+        Clutter, calibration and vendor patterns, as scenario evaluation predicts with.
     """
     cache = cache if cache is not None else SiteCache()
     report = progress or no_progress
@@ -178,9 +184,10 @@ def visit_windows(sites: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSpe
         return
     if batch:
         if _batch(rows, terrain, grid, technology, threshold_dbm, model, cache, consume,
-                  report):
+                  report, environment):
             return
         logger.info("Candidate windows could not be told apart in one prediction; "
                     "predicting the %s candidates one by one", technology)
         restart()
-    _one_by_one(rows, terrain, grid, technology, threshold_dbm, model, cache, consume, report)
+    _one_by_one(rows, terrain, grid, technology, threshold_dbm, model, cache, consume, report,
+                environment)

@@ -28,6 +28,7 @@ from covplan.planning.demand import Demand
 from covplan.planning.footprints import Window, visit_windows
 from covplan.planning.problem import CoverProblem
 from covplan.predict import SiteCache
+from covplan.predict.environment import RadioEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,8 @@ def build_matrix(demand: Demand, candidates: gpd.GeoDataFrame, terrain: Raster |
                  grid: GridSpec, *, thresholds: Thresholds | None = None,
                  engine_threshold_dbm: Mapping[str, float] | None = None,
                  model: str = "auto", cache: SiteCache | None = None,
-                 progress: ProgressFn | None = None, batch: bool = True) -> CoverageMatrix:
+                 progress: ProgressFn | None = None, batch: bool = True,
+                 environment: RadioEnvironment | None = None) -> CoverageMatrix:
     """Predict every candidate once and record which open demand cells it serves.
 
     Parameters
@@ -114,6 +116,8 @@ def build_matrix(demand: Demand, candidates: gpd.GeoDataFrame, terrain: Raster |
         Called as ``progress(fraction, message)``.
     batch
         See :func:`covplan.planning.footprints.visit_windows`.
+    environment
+        Clutter, calibration and vendor patterns (those of the scenario evaluation).
     """
     started = time.perf_counter()
     thr = thresholds or demand.target.thresholds
@@ -142,7 +146,7 @@ def build_matrix(demand: Demand, candidates: gpd.GeoDataFrame, terrain: Raster |
 
         visit_windows(candidates, terrain, grid, technology=tech, consume=consume,
                       restart=restart, threshold_dbm=(engine_threshold_dbm or {}).get(tech),
-                      model=model, cache=cache, batch=batch,
+                      model=model, cache=cache, batch=batch, environment=environment,
                       progress=scaled(progress, n / len(techs), (n + 1) / len(techs)))
     cols = [np.concatenate(v) for v in hits.values()]
     rows = [np.full(len(c), position[s], dtype=np.int64) for s, c in zip(hits, cols,

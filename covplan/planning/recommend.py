@@ -221,7 +221,8 @@ def recommend_sites(dataset: Dataset, targets: TargetSet, target_id: str, *,
     floors = {t: targets.floor_dbm(t) for t in target.technologies}
     matrix = build_matrix(demand, candidates, dataset.terrain, ev.grid,
                           engine_threshold_dbm=floors, model=ev.model, cache=ev.cache,
-                          progress=scaled(report, 0.2, 0.7))
+                          progress=scaled(report, 0.2, 0.7),
+                          environment=ev.radio_environment)
     lap("coverage matrix")
     greedy, selection, feasible = _solve(matrix, demand, options, scaled(report, 0.7, 0.9))
     timings["greedy"], timings["integer program"] = greedy.seconds, (

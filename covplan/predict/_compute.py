@@ -11,7 +11,9 @@ from covplan.grid import GridSpec
 from covplan.predict._groups import Group
 from covplan.predict._terrain import TerrainSampler
 from covplan.predict.cache import SiteResult
+from covplan.predict.environment import ReceiverCorrection
 from covplan.radio import antenna, models, sweep
+from covplan.radio.patterns import pattern_tables
 from covplan.radio.terrain import EARTH_RADIUS_M
 
 #: Version of the prediction kernels' output; part of every cache key, so raise it whenever
@@ -40,7 +42,8 @@ def _sector_arrays(g: Group) -> tuple[np.ndarray, ...]:
     return (g.azimuth_deg.astype(np.float64), g.beamwidth_deg.astype(np.float64),
             g.tilt_deg.astype(np.float64), np.zeros(n),
             g.vertical_beamwidth_deg.astype(np.float64), np.full(n, antenna.FRONT_TO_BACK_DB),
-            np.full(n, antenna.SIDE_LOBE_VERTICAL_DB), g.eirp_re_dbm.astype(np.float64))
+            np.full(n, antenna.SIDE_LOBE_VERTICAL_DB), g.eirp_re_dbm.astype(np.float64),
+            g.pattern_rows(), *pattern_tables(g.patterns))
 
 
 def _window(grid: GridSpec, x: float, y: float, r: float) -> tuple[int, int, int, int]:
@@ -54,8 +57,13 @@ def _window(grid: GridSpec, x: float, y: float, r: float) -> tuple[int, int, int
 
 
 def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
-                  spec: models.ModelSpec, s: Settings) -> SiteResult:
-    """Best-sector RSRP of group ``g`` on its window of ``grid``."""
+                  spec: models.ModelSpec, s: Settings,
+                  rx: ReceiverCorrection | None = None) -> SiteResult:
+    """Best-sector RSRP of group ``g`` on its window of ``grid``.
+
+    ``rx`` (clutter and calibration at the receiver) is added to the window before it is
+    cropped at the floor; the radius grows by the most it can add anywhere.
+    """
     res = grid.resolution_m
     dem_args = terrain.args()
     z0 = float(sweep.sample_dem(*dem_args, g.x, g.y))
@@ -64,6 +72,8 @@ def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
     else:
         hb = np.full(1, g.height_m)
     max_loss = float(np.max(g.eirp_re_dbm)) - s.floor_dbm
+    if rx is not None:
+        max_loss += max(rx.max_gain_db(g.frequency_mhz), 0.0)
     if spec.kernel == sweep.MODEL_HATA:
         radii = models.hata_radius_m(spec, max_loss, g.frequency_mhz, s.rx_height_m, hb,
                                      min_radius_m=2.0 * res, max_radius_m=s.max_radius_m)
@@ -97,8 +107,14 @@ def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
     rsrp = np.empty((r1 - r0, c1 - c0), np.float32)
     sec = np.empty((r1 - r0, c1 - c0), np.int8)
     t = grid.transform
-    sweep.fill_window(loss, dep, res, g.x, g.y, radius, t.c + (c0 + 0.5) * res,  # type: ignore[call-arg]
-                      t.f - (r0 + 0.5) * res, res, *_sector_arrays(g), rsrp, sec)
+    x0, y0 = t.c + (c0 + 0.5) * res, t.f - (r0 + 0.5) * res
+    sweep.fill_window(loss, dep, res, g.x, g.y, radius, x0, y0, res,  # type: ignore[call-arg]
+                      *_sector_arrays(g), rsrp, sec)
+    if rx is not None:
+        lo, hi = rx.log_distance_range
+        sweep.correct_window(rsrp, x0, y0, res, g.x, g.y, rx.offset_db,  # type: ignore[call-arg]
+                             rx.slope_db_per_decade, lo, hi, rx.window_classes(r0, r1, c0, c1),
+                             rx.class_loss_db(g.frequency_mhz))
     return _crop(SiteResult(r0, c0, rsrp, sec, radius, hb_range), s.floor_dbm)
 
 

@@ -8,7 +8,8 @@ each group once and applies every sector's pattern in the fill.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -16,12 +17,15 @@ import shapely
 
 from covplan.radio.antenna import VERTICAL_BEAMWIDTH_DEG
 from covplan.radio.linkbudget import re_power_dbm, resource_blocks
+from covplan.radio.patterns import AntennaPattern
 from covplan.schema import SECTOR_KEY, SECTOR_RADIO
 
 #: Sector columns the engine reads (all filled by the loader): the sector contract of
 #: :mod:`covplan.schema`. An optional ``vertical_beamwidth_deg`` column overrides the 10°
 #: vertical beamwidth (0: no vertical pattern, e.g. an isotropic reference antenna).
 SECTOR_COLUMNS = (*SECTOR_KEY, *SECTOR_RADIO)
+#: Optional sector column naming a vendor pattern file (:mod:`covplan.radio.patterns`).
+PATTERN_COLUMN = "antenna_pattern"
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +44,12 @@ class Group:
         Per-sector pattern parameters and EIRP per resource element at boresight
         (:math:`P_{RE} + G - L_{cable}`); beamwidth 0 for omni, vertical beamwidth 0 for no
         vertical pattern.
+    pattern_index
+        Per sector, its row in ``patterns`` (-1: the 3GPP parametric pattern). A sector with
+        a pattern file has the file's gain in ``eirp_re_dbm`` and, in ``tilt_deg``, its
+        mechanical tilt beyond the file's electrical tilt.
+    patterns
+        The vendor patterns the sectors use.
     """
 
     x: float
@@ -52,6 +62,8 @@ class Group:
     tilt_deg: np.ndarray
     eirp_re_dbm: np.ndarray
     vertical_beamwidth_deg: np.ndarray
+    pattern_index: np.ndarray | None = None
+    patterns: tuple[AntennaPattern, ...] = field(default=())
 
     def key(self, context: str) -> str:
         """Hash of the group's parameters plus ``context`` (terrain, grid, settings)."""
@@ -61,8 +73,17 @@ class Group:
         for arr in (self.azimuth_deg, self.beamwidth_deg, self.tilt_deg, self.eirp_re_dbm,
                     self.vertical_beamwidth_deg):
             h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+        if self.patterns and self.pattern_index is not None:
+            h.update(np.ascontiguousarray(self.pattern_index, dtype=np.int64).tobytes())
+            h.update("|".join(p.digest() for p in self.patterns).encode())
         h.update(context.encode())
         return h.hexdigest()
+
+    def pattern_rows(self) -> np.ndarray:
+        """Per sector, its row in :attr:`patterns` (-1 for the parametric pattern)."""
+        if self.pattern_index is None:
+            return np.full(self.azimuth_deg.size, -1, dtype=np.int64)
+        return np.ascontiguousarray(self.pattern_index, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +95,7 @@ class SectorTable:
     x: np.ndarray
     y: np.ndarray
     columns: dict[str, np.ndarray]
+    antenna_pattern: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.site_id.size)
@@ -97,7 +119,31 @@ def sector_table(sites: gpd.GeoDataFrame, technology: str) -> SectorTable:
     geom = sites.geometry.to_numpy()[rows]
     names = [c for c in (*SECTOR_RADIO, "vertical_beamwidth_deg") if c in sites.columns]
     columns = {c: sites[c].to_numpy(dtype=np.float64)[rows] for c in names}
-    return SectorTable(site_id, sector, shapely.get_x(geom), shapely.get_y(geom), columns)
+    patterns = None
+    if PATTERN_COLUMN in sites.columns:
+        raw = sites[PATTERN_COLUMN].to_numpy(dtype=object)[rows]
+        patterns = np.array(["" if not isinstance(v, str) else v.strip() for v in raw],
+                            dtype=object)
+    return SectorTable(site_id, sector, shapely.get_x(geom), shapely.get_y(geom), columns,
+                       patterns)
+
+
+def _sector_patterns(table: SectorTable, patterns: Mapping[str, AntennaPattern] | None
+                     ) -> list[AntennaPattern | None]:
+    """Each sector's vendor pattern, or None for the parametric one."""
+    if table.antenna_pattern is None:
+        return [None] * len(table)
+    found: list[AntennaPattern | None] = []
+    for name in table.antenna_pattern.tolist():
+        if not name:
+            found.append(None)
+            continue
+        if patterns is None or name not in patterns:
+            raise ValueError(f"antenna pattern {name!r} was not loaded; load the dataset with "
+                             "covplan.io so that the pattern files are read, or pass them as "
+                             "RadioEnvironment(antenna_patterns=...)")
+        found.append(patterns[name])
+    return found
 
 
 def _eirp_re(table: SectorTable, technology: str) -> np.ndarray:
@@ -107,8 +153,12 @@ def _eirp_re(table: SectorTable, technology: str) -> np.ndarray:
                       + table["antenna_gain_dbi"] - table["cable_loss_db"])
 
 
-def build_groups(table: SectorTable, technology: str) -> list[Group]:
-    """Propagation groups of a :func:`sector_table`, ordered by their first sector index."""
+def build_groups(table: SectorTable, technology: str,
+                 patterns: Mapping[str, AntennaPattern] | None = None) -> list[Group]:
+    """Propagation groups of a :func:`sector_table`, ordered by their first sector index.
+
+    ``patterns`` holds the vendor patterns that the sectors' ``antenna_pattern`` names.
+    """
     eirp = _eirp_re(table, technology)
     az = table["azimuth_deg"]
     bw = table["beamwidth_deg"]
@@ -116,6 +166,12 @@ def build_groups(table: SectorTable, technology: str) -> list[Group]:
     az = np.where(omni, 0.0, az)
     bw = np.where(omni, 0.0, bw)
     tilt = np.nan_to_num(table["tilt_deg"])
+    chosen = _sector_patterns(table, patterns)
+    for i, pattern in enumerate(chosen):
+        if pattern is not None:  # the file's gain and direction replace the parametric ones
+            eirp[i] += pattern.gain_dbi - table["antenna_gain_dbi"][i]
+            tilt[i] -= pattern.electrical_tilt_deg
+            az[i] = np.nan_to_num(table["azimuth_deg"][i])
     vbw = np.full(len(table), VERTICAL_BEAMWIDTH_DEG)
     if "vertical_beamwidth_deg" in table.columns:
         given = table["vertical_beamwidth_deg"]
@@ -128,6 +184,15 @@ def build_groups(table: SectorTable, technology: str) -> list[Group]:
     groups = []
     for (_, x, y, h, f), idx_list in order.items():
         idx = np.asarray(idx_list, dtype=np.int32)
+        own: list[AntennaPattern] = []
+        rows = np.full(idx.size, -1, dtype=np.int64)
+        for position, sector in enumerate(idx_list):
+            pattern = chosen[sector]
+            if pattern is not None:
+                if all(p is not pattern for p in own):
+                    own.append(pattern)
+                rows[position] = next(n for n, p in enumerate(own) if p is pattern)
         groups.append(Group(float(x), float(y), float(h), float(f), idx, az[idx], bw[idx],
-                            tilt[idx], eirp[idx], vbw[idx]))
+                            tilt[idx], eirp[idx], vbw[idx], rows if own else None,
+                            tuple(own)))
     return groups

@@ -30,6 +30,7 @@ from covplan.predict._groups import Group, SectorTable, build_groups, sector_tab
 from covplan.predict._merge import empty_grids, merge_ranked, merge_window, renumber
 from covplan.predict._terrain import TerrainSampler, prepare_terrain
 from covplan.predict.cache import SiteCache, SiteResult
+from covplan.predict.environment import RadioEnvironment, ReceiverCorrection
 from covplan.radio import models
 from covplan.radio._range import ModelRangeWarning
 from covplan.radio.defaults import COVERAGE_THRESHOLD_DBM
@@ -118,6 +119,7 @@ def predict_coverage(
     max_radius_m: float = MAX_RADIUS_M,
     warn_range: bool = True,
     previous: CoverageGrid | None = None,
+    environment: RadioEnvironment | None = None,
 ) -> CoverageGrid:
     """Predict the best-server RSRP and serving sector of ``technology`` on ``grid``.
 
@@ -160,6 +162,9 @@ def predict_coverage(
         only a few groups differ (a site added, moved, modified or removed), its grids are
         updated where those groups reach instead of merged again from every window; the
         result is identical.
+    environment
+        Land-cover clutter, calibration and vendor antenna patterns
+        (:class:`~covplan.predict.environment.RadioEnvironment`); None for the bare model.
 
     Returns
     -------
@@ -172,13 +177,12 @@ def predict_coverage(
     table = sector_table(sites, technology)
     keys = tuple(f"{s}/{n}" for s, n in zip(table.site_id.tolist(), table.sector.tolist(),
                                              strict=True))
-    groups = build_groups(table, technology)
-    sampler = prepare_terrain(terrain, grid, settings.max_radius_m)
-    context = f"{sampler.digest}|{grid!r}|{settings.context()}"
+    groups, sampler, context, rx = prepare_groups(table, terrain, grid, technology, settings,
+                                                  environment)
     cache = cache if cache is not None else SiteCache()
     keys_of_groups = [g.key(context) for g in groups]
-    results = _compute_all(groups, keys_of_groups, sampler, grid, spec, settings, cache,
-                           progress)
+    results = compute_groups(groups, keys_of_groups, sampler, grid, spec, settings, cache,
+                             progress, rx)
     merged = Merged(context, tuple(keys_of_groups), np.array(
         [(r.row0, r.row0 + r.rsrp_dbm.shape[0], r.col0, r.col0 + r.rsrp_dbm.shape[1])
          for r in results], dtype=np.int64).reshape(-1, 4))
@@ -192,7 +196,8 @@ def predict_coverage(
                 merge_window(rsrp, server, r.row0, r.col0, r.rsrp_dbm, r.sector, g.indices)
         rsrp[np.isneginf(rsrp)] = np.nan
     range_notes = _warn_ranges(spec, table, results, rx_height_m, warn_range)
-    notes = _notes(spec, settings, results, terrain is None) + range_notes
+    notes = (_notes(spec, settings, results, terrain is None)
+             + _environment_notes(environment, technology, spec.name, table) + range_notes)
     logger.info("Predicted %s: %d sectors in %d groups, %d cells served, %.2f s", technology,
                 len(keys), len(groups), int(np.count_nonzero(server >= 0)),
                 time.perf_counter() - started)
@@ -202,16 +207,39 @@ def predict_coverage(
                         Raster(server, grid, "index", notes), keys, merged)
 
 
-def _compute_all(groups: list[Group], group_keys: list[str], sampler: TerrainSampler,
-                 grid: GridSpec, spec: models.ModelSpec, settings: Settings, cache: SiteCache,
-                 progress: Callable[[float, str], None] | None) -> list[SiteResult]:
+def prepare_groups(table: SectorTable, terrain: Raster | None, grid: GridSpec,
+                   technology: str, settings: Settings,
+                   environment: RadioEnvironment | None
+                   ) -> tuple[list[Group], TerrainSampler, str, ReceiverCorrection | None]:
+    """Propagation groups, terrain sampler, cache-key context and receiver correction.
+
+    The context is the bare model's when ``environment`` changes nothing for
+    ``technology`` (no clutter, no calibration for its model), so such predictions share
+    their cache entries with predictions made without an environment.
+    """
+    patterns = environment.antenna_patterns if environment is not None else None
+    groups = build_groups(table, technology, patterns)
+    sampler = prepare_terrain(terrain, grid, settings.max_radius_m)
+    context = f"{sampler.digest}|{grid!r}|{settings.context()}"
+    rx = (environment.receiver(grid, technology, settings.model, settings.rx_height_m)
+          if environment is not None else None)
+    if rx is not None:
+        context += f"|{rx.text}"
+    return groups, sampler, context, rx
+
+
+def compute_groups(groups: list[Group], group_keys: list[str], sampler: TerrainSampler,
+                   grid: GridSpec, spec: models.ModelSpec, settings: Settings,
+                   cache: SiteCache, progress: Callable[[float, str], None] | None,
+                   rx: ReceiverCorrection | None = None) -> list[SiteResult]:
+    """Every group's window, from ``cache`` where it holds one, else computed and kept."""
     results: list[SiteResult] = []
     computed = 0
     step = max(1, len(groups) // 100)
     for i, (g, key) in enumerate(zip(groups, group_keys, strict=True)):
         result = cache.get(key)
         if result is None:
-            result = compute_group(g, sampler, grid, spec, settings)
+            result = compute_group(g, sampler, grid, spec, settings, rx)
             cache.put(key, result)
             computed += 1
         results.append(result)
@@ -314,6 +342,20 @@ def _notes(spec: models.ModelSpec, s: Settings, results: list[SiteResult],
     return tuple(notes)
 
 
+def _environment_notes(environment: RadioEnvironment | None, technology: str, model: str,
+                       table: SectorTable) -> tuple[str, ...]:
+    """Clutter, calibration and pattern notes; "calibration: none" without an environment."""
+    if environment is None:
+        return ("calibration: none (the model as published)",)
+    notes = environment.notes(technology, model, table["frequency_mhz"])
+    if table.antenna_pattern is not None:
+        used = sorted({n for n in table.antenna_pattern.tolist() if n})
+        if used:
+            notes += (f"vendor antenna patterns (MSI, summed cuts as in 3GPP TR 36.814): "
+                      f"{', '.join(used)}",)
+    return notes
+
+
 @dataclass(frozen=True)
 class MemoKey:
     """What a technology's coverage grid depends on, besides the terrain and the cache.
@@ -328,6 +370,8 @@ class MemoKey:
         The prediction floor (``threshold_dbm``).
     sectors
         Content digest of the technology's sector rows.
+    environment
+        Digest of the :class:`~covplan.predict.environment.RadioEnvironment` ("" for none).
     """
 
     technology: str
@@ -335,10 +379,11 @@ class MemoKey:
     grid: GridSpec
     floor_dbm: float | None
     sectors: str
+    environment: str = ""
 
-    def family(self) -> tuple[str, str, GridSpec, float | None]:
+    def family(self) -> tuple[str, str, GridSpec, float | None, str]:
         """The key without the sectors: grids of one family can update one another."""
-        return (self.technology, self.model, self.grid, self.floor_dbm)
+        return (self.technology, self.model, self.grid, self.floor_dbm, self.environment)
 
 
 class GridMemo:
@@ -400,6 +445,7 @@ def predict_network(
     cache: SiteCache | None = None,
     progress: ProgressFn | None = None,
     memo: GridMemo | None = None,
+    environment: RadioEnvironment | None = None,
 ) -> dict[str, CoverageGrid]:
     """Predict every technology the sectors carry on ``grid``: the whole network at once.
 
@@ -428,6 +474,9 @@ def predict_network(
         Called with (fraction, message).
     memo
         Grids of earlier calls (see :class:`GridMemo`).
+    environment
+        Land-cover clutter, calibration and vendor patterns (None: the bare model); a
+        dataset's is :meth:`covplan.io.Dataset.environment`.
 
     Returns
     -------
@@ -443,7 +492,8 @@ def predict_network(
     coverage: dict[str, CoverageGrid] = {}
     for i, tech in enumerate(present):
         key = MemoKey(tech, model, grid, floors.get(tech),
-                      frame_digest(sites[sites["technology"] == tech]))
+                      frame_digest(sites[sites["technology"] == tech]),
+                      environment.digest if environment is not None else "")
         found = memo.get(key) if memo is not None else None
         if found is not None:
             coverage[tech] = found
@@ -451,7 +501,7 @@ def predict_network(
         coverage[tech] = predict_coverage(
             sites, terrain, grid, technology=tech, model=model, threshold_dbm=floors.get(tech),
             rx_height_m=config.rx_height_m if rx_height_m is None else rx_height_m,
-            cache=cache, warn_range=False,
+            cache=cache, warn_range=False, environment=environment,
             previous=memo.latest(key) if memo is not None else None,
             progress=_labelled(scaled(progress, i / len(present), (i + 1) / len(present)), tech))
         if memo is not None:

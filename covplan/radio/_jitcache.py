@@ -14,7 +14,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-_MODULES = ("_formulas", "antenna", "itm", "itm_profile", "sweep", "pathloss")
+_MODULES = ("_formulas", "antenna", "itm", "itm_profile", "sweep", "pathloss", "patterns")
 
 
 def refresh_kernel_cache() -> None:

@@ -122,7 +122,7 @@ def antenna_gain_dbi(
         ]
     )
     shape = arrays[0].shape
-    flat = [np.ascontiguousarray(a).ravel() for a in arrays]
+    flat = [np.array(a, dtype=np.float64).ravel() for a in arrays]  # writable copies
     flat[2] = np.nan_to_num(flat[2], nan=0.0)
     out = np.empty_like(flat[0])
     _pattern_loop(*flat[:8], out)  # type: ignore[call-arg]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numpy.typing import ArrayLike
 
 from covplan.radio.itm import earth_curvature, itm_excess_db, itm_free_space_db
@@ -281,3 +281,45 @@ def prefix_mean_elevation(pz, n):  # type: ignore[no-untyped-def]
     ja = int(3.0 + 0.1 * n)
     lo, hi = ja - 3, n - ja + 3
     return (pz[hi + 1] - pz[lo]) / (hi - lo + 1)
+
+
+@njit(cache=True, inline="always")
+def _bilinear(dem, cx0, cy0, dx, dy, x, y):  # type: ignore[no-untyped-def]
+    """Bilinear elevation at (x, y), edges clamped (as ``covplan.radio.sweep.sample_dem``)."""
+    nr, nc = dem.shape
+    fc = min(max((x - cx0) / dx, 0.0), nc - 1.0)
+    fr = min(max((cy0 - y) / dy, 0.0), nr - 1.0)
+    c0 = min(int(fc), nc - 2) if nc > 1 else 0
+    r0 = min(int(fr), nr - 2) if nr > 1 else 0
+    tc, tr = fc - c0, fr - r0
+    c1, r1 = min(c0 + 1, nc - 1), min(r0 + 1, nr - 1)
+    top = dem[r0, c0] * (1.0 - tc) + dem[r0, c1] * tc
+    bottom = dem[r1, c0] * (1.0 - tc) + dem[r1, c1] * tc
+    return top * (1.0 - tr) + bottom * tr
+
+
+@njit(cache=True, parallel=True)
+def itm_losses_db(dem, cx0, cy0, dx, dy, tx_x, tx_y, tx_height_m, rx_x, rx_y, rx_height_m,  # type: ignore[no-untyped-def]
+                  frequency_mhz, step_m):
+    """Median ITM point-to-point loss of many links over a DEM (:func:`itm_loss_db` each).
+
+    Link ``i`` runs from ``(tx_x[i], tx_y[i])`` at ``tx_height_m[i]`` to ``(rx_x[i],
+    rx_y[i])`` at ``rx_height_m``; its profile is sampled from the DEM (row 0 north; cell
+    (0, 0) centred on ``cx0, cy0``; cell size ``dx``, ``dy``) at about ``step_m``.
+    """
+    n = rx_x.size
+    out = np.empty(n)
+    for i in prange(n):
+        ex, ey = rx_x[i] - tx_x[i], rx_y[i] - tx_y[i]
+        dist = max(math.sqrt(ex * ex + ey * ey), 1.0)
+        m = max(int(dist / step_m), 2)
+        z = np.empty(m + 1)
+        for k in range(m + 1):
+            t = k / m
+            z[k] = _bilinear(dem, cx0, cy0, dx, dy, tx_x[i] + t * ex, tx_y[i] + t * ey)
+        he0, he1, dl0, dl1, the0, the1, dh, zsys = path_parameters(
+            z, dist / m, tx_height_m[i], rx_height_m, frequency_mhz[i])
+        out[i] = itm_free_space_db(dist, frequency_mhz[i]) + itm_excess_db(
+            dist, frequency_mhz[i], tx_height_m[i], rx_height_m, he0, he1, dl0, dl1, the0,
+            the1, dh, zsys)
+    return out

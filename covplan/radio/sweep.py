@@ -45,7 +45,7 @@ from numba import njit, prange
 from covplan.radio import _formulas as F  # noqa: N812
 from covplan.radio import itm as ITM  # noqa: N812
 from covplan.radio import itm_profile as IP  # noqa: N812
-from covplan.radio.antenna import pattern_db
+from covplan.radio.patterns import sector_gain_db
 
 MODEL_TERRAIN, MODEL_HATA, MODEL_RMA, MODEL_UMA, MODEL_UMA_NLOS, MODEL_ITM = 0, 1, 2, 3, 4, 5
 
@@ -354,8 +354,14 @@ def sweep_rays_itm(dem, cx0, cy0, dx, dy, sx, sy, z0, h_tx, h_rx, n_rays, n_step
 
 @njit(cache=True, parallel=True)
 def fill_window(loss, dep, step_m, sx, sy, radius_m, x0, y0, res, sec_az, sec_bw, sec_tilt,  # type: ignore[no-untyped-def]
-                sec_mech, sec_vbw, sec_fb, sec_sla, sec_eirp_re, out_rsrp, out_sec):
-    """Best-sector RSRP of one site on a window whose cell (0, 0) centre is (x0, y0)."""
+                sec_mech, sec_vbw, sec_fb, sec_sla, sec_eirp_re, sec_pattern, pat_h, pat_v,
+                pat_max, out_rsrp, out_sec):
+    """Best-sector RSRP of one site on a window whose cell (0, 0) centre is (x0, y0).
+
+    A sector with ``sec_pattern[k] >= 0`` radiates the pattern file in that row of
+    ``pat_h``/``pat_v``/``pat_max`` (:mod:`covplan.radio.patterns`); the others the 3GPP
+    parametric pattern.
+    """
     n_rays, n_cols_ray = loss.shape
     n_steps = n_cols_ray - 1
     nr, nc = out_rsrp.shape
@@ -385,9 +391,145 @@ def fill_window(loss, dep, step_m, sx, sy, radius_m, x0, y0, res, sec_az, sec_bw
             dp = dep[ray, st]
             best, arg = -np.inf, -1
             for k in range(sec_az.size):
-                g = sec_eirp_re[k] + pattern_db(az - sec_az[k], dp, sec_bw[k], sec_tilt[k],
-                                                sec_mech[k], sec_vbw[k], sec_fb[k], sec_sla[k])
+                g = sec_eirp_re[k] + sector_gain_db(az - sec_az[k], dp, sec_bw[k], sec_tilt[k],
+                                                    sec_mech[k], sec_vbw[k], sec_fb[k],
+                                                    sec_sla[k], sec_pattern[k], pat_h, pat_v,
+                                                    pat_max)
                 if g > best:
                     best, arg = g, k
             out_rsrp[r, col] = best - pl
             out_sec[r, col] = arg
+
+
+@njit(cache=True, parallel=True)
+def correct_window(rsrp, x0, y0, res, sx, sy, offset_db, slope_db, log_lo, log_hi, classes,  # type: ignore[no-untyped-def]
+                   class_loss_db):
+    """Add the receiver-side correction to a window's RSRP in place.
+
+    Per cell: ``offset_db + slope_db·clip(log10(d/1 km), log_lo, log_hi) −
+    class_loss_db[classes[r, c]]`` with d the distance from the site at (sx, sy) to the
+    cell centre; ``classes`` holds each cell's land-cover table index (0: none).
+    """
+    nr, nc = rsrp.shape
+    for r in prange(nr):
+        dy = y0 - r * res - sy
+        for c in range(nc):
+            v = rsrp[r, c]
+            if v != v:
+                continue
+            dx = x0 + c * res - sx
+            d_km = max(math.sqrt(dx * dx + dy * dy), 1.0) / 1000.0
+            lg = min(max(math.log10(d_km), log_lo), log_hi)
+            rsrp[r, c] = v + offset_db + slope_db * lg - class_loss_db[classes[r, c]]
+
+
+@njit(cache=True)
+def _profile_end_loss(dem, cx0, cy0, dx, dy, sx, sy, z0, h_tx, h_rx, s, c, n_j, step_m, ae,  # type: ignore[no-untyped-def]
+                      f_mhz, model, env, hb_eff, h_bld, w_street):
+    """Loss and depression angle of the last sample of one profile, as :func:`_sweep_ray`."""
+    lam = F.C_M_PER_S / (f_mhz * 1e6)
+    ht = z0 + h_tx
+    need_j_los = model == MODEL_TERRAIN
+    fs_1m = F.fspl_db(1.0, f_mhz)
+    hata_c = F.hata_db(1000.0, f_mhz, hb_eff, h_rx, env)
+    hata_b = F.hata_db(10_000.0, f_mhz, hb_eff, h_rx, env) - hata_c
+    hd = np.empty(n_j + 1)
+    hh = np.empty(n_j + 1)
+    hk = np.empty(n_j + 1, np.int64)
+    n_hull = 0
+    s_tim = -np.inf
+    for i in range(1, n_j + 1):
+        d = i * step_m
+        zi = sample_dem(dem, cx0, cy0, dx, dy, sx + d * s, sy + d * c)
+        hp = zi - d * d / (2.0 * ae)
+        hr = hp + h_rx
+        if i == n_j:
+            los = s_tim * d <= hr - ht
+            j_db = 0.0
+            if n_hull > 0 and (need_j_los or not los):
+                k_t = _hull_query(hd, hh, n_hull, d, hr)
+                s_rim = (hh[k_t] - hr) / (d - hd[k_t])
+                den = s_tim + s_rim
+                if den != 0.0:
+                    db = min(max((hr - ht + s_rim * d) / den, 1e-3), d - 1e-3)
+                    hb = ht + s_tim * db - (ht * (d - db) + hr * db) / d
+                    j_db = F.knife_edge_db(hb * math.sqrt(2.0 * d / (lam * db * (d - db))))
+            dz = ht - hr
+            loss = combine_loss(model, env, d, math.sqrt(d * d + dz * dz), f_mhz, h_tx, h_rx,
+                                hb_eff, los, j_db, h_bld, w_street, fs_1m, hata_c, hata_b)
+            return loss, math.degrees(math.atan2(dz, d))
+        s_tim = max(s_tim, (hp - ht) / d)
+        n_hull = _hull_push(hd, hh, hk, n_hull, d, hp, i)
+    return np.inf, 0.0
+
+
+@njit(cache=True)
+def _profile_end_loss_itm(dem, cx0, cy0, dx, dy, sx, sy, z0, h_tx, h_rx, s, c, n_j, step_m,  # type: ignore[no-untyped-def]
+                          ae, f_mhz):
+    """ITM loss and depression angle of the last sample of one profile, as :func:`_itm_ray`."""
+    ht = z0 + h_tx
+    zg = ITM.ground_impedance(f_mhz)
+    hd = np.empty(n_j + 1)
+    hh = np.empty(n_j + 1)
+    hk = np.empty(n_j + 1, np.int64)
+    z = np.empty(n_j + 1)
+    pz = np.zeros(n_j + 2)
+    pkz = np.zeros(n_j + 2)
+    pzz = np.zeros(n_j + 2)
+    z[0] = z0
+    pz[1], pzz[1] = z0, z0 * z0
+    n_hull, k0 = 0, 0
+    s_tim = -np.inf
+    for i in range(1, n_j + 1):
+        d = i * step_m
+        zi = sample_dem(dem, cx0, cy0, dx, dy, sx + d * s, sy + d * c)
+        hp = zi - d * d / (2.0 * ae)
+        hr = hp + h_rx
+        z[i] = zi
+        pz[i + 1] = pz[i] + zi
+        pkz[i + 1] = pkz[i] + i * zi
+        pzz[i + 1] = pzz[i] + zi * zi
+        if i == n_j:
+            los = s_tim * d <= hr - ht
+            k1 = i - 1
+            if n_hull > 0 and not los:
+                k1 = hk[_hull_query(hd, hh, n_hull, d, hr)]
+            dep = math.degrees(math.atan2(ht - hr, d))
+            free = ITM.itm_free_space_db(d, f_mhz)
+            if i < 2:
+                return free, dep
+            return free + _itm_excess(z, pz, pkz, pzz, i, step_m, h_tx, h_rx, f_mhz, zg, los, k0,
+                                      k1), dep
+        if (hp - ht) / d > s_tim:
+            s_tim = (hp - ht) / d
+            k0 = i
+        n_hull = _hull_push(hd, hh, hk, n_hull, d, hp, i)
+    return np.inf, 0.0
+
+
+@njit(cache=True, parallel=True)
+def point_losses(dem, cx0, cy0, dx, dy, sx, sy, z0, h_tx, h_rx, px, py, step_m, ae, f_mhz,  # type: ignore[no-untyped-def]
+                 model, env, hb_eff, h_bld, w_street, out_loss, out_dep):
+    """Path loss and depression angle of many site-to-point links, as the sweep computes them.
+
+    Link ``i`` runs from a site at ``(sx[i], sy[i])`` (ground ``z0[i]``, antenna ``h_tx[i]``,
+    carrier ``f_mhz[i]``, Hata effective height ``hb_eff[i]`` towards the point) to
+    ``(px[i], py[i])``. Its profile is sampled in about ``step_m`` steps ending on the point,
+    and the same per-sample rule as :func:`sweep_rays` / :func:`sweep_rays_itm` gives the loss
+    at its end (ITM exactly there, without the sweep's interpolation between anchors).
+    """
+    for i in prange(px.size):
+        ex, ey = px[i] - sx[i], py[i] - sy[i]
+        d = max(math.sqrt(ex * ex + ey * ey), 1.0)
+        n_j = max(1, int(d / step_m + 0.5))
+        step = d / n_j
+        s, c = ex / d, ey / d
+        if model == MODEL_ITM:
+            loss, dp = _profile_end_loss_itm(dem, cx0, cy0, dx, dy, sx[i], sy[i], z0[i], h_tx[i],
+                                             h_rx, s, c, n_j, step, ae, f_mhz[i])
+        else:
+            loss, dp = _profile_end_loss(dem, cx0, cy0, dx, dy, sx[i], sy[i], z0[i], h_tx[i],
+                                         h_rx, s, c, n_j, step, ae, f_mhz[i], model, env,
+                                         hb_eff[i], h_bld, w_street)
+        out_loss[i] = loss
+        out_dep[i] = dp

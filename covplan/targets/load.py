@@ -22,9 +22,12 @@ from covplan import settings
 from covplan.errors import ConfigError, LimitError
 from covplan.i18n import LANGUAGES
 from covplan.metrics.thresholds import THRESHOLD_MEANINGS, THRESHOLD_RANGES, Thresholds
+from covplan.radio.indoor import BUILDING_TYPES, building_type
 from covplan.schema import POI_KINDS, ROAD_CLASSES, TECHNOLOGIES
 from covplan.targets.schema import (
+    ENVIRONMENTS,
     FILTERS,
+    INDOOR_PROBABILITY_PERCENT,
     LAYER_OF_MEASURE,
     LAYERS,
     MEASURES,
@@ -224,7 +227,8 @@ def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> T
     _check_measure_options(table, measure, techs, or_fibre, where, problems)
     thresholds = (_thresholds(table["thresholds"], base, f"{where} thresholds", problems)
                   if "thresholds" in table else base)
-    return Target(
+    environment, building, probability = _environment(table, measure, techs, where, problems)
+    target = Target(
         id=ident, label=label, layer=layer, measure=measure,
         goal_percent=_goal(table, where, problems) if "goal_percent" in table else math.nan,
         technologies=techs, filter=_filter(table, layer, where, problems) if layer else (),
@@ -233,6 +237,49 @@ def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> T
         label_vi=_string(table, "label_vi", where, problems),
         note_vi=_string(table, "note_vi", where, problems),
     )
+    if environment == "indoor" and techs:
+        target = target.with_environment("indoor", building=building,
+                                         probability_percent=probability)
+    return target
+
+
+def _environment(table: Mapping[str, Any], measure: str, techs: tuple[str, ...], where: str,
+                 problems: _Problems) -> tuple[str, str, float]:
+    """``environment``, ``building`` and ``indoor_probability_percent`` of a target."""
+    environment = table.get("environment", "outdoor")
+    if environment not in ENVIRONMENTS:
+        problems.add(where, f"unknown environment {environment!r}.",
+                     _suggest(str(environment), ENVIRONMENTS))
+        environment = "outdoor"
+    indoor_keys = [k for k in ("building", "indoor_probability_percent") if k in table]
+    if environment != "indoor" and indoor_keys:
+        problems.add(where, f"{', '.join(indoor_keys)} applies only to indoor targets.",
+                     'add environment = "indoor", or remove ' + ", ".join(indoor_keys) + ".")
+    if environment == "indoor" and measure and measure not in (*SIGNAL_MEASURES,
+                                                              "population_share"):
+        problems.add(where, f"measure '{measure}' has no signal to count indoors.",
+                     "remove environment, or use a measure with technologies.")
+    if environment == "indoor" and measure == "population_share" and not techs:
+        problems.add(where, "an indoor population_share needs technologies.",
+                     'add technologies = ["5G"], or remove environment.')
+    building = "traditional"
+    if "building" in table:
+        try:
+            building = building_type(str(table["building"]))
+        except ValueError:
+            problems.add(where, f"unknown building {table['building']!r}.",
+                         _suggest(str(table["building"]), BUILDING_TYPES)
+                         + " (ITU-R P.2109-2: thermally efficient buildings have metallised "
+                         "glass and foil-backed insulation)")
+    probability = table.get("indoor_probability_percent", INDOOR_PROBABILITY_PERCENT)
+    if (isinstance(probability, bool) or not isinstance(probability, int | float)
+            or not math.isfinite(probability) or not 0 < probability < 100):
+        problems.add(where, f"indoor_probability_percent should be a number between 0 and 100 "
+                            f"(exclusive), got {probability!r}.",
+                     "write e.g. indoor_probability_percent = 50 (the median building) or 90 "
+                     "(a loss that 90 % of buildings do not exceed).")
+        probability = INDOOR_PROBABILITY_PERCENT
+    return str(environment), building, float(probability)
 
 
 def _check_measure_options(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
