@@ -1,8 +1,11 @@
 """covplan — the Streamlit app. All computation lives in the covplan package.
 
-Process start-up lives here, not in a library module: the numba kernel cache is refreshed
-once, and after the first full page of each dataset the heap is settled (see
-:func:`settle_heap`).
+Two pages, listed at the top of the sidebar (``st.navigation``): the coverage planner (the
+default, :mod:`covplan.app.page`) and the progress over time (:mod:`covplan.app.progress`).
+The language switch is drawn here, above either page; widgets whose choice must outlive a
+visit to the other page keep it (``persist_state="session"``). Process start-up lives here,
+not in a library module: the numba kernel cache is refreshed once, and after the first full
+page of each dataset the heap is settled (see :func:`settle_heap`).
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import streamlit as st
 
 st.set_page_config(page_title="covplan", layout="wide")  # titled in its language by render
 
-from covplan.app.language import page_language  # noqa: E402  (set_page_config comes first)
+# set_page_config comes first
+from covplan.app.language import choose_language, page_language  # noqa: E402
 from covplan.app.notices import show_unexpected  # noqa: E402
 from covplan.app.page import render  # noqa: E402
+from covplan.app.progress import render_progress  # noqa: E402
+from covplan.app.sidebar import shown_preset  # noqa: E402
 from covplan.i18n import N_  # noqa: E402
 from covplan.radio import refresh_kernel_cache  # noqa: E402
 
 logger = logging.getLogger("covplan.app")
-
 
 @st.cache_resource(show_spinner=False)
 def start_up() -> set[str]:
@@ -49,11 +54,27 @@ def settle_heap(key: str, settled: set[str]) -> None:
                 time.perf_counter() - started, gc.get_freeze_count())
 
 
-settled = start_up()
-try:
-    shown = render()
+def planner() -> None:
+    """The coverage planner; after its first full page of a dataset, the heap is settled."""
+    shown = render(page_language())
     if shown is not None:
         settle_heap(shown, settled)  # after the first full page: what stays loaded
+
+
+def progress() -> None:
+    """The progress over time: snapshots compared against the same targets."""
+    render_progress(page_language())
+
+
+settled = start_up()
+try:
+    lang = choose_language(shown_preset())
+    st.navigation([
+        st.Page(planner, title=lang._("Coverage planner"), icon=":material/cell_tower:",
+                url_path="planner", default=True),
+        st.Page(progress, title=lang._("Progress over time"), icon=":material/timeline:",
+                url_path="progress"),
+    ]).run()
 except Exception:  # the last guard: never show a traceback or an exception's name
     lang = page_language()
     show_unexpected(

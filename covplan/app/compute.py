@@ -8,9 +8,11 @@ read again when it is opened again. :func:`open_dataset` loads a dataset, builds
 evaluator and evaluates its baseline; a failure at any of these stages drops everything
 cached about the dataset (:func:`forget`), so a retry starts from the files.
 
-A scenario's result is memoised in the session by (dataset, preset, edits), so reruns
-that change nothing recompute nothing, and a new site recomputes only that site's
-prediction.
+The targets are a preset and where they count signal (:class:`TargetChoice`: as the
+preset says, outdoors, or indoors behind a building's entry loss); evaluators and base maps
+are keyed by both. A scenario's result is memoised in the session by (dataset, targets,
+edits), so reruns that change nothing recompute nothing, and a new site recomputes only
+that site's prediction.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -41,15 +43,20 @@ from covplan.mapview.overlays import COVERAGE_MAX_PX, coverage_image
 from covplan.metrics._kernels import warm_up as metric_kernels
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.predict._merge import warm_up as merge_kernels
+from covplan.radio.indoor import BUILDING_TYPES, BuildingType
 from covplan.schema import TECHNOLOGIES
-from covplan.targets import Analysis, load_targets, preset_names
+from covplan.targets import Analysis, TargetSet, load_targets, preset_names
 
 logger = logging.getLogger(__name__)
 
 #: Scenario results kept per session (newest last).
 MAX_RESULTS = 12
 #: Session buckets of what is memoised per scenario (keys start with the dataset's key).
-RESULT_BUCKETS = ("results", "map_scripts", "tables", "exports")
+RESULT_BUCKETS = ("results", "map_scripts", "tables", "exports", "measurements")
+
+Environment = Literal["outdoor", "indoor"]
+#: Where the targets can count signal (the app's switch).
+ENVIRONMENTS: Final[tuple[Environment, ...]] = ("outdoor", "indoor")
 
 T = TypeVar("T")
 
@@ -134,6 +141,87 @@ class DatasetRef:
         return f"{self.path}#{self.fingerprint}{'#confined' if self.confined else ''}"
 
 
+def preset_environment(targets: TargetSet) -> tuple[Environment | None, BuildingType]:
+    """Where every signal target of ``targets`` counts signal, and indoors in what building.
+
+    None when the targets differ (some indoors, some outdoors, or two building types).
+    """
+    places = {(t.environment, t.building if t.indoor else "") for t in targets.targets
+              if t.technologies}
+    if len(places) != 1:
+        return None, "traditional"
+    environment, building = places.pop()
+    place: Environment = "indoor" if environment == "indoor" else "outdoor"
+    kind: BuildingType = ("thermally-efficient" if building == "thermally-efficient"
+                          else "traditional")
+    return place, kind
+
+
+@dataclass(frozen=True)
+class TargetChoice:
+    """A target preset and where its targets count signal (the sidebar's choice).
+
+    Parameters
+    ----------
+    preset
+        The preset's name.
+    environment
+        ``{"outdoor", "indoor"}`` for every signal target
+        (:meth:`covplan.targets.TargetSet.with_environment`); None for the preset as written.
+    building
+        Indoors: the ITU-R P.2109 building type.
+    """
+
+    preset: str
+    environment: Environment | None = None
+    building: BuildingType = "traditional"
+
+    @classmethod
+    def of(cls, preset: str, environment: Environment, building: BuildingType, *,
+           written: tuple[Environment | None, BuildingType]) -> TargetChoice:
+        """The choice, with ``environment`` None when the preset already counts so.
+
+        ``written`` is where the preset's own targets count signal
+        (:func:`preset_environment`). Equal targets then get equal keys: the shipped
+        (outdoor) presets switched to outdoor are the presets as written.
+        """
+        kind: BuildingType = building if environment == "indoor" else "traditional"
+        return cls(preset) if written == (environment, kind) else cls(preset, environment, kind)
+
+    @property
+    def key(self) -> str:
+        """``thai_nguyen_2025``; ``thai_nguyen_2025|indoor|traditional`` when switched."""
+        if self.environment is None:
+            return self.preset
+        if self.environment == "outdoor":
+            return f"{self.preset}|outdoor"
+        return f"{self.preset}|indoor|{self.building}"
+
+    def targets(self) -> TargetSet:
+        """The preset's targets, counted where the choice says.
+
+        Raises
+        ------
+        covplan.errors.ConfigError
+            For a preset that does not load.
+        """
+        targets = load_targets(self.preset)
+        if self.environment is None:
+            return targets
+        building = self.building if self.environment == "indoor" else None
+        return targets.with_environment(self.environment, building=building)
+
+
+def _choice(targets: TargetChoice | str) -> TargetChoice:
+    """``targets`` as a choice (a preset's name: the preset as written)."""
+    return targets if isinstance(targets, TargetChoice) else TargetChoice(targets)
+
+
+#: Every variant of a preset the app may have cached (what :func:`forget` clears).
+_VARIANTS: Final = ((None, "traditional"), ("outdoor", "traditional"),
+                    *(("indoor", b) for b in BUILDING_TYPES))
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _dataset(path: str, fingerprint: str, confined: bool) -> Dataset:
     """The dataset at ``path``, loaded once per process for each fingerprint of its files."""
@@ -142,10 +230,15 @@ def _dataset(path: str, fingerprint: str, confined: bool) -> Dataset:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _evaluator(path: str, fingerprint: str, confined: bool, preset: str) -> ScenarioEvaluator:
+def _evaluator(path: str, fingerprint: str, confined: bool, preset: str,
+               environment: Environment | None, building: BuildingType) -> ScenarioEvaluator:
     """The evaluator of :func:`evaluator_for`, once per process (starts the warm-up)."""
     worker().submit(warm_up_updates)
-    return ScenarioEvaluator(_dataset(path, fingerprint, confined), load_targets(preset))
+    targets = load_targets(preset)
+    if environment is not None:
+        targets = targets.with_environment(
+            environment, building=building if environment == "indoor" else None)
+    return ScenarioEvaluator(_dataset(path, fingerprint, confined), targets)
 
 
 def dataset_for(ref: DatasetRef) -> Dataset:
@@ -158,22 +251,26 @@ def cached_dataset(path: str, *, confined: bool = False) -> Dataset:
     return dataset_for(DatasetRef.at(path, confined=confined))
 
 
-def evaluator_for(ref: DatasetRef, preset: str) -> ScenarioEvaluator:
-    """An evaluator (and its per-site cache) for a dataset and a target preset.
+def evaluator_for(ref: DatasetRef, targets: TargetChoice | str) -> ScenarioEvaluator:
+    """An evaluator (and its per-site cache) for a dataset and targets.
 
+    ``targets`` is a :class:`TargetChoice`, or a preset's name for the preset as written.
     The kernels that update a scenario are compiled alongside, in a worker thread, so the
     first click after an install does not wait for numba (4 s measured on the small demo).
     """
-    return _evaluator(ref.path, ref.fingerprint, ref.confined, preset)
+    choice = _choice(targets)
+    return _evaluator(ref.path, ref.fingerprint, ref.confined, choice.preset,
+                      choice.environment, choice.building)
 
 
-def result_key(ref: DatasetRef, preset: str, edits: str) -> str:
+def result_key(ref: DatasetRef, targets: TargetChoice | str, edits: str) -> str:
     """Session key of a scenario's memoised result (``edits``: the edits' text key)."""
-    return f"{ref.key}|{preset}|{edits}"
+    return f"{ref.key}|{_choice(targets).key}|{edits}"
 
 
 def open_dataset(
-    ref: DatasetRef, preset: str, store: Any, progress: Callable[[float, str], None]
+    ref: DatasetRef, targets: TargetChoice | str, store: Any,
+    progress: Callable[[float, str], None]
 ) -> Result:
     """Load the dataset, build its evaluator and evaluate its baseline (each once).
 
@@ -190,9 +287,9 @@ def open_dataset(
         dataset = dataset_for(ref)
         if dataset.sites is None:
             raise CovplanError(f"{dataset.name} has no sites layer: add sites to plan coverage.")
-        evaluator = evaluator_for(ref, preset)
+        evaluator = evaluator_for(ref, targets)
         baseline = Scenario(dataset.sites, dataset=dataset.name, name="baseline")
-        return scenario_result(store, result_key(ref, preset, edits_key(baseline)),
+        return scenario_result(store, result_key(ref, targets, edits_key(baseline)),
                                lambda: evaluate(evaluator, baseline, progress))
     except Exception:
         forget(ref, store)
@@ -202,14 +299,17 @@ def open_dataset(
 def forget(ref: DatasetRef, store: Any | None = None) -> None:
     """Drop everything cached about ``ref``.
 
-    That is the dataset, its evaluators and base maps (every preset), and the results
-    memoised in ``store`` (the session; None: none).
+    That is the dataset, its evaluators and base maps (every preset, outdoors and
+    indoors), and the results memoised in ``store`` (the session; None: none).
     """
     _dataset.clear(ref.path, ref.fingerprint, ref.confined)
     for preset in preset_names():
-        _evaluator.clear(ref.path, ref.fingerprint, ref.confined, preset)
-        for code in LANGUAGES:
-            _base_map.clear(ref.path, ref.fingerprint, ref.confined, preset, code)
+        for environment, building in _VARIANTS:
+            _evaluator.clear(ref.path, ref.fingerprint, ref.confined, preset, environment,
+                             building)
+            for code in LANGUAGES:
+                _base_map.clear(ref.path, ref.fingerprint, ref.confined, preset, environment,
+                                building, code)
     for bucket in RESULT_BUCKETS:
         results = store.get(bucket, {}) if store is not None else {}
         for key in [k for k in results if k.startswith(f"{ref.key}|")]:
@@ -306,13 +406,32 @@ def forget_coverage(store: Any, key: str, *, bucket: str = "results") -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _base_map(path: str, fingerprint: str, confined: bool, preset: str, lang: str) -> BaseMap:
+def _base_map(path: str, fingerprint: str, confined: bool, preset: str,
+              environment: Environment | None, building: BuildingType, lang: str) -> BaseMap:
     ref = DatasetRef(path, fingerprint, confined)
-    thresholds = evaluator_for(ref, preset).targets.thresholds
-    by_technology = {t: thresholds.rsrp_dbm(t) for t in TECHNOLOGIES}
+    choice = TargetChoice(preset, environment, building)
+    by_technology = covered_from_dbm(evaluator_for(ref, choice).targets)
     return serialise(base_map(dataset_for(ref), thresholds=by_technology, lang=language(lang)))
 
 
-def base_map_for(ref: DatasetRef, preset: str, lang: Language) -> BaseMap:
-    """The dataset's base map (legend for the preset, words in ``lang``), made once per process."""
-    return _base_map(ref.path, ref.fingerprint, ref.confined, preset, lang.code)
+def covered_from_dbm(targets: TargetSet) -> dict[str, float]:
+    """``{technology: dBm}`` the map's legend calls covered: the preset's thresholds.
+
+    Where targets count indoors, the lowest outdoor signal their thresholds ask for (the
+    threshold plus the building entry loss).
+    """
+    covered = {t: targets.thresholds.rsrp_dbm(t) for t in TECHNOLOGIES}
+    indoor = [t for t in targets.targets if t.indoor]
+    for technology in TECHNOLOGIES:
+        values = [t.thresholds.rsrp_dbm(technology) for t in indoor
+                  if technology in t.technologies]
+        if values:
+            covered[technology] = min(values)
+    return covered
+
+
+def base_map_for(ref: DatasetRef, targets: TargetChoice | str, lang: Language) -> BaseMap:
+    """The dataset's base map (legend for the targets, words in ``lang``), once per process."""
+    choice = _choice(targets)
+    return _base_map(ref.path, ref.fingerprint, ref.confined, choice.preset, choice.environment,
+                     choice.building, lang.code)

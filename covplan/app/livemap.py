@@ -23,7 +23,7 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,12 +151,14 @@ def map_key(dataset_key: str, preset: str, lang: str) -> str:
     return f"covplan-map:{dataset_key}|{preset}|{lang}"
 
 
-def show(base: BaseMap, scenario_script: str, *, key: str, height: int) -> dict[str, Any] | None:
+def show(base: BaseMap, scenario_script: str, *, key: str, height: int,
+         returned: Sequence[str] = RETURNED) -> dict[str, Any] | None:
     """Draw ``base`` with ``scenario_script`` applied; the component's value (clicks).
 
     ``key`` names the component for the whole session (see :func:`map_key`), so a new
     scenario script updates the drawn map in place, and the last click can be read from
-    ``st.session_state[key]`` before the map is drawn.
+    ``st.session_state[key]`` before the map is drawn. ``returned`` lists what the map
+    reports to Python (nothing: a map to look at, whose clicks never rerun the app).
     """
     sent: set[str] = st.session_state.setdefault("covplan_maps_sent", set())
     request = st.session_state.get(key)
@@ -173,8 +175,8 @@ def show(base: BaseMap, scenario_script: str, *, key: str, height: int) -> dict[
         key=key,
         height=height,
         width=None,
-        returned_objects=RETURNED,
-        default={name: None for name in RETURNED},
+        returned_objects=list(returned),
+        default={name: None for name in returned},
         zoom=None,
         center=None,
         feature_group=scenario_script,

@@ -63,7 +63,11 @@ def show_unexpected(action: str, then: str = "", *, lang: Language | None = None
 
 
 def show_dataset_notes(dataset: Dataset, lang: Language) -> None:
-    """The dataset's name and sources, what the prediction stands on, and its warnings."""
+    """The dataset's name and sources, what the prediction stands on, and its warnings.
+
+    "What the prediction stands on" is the terrain and the calibration (or none) the
+    predictions use.
+    """
     if dataset.synthetic:
         st.info(lang._("**{name}** — SYNTHETIC demo data, not a real place.").format(
             name=markdown_text(dataset.name)))
@@ -74,6 +78,8 @@ def show_dataset_notes(dataset: Dataset, lang: Language) -> None:
     terrain = dataset.terrain_statement(lang)
     if english not in dataset.warnings:  # a partial terrain is a warning, said once
         st.caption(markdown_text(lang._("Terrain: {statement}").format(statement=terrain) + "."))
+    st.caption(markdown_text(lang._("Calibration: {statement}").format(
+        statement=dataset.calibration_statement(lang)) + "."))
     for warning in dataset.warnings:
         shown = terrain if warning == english else warning
         st.warning(markdown_text(lang._("Warning: {warning}").format(warning=shown)))

@@ -1,6 +1,9 @@
-"""The app page: targets at a glance, the map, the planner, the gap tables and downloads.
+"""The planner page: targets at a glance, the map, the planner, the gap tables and downloads.
 
-Every word is in the language chosen in the sidebar (:mod:`covplan.app.language`).
+Every word is in the language chosen in the sidebar (:mod:`covplan.app.language`). The
+targets count signal outdoors or indoors (the sidebar's switch), and the page says which;
+measurements chosen in the sidebar are drawn on the map, coloured by the prediction's
+error, with their error table below it (:mod:`covplan.app.measurements`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import streamlit as st
 from covplan.app.compute import (
     DatasetRef,
     Result,
+    TargetChoice,
     bar_progress,
     base_map_for,
     dataset_for,
@@ -29,12 +33,12 @@ from covplan.app.compute import (
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.downloads import render_downloads
 from covplan.app.exports import Stamp
-from covplan.app.language import choose_language
 from covplan.app.livemap import map_key
 from covplan.app.livemap import show as show_map
+from covplan.app.measurements import Measured, choose_measurements, measure, render_measurements
 from covplan.app.notices import show_dataset_notes, show_refusal
 from covplan.app.planner import render_edits, render_planner
-from covplan.app.sidebar import relabel, render_sidebar, shown_preset
+from covplan.app.sidebar import relabel, render_sidebar, show_counted_where
 from covplan.app.state import (
     clicked_point,
     edits_key,
@@ -67,8 +71,9 @@ def _scenario(ref: DatasetRef, dataset: Dataset) -> Scenario:
     return scenario
 
 
-def _result(ref: DatasetRef, preset: str, scenario: Scenario, lang: Language) -> Result:
-    evaluator = evaluator_for(ref, preset)
+def _result(ref: DatasetRef, targets: TargetChoice, scenario: Scenario, lang: Language
+            ) -> Result:
+    evaluator = evaluator_for(ref, targets)
     bar = st.empty()
 
     def ahead(coverage: dict[str, Any]) -> None:
@@ -78,23 +83,24 @@ def _result(ref: DatasetRef, preset: str, scenario: Scenario, lang: Language) ->
         progress = bar.progress(0.0, text=lang._("Predicting coverage…"))
         return evaluate(evaluator, scenario, bar_progress(progress), on_coverage=ahead)
 
-    key = result_key(ref, preset, edits_key(scenario))
+    key = result_key(ref, targets, edits_key(scenario))
     result = scenario_result(st.session_state, key, make)
     bar.empty()
     return result
 
 
 def _map_script(
-    dataset: Dataset, ref: DatasetRef, preset: str, scenario: Scenario, result: Result,
-    lang: Language,
+    dataset: Dataset, ref: DatasetRef, targets: TargetChoice, scenario: Scenario,
+    result: Result, measured: Measured | None, lang: Language,
 ) -> str:
     """The script that puts this scenario's layers on the base map (memoised per edits).
 
     Once it is made, the memoised result lets its coverage grids go (about 100 MB a
     scenario on the full demo); should the script be needed again after that, the grids
-    come back from the evaluator (its latest grids, or an update of them).
+    come back from the evaluator (its latest grids, or an update of them). The measurements
+    shown, if any, are part of the key.
     """
-    evaluator = evaluator_for(ref, preset)
+    evaluator = evaluator_for(ref, targets)
 
     def make() -> str:
         for future in st.session_state.pop("overlays_ahead", []):
@@ -106,12 +112,14 @@ def _map_script(
             village_status=result.village_signal_percent,
             edited_sites=edited,
             hidden_site_ids=hidden,
+            measurements=measured.comparison.points if measured is not None else None,
         )
         # the layer control folds into an icon: the frame is small
         return scenario_script(dataset, view, collapsed_control=True, lang=lang)
 
-    key = result_key(ref, preset, edits_key(scenario))
-    script = scenario_result(st.session_state, f"{key}|{lang.code}", make, bucket="map_scripts")
+    key = result_key(ref, targets, edits_key(scenario))
+    shown = f"{key}|{lang.code}|{measured.key if measured is not None else ''}"
+    script = scenario_result(st.session_state, shown, make, bucket="map_scripts")
     forget_coverage(st.session_state, key)
     return script
 
@@ -129,7 +137,7 @@ def _new_click(key: str) -> tuple[float, float] | None:
     return point
 
 
-def _opened(ref: DatasetRef, preset: str, lang: Language
+def _opened(ref: DatasetRef, targets: TargetChoice, lang: Language
             ) -> tuple[Dataset, Scenario, Result] | None:
     """The open dataset, the session's scenario and the baseline's result; None on failure.
 
@@ -139,7 +147,7 @@ def _opened(ref: DatasetRef, preset: str, lang: Language
     """
     place = st.empty()
     try:
-        baseline = open_dataset(ref, preset, st.session_state, bar_progress(place))
+        baseline = open_dataset(ref, targets, st.session_state, bar_progress(place))
         dataset = dataset_for(ref)
         return dataset, _scenario(ref, dataset), baseline
     except CovplanError as exc:
@@ -153,36 +161,51 @@ def _opened(ref: DatasetRef, preset: str, lang: Language
         place.empty()
 
 
-def _stamp(dataset: Dataset, preset: str, scenario: Scenario, lang: Language) -> Stamp:
-    """What the page's downloads state about what it shows."""
+def _stamp(dataset: Dataset, targets: TargetChoice, scenario: Scenario, lang: Language
+           ) -> Stamp:
+    """What the page's downloads state about what it shows (indoors: said with the preset)."""
+    preset = targets.preset
+    if targets.environment is not None:
+        preset = lang._("{preset}, counted {where}").format(
+            preset=preset, where=lang._("indoors") if targets.environment == "indoor"
+            else lang._("outdoors"))
     return Stamp(dataset.name, preset, len(scenario.edits), dt.date.today(), lang,
                  scenario.name)
 
 
-def render() -> str | None:
-    """Draw the page; the key of what it shows (dataset and preset), None with no dataset."""
-    lang = choose_language(shown_preset())
+def _measured(ref: DatasetRef, dataset: Dataset, lang: Language) -> Measured | None:
+    """The measurements chosen in the sidebar, compared with the prediction (or None)."""
+    with st.sidebar:
+        file = choose_measurements(dataset, lang)
+    return measure(ref, dataset, file, lang) if file is not None else None
+
+
+def render(lang: Language) -> str | None:
+    """Draw the page; the key of what it shows (dataset and targets), None with no dataset."""
     st.set_page_config(page_title=lang._("covplan — coverage planner"))
     st.title(lang._("covplan — coverage against the Resolution 57 targets"))
-    ref, preset = render_sidebar(lang)
-    opened = _opened(ref, preset, lang)
+    ref, targets = render_sidebar(lang)
+    opened = _opened(ref, targets, lang)
     if opened is None:
         return None
     dataset, scenario, baseline = opened
     show_dataset_notes(dataset, lang)
+    measured = _measured(ref, dataset, lang)
+    evaluator = evaluator_for(ref, targets)
+    show_counted_where(evaluator.targets, lang)
     kpis = st.container()
     map_column, plan_column = st.columns([3, 1])
-    key = map_key(ref.key, preset, lang.code)
+    key = map_key(ref.key, targets.key, lang.code)
     with plan_column:
         edited, edits_place = render_planner(scenario, _new_click(key), lang)
     if edited is not scenario:
         st.session_state["scenario"] = scenario = edited
     started = time.perf_counter()
-    result = _result(ref, preset, scenario, lang)
+    result = _result(ref, targets, scenario, lang)
     with kpis:  # the targets show as soon as they are known, before the map layers
         render_targets(result.analysis, baseline.analysis if scenario.edits else None, lang)
         timing = st.empty()
-    script = _map_script(dataset, ref, preset, scenario, result, lang)
+    script = _map_script(dataset, ref, targets, scenario, result, measured, lang)
     if st.session_state.get("shown_edits") != edits_key(scenario):
         st.session_state["shown_edits"] = edits_key(scenario)
         st.session_state["last_update_s"] = took = time.perf_counter() - started
@@ -193,13 +216,15 @@ def render() -> str | None:
             seconds=lang.number(st.session_state["last_update_s"], 1)))
     with map_column:
         with st.spinner(lang._("Drawing the province map…")):  # once per dataset
-            base = base_map_for(ref, preset, lang)
+            base = base_map_for(ref, targets, lang)
         show_map(base, script, key=key, height=MAP_HEIGHT)
+        if measured is not None:
+            render_measurements(measured, dataset.calibration_statement(lang), lang)
     render_edits(edits_place, scenario, lang)  # after the map: the diff is ready
-    stamp = _stamp(dataset, preset, scenario, lang)
-    scenario_key = result_key(ref, preset, edits_key(scenario))
+    stamp = _stamp(dataset, targets, scenario, lang)
+    scenario_key = result_key(ref, targets, edits_key(scenario))
     render_tables(result.analysis, stamp, scenario_key)
     render_downloads(key=f"{scenario_key}|{lang.code}", stamp=stamp, dataset=dataset,
-                     evaluator=evaluator_for(ref, preset), scenario=scenario,
+                     evaluator=evaluator, scenario=scenario,
                      scenario_json=scenario_json(scenario))
-    return f"{ref.key}|{preset}"
+    return f"{ref.key}|{targets.key}"

@@ -133,7 +133,7 @@ def render_planner(scenario: Scenario, click: tuple[float, float] | None,
     """
     st.subheader(lang._("Planner"))
     mode = str(st.radio(lang._("A click on the map will…"), MODES, key="mode", horizontal=True,
-                        format_func=lang._))
+                        format_func=lang._, persist_state="session"))
     form = site_form(lang) if mode == MODES[0] else SiteForm()
     if click is not None:
         try:

@@ -1,4 +1,8 @@
-"""The sidebar: which dataset (demo, folder, upload) and which target preset.
+"""The sidebar: which dataset (demo, folder, upload), which targets, counted where.
+
+The targets (:func:`render_targets`: the preset, and the switch that counts every signal
+target outdoors or indoors behind a building's entry loss) are drawn on every page, so the
+choice holds across pages.
 
 A dataset chosen here becomes the open one only once it has loaded and its baseline has
 been evaluated (:func:`covplan.app.compute.open_dataset`); otherwise the sidebar says why
@@ -17,13 +21,23 @@ from pathlib import Path
 import streamlit as st
 
 from covplan import settings
-from covplan.app.compute import DatasetRef, bar_progress, forget, open_dataset
-from covplan.app.notices import show_refusal, show_unexpected
+from covplan.app.compute import (
+    ENVIRONMENTS,
+    DatasetRef,
+    Environment,
+    TargetChoice,
+    bar_progress,
+    forget,
+    open_dataset,
+    preset_environment,
+)
+from covplan.app.notices import markdown_text, show_refusal, show_unexpected
 from covplan.app.upload import MAX_UPLOAD_MB, Upload, discard_upload, save_upload
 from covplan.datasets import DemoSize, ensure_demo
 from covplan.errors import CovplanError
 from covplan.i18n import N_, Language
-from covplan.targets import preset_names
+from covplan.radio.indoor import BUILDING_TYPES, BuildingType
+from covplan.targets import TargetSet, load_targets, preset_names
 
 #: Where a dataset comes from: the radio's values (English; shown translated).
 SOURCES = (N_("Demo province (synthetic)"), N_("Folder on disk"), N_("Upload"))
@@ -31,6 +45,14 @@ SOURCES = (N_("Demo province (synthetic)"), N_("Folder on disk"), N_("Upload"))
 KEPT = N_("The previous dataset stays open.")
 #: The preset shown first.
 DEFAULT_PRESET = "thai_nguyen_2025"
+#: Where the targets count signal: the switch's words.
+ENVIRONMENT_WORDS: dict[str, str] = {"outdoor": N_("Outdoor"), "indoor": N_("Indoor")}
+#: ITU-R P.2109 building types, as people read them.
+BUILDING_WORDS: dict[str, str] = {"traditional": N_("traditional"),
+                                  "thermally-efficient": N_("thermally efficient")}
+#: Session keys of the switch and the building type.
+ENVIRONMENT_KEY = "environment"
+BUILDING_KEY = "building"
 
 
 @dataclass(frozen=True)
@@ -54,13 +76,13 @@ def _same(text: str) -> str:
     return text
 
 
-def _open(ref: DatasetRef, preset: str, lang: Language,
+def _open(ref: DatasetRef, targets: TargetChoice, lang: Language,
           relabel: Callable[[str], str] = _same) -> bool:
     """Open ``ref`` (load, evaluator, baseline); on failure say why and keep the current one."""
     place = st.empty()
     try:
         with st.spinner(lang._("Loading and validating the dataset…")):
-            open_dataset(ref, preset, st.session_state, bar_progress(place))
+            open_dataset(ref, targets, st.session_state, bar_progress(place))
     except CovplanError as exc:
         head = lang._("This dataset cannot be used.") + " " + lang._(KEPT)
         show_refusal(head, relabel(str(exc)))
@@ -73,16 +95,16 @@ def _open(ref: DatasetRef, preset: str, lang: Language,
     return True
 
 
-def _from_folder(preset: str, lang: Language) -> Opened | None:
+def _from_folder(targets: TargetChoice, lang: Language) -> Opened | None:
     folder = st.text_input(lang._("Dataset folder (or dataset.toml / GeoPackage)"),
-                           key="folder_input")
+                           key="folder_input", persist_state="session")
     if st.button(lang._("Open folder"), key="open_folder") and folder:
         ref = DatasetRef.at(folder)  # the files as they are now: a fixed folder is read again
-        return Opened(ref) if _open(ref, preset, lang) else None
+        return Opened(ref) if _open(ref, targets, lang) else None
     return None
 
 
-def _from_upload(preset: str, lang: Language) -> Opened | None:
+def _from_upload(targets: TargetChoice, lang: Language) -> Opened | None:
     upload = st.file_uploader(
         lang._("GeoPackage or zipped dataset folder (max {size} MB)").format(
             size=MAX_UPLOAD_MB),
@@ -102,7 +124,7 @@ def _from_upload(preset: str, lang: Language) -> Opened | None:
         show_unexpected(N_("storing the upload"), lang._(KEPT), lang=lang)
         return None
     ref = DatasetRef.at(saved.root, confined=True)  # an upload reads only its own files
-    if not _open(ref, preset, lang, saved.relabel):
+    if not _open(ref, targets, lang, saved.relabel):
         discard_upload(saved)
         return None
     return Opened(ref, saved)
@@ -132,30 +154,95 @@ def shown_preset() -> str:
     return str(st.session_state.get("preset") or DEFAULT_PRESET)
 
 
-def render_sidebar(lang: Language) -> tuple[DatasetRef, str]:
-    """Draw the sidebar and return (the open dataset, preset name)."""
+def _written(preset: str) -> tuple[Environment | None, BuildingType]:
+    """Where the preset's own targets count signal (None: some outdoors, some indoors)."""
+    try:
+        return preset_environment(load_targets(preset))
+    except CovplanError:  # the page reports a preset that does not load
+        return "outdoor", "traditional"
+
+
+def render_targets(lang: Language) -> TargetChoice:
+    """The target preset and the outdoor/indoor switch (in the sidebar); the choice.
+
+    The switch starts where the preset's targets count signal; indoors, the building type
+    (ITU-R P.2109) starts as the preset's.
+    """
+    state = st.session_state
+    presets = preset_names()
+    preset = str(st.selectbox(
+        lang._("Target preset"), presets, key="preset",
+        index=presets.index(DEFAULT_PRESET) if DEFAULT_PRESET in presets else 0))
+    written, building_written = _written(preset)
+    building = building_written
+    if ENVIRONMENT_KEY not in state:
+        state[ENVIRONMENT_KEY] = written or "outdoor"
+    environment = st.radio(
+        lang._("Coverage counted"), ENVIRONMENTS, key=ENVIRONMENT_KEY, horizontal=True,
+        format_func=lambda e: lang._(ENVIRONMENT_WORDS[str(e)]),
+        help=lang._("Indoor: every signal target is counted inside buildings, where the "
+                    "outdoor signal must also overcome the building entry loss of ITU-R "
+                    "P.2109."))
+    if environment == "indoor":
+        if BUILDING_KEY not in state:
+            state[BUILDING_KEY] = building
+        picked = st.selectbox(lang._("Buildings (ITU-R P.2109)"), BUILDING_TYPES,
+                              key=BUILDING_KEY, persist_state="session",
+                              format_func=lambda b: lang._(BUILDING_WORDS[str(b)]))
+        building = "thermally-efficient" if picked == "thermally-efficient" else "traditional"
+    if written is None:
+        st.caption(lang._("This preset counts some targets outdoors and others indoors; the "
+                          "switch counts every target the same way."))
+    return TargetChoice.of(preset, "indoor" if environment == "indoor" else "outdoor", building,
+                           written=(written, building_written))
+
+
+def counted_where(targets: TargetSet, lang: Language) -> str:
+    """Where ``targets`` count signal, in a sentence (indoors: the entry loss added)."""
+    indoor = [t for t in targets.targets if t.indoor]
+    if not indoor:
+        return lang._("Coverage counted outdoors: a target is met where the predicted outdoor "
+                      "signal reaches its threshold.")
+    first = indoor[0]
+    losses = ", ".join(f"{tech} +{lang.number(loss, 1)} dB" for tech, loss in first.indoor_loss_db)
+    every = len(indoor) == len([t for t in targets.targets if t.technologies])
+    template = (lang._("Coverage counted indoors: the outdoor signal must also overcome the "
+                       "building entry loss of ITU-R P.2109 ({building} building, {probability} "
+                       "probability: {losses}).") if every else
+                lang._("Coverage counted indoors for some targets: their outdoor signal must "
+                       "also overcome the building entry loss of ITU-R P.2109 ({building} "
+                       "building, {probability} probability: {losses})."))
+    return template.format(building=lang._(BUILDING_WORDS.get(first.building, first.building)),
+                           probability=lang.percent(first.indoor_probability_percent, 0),
+                           losses=losses)
+
+
+def show_counted_where(targets: TargetSet, lang: Language) -> None:
+    """Say on the page where the targets count signal: indoors stands out."""
+    where = markdown_text(counted_where(targets, lang))
+    if any(t.indoor for t in targets.targets):
+        st.info(where)
+    else:
+        st.caption(where)
+
+
+def render_sidebar(lang: Language) -> tuple[DatasetRef, TargetChoice]:
+    """Draw the sidebar and return (the open dataset, the targets chosen)."""
     with st.sidebar:
         st.header(lang._("Data and targets"))
-        data = st.container()  # above the preset on the page, filled once the preset is known
-        presets = preset_names()
-        preset = str(
-            st.selectbox(
-                lang._("Target preset"),
-                presets,
-                key="preset",
-                index=presets.index(DEFAULT_PRESET) if DEFAULT_PRESET in presets else 0,
-            )
-        )
+        data = st.container()  # above the targets on the page, filled once they are known
+        targets = render_targets(lang)
         with data:
-            source = st.radio(lang._("Dataset"), SOURCES, key="source", format_func=lang._)
+            source = st.radio(lang._("Dataset"), SOURCES, key="source", format_func=lang._,
+                              persist_state="session")
             opened = None
             if source == SOURCES[1]:
-                opened = _from_folder(preset, lang)
+                opened = _from_folder(targets, lang)
             elif source == SOURCES[2]:
-                opened = _from_upload(preset, lang)
+                opened = _from_upload(targets, lang)
         if opened is not None:
             _make_current(opened)
         if "dataset" not in st.session_state:
             st.session_state["dataset"] = DatasetRef.at(demo_path(lang))
     ref: DatasetRef = st.session_state["dataset"]
-    return ref, preset
+    return ref, targets

@@ -318,6 +318,59 @@ def save_upload(name: str, data: bytes, uploads: Path) -> Upload:
     return Upload(name=name, folder=folder, root=root)
 
 
+def save_file(name: str, data: bytes, uploads: Path, *, suffixes: tuple[str, ...],
+              what: str) -> Upload:
+    """Store one uploaded file as it is (a measurement log, a scenario) in a folder of its own.
+
+    Parameters
+    ----------
+    name
+        The uploaded file's name (only its suffix is trusted; the stored name is made safe).
+    data
+        Its content.
+    uploads
+        The session's upload folder; created if needed. Nothing in it is touched.
+    suffixes
+        The suffixes accepted (lower case, with the dot).
+    what
+        What the file should be, for the messages ("a measurement file (CSV or G-NetTrack
+        log)").
+
+    Returns
+    -------
+    Upload
+        Its folder, and the stored file as ``root``.
+
+    Raises
+    ------
+    UploadError
+        Too large, another kind of file, or the server's disk refused it. Nothing is left
+        behind.
+    """
+    size_mb = len(data) / 1024**2
+    if size_mb > MAX_UPLOAD_MB:
+        raise UploadError(f"{name}: {size_mb:,.0f} MB is larger than the {MAX_UPLOAD_MB} MB "
+                          "limit. Split the file, or read it from disk with the command line.")
+    suffix = Path(name).suffix.lower()
+    if suffix not in suffixes:
+        raise UploadError(f"{name}: not {what}. Upload a {' or '.join(suffixes)} file.")
+    uploads.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
+    target = folder / _file_name(name)
+    if target.suffix.lower() != suffix:
+        target = target.with_name(target.name + suffix)
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise UploadError(
+            f"{name}: could not be stored on the server ({exc.strerror or exc}). Try again "
+            "later, or ask the administrator to free disk space."
+        ) from None
+    logger.info("Upload %s stored as %s", name, target)
+    return Upload(name=name, folder=folder, root=target)
+
+
 def discard_upload(upload: Upload) -> None:
     """Remove everything ``upload`` stored (a refused upload, or one replaced by another)."""
     shutil.rmtree(upload.folder, ignore_errors=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from folium.map import FitBounds
 from pyproj import CRS, Transformer
 
 from covplan.mapview._memo import by_identity
@@ -77,6 +79,18 @@ def lonlat_bounds(
     transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
     west, south, east, north = transformer.transform_bounds(*bounds, densify_pts=21)
     return (south, west), (north, east)
+
+
+def fit_view(fmap: folium.Map, bounds: Sequence[Sequence[float]]) -> None:
+    """Open ``fmap`` on ``bounds`` (``[[south, west], [north, east]]``) without animating.
+
+    folium's ``fit_bounds`` animates the zoom from ``zoom_start``; for the 250 ms of that
+    animation Leaflet ignores any other zoom request (``_tryAnimatedZoom`` returns early
+    while ``_animatingZoom``), so a reader's first zoom, or a script's, was lost.
+    """
+    fit = FitBounds([list(corner) for corner in bounds])
+    fit.options["animate"] = False
+    fit.add_to(fmap)
 
 
 def text_or_blank(values: pd.Series, *, unit: str = "", decimals: int = 0) -> pd.Series:

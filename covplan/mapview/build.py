@@ -15,7 +15,7 @@ import shapely
 from covplan.i18n import N_, Language, language
 from covplan.io import Dataset
 from covplan.mapview import layers, style
-from covplan.mapview._geo import lonlat_bounds
+from covplan.mapview._geo import fit_view, lonlat_bounds
 from covplan.mapview.assets import localize
 from covplan.mapview.legend import attribution, title_box
 from covplan.mapview.legend import legend as legend_control
@@ -150,7 +150,7 @@ def build_map(
     title_box(title or dataset.name, synthetic=dataset.synthetic, note=terrain_note(dataset, lang),
               lang=lang).add_to(fmap)
     attribution(_credits(dataset, lang)).add_to(fmap)
-    fmap.fit_bounds([list(south_west), list(north_east)])
+    fit_view(fmap, [south_west, north_east])
     logger.info("Built the map of %s (%s basemap)", dataset.name, tiles)
     return localize(fmap)
 

@@ -42,6 +42,8 @@ __all__ = [
     "add_sites",
     "add_terrain_outline",
     "add_villages",
+    "chainage_label",
+    "road_label",
     "terrain_footprint",
     "village_status_kind",
 ]
@@ -87,7 +89,7 @@ def add_roads(
 ) -> folium.GeoJson:
     """Add the road network drawn by ``road_class``, with ``ref``/``name`` tooltips."""
     merged = to_wgs84(merge_lines(roads, ["road_class", "ref", "name"]), simplify_m=simplify_m)
-    merged["label"] = _road_label(merged, lang or language("en"))
+    merged["label"] = road_label(merged, lang or language("en"))
 
     def road_style(feature: Feature) -> dict[str, Any]:
         colour, weight = style.ROAD_STYLE.get(
@@ -100,7 +102,7 @@ def add_roads(
     )
 
 
-def _road_label(frame: pd.DataFrame, lang: Language) -> pd.Series:
+def road_label(frame: pd.DataFrame, lang: Language) -> pd.Series:
     """``"QL.3 · Quốc lộ 3 · national"`` per road, the class in ``lang``."""
     parts = [text_or_blank(frame[c]) for c in ("ref", "name") if c in frame]
     if "road_class" in frame:
@@ -159,9 +161,9 @@ def add_road_gaps(
     lang = lang or language("en")
     table = to_wgs84(gaps, simplify_m=simplify_m)
     table = table.assign(
-        road=_road_label(table, lang),
+        road=road_label(table, lang),
         length=_get(table, "length_km").map(lambda v: lang.km(v) if pd.notna(v) else ""),
-        chainage=_chainage(table, lang),
+        chainage=chainage_label(table, lang),
         crosses=text_or_blank(_get(table, "communes")),
     )
     fields = ["road", "length", "chainage", "crosses"]
@@ -187,7 +189,7 @@ def _get(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(np.nan, index=frame.index)
 
 
-def _chainage(frame: pd.DataFrame, lang: Language) -> pd.Series:
+def chainage_label(frame: pd.DataFrame, lang: Language) -> pd.Series:
     """``"km 12.3–15.0"`` per gap, blank where either end is unknown (empty frames too)."""
     start, end = _get(frame, "start_km"), _get(frame, "end_km")
     texts = [f"km {lang.number(a, 1)}–{lang.number(b, 1)}" if pd.notna(a) and pd.notna(b)

@@ -42,6 +42,13 @@ from covplan.mapview.build import (
     legend_sections,
     site_layer_names,
 )
+from covplan.mapview.legend import legend_html
+from covplan.mapview.measurements import (
+    MEASUREMENTS,
+    add_measurements,
+    error_legend,
+    shown_points,
+)
 from covplan.mapview.overlays import COVERAGE_MAX_PX, CoverageLike, coverage_image
 from covplan.schema import TECHNOLOGIES
 
@@ -160,6 +167,11 @@ class ScenarioView:
         Sectors of new, moved or modified sites (metric CRS), or None.
     hidden_site_ids
         Baseline sites not drawn as they were (removed, moved or modified).
+    measurements
+        Measurements compared with the prediction
+        (:attr:`covplan.calibration.compare.Comparison.points`), drawn coloured by their
+        error with a legend of their own (at most
+        :data:`~covplan.mapview.measurements.MAX_SHOWN_POINTS`), or None.
     """
 
     coverage: Mapping[str, CoverageLike]
@@ -167,6 +179,7 @@ class ScenarioView:
     village_status: pd.Series | None = None
     edited_sites: gpd.GeoDataFrame | None = None
     hidden_site_ids: tuple[str, ...] = ()
+    measurements: gpd.GeoDataFrame | None = None
 
 
 def scenario_script(
@@ -204,6 +217,13 @@ def scenario_script(
         group = folium.FeatureGroup(name=name, show=False)
         layers.add_sites(group, view.edited_sites, name=name, candidate=True, lang=lang)
         groups.append((name, True, element_script(group)))
+    legends: dict[str, str] = {}
+    if view.measurements is not None and not view.measurements.empty:
+        name = lang._(MEASUREMENTS)
+        group = folium.FeatureGroup(name=name, show=False)
+        add_measurements(group, shown_points(view.measurements), name=name, lang=lang)
+        groups.append((name, True, element_script(group)))
+        legends[name] = legend_html([error_legend(lang)])
     fills, texts = _village_styles(dataset, view.village_status, lang)
     others = [name for name, _, _ in groups if name not in coverage_names]
     settings = {
@@ -220,11 +240,40 @@ def scenario_script(
         for name, show, script in groups
     )
     scripts = "\n".join(script for _, _, script in groups)
+    layer_legends = ", ".join(
+        f"[{_first_variable(script)}, {json.dumps(legends[name], ensure_ascii=False)}]"
+        for name, _, script in groups if name in legends
+    )
     return (
         f"(function (map) {{\n{scripts}\n"
         f"window.covplan.apply(map, [{entries}], {json.dumps(settings, ensure_ascii=False)});\n"
+        f"({_LAYER_LEGENDS})(map, [{layer_legends}]);\n"
         "})(map_div);\n"
     )
+
+
+#: Replaces the legends of the previous scenario's layers with ``[layer, html]`` pairs: each
+#: legend shows while its layer is on the map (the layer control switches both).
+_LAYER_LEGENDS = """function (map, pairs) {
+  var cp = window.covplan;
+  (cp.layerLegends || []).forEach(function (c) { map.removeControl(c); });
+  cp.layerLegends = pairs.map(function (pair) {
+    var layer = pair[0], box = null;
+    var control = L.control({position: "bottomright"});
+    control.onAdd = function () {
+      box = L.DomUtil.create("div", "covplan-box covplan-legend");
+      box.innerHTML = pair[1];
+      box.style.display = map.hasLayer(layer) ? "" : "none";
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+    layer.on("add", function () { box.style.display = ""; });
+    layer.on("remove", function () { box.style.display = "none"; });
+    return control;
+  });
+}"""
 
 
 def _first_variable(script: str) -> str:

@@ -25,6 +25,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.typing import RcKeyType
 
 from covplan.i18n import Language, language
+from covplan.mapview._geo import fit_view
 from covplan.mapview.html import to_html_string
 from covplan.mapview.legend import legend, title_box
 from covplan.mapview.style import LegendItem, LegendSection
@@ -139,7 +140,7 @@ def national_html(provinces: gpd.GeoDataFrame, *, title: str, lang: Language | N
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     if len(shown):
         minx, miny, maxx, maxy = shown.total_bounds
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+        fit_view(fmap, [[miny, minx], [maxy, maxx]])
         shown["label"] = [_label(r, lang).replace("\n", " — ")
                           for r in shown.to_dict("records")]
         shown["fill"] = [STATUS_COLOURS[str(s)] for s in shown["status"]]

@@ -40,7 +40,8 @@ NODE = shutil.which("node")
 def _settings(script: str) -> dict[str, object]:
     """The JSON settings handed to ``covplan.apply`` at the end of a scenario script."""
     match = re.search(
-        r"window\.covplan\.apply\(map, \[.*?\], (\{.*\})\);\n\}\)\(map_div\);", script, re.S
+        r"window\.covplan\.apply\(map, \[.*?\], (\{.*?\})\);\n\(function.*\}\)\(map_div\);",
+        script, re.S,
     )
     assert match, script[-500:]
     settings: dict[str, object] = json.loads(match.group(1))
