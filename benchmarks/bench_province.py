@@ -9,6 +9,13 @@ suburban for 4G, TR 38.901 UMa NLOS for 5G, both with terrain diffraction). Prin
 time per technology (JIT warm, empty site cache), peak memory (process max RSS), and the
 time to update the 4G grid after adding, moving and removing one site with the cache warm,
 by merging every site's window again and by updating the previous grids.
+
+Then the downlink SINR and speed (issue 16): each operator's network predicted with its
+SINR (``predict_operators``) from an empty site cache, against the RSRP-only prediction of
+every sector together from an empty cache, in the same run (ratio of the medians of
+``--repeat`` alternated runs); the same from the site cache the merged prediction filled
+(as the evaluator does it); a one-site update of every operator's SINR from the previous
+grids; and the peak memory.
 """
 
 from __future__ import annotations
@@ -64,9 +71,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--resolution", type=float, default=30.0)
     parser.add_argument("--demo", type=Path, default=ROOT / "data" / "demo-full")
+    parser.add_argument("--only-sinr", action="store_true",
+                        help="only the SINR part (its peak memory in a process of its own)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="alternated runs of RSRP-only and SINR for the medians")
     args = parser.parse_args()
     ds = load(args.demo)
-    sites: gpd.GeoDataFrame = ds.vectors["sites"]
+    sites: gpd.GeoDataFrame = ds.vectors["sites"].copy()
+    sites.attrs = {}  # the loader's notes: pandas cannot compare them when concatenating
     grid = GridSpec.from_bounds(tuple(ds.terrain.grid.bounds), args.resolution, ds.crs)
     counts = sites.groupby("technology").agg(sectors=("site_id", "size"),
                                              sites=("site_id", "nunique"))
@@ -74,6 +86,10 @@ def main() -> int:
           f"{args.resolution:g} m; terrain {ds.terrain.grid.width}x{ds.terrain.grid.height}")
     print(counts.to_string())
     print(f"after loading: peak RSS {peak_rss_gib():.2f} GiB")
+    if args.only_sinr:
+        sinr_benchmarks(sites, ds, grid, args.repeat)
+        print(f"peak RSS overall {peak_rss_gib():.2f} GiB")
+        return 0
     warm = sites[sites.site_id.isin(sites.site_id.unique()[:1])]
     timed("JIT warm-up (one site)", lambda: predict_coverage(
         warm, ds.terrain, grid, technology=str(warm.technology.iloc[0])))
@@ -90,6 +106,7 @@ def main() -> int:
               f"{caches[tech].nbytes / 1024**2:.0f} MiB in {len(caches[tech])} sites")
     print(f"{'both technologies':34} {total:8.2f} s")
     update_benchmarks(sites, ds, grid, caches["4G"], covs["4G"])
+    sinr_benchmarks(sites, ds, grid, args.repeat)
     print(f"peak RSS overall {peak_rss_gib():.2f} GiB")
     return 0
 
@@ -126,6 +143,54 @@ def update_benchmarks(sites, ds, grid, cache, before) -> None:  # type: ignore[n
         same = (np.array_equal(full.rsrp_dbm.data, grid_now.rsrp_dbm.data, equal_nan=True)
                 and np.array_equal(full.server.data, grid_now.server.data))
         print(f"    identical to the full merge: {same}")
+
+
+def sinr_benchmarks(sites, ds, grid, repeat: int) -> None:  # type: ignore[no-untyped-def]
+    from covplan.predict import predict_network
+    from covplan.predict.engine import dl_mbps, predict_operators
+
+    def with_speeds(networks):  # type: ignore[no-untyped-def]
+        return {op: {t: dl_mbps(g) for t, g in grids.items()} for op, grids in networks.items()}
+
+    print("\nSINR and speed per operator (issue 16)")
+    rsrp_s, sinr_s = [], []
+    for k in range(repeat):  # alternated, each from an empty cache
+        _, t_rsrp = timed(f"  RSRP only, all sectors (run {k + 1})", lambda: predict_network(
+            sites, ds.terrain, grid, cache=SiteCache()))
+        _, t_sinr = timed(f"  SINR and speed per operator (run {k + 1})",
+                          lambda: with_speeds(predict_operators(sites, ds.terrain, grid,
+                                                                cache=SiteCache())))
+        rsrp_s.append(t_rsrp)
+        sinr_s.append(t_sinr)
+    ratio = float(np.median(sinr_s)) / float(np.median(rsrp_s))
+    print(f"  median RSRP-only {np.median(rsrp_s):.2f} s, SINR per operator "
+          f"{np.median(sinr_s):.2f} s: ratio {ratio:.2f} (budget <= 2)")
+    cache = SiteCache()
+    predict_network(sites, ds.terrain, grid, cache=cache)
+    timed("  SINR per operator, cache warm", lambda: predict_operators(
+        sites, ds.terrain, grid, cache=cache))
+    from covplan.predict import GridMemo
+
+    memo = GridMemo(size=32)
+    predict_operators(sites, ds.terrain, grid, cache=cache, memo=memo)
+    four = sites[sites.technology == "4G"]
+    first = four[four.site_id == four.site_id.iloc[0]]
+    new = first.copy()
+    new["site_id"] = "NEW-0001"
+    new["geometry"] = [Point(np.mean(grid.bounds[0::2]), np.mean(grid.bounds[1::2]))] * len(new)
+    added = pd.concat([sites, new], ignore_index=True)
+    updated, t_update = timed("  one-site update, every operator's SINR", lambda: predict_operators(
+        added, ds.terrain, grid, cache=cache, memo=memo))
+    full = predict_operators(added, ds.terrain, grid, cache=cache)
+    same = all(np.array_equal(updated[op][t].sinr_db.data, full[op][t].sinr_db.data,
+                              equal_nan=True) for op in full for t in full[op])
+    print(f"    identical to a full pass: {same}; update {t_update:.2f} s (budget <= 1 s)")
+    for op, grids in full.items():
+        for tech, g in grids.items():
+            speed = dl_mbps(g).data
+            print(f"    {op:10} {tech}: median SINR {np.nanmedian(g.sinr_db.data):5.1f} dB, "
+                  f"median speed {np.nanmedian(speed):6.1f} Mb/s over "
+                  f"{np.isfinite(speed).mean():.1%} of cells")
 
 
 if __name__ == "__main__":

@@ -55,6 +55,8 @@ class SectorValues(TypedDict, total=False):
     tx_power_dbm: float
     antenna_gain_dbi: float
     cable_loss_db: float
+    mimo_layers: float
+    load: float
     cost: float
 
 

@@ -77,6 +77,29 @@ def format_targets(table: pd.DataFrame, title: str, lang: Language | None = None
     return "\n".join(lines)
 
 
+def format_operators(table: pd.DataFrame, lang: Language) -> str:
+    """Each target's measured share per operator, at least one and every one ("" if none)."""
+    if not len(table):
+        return ""
+    networks = list(dict.fromkeys(table["network"].astype(str)))
+    header = (lang._("Target"), *(lang._(n) for n in networks))
+    rows = [header]
+    for ident, group in table.groupby("id", sort=False):
+        shares = dict(zip(group["network"].astype(str), group["measured_percent"], strict=True))
+        rows.append((str(ident), *(lang.percent(float(shares[n])) if n in shares else ""
+                                   for n in networks)))
+    widths = [max(len(_nfc(row[i])) for row in rows) for i in range(len(header))]
+    lines = ["", lang._("Per operator (measured share; \"at least one\" is the targets' "
+                        "figure):")]
+    for k, row in enumerate(rows):
+        cells = [_nfc(row[0]).ljust(widths[0])] + [_nfc(c).rjust(w) for c, w in
+                                                   zip(row[1:], widths[1:], strict=True)]
+        lines.append("  " + "  ".join(cells).rstrip())
+        if k == 0:
+            lines.append("  " + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def _population_lines(population: pd.DataFrame, lang: Language) -> list[str]:
     from covplan.metrics.population import NO_POPULATION
     from covplan.targets.schema import STATUS_NO_DATA
@@ -182,6 +205,8 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
         click.echo(lang._("Calibration: {statement}").format(
             statement=dataset.calibration_statement(lang)))
         click.echo("\n".join(_population_lines(result.population, lang)))
+        if len(result.operators):
+            click.echo(format_operators(result.operators, lang))
         write_outputs(result, stage.folder, lang)
     click.echo("\n" + lang._("Wrote {count} files to {out}: {gpkg} ({layers}) and CSV "
                              "tables.").format(count=len(stage.written), out=out, gpkg=GPKG_NAME,

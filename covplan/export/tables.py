@@ -202,6 +202,17 @@ HUMAN_COLUMNS: Final[Mapping[str, tuple[HumanColumn, ...]]] = {
         ("covered_percent", N_("People with signal (%)"), *_PERCENT),
         ("threshold", N_("Counted when"), "word"),
         ("basis", N_("Population source"), "word")),
+    "operator_targets": _columns(
+        ("id", N_("ID")),
+        ("target", N_("Target"), "localized"),
+        ("network", N_("Network"), "word"),
+        ("measured_percent", N_("Measured (%)"), *_PERCENT),
+        ("goal_percent", N_("Goal (%)"), *_PERCENT),
+        ("status", N_("Status"), "status"),
+        ("covered", N_("Covered"), "amount"),
+        ("total", N_("Total"), "amount"),
+        ("unit", N_("Unit"), "unit"),
+        ("threshold", N_("Counted when"), "localized")),
     "road_coverage_by_class": _ROAD_SHARES,
     "road_coverage_by_road": _columns(("road", N_("Road"), "road"), *_ROAD_SHARES),
     "road_gaps": _columns(

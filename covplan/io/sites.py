@@ -40,6 +40,8 @@ _RANGES: Final[dict[str, tuple[float, float, str]]] = {
     "eirp_dbm": (0.0, 90.0, "dBm"),
     "antenna_gain_dbi": (-5.0, 35.0, "dBi"),
     "bandwidth_mhz": (1.4, 400.0, "MHz"),
+    "mimo_layers": (1.0, 8.0, "layers"),
+    "load": (0.0, 1.0, "(a share of the cell's resources, 0-1)"),
 }
 
 

@@ -10,7 +10,7 @@ redoing them only where it changed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,10 @@ class MetricContext:
         Row position in ``communes`` of each village's commune (-1 unknown).
     roads
         Roads joined into routes and cut into pieces.
+    networks
+        Each operator's own coverage (``{operator: {technology: grid}}``, with the SINR
+        when speed is measured), for targets of each network or of speed
+        (:mod:`covplan.targets.networks`); None when not predicted.
     """
 
     coverage: Coverage
@@ -76,6 +80,7 @@ class MetricContext:
     pois: gpd.GeoDataFrame | None = None
     fibre: gpd.GeoDataFrame | None = None
     sites: gpd.GeoDataFrame | None = None
+    networks: Mapping[str, Coverage] | None = None
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
     _previous: MetricContext | None = field(default=None, repr=False)
     _window: Window | None = field(default=None, repr=False)
@@ -100,6 +105,22 @@ class MetricContext:
         return replace(self, coverage=coverage, sites=self.sites if sites is None else sites,
                        _cache=static, _previous=self if window is not None else None,
                        _window=window)
+
+    def derived(self, coverage: Coverage) -> MetricContext:
+        """The same layers on another ``coverage`` (a view of the networks), cached apart.
+
+        Results that do not depend on the coverage (fibre, the province's zones) are shared;
+        nothing is carried over from an earlier context.
+        """
+        static = {k: v for k, v in self._cache.items() if k[0] in _STATIC}
+        return replace(self, coverage=coverage, networks=None, _cache=static, _previous=None,
+                       _window=None)
+
+    def cached_view(self, key: tuple[Any, ...], make: Callable[[], MetricContext]
+                    ) -> MetricContext:
+        """The view context under ``key``, made once per context."""
+        view: MetricContext = self._cached(key, make)
+        return view
 
     def _carried(self, key: tuple[Any, ...]) -> tuple[Any, Window] | None:
         """The previous context's value under ``key`` and the changed window, if any."""

@@ -32,6 +32,7 @@ from covplan.metrics.context import MetricContext, metrics_from_dataset
 from covplan.metrics.signal import Coverage, changed_window
 from covplan.planning.scenario import Scenario
 from covplan.predict import GridMemo, SiteCache, predict_network
+from covplan.predict.engine import predict_operators
 from covplan.predict.environment import RadioEnvironment
 from covplan.schema import ON_AIR_STATUSES
 from covplan.targets.analyze import Analysis, analyze
@@ -111,7 +112,7 @@ class ScenarioEvaluator:
     environment: RadioEnvironment | None = None
     _last: MetricContext | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _memo: GridMemo = field(default_factory=GridMemo, repr=False)
+    _memo: GridMemo = field(default_factory=lambda: GridMemo(size=16), repr=False)
 
     @cached_property
     def grid(self) -> GridSpec:
@@ -148,15 +149,33 @@ class ScenarioEvaluator:
             coverage = {"4G": Raster(empty, self.grid, "dBm")}
         return coverage
 
+    def networks(self, sites: gpd.GeoDataFrame | None, progress: ProgressFn | None = None
+                 ) -> dict[str, dict[str, Any]]:
+        """Each operator's own network of ``sites`` (with SINR when a target counts speed).
+
+        Sites predicted for the merged network come from the shared cache: each
+        operator's grids only merge them again (and sum the carriers' power).
+        """
+        return predict_operators(
+            sites, self.dataset.terrain, self.grid, floors_dbm=self.targets.floors_dbm(),
+            statuses=self.statuses, model=self.model, cache=self.cache, progress=progress,
+            memo=self._memo, environment=self.radio_environment,
+            sinr=self.targets.needs_sinr)
+
     def context(self, coverage: Coverage, sites: gpd.GeoDataFrame | None,
-                progress: ProgressFn | None = None) -> MetricContext:
+                progress: ProgressFn | None = None,
+                networks: Mapping[str, Coverage] | None = None) -> MetricContext:
         """Metrics on ``coverage``; the layers are laid on the grid once per evaluator.
 
         Each context follows on from the previous one: where the new coverage differs
         from the last only in a window (one site added, moved or removed), grid-wide
         measures are updated there instead of recomputed (see
-        :meth:`covplan.metrics.MetricContext.advance`). The figures are the same.
+        :meth:`covplan.metrics.MetricContext.advance`). The figures are the same. When a
+        target needs each operator's own network, ``networks`` are those of ``sites``
+        (predicted here when not given, :meth:`networks`).
         """
+        if networks is None and self.targets.per_network:
+            networks = self.networks(sites)
         with self._lock:
             last = self._last
             if last is None:
@@ -166,6 +185,7 @@ class ScenarioEvaluator:
             else:
                 ctx = last.advance(coverage, changed_window(last.coverage, coverage),
                                    sites=sites)
+            ctx.networks = networks
             self._last = ctx
         return ctx
 
@@ -197,11 +217,14 @@ class ScenarioEvaluator:
         else:
             sites = scenario if isinstance(scenario, gpd.GeoDataFrame) else scenario.sites
         started = time.perf_counter()
-        coverage = self.coverage(sites, scaled(report, 0.0, 0.8))
+        split = 0.5 if self.targets.per_network else 0.8
+        coverage = self.coverage(sites, scaled(report, 0.0, split))
         if on_coverage is not None:
             on_coverage(coverage)
+        networks = (self.networks(sites, scaled(report, split, 0.8))
+                    if self.targets.per_network else None)
         predicted = time.perf_counter()
-        ctx = self.context(coverage, sites, scaled(report, 0.8, 0.9))
+        ctx = self.context(coverage, sites, scaled(report, 0.8, 0.9), networks)
         prepared = time.perf_counter()
         result = analyze(ctx, self.targets, progress=scaled(report, 0.9, 1.0))
         timings = {"prediction": predicted - started, "layers on grid": prepared - predicted,

@@ -18,8 +18,9 @@ from covplan.radio.terrain import EARTH_RADIUS_M
 
 #: Version of the prediction kernels' output; part of every cache key, so raise it whenever
 #: a change alters what the kernels compute (2: the sector fill no longer reads rays the
-#: sweep skipped just west of north).
-KERNEL_VERSION = 2
+#: sweep skipped just west of north; 3: each window also holds its sectors' load-weighted
+#: power, for the SINR).
+KERNEL_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
     r0, r1, c0, c1 = _window(grid, g.x, g.y, radius)
     if r1 <= r0 or c1 <= c0:
         empty = np.empty((0, 0), np.float32)
-        return SiteResult(r0, c0, empty, np.empty((0, 0), np.int8), radius, hb_range)
+        return SiteResult(r0, c0, empty, np.empty((0, 0), np.int8), radius, hb_range,
+                          empty.copy())
     n_steps = math.ceil(radius / res) + 1
     cap = sweep.LEVEL_CAP
     n_rays = cap * max(1, math.ceil(2.0 * math.pi * radius / res / cap))
@@ -106,16 +108,19 @@ def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
                          loss, dep)
     rsrp = np.empty((r1 - r0, c1 - c0), np.float32)
     sec = np.empty((r1 - r0, c1 - c0), np.int8)
+    loaded = np.empty((r1 - r0, c1 - c0), np.float32)
     t = grid.transform
     x0, y0 = t.c + (c0 + 0.5) * res, t.f - (r0 + 0.5) * res
     sweep.fill_window(loss, dep, res, g.x, g.y, radius, x0, y0, res,  # type: ignore[call-arg]
-                      *_sector_arrays(g), rsrp, sec)
+                      *_sector_arrays(g), g.load_array(), rsrp, sec, loaded)
     if rx is not None:
         lo, hi = rx.log_distance_range
-        sweep.correct_window(rsrp, x0, y0, res, g.x, g.y, rx.offset_db,  # type: ignore[call-arg]
-                             rx.slope_db_per_decade, lo, hi, rx.window_classes(r0, r1, c0, c1),
-                             rx.class_loss_db(g.frequency_mhz))
-    return _crop(SiteResult(r0, c0, rsrp, sec, radius, hb_range), s.floor_dbm)
+        classes, class_loss = rx.window_classes(r0, r1, c0, c1), rx.class_loss_db(g.frequency_mhz)
+        for window in (rsrp, loaded):  # the receiver's correction is the same for every sector
+            sweep.correct_window(window, x0, y0, res, g.x, g.y,  # type: ignore[call-arg]
+                                 rx.offset_db, rx.slope_db_per_decade, lo, hi, classes,
+                                 class_loss)
+    return _crop(SiteResult(r0, c0, rsrp, sec, radius, hb_range, loaded), s.floor_dbm)
 
 
 def _crop(r: SiteResult, floor_dbm: float) -> SiteResult:
@@ -123,13 +128,15 @@ def _crop(r: SiteResult, floor_dbm: float) -> SiteResult:
     weak = ~(r.rsrp_dbm >= floor_dbm)
     r.rsrp_dbm[weak] = np.nan
     r.sector[weak] = -1
+    r.loaded_dbm[weak] = np.nan
     rows = np.flatnonzero(~weak.all(axis=1))
     cols = np.flatnonzero(~weak.all(axis=0))
     if rows.size == 0:
         empty = np.empty((0, 0), np.float32)
         return SiteResult(r.row0, r.col0, empty, np.empty((0, 0), np.int8), r.radius_m,
-                          r.base_height_m)
+                          r.base_height_m, empty.copy())
     rs, cs = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
     return SiteResult(r.row0 + rs.start, r.col0 + cs.start,
                       np.ascontiguousarray(r.rsrp_dbm[rs, cs]),
-                      np.ascontiguousarray(r.sector[rs, cs]), r.radius_m, r.base_height_m)
+                      np.ascontiguousarray(r.sector[rs, cs]), r.radius_m, r.base_height_m,
+                      np.ascontiguousarray(r.loaded_dbm[rs, cs]))

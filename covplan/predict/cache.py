@@ -38,6 +38,10 @@ class SiteResult:
         Radius of influence that was computed.
     base_height_m
         (min, max) base-station height the model used (effective height for Hata).
+    loaded_dbm
+        Power of all the group's sectors at each cell, each scaled by its ``load``,
+        summed (float32 dBm; NaN where ``rsrp_dbm`` is): the group's share of the
+        interference (:mod:`covplan.predict.sinr`).
     """
 
     row0: int
@@ -46,11 +50,12 @@ class SiteResult:
     sector: np.ndarray
     radius_m: float
     base_height_m: tuple[float, float]
+    loaded_dbm: np.ndarray
 
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays."""
-        return int(self.rsrp_dbm.nbytes + self.sector.nbytes)
+        return int(self.rsrp_dbm.nbytes + self.sector.nbytes + self.loaded_dbm.nbytes)
 
 
 class SiteCache:
@@ -141,7 +146,7 @@ class SiteCache:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, rsrp=r.rsrp_dbm, sector=r.sector,
+                np.savez(fh, rsrp=r.rsrp_dbm, sector=r.sector, loaded=r.loaded_dbm,
                          meta=np.array([r.row0, r.col0, r.radius_m, *r.base_height_m]))
             os.replace(tmp, path)
         except BaseException:
@@ -156,7 +161,8 @@ class SiteCache:
             with path.open("rb") as fh, np.load(fh) as z:
                 meta = z["meta"]
                 return SiteResult(int(meta[0]), int(meta[1]), z["rsrp"], z["sector"],
-                                  float(meta[2]), (float(meta[3]), float(meta[4])))
+                                  float(meta[2]), (float(meta[3]), float(meta[4])),
+                                  z["loaded"])
         except (OSError, EOFError, KeyError, IndexError, ValueError, zipfile.BadZipFile) as exc:
             # a truncated or damaged file (a run killed while the disk was full, a copy
             # that stopped half-way): predict again, and the new result replaces it

@@ -25,13 +25,15 @@ from covplan import settings as config
 from covplan._digest import frame_digest
 from covplan._progress import ProgressFn, scaled
 from covplan.grid import GridSpec, Raster
+from covplan.predict import sinr as sinr_mod
 from covplan.predict._compute import Settings, compute_group
 from covplan.predict._groups import Group, SectorTable, build_groups, sector_table
 from covplan.predict._merge import empty_grids, merge_ranked, merge_window, renumber
 from covplan.predict._terrain import TerrainSampler, prepare_terrain
 from covplan.predict.cache import SiteCache, SiteResult
 from covplan.predict.environment import RadioEnvironment, ReceiverCorrection
-from covplan.radio import models
+from covplan.predict.sinr import CarrierPower
+from covplan.radio import linklevel, models
 from covplan.radio._range import ModelRangeWarning
 from covplan.radio.defaults import COVERAGE_THRESHOLD_DBM
 from covplan.radio.sweep import MODEL_HATA
@@ -60,6 +62,16 @@ class CoverageGrid:
         Serving sector (int32 index into ``site_keys``), -1 where none.
     site_keys
         ``"site_id/sector"`` of each index.
+    merged
+        How the grids were merged (for the next prediction's update).
+    sinr_db
+        Downlink SINR of the serving sector (float32 dB, :mod:`covplan.predict.sinr`),
+        when asked for; NaN where nothing serves.
+    link
+        Per serving index: its bandwidth, MIMO layers and load (with ``sinr_db``), to turn
+        the SINR into a speed (:func:`dl_mbps`).
+    power
+        The carriers' loaded power (with ``sinr_db``), for the next prediction's update.
     """
 
     technology: str
@@ -67,6 +79,44 @@ class CoverageGrid:
     server: Raster
     site_keys: tuple[str, ...]
     merged: Merged | None = None
+    sinr_db: Raster | None = None
+    link: SectorLink | None = None
+    power: CarrierPower | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class SectorLink:
+    """Per sector index of a :class:`CoverageGrid`: what its downlink speed depends on."""
+
+    bandwidth_mhz: np.ndarray
+    mimo_layers: np.ndarray
+    load: np.ndarray
+
+
+def dl_mbps(grid: CoverageGrid, fade_db: float = 0.0) -> Raster:
+    """Downlink speed of a new user per cell (Mb/s; NaN where nothing serves).
+
+    The serving sector's SINR less ``fade_db`` (a cell-edge fade margin,
+    :func:`covplan.radio.linklevel.fade_margin_db`) through the link-level mapping of
+    :func:`covplan.radio.linklevel.user_dl_mbps`, with the sector's bandwidth, layers and
+    load.
+
+    Raises
+    ------
+    ValueError
+        When ``grid`` was predicted without SINR.
+    """
+    if grid.sinr_db is None or grid.link is None:
+        raise ValueError(f"the {grid.technology} grid has no SINR: predict it with sinr=True")
+    server = np.asarray(grid.server.data)
+    served = server >= 0
+    out = np.full(server.shape, np.nan, dtype=np.float32)
+    index = server[served]
+    link = grid.link
+    out[served] = linklevel.user_dl_mbps(
+        np.asarray(grid.sinr_db.data)[served].astype(np.float64) - fade_db, grid.technology,
+        link.bandwidth_mhz[index], link.mimo_layers[index], link.load[index])
+    return Raster(out, grid.rsrp_dbm.grid, "Mb/s", grid.rsrp_dbm.notes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,6 +170,8 @@ def predict_coverage(
     warn_range: bool = True,
     previous: CoverageGrid | None = None,
     environment: RadioEnvironment | None = None,
+    sinr: bool = False,
+    noise_figure_db: float = linklevel.UE_NOISE_FIGURE_DB,
 ) -> CoverageGrid:
     """Predict the best-server RSRP and serving sector of ``technology`` on ``grid``.
 
@@ -165,6 +217,11 @@ def predict_coverage(
     environment
         Land-cover clutter, calibration and vendor antenna patterns
         (:class:`~covplan.predict.environment.RadioEnvironment`); None for the bare model.
+    sinr
+        Also compute the downlink SINR (:mod:`covplan.predict.sinr`): every sector given
+        is taken as one network (one operator's), interfering on its own carrier.
+    noise_figure_db
+        The UE noise figure of the SINR's noise.
 
     Returns
     -------
@@ -195,6 +252,8 @@ def predict_coverage(
             if r.rsrp_dbm.size:
                 merge_window(rsrp, server, r.row0, r.col0, r.rsrp_dbm, r.sector, g.indices)
         rsrp[np.isneginf(rsrp)] = np.nan
+    link = _link(table, technology, groups, results, grid, rsrp, server, previous, merged,
+                 updated is not None, noise_figure_db) if sinr else None
     range_notes = _warn_ranges(spec, table, results, rx_height_m, warn_range)
     notes = (_notes(spec, settings, results, terrain is None)
              + _environment_notes(environment, technology, spec.name, table) + range_notes)
@@ -203,8 +262,44 @@ def predict_coverage(
                 time.perf_counter() - started)
     if progress is not None:
         progress(1.0, f"{technology}: merged {len(groups)} sites")
+    if link is None:
+        return CoverageGrid(technology, Raster(rsrp, grid, "dBm", notes),
+                            Raster(server, grid, "index", notes), keys, merged)
+    sinr_grid, sector_link, power = link
+    noise = linklevel.noise_re_dbm(technology, noise_figure_db)
+    notes += (f"SINR: sectors of one network on the serving carrier interfere, each scaled by "
+              f"its load; noise {noise:.1f} dBm per resource element (UE noise figure "
+              f"{noise_figure_db:g} dB); interferers below {settings.floor_dbm:g} dBm left out",)
     return CoverageGrid(technology, Raster(rsrp, grid, "dBm", notes),
-                        Raster(server, grid, "index", notes), keys, merged)
+                        Raster(server, grid, "index", notes), keys, merged,
+                        Raster(sinr_grid, grid, "dB", notes), sector_link, power)
+
+
+def _link(table: SectorTable, technology: str, groups: list[Group], results: list[SiteResult],
+          grid: GridSpec, rsrp: np.ndarray, server: np.ndarray, previous: CoverageGrid | None,
+          merged: Merged, updated: bool, noise_figure_db: float
+          ) -> tuple[np.ndarray, SectorLink, CarrierPower]:
+    """The SINR grid, the sectors' link values and the carriers' power (updated if it can)."""
+    carriers = [(g.frequency_mhz, g.bandwidth_mhz) for g in groups]
+    before = previous.merged if previous is not None else None
+    changed = None
+    prior = previous.power if previous is not None and updated else None
+    if prior is not None and before is not None:
+        new_groups, old_groups = set(merged.groups), set(before.groups)
+        gone = [i for i, key in enumerate(before.groups) if key not in new_groups]
+        added = [j for j, key in enumerate(merged.groups) if key not in old_groups]
+        if len(gone) + len(added) <= sinr_mod.UPDATE_MAX_GROUPS:
+            changed = sinr_mod.changed_window(before.windows[gone], merged.windows[added])
+    power = sinr_mod.carrier_power(grid.shape, carriers, results, prior, changed)
+    sector_carrier = np.zeros(len(table), dtype=np.int64)
+    for g, k in zip(groups, power.group_carrier.tolist(), strict=True):
+        sector_carrier[g.indices] = k
+    load = np.clip(table["load"], 0.0, 1.0)
+    noise = linklevel.noise_re_dbm(technology, noise_figure_db)
+    sinr = sinr_mod.sinr_db(rsrp, server, sector_carrier, load, power, noise)
+    link = SectorLink(np.asarray(table["bandwidth_mhz"], dtype=np.float64),
+                      np.asarray(table["mimo_layers"], dtype=np.float64), load)
+    return sinr, link, power
 
 
 def prepare_groups(table: SectorTable, terrain: Raster | None, grid: GridSpec,
@@ -372,6 +467,10 @@ class MemoKey:
         Content digest of the technology's sector rows.
     environment
         Digest of the :class:`~covplan.predict.environment.RadioEnvironment` ("" for none).
+    network
+        The operator whose network this is ("" for every sector together).
+    sinr
+        Whether the grid holds the SINR.
     """
 
     technology: str
@@ -380,10 +479,13 @@ class MemoKey:
     floor_dbm: float | None
     sectors: str
     environment: str = ""
+    network: str = ""
+    sinr: bool = False
 
-    def family(self) -> tuple[str, str, GridSpec, float | None, str]:
+    def family(self) -> tuple[object, ...]:
         """The key without the sectors: grids of one family can update one another."""
-        return (self.technology, self.model, self.grid, self.floor_dbm, self.environment)
+        return (self.technology, self.model, self.grid, self.floor_dbm, self.environment,
+                self.network, self.sinr)
 
 
 class GridMemo:
@@ -446,6 +548,8 @@ def predict_network(
     progress: ProgressFn | None = None,
     memo: GridMemo | None = None,
     environment: RadioEnvironment | None = None,
+    sinr: bool = False,
+    network: str = "",
 ) -> dict[str, CoverageGrid]:
     """Predict every technology the sectors carry on ``grid``: the whole network at once.
 
@@ -477,6 +581,11 @@ def predict_network(
     environment
         Land-cover clutter, calibration and vendor patterns (None: the bare model); a
         dataset's is :meth:`covplan.io.Dataset.environment`.
+    sinr
+        Also compute each technology's SINR, the sectors taken as one operator's network
+        (use :func:`predict_operators` for a network of several operators).
+    network
+        The operator the sectors belong to, naming the grids in ``memo``.
 
     Returns
     -------
@@ -493,7 +602,7 @@ def predict_network(
     for i, tech in enumerate(present):
         key = MemoKey(tech, model, grid, floors.get(tech),
                       frame_digest(sites[sites["technology"] == tech]),
-                      environment.digest if environment is not None else "")
+                      environment.digest if environment is not None else "", network, sinr)
         found = memo.get(key) if memo is not None else None
         if found is not None:
             coverage[tech] = found
@@ -502,11 +611,90 @@ def predict_network(
             sites, terrain, grid, technology=tech, model=model, threshold_dbm=floors.get(tech),
             rx_height_m=config.rx_height_m if rx_height_m is None else rx_height_m,
             cache=cache, warn_range=False, environment=environment,
-            previous=memo.latest(key) if memo is not None else None,
+            previous=memo.latest(key) if memo is not None else None, sinr=sinr,
             progress=_labelled(scaled(progress, i / len(present), (i + 1) / len(present)), tech))
         if memo is not None:
             memo.put(key, coverage[tech])
     return coverage
+
+
+def best_dl_mbps(networks: Mapping[str, Mapping[str, CoverageGrid]], technology: str,
+                 fade_db: float = 0.0) -> Raster | None:
+    """The fastest downlink of any operator per cell (Mb/s, NaN: none); None without one.
+
+    ``networks`` is :func:`predict_operators`' answer with SINR.
+    """
+    grids = [g[technology] for g in networks.values()
+             if technology in g and g[technology].sinr_db is not None]
+    if not grids:
+        return None
+    stack = np.stack([dl_mbps(g, fade_db).data for g in grids])
+    best = np.where(np.isnan(stack).all(axis=0), np.nan,
+                    np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0))
+    first = grids[0].rsrp_dbm
+    return Raster(best.astype(np.float32), first.grid, "Mb/s", first.notes)
+
+
+#: Separator of the operators sharing one sector (``"MobiFone;Viettel"``: a shared site).
+OPERATOR_SEPARATOR = ";"
+#: The network of sectors that name no operator.
+NO_OPERATOR = "(no operator)"
+
+
+def sector_operators(sites: gpd.GeoDataFrame) -> list[list[str]]:
+    """Per sector row, the operators it serves (a shared sector names several)."""
+    if "operator" not in sites.columns:
+        return [[NO_OPERATOR]] * len(sites)
+    out = []
+    for value in sites["operator"].tolist():
+        names = [n.strip() for n in str(value if isinstance(value, str) else "").split(
+            OPERATOR_SEPARATOR) if n.strip()]
+        out.append(list(dict.fromkeys(names)) or [NO_OPERATOR])
+    return out
+
+
+def operator_names(sites: gpd.GeoDataFrame | None) -> list[str]:
+    """The operators of ``sites``, sorted (:data:`NO_OPERATOR` for unnamed sectors)."""
+    if sites is None or not len(sites):
+        return []
+    return sorted({n for names in sector_operators(sites) for n in names})
+
+
+def operator_sites(sites: gpd.GeoDataFrame, operator: str) -> gpd.GeoDataFrame:
+    """The sectors that serve ``operator``'s users (its own and those it shares)."""
+    keep = np.array([operator in names for names in sector_operators(sites)], dtype=bool)
+    return sites[keep]
+
+
+def predict_operators(
+    sites: gpd.GeoDataFrame | None,
+    terrain: Raster | None,
+    grid: GridSpec,
+    *,
+    progress: ProgressFn | None = None,
+    memo: GridMemo | None = None,
+    sinr: bool = True,
+    **options: object,
+) -> dict[str, dict[str, CoverageGrid]]:
+    """Each operator's own network predicted on ``grid``: ``{operator: {technology: grid}}``.
+
+    A sector whose ``operator`` names several operators (``"A;B"``, a shared site or
+    national roaming) belongs to each of their networks. With ``sinr`` every network's
+    sectors interfere only with each other (:mod:`covplan.predict.sinr`). The other
+    ``options`` are :func:`predict_network`'s; give the same ``cache`` to every call, so
+    that a site shared or predicted before is swept once.
+    """
+    names = operator_names(sites)
+    if sites is None or not names:
+        return {}
+    out: dict[str, dict[str, CoverageGrid]] = {}
+    for i, name in enumerate(names):
+        own = operator_sites(sites, name)
+        out[name] = predict_network(
+            own, terrain, grid, memo=memo, sinr=sinr, network=name,
+            progress=_labelled(scaled(progress, i / len(names), (i + 1) / len(names)), name),
+            **options)  # type: ignore[arg-type]
+    return out
 
 
 def _labelled(report: ProgressFn, technology: str) -> ProgressFn:

@@ -20,6 +20,7 @@ import shapely
 from covplan.metrics.context import MetricContext
 from covplan.metrics.pois import poi_covered
 from covplan.targets.evaluate import road_mask, village_mask
+from covplan.targets.networks import target_view
 from covplan.targets.schema import (
     STATUS_MET,
     STATUS_NO_DATA,
@@ -156,7 +157,10 @@ def commune_measures(ctx: MetricContext, targets: TargetSet) -> pd.DataFrame:
     names = ctx.communes["name"].astype(str).to_numpy(object)
     parts = []
     for target in targets.targets:
-        covered, total, unit = _MEASURES[target.measure](target, ctx, n)
+        if target.per_network and ctx.networks is None:
+            continue  # not measured without the operators' networks (see evaluate_targets)
+        view, view_ctx, _ = target_view(target, ctx)  # speed and operator targets: a view
+        covered, total, unit = _MEASURES[view.measure](view, view_ctx, n)
         with np.errstate(invalid="ignore", divide="ignore"):
             percent = np.where(total > 0, 100.0 * covered / np.where(total > 0, total, 1.0),
                                math.nan)

@@ -32,6 +32,12 @@ class SectorDefaults:
         Downtilt (electrical + mechanical), positive downwards.
     beamwidth_deg
         Horizontal half-power beamwidth.
+    mimo_layers
+        Downlink MIMO layers the sector can send to one user (the most rank adaptation
+        may choose, :mod:`covplan.radio.linklevel`).
+    load
+        Share of the sector's resources in use (0-1): scales the interference it causes
+        and the share of the cell a new user gets.
     resource_blocks
         Resource blocks in ``bandwidth_mhz`` (12 subcarriers each).
     source
@@ -46,6 +52,8 @@ class SectorDefaults:
     cable_loss_db: float
     tilt_deg: float
     beamwidth_deg: float
+    mimo_layers: float
+    load: float
     resource_blocks: int
     source: str
 
@@ -67,11 +75,14 @@ SECTOR_DEFAULTS: Final[dict[str, SectorDefaults]] = {
         cable_loss_db=2.0,
         tilt_deg=4.0,
         beamwidth_deg=65.0,
+        mimo_layers=2.0,
+        load=0.5,
         resource_blocks=100,
         source=(
             "LTE band 3 (1800 MHz), 20 MHz = 100 RB (3GPP TS 36.101 Table 5.6-1); 40 W (46 dBm) "
             "per sector and 17 dBi 65-degree panel as in 3GPP TR 36.814 Table A.2.1.1-2 "
-            "macro assumptions; 2 dB feeder loss."
+            "macro assumptions; 2 dB feeder loss; 2x2 MIMO (assumption: the common LTE "
+            "configuration); cells 50 % loaded as in the FCC Broadband Data Collection."
         ),
     ),
     "5G": SectorDefaults(
@@ -83,11 +94,15 @@ SECTOR_DEFAULTS: Final[dict[str, SectorDefaults]] = {
         cable_loss_db=0.0,
         tilt_deg=6.0,
         beamwidth_deg=65.0,
+        mimo_layers=4.0,
+        load=0.5,
         resource_blocks=273,
         source=(
             "NR band n78 (3.5 GHz), 100 MHz at 30 kHz SCS = 273 RB (3GPP TS 38.101-1 "
             "Table 5.3.2-1); 200 W (53 dBm) AAU, 21 dBi broadcast-beam gain, no feeder "
-            "(active antenna), cf. 3GPP TR 38.901/IMT-2020 evaluation macro parameters."
+            "(active antenna), cf. 3GPP TR 38.901/IMT-2020 evaluation macro parameters; "
+            "4 downlink layers (assumption: a 4-receiver NR handset); cells 50 % loaded as "
+            "in the FCC Broadband Data Collection."
         ),
     ),
 }

@@ -355,12 +355,14 @@ def sweep_rays_itm(dem, cx0, cy0, dx, dy, sx, sy, z0, h_tx, h_rx, n_rays, n_step
 @njit(cache=True, parallel=True)
 def fill_window(loss, dep, step_m, sx, sy, radius_m, x0, y0, res, sec_az, sec_bw, sec_tilt,  # type: ignore[no-untyped-def]
                 sec_mech, sec_vbw, sec_fb, sec_sla, sec_eirp_re, sec_pattern, pat_h, pat_v,
-                pat_max, out_rsrp, out_sec):
+                pat_max, sec_load, out_rsrp, out_sec, out_load):
     """Best-sector RSRP of one site on a window whose cell (0, 0) centre is (x0, y0).
 
     A sector with ``sec_pattern[k] >= 0`` radiates the pattern file in that row of
     ``pat_h``/``pat_v``/``pat_max`` (:mod:`covplan.radio.patterns`); the others the 3GPP
-    parametric pattern.
+    parametric pattern. ``out_load`` receives the power of every sector at the cell, each
+    scaled by its load ``sec_load[k]``, summed (dBm; -inf when every load is 0): what the
+    site adds to the interference there (:mod:`covplan.predict.sinr`).
     """
     n_rays, n_cols_ray = loss.shape
     n_steps = n_cols_ray - 1
@@ -374,6 +376,7 @@ def fill_window(loss, dep, step_m, sx, sy, radius_m, x0, y0, res, sec_az, sec_bw
             if dd > r2:
                 out_rsrp[r, col] = np.nan
                 out_sec[r, col] = -1
+                out_load[r, col] = np.nan
                 continue
             az = math.degrees(math.atan2(x, y))
             if az < 0.0:
@@ -387,18 +390,22 @@ def fill_window(loss, dep, step_m, sx, sy, radius_m, x0, y0, res, sec_az, sec_bw
             if pl == np.inf:  # beyond this ray's radius of influence
                 out_rsrp[r, col] = np.nan
                 out_sec[r, col] = -1
+                out_load[r, col] = np.nan
                 continue
             dp = dep[ray, st]
             best, arg = -np.inf, -1
+            loaded = 0.0
             for k in range(sec_az.size):
                 g = sec_eirp_re[k] + sector_gain_db(az - sec_az[k], dp, sec_bw[k], sec_tilt[k],
                                                     sec_mech[k], sec_vbw[k], sec_fb[k],
                                                     sec_sla[k], sec_pattern[k], pat_h, pat_v,
                                                     pat_max)
+                loaded += sec_load[k] * 10.0 ** ((g - pl) / 10.0)
                 if g > best:
                     best, arg = g, k
             out_rsrp[r, col] = best - pl
             out_sec[r, col] = arg
+            out_load[r, col] = 10.0 * math.log10(loaded) if loaded > 0.0 else -np.inf
 
 
 @njit(cache=True, parallel=True)

@@ -37,6 +37,7 @@ from covplan.io import load_dataset
 from covplan.metrics.zones import Window
 from covplan.planning import ScenarioEvaluator
 from covplan.predict import on_air
+from covplan.predict.engine import operator_names, operator_sites
 from covplan.scale.tiles import (
     TileCoverage,
     TileEvaluator,
@@ -359,11 +360,13 @@ def predict_tile(job: ProvinceJob, window: Window) -> TileCoverage:
     sites = evaluator.dataset.sites
     near = sites_near(sites, evaluator.grid) if sites is not None else None
     coverage = evaluator.coverage(near)
+    networks = ({op: tile_grids(grids) for op, grids in evaluator.networks(near).items()}
+                if evaluator.targets.per_network else None)
     seconds = time.perf_counter() - started
     count = 0 if near is None else len(near)
     logger.info("%s: tile %s, %d sectors, %.2f s", job.name, window, count, seconds)
     return TileCoverage(window, tile_grids(coverage), count, load_s, seconds, _peak_rss_mb(),
-                        _process())
+                        _process(), networks)
 
 
 def finish_tiled(job: ProvinceJob, plan: TilePlan, tiles: Sequence[TileCoverage]
@@ -382,7 +385,13 @@ def finish_tiled(job: ProvinceJob, plan: TilePlan, tiles: Sequence[TileCoverage]
                                      province_site_keys(sites, evaluator.statuses))
         if not coverage:
             coverage = evaluator.coverage(None)  # no site on air: the pipeline's empty grid
-        ctx = evaluator.context(coverage, sites)
+        networks = None
+        if evaluator.targets.per_network and sites is not None:
+            networks = {op: assemble_coverage(
+                evaluator.grid, tiles, province_site_keys(operator_sites(sites, op),
+                                                          evaluator.statuses), operator=op)
+                for op in operator_names(sites)}
+        ctx = evaluator.context(coverage, sites, networks=networks)
         analysis = analyze(ctx, evaluator.targets)
     except CovplanError as exc:
         return failed_result(job, exc)

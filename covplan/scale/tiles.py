@@ -61,7 +61,7 @@ from covplan.metrics.zones import Window
 from covplan.planning import ScenarioEvaluator
 from covplan.predict import CoverageGrid, on_air
 from covplan.predict._groups import sector_table
-from covplan.predict.engine import MAX_RADIUS_M
+from covplan.predict.engine import MAX_RADIUS_M, SectorLink
 from covplan.predict.environment import codes_on_grid
 from covplan.schema import TECHNOLOGIES
 
@@ -82,12 +82,17 @@ class TileGrids:
         ``"site_id/sector"`` of the tile's sectors.
     notes
         The prediction's notes (model, receiver, largest radius).
+    sinr_db, link
+        The SINR of the tile's cells and each of its sectors' bandwidth, MIMO layers and
+        load (when the network was predicted with SINR).
     """
 
     rsrp_dbm: np.ndarray
     server: np.ndarray
     site_keys: tuple[str, ...]
     notes: tuple[str, ...]
+    sinr_db: np.ndarray | None = None
+    link: SectorLink | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,6 +111,9 @@ class TileCoverage:
         Time the tile's task spent reading the dataset and predicting.
     peak_rss_mb, worker
         Peak memory of the process that ran it, and which process that was.
+    networks
+        ``{operator: {technology: TileGrids}}``: each operator's own network on the tile,
+        when a target needs it.
     """
 
     window: Window
@@ -115,6 +123,7 @@ class TileCoverage:
     prediction_s: float
     peak_rss_mb: float
     worker: str
+    networks: dict[str, dict[str, TileGrids]] | None = None
 
 
 def exact_tiling(grid: GridSpec) -> bool:
@@ -217,7 +226,9 @@ def tile_grids(coverage: dict[str, Any]) -> dict[str, TileGrids]:
     """
     return {tech: TileGrids(np.asarray(g.rsrp_dbm.data, dtype=np.float32),
                             np.asarray(g.server.data, dtype=np.int32), g.site_keys,
-                            g.rsrp_dbm.notes)
+                            g.rsrp_dbm.notes,
+                            None if g.sinr_db is None else np.asarray(g.sinr_db.data),
+                            g.link)
             for tech, g in coverage.items() if isinstance(g, CoverageGrid)}
 
 
@@ -237,7 +248,8 @@ def province_site_keys(sites: gpd.GeoDataFrame | None, statuses: Sequence[str]
 
 
 def assemble_coverage(grid: GridSpec, tiles: Sequence[TileCoverage],
-                      site_keys: dict[str, tuple[str, ...]]) -> dict[str, CoverageGrid]:
+                      site_keys: dict[str, tuple[str, ...]], operator: str | None = None
+                      ) -> dict[str, CoverageGrid]:
     """The province's coverage from its tiles: one :class:`CoverageGrid` per technology.
 
     Parameters
@@ -248,23 +260,38 @@ def assemble_coverage(grid: GridSpec, tiles: Sequence[TileCoverage],
         Tiles whose windows cover ``grid`` without overlapping.
     site_keys
         :func:`province_site_keys`: the technologies predicted and their sectors' order.
+    operator
+        Assemble this operator's own network (:attr:`TileCoverage.networks`) instead of
+        the merged one; its SINR and link values come along.
     """
     coverage: dict[str, CoverageGrid] = {}
     for tech, keys in site_keys.items():
         rsrp = np.full(grid.shape, np.nan, dtype=np.float32)
         server = np.full(grid.shape, -1, dtype=np.int32)
+        sinr: np.ndarray | None = None
+        link = np.full((3, len(keys)), np.nan)
         position = {key: i for i, key in enumerate(keys)}
         notes: list[str] = []
         for tile in tiles:
-            found = tile.grids.get(tech)
+            grids = tile.grids if operator is None else (tile.networks or {}).get(operator, {})
+            found = grids.get(tech)
             if found is None:
                 continue
             r0, r1, c0, c1 = tile.window
             rsrp[r0:r1, c0:c1] = found.rsrp_dbm
             lookup = np.array([position[k] for k in found.site_keys] + [-1], dtype=np.int32)
             server[r0:r1, c0:c1] = lookup[found.server]  # -1 (none) takes the appended -1
+            if found.sinr_db is not None and found.link is not None:
+                if sinr is None:
+                    sinr = np.full(grid.shape, np.nan, dtype=np.float32)
+                sinr[r0:r1, c0:c1] = found.sinr_db
+                link[:, lookup[:-1]] = (found.link.bandwidth_mhz, found.link.mimo_layers,
+                                        found.link.load)
             notes += [n for n in found.notes if n not in notes]
-        coverage[tech] = CoverageGrid(tech, Raster(rsrp, grid, "dBm", tuple(notes)),
-                                      Raster(server, grid, "index", tuple(notes)), keys)
+        coverage[tech] = CoverageGrid(
+            tech, Raster(rsrp, grid, "dBm", tuple(notes)),
+            Raster(server, grid, "index", tuple(notes)), keys, None,
+            None if sinr is None else Raster(sinr, grid, "dB", tuple(notes)),
+            None if sinr is None else SectorLink(link[0], link[1], link[2]))
     logger.info("Assembled %d tiles into a %d × %d grid", len(tiles), grid.height, grid.width)
     return coverage

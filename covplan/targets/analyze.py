@@ -16,6 +16,7 @@ from covplan.metrics.population import population_coverage
 from covplan.metrics.roadgaps import road_gaps
 from covplan.metrics.roads import coverage_by_class, coverage_by_road
 from covplan.targets.evaluate import evaluate_targets
+from covplan.targets.networks import operator_table
 from covplan.targets.schema import TargetSet
 
 #: Technologies whose signal closes a road gap.
@@ -23,7 +24,7 @@ MOBILE = ("4G", "5G")
 #: The GeoPackage layers, then every table (file stems), in the order they are written.
 LAYER_NAMES = ("road_gaps", "village_gaps", "poi_gaps", "commune_summary")
 TABLE_NAMES = ("targets", "population_coverage", "road_coverage_by_class",
-               "road_coverage_by_road", *LAYER_NAMES)
+               "road_coverage_by_road", *LAYER_NAMES, "operator_targets")
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +43,10 @@ class Analysis:
         The gap layers and the commune summary (empty frames for absent layers).
     timings_s
         Wall time of each stage.
+    operators
+        Every signal and speed target per operator, for at least one and for every
+        operator (:func:`covplan.targets.networks.operator_table`; empty when the
+        operators' networks were not predicted).
     """
 
     targets: pd.DataFrame
@@ -53,6 +58,7 @@ class Analysis:
     poi_gaps: gpd.GeoDataFrame
     commune_summary: gpd.GeoDataFrame
     timings_s: dict[str, float] = field(default_factory=dict)
+    operators: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """The GeoPackage layers, by name."""
@@ -61,7 +67,8 @@ class Analysis:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table, by file stem (the layers plus targets, population and roads)."""
         return dict(zip(TABLE_NAMES, (self.targets, self.population, self.road_classes,
-                                      self.roads, *self.layers().values()), strict=True))
+                                      self.roads, *self.layers().values(), self.operators),
+                        strict=True))
 
 
 def _empty(ctx: MetricContext, columns: list[str]) -> gpd.GeoDataFrame:
@@ -96,6 +103,7 @@ def analyze(ctx: MetricContext, targets: TargetSet, *, progress: ProgressFn | No
     if ctx.villages is not None:  # the village sets the targets and gap lists use, one pass
         ctx.village_signals([["4G", "5G"], ["4G"], ["5G"]])
     table = evaluate_targets(targets, ctx)
+    operators = operator_table(targets, ctx)
     lap("targets", 0.3)
     population = population_coverage(ctx.people, ctx.coverage, thresholds=ctx.thresholds,
                                      zones=ctx.province, sites=ctx.sites, cells=ctx.cells,
@@ -119,4 +127,4 @@ def analyze(ctx: MetricContext, targets: TargetSet, *, progress: ProgressFn | No
                 else _empty(ctx, ["code", "name", "population"]))
     lap("commune summary", 1.0)
     return Analysis(table, population, classes, per_road, roads, villages, pois, communes,
-                    timings)
+                    timings, operators)

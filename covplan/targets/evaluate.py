@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, TypeVar
 
 import numpy as np
@@ -182,13 +182,9 @@ def _population_share(target: Target, ctx: MetricContext) -> Measured:
         keep = ctx.communes["code"].astype(str).isin(codes).to_numpy(bool)
     parts = [_rule(target)] if target.technologies else []
     or_fibre = bool(target.or_fibre and ctx.villages is not None and ctx.has_fibre_data)
-    if target.or_fibre:
-        if or_fibre:
-            parts.append(Phrase(N_("in a fibre-reached village")))
-        else:
-            lacking = N_("no villages") if ctx.villages is None else N_("no fibre data")
-            parts.append(Phrase.of(N_("in a fibre-reached village ({lacking})"),
-                                   lacking=lacking))
+    fibre = _fibre_rule(target, ctx)
+    if fibre is not None:
+        parts.append(fibre)
     rule = joined(parts) if parts else Phrase("")
     if not ctx.people.counts_people:
         return Measured(0.0, 0.0, "people", Phrase(
@@ -200,6 +196,16 @@ def _population_share(target: Target, ctx: MetricContext) -> Measured:
                     Phrase.of(N_("{count} people{of} ({basis})"), count=Num(total),
                               of=_of(target), basis=_BASIS.get(ctx.people.basis,
                                                                Name(ctx.people.basis))), rule)
+
+
+def _fibre_rule(target: Target, ctx: MetricContext) -> Phrase | None:
+    """The "or in a fibre-reached village" part of a people target (None without or_fibre)."""
+    if not target.or_fibre:
+        return None
+    if ctx.villages is not None and ctx.has_fibre_data:
+        return Phrase(N_("in a fibre-reached village"))
+    lacking = N_("no villages") if ctx.villages is None else N_("no fibre data")
+    return Phrase.of(N_("in a fibre-reached village ({lacking})"), lacking=lacking)
 
 
 #: How the people on the grid were counted, for the denominator.
@@ -264,9 +270,36 @@ _MEASURES: dict[str, Callable[[Target, MetricContext], Measured]] = {
 }
 
 
+#: The unit of a layer's shortfall, for a target that could not be measured.
+_LAYER_UNITS: Final = {"population": "people", "roads": "km", "villages": "villages",
+                       "pois": "POIs"}
+
+
 def measure_target(target: Target, ctx: MetricContext) -> Measured:
-    """The measured amount and denominator of one target."""
-    return _MEASURES[target.measure](target, ctx)
+    """The measured amount and denominator of one target.
+
+    A target of each operator's network or of speed is measured on its view
+    (:func:`covplan.targets.networks.target_view`); its condition says so.
+    """
+    from covplan.targets.networks import target_view
+
+    if target.per_network and ctx.networks is None:  # metrics made outside the evaluator
+        return Measured(0.0, 0.0, _LAYER_UNITS.get(target.layer, ""), Phrase(
+            N_("not measured: each operator's own network was not predicted")),
+            Phrase(N_("each operator's network")))
+    view, view_ctx, rule = target_view(target, ctx)
+    found = _MEASURES[view.measure](view, view_ctx)
+    if rule is not None:
+        fibre = _fibre_rule(view, view_ctx) if view.measure == "population_share" else None
+        if fibre is not None:
+            rule = joined([rule, fibre])
+        found = replace(found, threshold=rule)
+    return found
+
+
+def evaluate_target(target: Target, ctx: MetricContext) -> dict[str, object]:
+    """One target's result row (the columns of :func:`evaluate_targets`)."""
+    return _row(target, measure_target(target, ctx))
 
 
 def _row(target: Target, found: Measured) -> dict[str, object]:
@@ -322,7 +355,7 @@ def evaluate_targets(targets: TargetSet, ctx: MetricContext) -> pd.DataFrame:
         ``covered`` and ``total`` (natural units), ``shortfall`` (what is missing to reach
         the goal, in ``unit``) and ``note``.
     """
-    rows = [_row(t, measure_target(t, ctx)) for t in targets.targets]
+    rows = [evaluate_target(t, ctx) for t in targets.targets]
     table = pd.DataFrame(rows)
     table["met"] = table["met"].astype("boolean")
     logger.info("Targets %s: %d of %d met, %d without data", targets.name,

@@ -23,8 +23,12 @@ from covplan.errors import ConfigError, LimitError
 from covplan.i18n import LANGUAGES
 from covplan.metrics.thresholds import THRESHOLD_MEANINGS, THRESHOLD_RANGES, Thresholds
 from covplan.radio.indoor import BUILDING_TYPES, building_type
+from covplan.radio.linklevel import SHADOW_SIGMA_DB
 from covplan.schema import POI_KINDS, ROAD_CLASSES, TECHNOLOGIES
 from covplan.targets.schema import (
+    ALL_OPERATORS,
+    ANY_OPERATOR,
+    EDGE_PROBABILITY_PERCENT,
     ENVIRONMENTS,
     FILTERS,
     INDOOR_PROBABILITY_PERCENT,
@@ -34,6 +38,7 @@ from covplan.targets.schema import (
     PRESET_KEYS,
     REQUIRED_TARGET_KEYS,
     SIGNAL_MEASURES,
+    SPEED_MEASURE_OF_LAYER,
     TARGET_KEYS,
     TOP_KEYS,
     WEIGHTS,
@@ -216,7 +221,11 @@ def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> T
                      f"write it as id = \"{re.sub(r'[^A-Za-z0-9_-]+', '_', ident).strip('_')}\"")
     layer = _choice(table, "layer", LAYERS, where, problems) if "layer" in table else ""
     measure = _choice(table, "measure", MEASURES, where, problems) if "measure" in table else ""
-    if layer and measure and LAYER_OF_MEASURE[measure] != layer:
+    if measure == "speed_share" and layer and layer not in SPEED_MEASURE_OF_LAYER:
+        problems.add(where, f"measure 'speed_share' applies to the layers "
+                            f"{', '.join(SPEED_MEASURE_OF_LAYER)}, not '{layer}'.",
+                     'write layer = "population" (people), "roads", "villages" or "pois".')
+    elif layer and measure and measure != "speed_share" and LAYER_OF_MEASURE[measure] != layer:
         problems.add(where, f"measure '{measure}' applies to layer "
                             f"'{LAYER_OF_MEASURE[measure]}', not '{layer}'.",
                      f"write layer = \"{LAYER_OF_MEASURE[measure]}\", or choose a measure of "
@@ -228,6 +237,7 @@ def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> T
     thresholds = (_thresholds(table["thresholds"], base, f"{where} thresholds", problems)
                   if "thresholds" in table else base)
     environment, building, probability = _environment(table, measure, techs, where, problems)
+    speed = _speed(table, measure, where, problems)
     target = Target(
         id=ident, label=label, layer=layer, measure=measure,
         goal_percent=_goal(table, where, problems) if "goal_percent" in table else math.nan,
@@ -236,6 +246,11 @@ def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> T
         thresholds=thresholds, note=_string(table, "note", where, problems),
         label_vi=_string(table, "label_vi", where, problems),
         note_vi=_string(table, "note_vi", where, problems),
+        operators=_operators(table, where, problems),
+        min_dl_mbps=speed.get("min_dl_mbps", math.nan),
+        edge_probability_percent=speed.get("edge_probability_percent",
+                                           EDGE_PROBABILITY_PERCENT),
+        shadow_sigma_db=speed.get("shadow_sigma_db", SHADOW_SIGMA_DB),
     )
     if environment == "indoor" and techs:
         target = target.with_environment("indoor", building=building,
@@ -282,6 +297,61 @@ def _environment(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
     return str(environment), building, float(probability)
 
 
+def _operators(table: Mapping[str, Any], where: str, problems: _Problems) -> tuple[str, ...]:
+    """``operators``: "any", "all" or a list of operator names."""
+    value = table.get("operators", ANY_OPERATOR)
+    if value in (ANY_OPERATOR, ALL_OPERATORS):
+        return (str(value),)
+    names = _text_list(value, "operators", where, problems) if not isinstance(value, str) \
+        else ()
+    if isinstance(value, str) or not names or any(not n.strip() for n in names):
+        problems.add(where, f"operators should be \"any\", \"all\" or a list of operator "
+                            f"names, got {value!r}.",
+                     'write operators = "any" (at least one operator), "all", or '
+                     '["Viettel", "VNPT"] as the sites file names them.')
+        return (ANY_OPERATOR,)
+    return tuple(n.strip() for n in names)
+
+
+def _speed(table: Mapping[str, Any], measure: str, where: str, problems: _Problems
+           ) -> dict[str, float]:
+    """``min_dl_mbps``, ``edge_probability_percent`` and ``shadow_sigma_db`` of a target."""
+    keys = [k for k in ("min_dl_mbps", "edge_probability_percent", "shadow_sigma_db")
+            if k in table]
+    if measure and measure != "speed_share":
+        if keys:
+            problems.add(where, f"{', '.join(keys)} apply only to measure 'speed_share'.",
+                         "remove them, or write measure = \"speed_share\".")
+        return {}
+    if measure != "speed_share":
+        return {}
+    out: dict[str, float] = {}
+    limits = {"min_dl_mbps": (0.0, 10_000.0, False), "edge_probability_percent":
+              (50.0, 99.9, True), "shadow_sigma_db": (0.0, 20.0, True)}
+    for key, (low, high, closed) in limits.items():
+        if key not in table:
+            continue
+        value = table[key]
+        ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+              and math.isfinite(value) and (low <= value if closed else low < value)
+              and value <= high)
+        if not ok:
+            problems.add(where, f"{key} should be a number in {'[' if closed else '('}"
+                                f"{low:g}, {high:g}], got {value!r}.",
+                         {"min_dl_mbps": "write the speed in Mb/s, e.g. min_dl_mbps = 40.",
+                          "edge_probability_percent": "write a percentage from 50 (the "
+                          "median) to 99.9, e.g. 90 as the FCC's cell-edge probability.",
+                          "shadow_sigma_db": "write the shadow-fading spread in dB, e.g. 8."
+                          }[key])
+            continue
+        out[key] = float(value)
+    if "min_dl_mbps" not in table:
+        problems.add(where, "measure 'speed_share' needs min_dl_mbps.",
+                     "add min_dl_mbps = 40 (Decision 36/QĐ-TTg: 4G at least 40 Mb/s).")
+    out.setdefault("edge_probability_percent", EDGE_PROBABILITY_PERCENT)
+    return out
+
+
 def _check_measure_options(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
                            or_fibre: Any, where: str, problems: _Problems) -> None:
     if measure in SIGNAL_MEASURES and not techs:
@@ -293,14 +363,17 @@ def _check_measure_options(table: Mapping[str, Any], measure: str, techs: tuple[
     if not isinstance(or_fibre, bool):
         problems.add(where, f"or_fibre should be true or false, got {or_fibre!r}.",
                      "write or_fibre = true (lower case, no quotes) or remove it.")
-    elif "or_fibre" in table and measure and measure != "population_share":
-        problems.add(where, "or_fibre applies only to measure 'population_share'.",
+    elif ("or_fibre" in table and measure and measure != "population_share"
+          and not (measure == "speed_share" and table.get("layer") == "population")):
+        problems.add(where, "or_fibre applies only to people (measure 'population_share', "
+                            "or 'speed_share' on layer 'population').",
                      "remove 'or_fibre' from this target.")
     elif measure == "population_share" and not techs and not or_fibre:
         problems.add(where, "measure 'population_share' needs technologies or or_fibre = true.",
                      'add technologies = ["4G", "5G"], or or_fibre = true.')
     if "weight" in table:
-        if measure and measure != "village_share":
+        if measure and measure != "village_share" and not (
+                measure == "speed_share" and table.get("layer") == "villages"):
             problems.add(where, "weight applies only to measure 'village_share'.",
                          "remove 'weight' from this target.")
         elif table["weight"] not in WEIGHTS:

@@ -57,6 +57,7 @@ from covplan.i18n import N_, Language, Name, Phrase, joined, language
 from covplan.metrics.thresholds import Thresholds
 from covplan.radio.defaults import SECTOR_DEFAULTS
 from covplan.radio.indoor import BuildingType, building_entry_loss_db
+from covplan.radio.linklevel import SHADOW_SIGMA_DB
 from covplan.schema import TECHNOLOGIES
 
 #: The status of a target result, the same value in every output (CLI, PDF, CSV, app).
@@ -84,6 +85,8 @@ MEASURES: Final[Mapping[str, str]] = {
     "population_share": N_("share of people with signal (or in a fibre-reached village)"),
     "point_share": N_("share of points of interest with signal at the point"),
     "village_share": N_("share of village population, area or count with signal"),
+    "speed_share": N_("share of people, road length, villages or points of interest with the "
+                      "downlink speed"),
 }
 
 #: The one layer each measure reads.
@@ -93,7 +96,20 @@ LAYER_OF_MEASURE: Final[Mapping[str, str]] = {
     "population_share": "population",
     "point_share": "pois",
     "village_share": "villages",
+    "speed_share": "population",
 }
+#: The layers a ``speed_share`` may read, and the signal measure it follows on each.
+SPEED_MEASURE_OF_LAYER: Final[Mapping[str, str]] = {
+    "population": "population_share",
+    "roads": "length_share",
+    "villages": "village_share",
+    "pois": "point_share",
+}
+#: Which operators' networks a target counts: at least one (the default), every one.
+ANY_OPERATOR: Final = "any"
+ALL_OPERATORS: Final = "all"
+#: Default probability (%) that a speed target's speed is reached (50: the median).
+EDGE_PROBABILITY_PERCENT: Final = 50.0
 
 LAYERS: Final = ("roads", "villages", "population", "pois")
 
@@ -124,7 +140,7 @@ _VALUE_WORDS: Final = (
 )
 
 #: Measures that need ``technologies`` (population_share needs them or ``or_fibre``).
-SIGNAL_MEASURES: Final = ("length_share", "point_share", "village_share")
+SIGNAL_MEASURES: Final = ("length_share", "point_share", "village_share", "speed_share")
 
 WEIGHTS: Final = ("population", "area", "count")
 
@@ -137,7 +153,8 @@ ENVIRONMENTS: Final = ("outdoor", "indoor")
 INDOOR_PROBABILITY_PERCENT: Final = 50.0
 TARGET_KEYS: Final = ("id", "label", "label_vi", "layer", "measure", "filter", "technologies",
                       "goal_percent", "weight", "or_fibre", "thresholds", "note", "note_vi",
-                      "environment", "building", "indoor_probability_percent")
+                      "environment", "building", "indoor_probability_percent", "operators",
+                      "min_dl_mbps", "edge_probability_percent", "shadow_sigma_db")
 REQUIRED_TARGET_KEYS: Final = ("id", "label", "layer", "measure", "goal_percent")
 
 
@@ -174,6 +191,14 @@ class Target:
         Indoor only: the P.2109 building type and the probability of the loss.
     indoor_loss_db
         Indoor only: ``(technology, dB)`` pairs added to the thresholds.
+    operators
+        Whose networks count: ``("any",)`` at least one operator (the merged network),
+        ``("all",)`` every operator, or operator names (at least one of them).
+    min_dl_mbps
+        ``speed_share`` only: the downlink speed a new user must get (Mb/s).
+    edge_probability_percent, shadow_sigma_db
+        ``speed_share`` only: the speed must be reached with this probability under
+        log-normal shadowing of this spread (50: the median, no margin).
     """
 
     id: str
@@ -193,6 +218,20 @@ class Target:
     building: str = "traditional"
     indoor_probability_percent: float = INDOOR_PROBABILITY_PERCENT
     indoor_loss_db: tuple[tuple[str, float], ...] = ()
+    operators: tuple[str, ...] = (ANY_OPERATOR,)
+    min_dl_mbps: float = math.nan
+    edge_probability_percent: float = EDGE_PROBABILITY_PERCENT
+    shadow_sigma_db: float = SHADOW_SIGMA_DB
+
+    @property
+    def speed(self) -> bool:
+        """Whether the target counts downlink speed rather than signal."""
+        return self.measure == "speed_share"
+
+    @property
+    def per_network(self) -> bool:
+        """Whether the target needs each operator's own network (speed, or not "any")."""
+        return bool(self.technologies) and (self.speed or self.operators != (ANY_OPERATOR,))
 
     @property
     def indoor(self) -> bool:
@@ -307,6 +346,16 @@ class TargetSet:
     def floors_dbm(self) -> dict[str, float]:
         """:meth:`floor_dbm` of every technology."""
         return {tech: self.floor_dbm(tech) for tech in TECHNOLOGIES}
+
+    @property
+    def per_network(self) -> bool:
+        """Whether a target needs each operator's own network (:attr:`Target.per_network`)."""
+        return any(t.per_network for t in self.targets)
+
+    @property
+    def needs_sinr(self) -> bool:
+        """Whether a target counts downlink speed (the networks need their SINR)."""
+        return any(t.speed for t in self.targets)
 
     def with_environment(self, environment: str, *, building: str | None = None,
                          probability_percent: float | None = None) -> TargetSet:

@@ -115,7 +115,8 @@ def test_fill_reads_only_evaluated_rays_across_north() -> None:
     S.fill_window(loss, dep, RES, 0.0, 0.0, radius, -n_steps * RES, n_steps * RES, RES,
                   np.zeros(1), np.full(1, 360.0), np.zeros(1), np.zeros(1), np.full(1, 10.0),
                   np.full(1, 25.0), np.full(1, 20.0), 15.0 * one, np.full(1, -1, np.int64),
-                  np.zeros((1, 720)), np.zeros((1, 720)), np.zeros(1), rsrp, sec)
+                  np.zeros((1, 720)), np.zeros((1, 720)), np.zeros(1), one, rsrp, sec,
+                  np.empty_like(rsrp))
     rows, cols = np.mgrid[0:cells, 0:cells]
     inside = np.hypot(rows - n_steps, cols - n_steps) * RES <= radius
     inside[n_steps, n_steps] = False  # the site's own cell

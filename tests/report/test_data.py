@@ -35,7 +35,7 @@ def test_a_scenario_replaces_the_sites_and_marks_the_new_ones(tiny_dataset: Data
     assert data.new_sites is not None and set(data.new_sites["site_id"]) == {"NEW-1"}
     assert data.dataset.sites is not None and "NEW-1" in set(data.dataset.sites["site_id"])
     assert set(data.coverage) == {"4G", "5G"}
-    assert len(data.analysis.targets) == 5 and data.timings_s["prediction"] >= 0
+    assert len(data.analysis.targets) == 6 and data.timings_s["prediction"] >= 0
     assert data.fibre_reached is not None and data.village_share is not None
     assert data.village_share.between(0, 1).all()
     fig = coverage_map(data.dataset, data.coverage["4G"], new_sites=data.new_sites,

@@ -77,7 +77,8 @@ def test_the_report_speaks_one_language(tiny_report: ReportData, out_dir: Path, 
     label = "target_vi" if code == "vi" else "target"
     for row in targets.to_dict("records"):
         assert _flat(row[label]) in text
-        assert _percent(row["measured_percent"], code) in text  # 1 decimal, the locale's mark
+        if row["status"] != "no data":  # (speed: not measured on hand-made grids)
+            assert _percent(row["measured_percent"], code) in text  # 1 decimal, locale's mark
     for word in (*words["status"], words["date"], *words["headings"], words["page"]):
         assert word in text
     for word in (*other["status"], *other["headings"][2:], other["page"]):
@@ -136,8 +137,9 @@ def test_csv_for_people_is_rounded_and_localised_for_machines_stable_and_exact(
     label = "target_vi" if code == "vi" else "target"
     assert people[target].tolist() == targets[label].tolist()
     # one decimal with the locale's decimal mark and no grouping: a number in Excel there
-    assert people[measured].tolist() == [format_decimal(round(v, 1), format="0.0", locale=code)
-                                         for v in targets["measured_percent"]]
+    assert people[measured].tolist() == [
+        format_decimal(round(v, 1), format="0.0", locale=code) if v == v else ""  # NaN: blank
+        for v in targets["measured_percent"]]
     assert status in set(people[verdict])
     summary = _read_people_csv(out_dir / code / "commune_summary.csv", separator)
     percent_columns = [c for c in summary.columns if c.endswith("(%)")]
@@ -148,7 +150,8 @@ def test_csv_for_people_is_rounded_and_localised_for_machines_stable_and_exact(
 
     machine = pd.read_csv(out_dir / code / "data" / "targets.csv")
     assert list(machine.columns) == list(targets.columns)  # English, every column
-    assert machine["measured_percent"].tolist() == targets["measured_percent"].tolist()
+    pd.testing.assert_series_equal(machine["measured_percent"], targets["measured_percent"],
+                                   check_names=False, check_index=False)
     assert machine["covered"].tolist() == targets["covered"].tolist()  # full precision
 
 

@@ -58,7 +58,8 @@ def test_absent_layers_are_no_data_in_every_output(
     table = data.analysis.targets.set_index("id")
     # Thai Nguyen: roads, fibre, people and POIs have no layer; residential 5G is measured
     # by village area. Bac Ninh has only the residential target.
-    no_data = {"roads_4g5g", "fibre_villages", "people_broadband", "poi_5g"} & set(table.index)
+    no_data = {"roads_4g5g", "fibre_villages", "people_broadband", "poi_5g",
+               "people_highspeed"} & set(table.index)
     assert set(table.index[table["status"] == "no data"]) == no_data
     assert table.loc["residential_5g", "status"] in {"met", "not met"}
     assert table.loc["residential_5g", "unit"] == "km²"

@@ -232,7 +232,7 @@ def test_analyze_killed_while_writing_gaps_leaves_nothing(demo: Path, tmp_path: 
     assert main(["-q", "analyze", str(demo), "--out", str(out), *FAST]) == 0
     names = sorted(p.name for p in out.iterdir())
     assert "gaps.gpkg" in names and "targets.csv" in names and "data" in names
-    assert len(names) == 10 and len(list((out / "data").iterdir())) == 8
+    assert len(names) == 11 and len(list((out / "data").iterdir())) == 9
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis", "analyze.log"]
 
 
@@ -253,7 +253,7 @@ def test_a_second_run_into_the_same_folder_is_refused(
         if first.poll() is None:
             os.kill(first.pid, signal.SIGCONT)
     assert first.wait(timeout=TIMEOUT_S) == 0
-    assert len(list(out.iterdir())) == 10  # gaps.gpkg, 8 CSV for people, data/ for machines
+    assert len(list(out.iterdir())) == 11  # gaps.gpkg, 9 CSV for people, data/ for machines
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis", "first.log"]
 
 

@@ -22,7 +22,10 @@ def test_presets_load_with_every_target() -> None:
     tn = load_targets("thai_nguyen_2025")
     assert tn.name == "Thái Nguyên 2025"
     assert [t.id for t in tn.targets] == ["roads_4g5g", "fibre_villages", "people_broadband",
-                                          "poi_5g", "residential_5g"]
+                                          "poi_5g", "residential_5g", "people_highspeed"]
+    speed = tn.targets[5]
+    assert speed.speed and speed.min_dl_mbps == 40 and speed.or_fibre
+    assert speed.operators == ("any",) and speed.technologies == ("4G", "5G")
     roads = tn.targets[0]
     assert roads.filter_values("road_class") == ("expressway", "national")
     assert roads.technologies == ("4G", "5G") and roads.goal_percent == 100

@@ -1,0 +1,183 @@
+"""Targets on each operator's own network, and targets of downlink speed.
+
+A target counts the merged network by default: a place has signal when at least one
+operator's best sector reaches the threshold, which is what the best server of every
+sector together gives. A target with ``operators = "all"`` (every operator), a list of
+operators, or a ``speed_share`` measure needs each operator's own network instead
+(:func:`covplan.predict.engine.predict_operators`, in :attr:`MetricContext.networks`).
+
+Such a target is measured through a *view*: per cell, each operator's margin over the
+target's condition (RSRP less the threshold, or the downlink speed less ``min_dl_mbps``),
+the best over its technologies; then the best over the operators ("at least one") or the
+worst ("every operator"). A place counts where the margin is at least 0. The view is
+handed to the target's signal measure (roads, villages, people, points of interest) as a
+one-technology coverage with a threshold of 0, so every measure counts speed and
+operators exactly as it counts signal. A margin of ``v - t`` is at least 0 exactly when
+``v >= t`` (floating-point subtraction rounds monotonically), so the "at least one
+operator" view of a signal target gives the merged network's figure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from covplan.errors import CovplanError
+from covplan.grid import Raster
+from covplan.i18n import N_, Name, Num, Phrase, joined
+from covplan.metrics.context import MetricContext
+from covplan.metrics.signal import rsrp_raster
+from covplan.radio.linklevel import fade_margin_db
+from covplan.targets.schema import (
+    ALL_OPERATORS,
+    ANY_OPERATOR,
+    SPEED_MEASURE_OF_LAYER,
+    Target,
+    TargetSet,
+)
+
+logger = logging.getLogger(__name__)
+
+#: How the operator rows of :func:`operator_table` are named (the first two translated).
+AT_LEAST_ONE = N_("at least one operator")
+EVERY_OPERATOR = N_("every operator")
+
+
+def fade_db(target: Target) -> float:
+    """The cell-edge fade margin of a speed target (0 at the median)."""
+    if target.edge_probability_percent <= 50.0:
+        return 0.0
+    return fade_margin_db(target.edge_probability_percent / 100.0, target.shadow_sigma_db)
+
+
+def _operators(target: Target, networks: Mapping[str, Any]) -> tuple[list[str], bool]:
+    """The operators a target counts, and whether every one of them must serve."""
+    known = sorted(networks)
+    if target.operators in ((ANY_OPERATOR,), (ALL_OPERATORS,)):
+        return known, target.operators == (ALL_OPERATORS,)
+    unknown = [n for n in target.operators if n not in networks]
+    if unknown:
+        raise CovplanError(
+            f"target {target.id!r} names operators {', '.join(map(repr, unknown))}, which no "
+            f"site of the dataset has. Fix: use the names of the sites' 'operator' column "
+            f"({', '.join(known) or 'none'}), or operators = \"any\".")
+    return list(target.operators), False
+
+
+def _margin(target: Target, coverage: Mapping[str, Any], shape: tuple[int, int]) -> np.ndarray:
+    """Per cell, one network's best margin over the target's condition (-inf: none)."""
+    from covplan.predict.engine import CoverageGrid, dl_mbps
+
+    best = np.full(shape, -np.inf, dtype=np.float32)
+    for tech in target.technologies:
+        grid = coverage.get(tech)
+        if grid is None:
+            continue
+        if target.speed:
+            if not isinstance(grid, CoverageGrid) or grid.sinr_db is None:
+                raise CovplanError(f"target {target.id!r} counts speed, but the {tech} network "
+                                   "was predicted without its SINR")
+            values = dl_mbps(grid, fade_db(target)).data - np.float32(target.min_dl_mbps)
+        else:
+            values = rsrp_raster(grid).data - np.float32(target.thresholds.rsrp_dbm(tech))
+        np.fmax(best, np.where(np.isnan(values), -np.inf, values), out=best)
+    return best
+
+
+def _rule(target: Target, operators: Sequence[str], every: bool) -> Phrase:
+    """The condition of a network target, for its results."""
+    if target.speed:
+        rule = Phrase.of(N_("{tech} downlink >= {mbps} Mb/s"),
+                         tech=Name("/".join(target.technologies)),
+                         mbps=Num(target.min_dl_mbps, 0))
+        if target.edge_probability_percent > 50.0:
+            rule = Phrase.of(N_("{rule} at {percent} probability (shadowing sigma {sigma} dB)"),
+                             rule=rule, percent=Num(target.edge_probability_percent, 0,
+                                                    percent=True),
+                             sigma=Num(target.shadow_sigma_db, 0))
+    else:
+        rule = joined([Phrase.of(N_("{tech} RSRP >= {dbm} dBm"), tech=Name(t),
+                                 dbm=Name(f"{target.thresholds.rsrp_dbm(t):g}"))
+                       for t in target.technologies])
+    if target.operators == (ANY_OPERATOR,):
+        whose = Phrase(AT_LEAST_ONE)
+    elif every:
+        whose = Phrase(EVERY_OPERATOR)
+    else:
+        whose = Phrase.of(N_("operators: {names}"), names=Name(", ".join(operators)))
+    return Phrase.of("{rule} ({whose})", rule=rule, whose=whose)
+
+
+def target_view(target: Target, ctx: MetricContext) -> tuple[Target, MetricContext, Phrase | None]:
+    """The signal target and the context that measure ``target`` (module docstring).
+
+    Returns ``(target, ctx, None)`` unchanged for a target of the merged network; else the
+    view's one-technology target (threshold 0), its context and the condition in words.
+
+    Raises
+    ------
+    CovplanError
+        When the target needs each operator's network and ``ctx`` has none, or names an
+        operator no site has.
+    """
+    if not target.per_network:
+        return target, ctx, None
+    networks = ctx.networks
+    if networks is None:
+        raise CovplanError(f"target {target.id!r} needs each operator's network; evaluate it "
+                           "with covplan's evaluator (ScenarioEvaluator), which predicts them")
+    operators, every = _operators(target, networks)
+    tech = target.technologies[0]
+    condition = (target.speed, target.technologies, tuple(operators), every,
+                 target.min_dl_mbps, fade_db(target) if target.speed else 0.0,
+                 tuple(target.thresholds.rsrp_dbm(t) for t in target.technologies))
+
+    def make() -> MetricContext:
+        shape = ctx.grid.shape
+        margins = [_margin(target, networks[name], shape) for name in operators]
+        if not margins:
+            combined = np.full(shape, np.nan, dtype=np.float32)
+        else:
+            combined = (np.minimum.reduce(margins) if every else np.maximum.reduce(margins))
+            combined[np.isneginf(combined)] = np.nan
+        unit = "Mb/s margin" if target.speed else "dB margin"
+        return ctx.derived({tech: Raster(combined, ctx.grid, unit)})
+
+    view_ctx: MetricContext = ctx.cached_view(("view", *condition), make)
+    thresholds = target.thresholds.updated({f"rsrp_{tech.lower()}_dbm": 0.0})
+    measure = SPEED_MEASURE_OF_LAYER[target.layer] if target.speed else target.measure
+    view = replace(target, measure=measure, technologies=(tech,), thresholds=thresholds,
+                   operators=(ANY_OPERATOR,), min_dl_mbps=np.nan, indoor_loss_db=())
+    return view, view_ctx, _rule(target, operators, every)
+
+
+def operator_table(targets: TargetSet, ctx: MetricContext) -> pd.DataFrame:
+    """Every signal and speed target per operator, for at least one and for every operator.
+
+    One row per target and network: ``id``, ``target``, ``target_vi``, ``network`` (an
+    operator's name, :data:`AT_LEAST_ONE` or :data:`EVERY_OPERATOR`), ``measured_percent``,
+    ``goal_percent``, ``status``, ``covered``, ``total``, ``unit``, ``threshold``. Empty
+    without per-operator networks in ``ctx``.
+    """
+    from covplan.targets.evaluate import evaluate_target
+
+    columns = ["id", "target", "target_vi", "network", "measured_percent", "goal_percent",
+               "status", "covered", "total", "unit", "threshold", "threshold_vi"]
+    if ctx.networks is None or not ctx.networks:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    names = sorted(ctx.networks)
+    for target in targets.targets:
+        if not target.technologies:
+            continue
+        choices: list[tuple[str, tuple[str, ...]]] = [(n, (n,)) for n in names]
+        choices += [(AT_LEAST_ONE, (ANY_OPERATOR,)), (EVERY_OPERATOR, (ALL_OPERATORS,))]
+        for label, operators in choices:
+            row = evaluate_target(replace(target, operators=operators), ctx)
+            rows.append({**{k: row[k] for k in columns if k in row}, "network": label})
+    return pd.DataFrame(rows, columns=columns)

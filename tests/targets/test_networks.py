@@ -1,0 +1,219 @@
+"""Targets per operator ("any", "all", a list) and targets of downlink speed.
+
+References: each operator's network predicted on its own (the engine's best-server grid of
+its sectors only), its covered cells taken at the threshold here, then the union ("at
+least one operator") or the intersection ("every operator") of those cells, and the
+people on them summed here over the grid cells inside the communes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from covplan.errors import CovplanError
+from covplan.io import load_dataset
+from covplan.planning import ScenarioEvaluator
+from covplan.predict import predict_network
+from covplan.predict.engine import dl_mbps, operator_sites, predict_operators
+from covplan.targets import load_targets
+
+#: Two operators, one three-sector site each, 3 km apart, and one site they share.
+SITES = (
+    "site_id,sector,lon,lat,technology,operator,height_m,azimuth_deg\n"
+    "R1,1,105.855,21.615,4G,Red,30,0\n"
+    "R1,2,105.855,21.615,4G,Red,30,120\n"
+    "R1,3,105.855,21.615,4G,Red,30,240\n"
+    "B1,1,105.875,21.615,4G,Blue,30,0\n"
+    "B1,2,105.875,21.615,4G,Blue,30,120\n"
+    "B1,3,105.875,21.615,4G,Blue,30,240\n"
+)
+
+TARGETS = """
+[preset]
+name = "networks"
+[thresholds]
+rsrp_4g_dbm = -105
+[[target]]
+id = "merged"
+label = "people, merged network"
+layer = "population"
+measure = "population_share"
+technologies = ["4G"]
+goal_percent = 50
+[[target]]
+id = "any"
+label = "people, at least one operator"
+layer = "population"
+measure = "population_share"
+technologies = ["4G"]
+operators = "any"
+goal_percent = 50
+[[target]]
+id = "all"
+label = "people, every operator"
+layer = "population"
+measure = "population_share"
+technologies = ["4G"]
+operators = "all"
+goal_percent = 50
+[[target]]
+id = "red"
+label = "people, Red's network"
+layer = "population"
+measure = "population_share"
+technologies = ["4G"]
+operators = ["Red"]
+goal_percent = 50
+[[target]]
+id = "speed"
+label = "people at 20 Mb/s, at least one operator"
+layer = "population"
+measure = "speed_share"
+technologies = ["4G"]
+min_dl_mbps = 20
+goal_percent = 50
+[[target]]
+id = "speed_edge"
+label = "people at 20 Mb/s at 90 %, every operator"
+layer = "population"
+measure = "speed_share"
+technologies = ["4G"]
+operators = "all"
+min_dl_mbps = 20
+edge_probability_percent = 90
+shadow_sigma_db = 8
+goal_percent = 50
+[[target]]
+id = "roads_all"
+label = "national road, every operator"
+layer = "roads"
+measure = "length_share"
+filter = { road_class = ["national"] }
+technologies = ["4G"]
+operators = "all"
+goal_percent = 100
+"""
+
+
+@pytest.fixture
+def evaluated(tiny_dir: Path) -> tuple[ScenarioEvaluator, dict[str, dict[str, object]]]:
+    (tiny_dir / "sites.csv").write_text(SITES, encoding="utf-8")
+    path = tiny_dir / "networks.toml"
+    path.write_text(TARGETS, encoding="utf-8")
+    evaluator = ScenarioEvaluator(load_dataset(tiny_dir), load_targets(str(path)),
+                                  resolution_m=100.0)
+    result = evaluator.evaluate()
+    rows = {str(r["id"]): r for r in result.analysis.targets.to_dict("records")}
+    return evaluator, rows
+
+
+def _people(evaluator: ScenarioEvaluator, covered: np.ndarray) -> tuple[float, float]:
+    ctx = evaluator.evaluate().context
+    inside = ctx.province.ids >= 0
+    people = np.asarray(ctx.people.people)
+    return float(people[covered & inside].sum()), float(people[inside].sum())
+
+
+def _masks(evaluator: ScenarioEvaluator, threshold: float) -> dict[str, np.ndarray]:
+    sites = evaluator.dataset.sites
+    assert sites is not None
+    out = {}
+    for name in ("Red", "Blue"):
+        grid = predict_network(operator_sites(sites, name), evaluator.dataset.terrain,
+                               evaluator.grid, floors_dbm={"4G": -105.0})["4G"]
+        out[name] = np.nan_to_num(grid.rsrp_dbm.data, nan=-np.inf) >= threshold
+    return out
+
+
+def test_any_is_the_union_and_all_the_intersection(evaluated: tuple) -> None:
+    evaluator, rows = evaluated
+    masks = _masks(evaluator, -105.0)
+    red, blue = masks["Red"], masks["Blue"]
+    assert (red & ~blue).any() and (blue & ~red).any() and (red & blue).any()
+    for ident, cells in (("any", red | blue), ("all", red & blue), ("red", red)):
+        covered, total = _people(evaluator, cells)
+        assert rows[ident]["covered"] == pytest.approx(covered, rel=1e-9), ident
+        assert rows[ident]["total"] == pytest.approx(total, rel=1e-9)
+    assert rows["merged"]["covered"] == rows["any"]["covered"]
+    assert rows["all"]["covered"] <= rows["red"]["covered"] < rows["any"]["covered"]
+    assert "every operator" in str(rows["all"]["threshold"])
+
+
+def test_speed_counts_where_an_operators_downlink_reaches_the_speed(evaluated: tuple) -> None:
+    evaluator, rows = evaluated
+    networks = predict_operators(evaluator.dataset.sites, evaluator.dataset.terrain,
+                                 evaluator.grid, floors_dbm={"4G": -105.0})
+    fast = {n: np.nan_to_num(dl_mbps(g["4G"]).data, nan=-1.0) >= 20.0
+            for n, g in networks.items()}
+    edge = {n: np.nan_to_num(dl_mbps(g["4G"], fade_db=1.2816 * 8.0).data, nan=-1.0) >= 20.0
+            for n, g in networks.items()}
+    covered, _ = _people(evaluator, fast["Red"] | fast["Blue"])
+    assert rows["speed"]["covered"] == pytest.approx(covered, rel=1e-9)
+    covered_edge, _ = _people(evaluator, edge["Red"] & edge["Blue"])
+    assert rows["speed_edge"]["covered"] == pytest.approx(covered_edge, rel=1e-6)
+    assert 0 < rows["speed_edge"]["covered"] < rows["speed"]["covered"]
+    assert "20 Mb/s" in str(rows["speed"]["threshold"])
+    assert "90" in str(rows["speed_edge"]["threshold"])
+
+
+def test_every_operator_on_a_road_is_at_most_each_operator(evaluated: tuple) -> None:
+    evaluator, rows = evaluated
+    table = evaluator.evaluate().analysis.operators
+    roads = table[table["id"] == "roads_all"].set_index("network")["measured_percent"]
+    assert set(roads.index) == {"Blue", "Red", "at least one operator", "every operator"}
+    assert roads["every operator"] <= min(roads["Red"], roads["Blue"]) + 1e-9
+    assert roads["at least one operator"] >= max(roads["Red"], roads["Blue"]) - 1e-9
+    assert roads["every operator"] == pytest.approx(rows["roads_all"]["measured_percent"])
+
+
+def test_a_shared_site_serves_both_operators(tiny_dir: Path) -> None:
+    (tiny_dir / "sites.csv").write_text(SITES.replace("B1,1,105.875,21.615,4G,Blue",
+                                                      "B1,1,105.875,21.615,4G,Blue;Red"),
+                                        encoding="utf-8")
+    sites = load_dataset(tiny_dir).sites
+    assert sites is not None
+    assert set(operator_sites(sites, "Red")["site_id"] + "/" +
+               operator_sites(sites, "Red")["sector"].astype(str)) == {
+        "R1/1", "R1/2", "R1/3", "B1/1"}
+
+
+def test_an_unknown_operator_is_a_clear_error(tiny_dir: Path) -> None:
+    path = tiny_dir / "bad.toml"
+    path.write_text(TARGETS.replace('operators = ["Red"]', 'operators = ["Mobi"]'),
+                    encoding="utf-8")
+    evaluator = ScenarioEvaluator(load_dataset(tiny_dir), load_targets(str(path)),
+                                  resolution_m=100.0)
+    with pytest.raises(CovplanError, match=r"'Mobi'.*Viettel"):
+        evaluator.evaluate()
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('operators = ["Red"]', "operators = 7", "operators should be"),
+    ("min_dl_mbps = 20\ngoal_percent = 50\n[[target]]\nid = \"speed_edge\"",
+     "goal_percent = 50\n[[target]]\nid = \"speed_edge\"", "needs min_dl_mbps"),
+    ('operators = "all"\ngoal_percent = 50', 'operators = "all"\nmin_dl_mbps = 5\n'
+     'goal_percent = 50', "apply only to measure 'speed_share'"),
+    ("edge_probability_percent = 90", "edge_probability_percent = 0.9", "from 50"),
+])
+def test_bad_network_keys_are_reported(tmp_path: Path, old: str, new: str,
+                                       message: str) -> None:
+    assert old in TARGETS
+    path = tmp_path / "bad.toml"
+    path.write_text(TARGETS.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CovplanError, match=message):
+        load_targets(str(path))
+
+
+def test_sharing_a_site_in_a_scenario_raises_the_other_operators_coverage(
+        evaluated: tuple) -> None:
+    """Blue shares its site with Red (national roaming): Red's people grow to the union."""
+    evaluator, rows = evaluated
+    shared = evaluator.baseline().modify_site("B1", operator="Blue;Red")
+    after = {str(r["id"]): r for r in evaluator.evaluate(shared).analysis.targets.to_dict(
+        "records")}
+    assert after["red"]["covered"] == pytest.approx(rows["any"]["covered"])
+    assert after["red"]["covered"] > rows["red"]["covered"]
+    assert after["any"]["covered"] == rows["any"]["covered"]  # the union did not change
