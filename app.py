@@ -69,10 +69,10 @@ def progress() -> None:
 settled = start_up()
 try:
     lang = choose_language(shown_preset())
-    st.navigation([
-        st.Page(planner, title=lang._("Coverage planner"), icon=":material/cell_tower:",
+    st.navigation([  # emoji icons: a Material icon here is fetched from Google (offline: none)
+        st.Page(planner, title=lang._("Coverage planner"), icon="📡",
                 url_path="planner", default=True),
-        st.Page(progress, title=lang._("Progress over time"), icon=":material/timeline:",
+        st.Page(progress, title=lang._("Progress over time"), icon="📈",
                 url_path="progress"),
     ]).run()
 except Exception:  # the last guard: never show a traceback or an exception's name

@@ -21,13 +21,14 @@ import hashlib
 import logging
 import math
 import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Generic, Literal, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -355,6 +356,30 @@ def evaluate(
     """
     evaluation = evaluator.evaluate(scenario, progress=progress, on_coverage=on_coverage)
     return Result(evaluation.coverage, evaluation.analysis, evaluation.village_share())
+
+
+class Shared(Generic[T]):
+    """A value made once per process and shared by every session that asks for it.
+
+    ``st.cache_resource`` records the elements a cached function draws and replays them on
+    every later hit; a progress bar drawn into a block made outside the function cannot be
+    replayed, and each hit then fails (``CacheReplayClosureError``). So work that reports
+    progress on the page keeps only this slot in the cache (keyed as the work is) and runs
+    outside it, under the slot's lock: a second session asking meanwhile waits for the
+    first one's value instead of making it again. A failure is not kept: the next call
+    tries again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: list[T] = []  # empty until made
+
+    def get(self, make: Callable[[], T]) -> T:
+        """The value, made by ``make`` on the first call that succeeds."""
+        with self._lock:
+            if not self._value:
+                self._value.append(make())
+            return self._value[0]
 
 
 @st.cache_resource(show_spinner=False)

@@ -51,6 +51,8 @@ TABS: Final = (
     TableTab("poi_gaps", N_("Points of interest without 5G"),
              N_("Points of interest without signal"), SHOWN_GAP_ROWS),
     TableTab("targets", N_("Targets"), N_("Target table")),
+    TableTab("operator_targets", N_("Per operator"),
+             N_("Targets per operator, for at least one and for every operator")),
 )
 _COLOURS: Final = {"met": "green", "not met": "red"}
 
@@ -108,10 +110,16 @@ class ShownTable:
     csv: bytes
 
 
+def _tabs(analysis: Analysis) -> tuple[TableTab, ...]:
+    """The tabs with something to show (per operator: when each network was predicted)."""
+    return tuple(t for t in TABS if t.table != "operator_targets" or len(analysis.operators))
+
+
 def _shown(analysis: Analysis, lang: Language) -> dict[str, ShownTable]:
     shown = {}
-    for tab in TABS:
-        frame = getattr(analysis, tab.table)
+    tables = analysis.tables()
+    for tab in _tabs(analysis):
+        frame = tables[tab.table]
         shown[tab.table] = ShownTable(human_table(frame, tab.table, lang),
                                       human_csv(frame, tab.table, lang))
     return shown
@@ -144,7 +152,8 @@ def render_tables(analysis: Analysis, stamp: Stamp, key: str) -> None:
     lang = stamp.lang
     shown = scenario_result(st.session_state, f"{key}|{lang.code}",
                             lambda: _shown(analysis, lang), bucket="tables")
-    tabs = st.tabs([lang._(tab.tab) for tab in TABS])
-    for place, tab in zip(tabs, TABS, strict=True):
+    chosen = _tabs(analysis)
+    tabs = st.tabs([lang._(tab.tab) for tab in chosen])
+    for place, tab in zip(tabs, chosen, strict=True):
         with place:
             _table(tab, shown[tab.table], stamp)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from typing import Any
 
+import geopandas as gpd
 import streamlit as st
 
 from covplan.app.compute import (
@@ -47,10 +49,14 @@ from covplan.app.state import (
     site_changes,
 )
 from covplan.errors import CovplanError
+from covplan.grid import Raster
 from covplan.i18n import Language
 from covplan.io import Dataset
 from covplan.mapview.live import ScenarioView, scenario_script
-from covplan.planning import Scenario
+from covplan.mapview.overlays import COVERAGE_MAX_PX
+from covplan.planning import Scenario, ScenarioEvaluator
+from covplan.predict.engine import best_dl_mbps
+from covplan.schema import TECHNOLOGIES
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +119,7 @@ def _map_script(
             edited_sites=edited,
             hidden_site_ids=hidden,
             measurements=measured.comparison.points if measured is not None else None,
+            speed=speed_layers(evaluator, scenario.sites),
         )
         # the layer control folds into an icon: the frame is small
         return scenario_script(dataset, view, collapsed_control=True, lang=lang)
@@ -122,6 +129,23 @@ def _map_script(
     script = scenario_result(st.session_state, shown, make, bucket="map_scripts")
     forget_coverage(st.session_state, key)
     return script
+
+
+def speed_layers(evaluator: ScenarioEvaluator, sites: gpd.GeoDataFrame | None
+                 ) -> dict[str, Raster] | None:
+    """Each technology's fastest downlink of any operator, for the map (None: not counted).
+
+    Only when a target counts speed (the networks then hold their SINR, and the evaluator's
+    memo hands them back without predicting again); read at most
+    :data:`~covplan.mapview.overlays.COVERAGE_MAX_PX` cells a side, as the image shows them.
+    """
+    if not evaluator.targets.needs_sinr:
+        return None
+    networks = evaluator.networks(sites)
+    grid = evaluator.grid
+    step = max(1, math.ceil(max(grid.width, grid.height) / COVERAGE_MAX_PX))
+    found = {tech: best_dl_mbps(networks, tech, step=step) for tech in TECHNOLOGIES}
+    return {tech: raster for tech, raster in found.items() if raster is not None} or None
 
 
 def _new_click(key: str) -> tuple[float, float] | None:

@@ -19,16 +19,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 import streamlit as st
 
 from covplan import settings
-from covplan.app.compute import Environment, TargetChoice, bar_progress, scenario_result
+from covplan.app.compute import (
+    Environment,
+    Shared,
+    TargetChoice,
+    bar_progress,
+    scenario_result,
+)
 from covplan.app.exports import slug
 from covplan.app.livemap import BaseMap, serialise
 from covplan.app.livemap import show as show_map
@@ -106,15 +112,34 @@ def _named(snapshots: Sequence[Snapshot], paths: Sequence[str], names: Sequence[
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
+def _comparison_slot(paths: tuple[str, ...], fingerprints: tuple[str, ...],
+                     names: tuple[str, ...], confined: bool, preset: str,
+                     environment: Environment | None, building: BuildingType,
+                     resolution_m: float) -> Shared[Comparison]:
+    """Where the comparison of these snapshots is kept, once per process (see :class:`Shared`)."""
+    return Shared()
+
+
 def _comparison(paths: tuple[str, ...], fingerprints: tuple[str, ...], names: tuple[str, ...],
                 confined: bool, preset: str, environment: Environment | None,
-                building: BuildingType, resolution_m: float, _progress: Any) -> Comparison:
-    """The snapshots compared, once per process for each version of their files."""
-    logger.info("Comparing %d snapshots (files %s) against %s", len(paths),
-                ",".join(fingerprints), preset)
-    snapshots = _named(load_snapshots(list(paths), confined=confined), paths, names)
-    targets = TargetChoice(preset, environment, building).targets()
-    return compare_snapshots(snapshots, targets, resolution_m=resolution_m, progress=_progress)
+                building: BuildingType, resolution_m: float,
+                progress: Callable[[float, str], None]) -> Comparison:
+    """The snapshots compared, once per process for each version of their files.
+
+    The work runs outside ``st.cache_resource`` (it draws a progress bar, which a cache hit
+    could not replay): the cache keeps the slot, :class:`covplan.app.compute.Shared`.
+    """
+    def make() -> Comparison:
+        logger.info("Comparing %d snapshots (files %s) against %s", len(paths),
+                    ",".join(fingerprints), preset)
+        snapshots = _named(load_snapshots(list(paths), confined=confined), paths, names)
+        targets = TargetChoice(preset, environment, building).targets()
+        return compare_snapshots(snapshots, targets, resolution_m=resolution_m,
+                                 progress=progress)
+
+    slot = _comparison_slot(paths, fingerprints, names, confined, preset, environment, building,
+                            resolution_m)
+    return slot.get(make)
 
 
 def compare(choice: SnapshotChoice, targets: TargetChoice, lang: Language) -> Comparison | None:

@@ -14,7 +14,7 @@ upload's folder at once.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +50,8 @@ ENVIRONMENT_WORDS: dict[str, str] = {"outdoor": N_("Outdoor"), "indoor": N_("Ind
 #: ITU-R P.2109 building types, as people read them.
 BUILDING_WORDS: dict[str, str] = {"traditional": N_("traditional"),
                                   "thermally-efficient": N_("thermally efficient")}
-#: Session keys of the switch and the building type.
+#: Session keys of the preset, the switch and the building type.
+PRESET_KEY = "preset"
 ENVIRONMENT_KEY = "environment"
 BUILDING_KEY = "building"
 
@@ -151,7 +152,7 @@ def relabel(text: str) -> str:
 
 def shown_preset() -> str:
     """The preset the sidebar shows (before it is drawn in this run: the last one chosen)."""
-    return str(st.session_state.get("preset") or DEFAULT_PRESET)
+    return str(st.session_state.get(PRESET_KEY) or DEFAULT_PRESET)
 
 
 def _written(preset: str) -> tuple[Environment | None, BuildingType]:
@@ -162,21 +163,32 @@ def _written(preset: str) -> tuple[Environment | None, BuildingType]:
         return "outdoor", "traditional"
 
 
+def _carry(key: str, default: str, options: Sequence[str]) -> None:
+    """Give the widget under ``key`` the value chosen last, on whichever page drew it.
+
+    Each page of ``st.navigation`` has widgets of its own: the preset drawn on the Progress
+    page is another widget than the planner's, and the value of the one left behind is
+    dropped after the first run of the other page (which would draw the default). Written
+    back under its key before the widget is drawn, the choice goes on to the next page's
+    widget, and an unknown value (a preset file removed) falls back to ``default``.
+    """
+    state = st.session_state
+    value = state.get(key)
+    state[key] = value if value in options else default
+
+
 def render_targets(lang: Language) -> TargetChoice:
     """The target preset and the outdoor/indoor switch (in the sidebar); the choice.
 
     The switch starts where the preset's targets count signal; indoors, the building type
     (ITU-R P.2109) starts as the preset's.
     """
-    state = st.session_state
     presets = preset_names()
-    preset = str(st.selectbox(
-        lang._("Target preset"), presets, key="preset",
-        index=presets.index(DEFAULT_PRESET) if DEFAULT_PRESET in presets else 0))
+    _carry(PRESET_KEY, DEFAULT_PRESET if DEFAULT_PRESET in presets else presets[0], presets)
+    preset = str(st.selectbox(lang._("Target preset"), presets, key=PRESET_KEY))
     written, building_written = _written(preset)
     building = building_written
-    if ENVIRONMENT_KEY not in state:
-        state[ENVIRONMENT_KEY] = written or "outdoor"
+    _carry(ENVIRONMENT_KEY, written or "outdoor", ENVIRONMENTS)
     environment = st.radio(
         lang._("Coverage counted"), ENVIRONMENTS, key=ENVIRONMENT_KEY, horizontal=True,
         format_func=lambda e: lang._(ENVIRONMENT_WORDS[str(e)]),
@@ -184,8 +196,7 @@ def render_targets(lang: Language) -> TargetChoice:
                     "outdoor signal must also overcome the building entry loss of ITU-R "
                     "P.2109."))
     if environment == "indoor":
-        if BUILDING_KEY not in state:
-            state[BUILDING_KEY] = building
+        _carry(BUILDING_KEY, building, BUILDING_TYPES)
         picked = st.selectbox(lang._("Buildings (ITU-R P.2109)"), BUILDING_TYPES,
                               key=BUILDING_KEY, persist_state="session",
                               format_func=lambda b: lang._(BUILDING_WORDS[str(b)]))

@@ -22,7 +22,7 @@ from typing import Any, Final
 import streamlit as st
 
 from covplan import settings
-from covplan.app.compute import bar_progress, dataset_fingerprint
+from covplan.app.compute import Shared, bar_progress, dataset_fingerprint
 from covplan.app.notices import show_refusal
 from covplan.app.upload import MAX_UPLOAD_MB, Upload, discard_upload, save_file, save_upload
 from covplan.datasets import DemoSize
@@ -97,9 +97,20 @@ def snapshot_choice(paths: Sequence[Path], *, names: Sequence[str] = (), confine
 
 
 @st.cache_resource(show_spinner=False)
-def _demo_folders(size: DemoSize, data_dir: str, _progress: Any) -> tuple[Path, ...]:
-    """The demo's quarters, generated once per process (not twice by two sessions at once)."""
-    return tuple(ensure_demo_snapshots(size, data_dir=Path(data_dir), progress=_progress))
+def _demo_slot(size: DemoSize, data_dir: str) -> Shared[tuple[Path, ...]]:
+    """Where the demo's quarters are kept, once per process (see :class:`Shared`)."""
+    return Shared()
+
+
+def _demo_folders(size: DemoSize, data_dir: str, progress: Callable[[float, str], None]
+                  ) -> tuple[Path, ...]:
+    """The demo's quarters, generated once per process (not twice by two sessions at once).
+
+    The generation draws a progress bar, so it runs outside ``st.cache_resource`` (a cache
+    hit could not replay the bar): the cache keeps the slot.
+    """
+    return _demo_slot(size, data_dir).get(lambda: tuple(
+        ensure_demo_snapshots(size, data_dir=Path(data_dir), progress=progress)))
 
 
 def _demo(lang: Language) -> list[Path]:

@@ -31,6 +31,7 @@ import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from covplan.grid import Raster
 from covplan.i18n import N_, Language, language
 from covplan.io import Dataset
 from covplan.mapview import layers
@@ -49,11 +50,19 @@ from covplan.mapview.measurements import (
     error_legend,
     shown_points,
 )
-from covplan.mapview.overlays import COVERAGE_MAX_PX, CoverageLike, coverage_image
+from covplan.mapview.overlays import (
+    COVERAGE_MAX_PX,
+    CoverageLike,
+    coverage_image,
+    speed_image,
+)
+from covplan.mapview.style import speed_legend
 from covplan.schema import TECHNOLOGIES
 
 #: Name of the layer holding the planner's new, moved and modified sites.
 EDITED_SITES = N_("Edited and new sites")
+#: Name of a technology's downlink-speed layer (``{tech}``: 4G, 5G).
+SPEED_LAYER = N_("{tech} downlink speed (Mb/s)")
 #: Legend title of the village choropleth on the live map.
 VILLAGE_TITLE = N_("Share of people with 4G/5G signal")
 
@@ -172,6 +181,10 @@ class ScenarioView:
         (:attr:`covplan.calibration.compare.Comparison.points`), drawn coloured by their
         error with a legend of their own (at most
         :data:`~covplan.mapview.measurements.MAX_SHOWN_POINTS`), or None.
+    speed
+        ``{technology: Raster}``: the fastest operator's downlink speed of a new user
+        (:func:`covplan.predict.engine.best_dl_mbps`), drawn in Mb/s classes with a legend
+        of its own, or None.
     """
 
     coverage: Mapping[str, CoverageLike]
@@ -180,6 +193,7 @@ class ScenarioView:
     edited_sites: gpd.GeoDataFrame | None = None
     hidden_site_ids: tuple[str, ...] = ()
     measurements: gpd.GeoDataFrame | None = None
+    speed: Mapping[str, Raster] | None = None
 
 
 def scenario_script(
@@ -218,6 +232,17 @@ def scenario_script(
         layers.add_sites(group, view.edited_sites, name=name, candidate=True, lang=lang)
         groups.append((name, True, element_script(group)))
     legends: dict[str, str] = {}
+    for technology, mbps in sorted((view.speed or {}).items()):
+        name = lang._(SPEED_LAYER).format(tech=technology)
+        group = folium.FeatureGroup(name=name, show=False)
+        stand_in = f"data:,covplan-speed-{technology}"
+        url, bounds, _ = speed_image(mbps, max_px=COVERAGE_MAX_PX)
+        folium.raster_layers.ImageOverlay(
+            stand_in, bounds=[list(corner) for corner in bounds], name=name, opacity=0.6,
+            pixelated=False, show=False, pane="covplan-coverage", interactive=False,
+        ).add_to(group)
+        groups.append((name, False, element_script(group).replace(stand_in, url)))
+        legends[name] = legend_html([speed_legend(technology, lang=lang)])
     if view.measurements is not None and not view.measurements.empty:
         name = lang._(MEASUREMENTS)
         group = folium.FeatureGroup(name=name, show=False)

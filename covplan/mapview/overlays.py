@@ -68,6 +68,15 @@ def coverage_image(rsrp_dbm: Raster, *, max_px: int) -> tuple[str, LatLonBounds,
     return url, image.bounds_latlon, image.pixel_ground_m
 
 
+@by_identity
+def speed_image(mbps: Raster, *, max_px: int) -> tuple[str, LatLonBounds, float]:
+    """A downlink-speed grid in Mb/s classes as a PNG data URL, its corners and pixel size."""
+    image = warp_to_mercator(mbps, max_px=max_px, fill_value=0.0)
+    classes = style.speed_class(image.data)
+    url = palette_png_data_url(classes, style.RSRP_COLOURS, style.RSRP_ALPHAS)
+    return url, image.bounds_latlon, image.pixel_ground_m
+
+
 def add_coverage_overlay(
     fmap: folium.Map | folium.FeatureGroup,
     coverage: CoverageLike,

@@ -51,6 +51,10 @@ RSRP_COLOURS: Final = ("#b2182b", "#fdae61", "#fee08b", "#a6d96a", "#1a9850")
 #: Opacity of each class in the overlay (the class below the threshold is fainter).
 RSRP_ALPHAS: Final = (0.55, 0.85, 0.85, 0.85, 0.85)
 
+#: Lower edges (Mb/s) of the drawn downlink-speed classes: 0.5 (below: not drawn), then the
+#: FCC's 5 and 35 Mb/s, Decision 36/QĐ-TTg's 40 (4G) and 100 (5G) Mb/s.
+SPEED_EDGES_MBPS: Final = (0.5, 5.0, 35.0, 40.0, 100.0)
+
 #: Village coverage share classes: lower edges (0–1) and colours (BrBG, not the signal's).
 SHARE_EDGES: Final = (0.0, 0.5, 0.8, 0.95, 0.999)
 SHARE_COLOURS: Final = ("#8c510a", "#d8b365", "#f6e8c3", "#5ab4ac", "#01665e")
@@ -112,6 +116,31 @@ def rsrp_class(rsrp_dbm: np.ndarray) -> np.ndarray:
     values = np.asarray(rsrp_dbm, dtype=np.float64)
     classes = np.digitize(np.nan_to_num(values, nan=-np.inf), RSRP_EDGES_DBM)
     return classes.astype(np.uint8)
+
+
+def speed_class(mbps: np.ndarray) -> np.ndarray:
+    """Class index of each speed: 0 = not drawn (NaN or below 0.5 Mb/s), 1… = class.
+
+    Examples
+    --------
+    >>> speed_class(np.array([np.nan, 0.1, 4.0, 38.0, 40.0, 150.0])).tolist()
+    [0, 0, 1, 3, 4, 5]
+    """
+    values = np.asarray(mbps, dtype=np.float64)
+    return np.digitize(np.nan_to_num(values, nan=-np.inf), SPEED_EDGES_MBPS).astype(np.uint8)
+
+
+def speed_legend(technology: str, *, lang: Language | None = None) -> LegendSection:
+    """Legend block of a downlink-speed overlay (Mb/s classes, fastest first)."""
+    lang = _lang(lang)
+    edges = [lang.number(e, 1 if e < 1 else 0) for e in SPEED_EDGES_MBPS]
+    labels = [lang._("{low} to {high} Mb/s").format(low=low, high=high)
+              for low, high in pairwise(edges)]
+    labels.append(f"≥ {edges[-1]} Mb/s")
+    items = tuple(LegendItem(c, lab) for c, lab in zip(RSRP_COLOURS, labels, strict=True))
+    title = lang._("{tech} downlink speed of a new user, fastest operator (median)").format(
+        tech=technology)
+    return LegendSection(title, tuple(reversed(items)))
 
 
 def share_colour(share: float) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+from affine import Affine
 
 from covplan import settings as config
 from covplan._digest import frame_digest
@@ -619,20 +620,41 @@ def predict_network(
 
 
 def best_dl_mbps(networks: Mapping[str, Mapping[str, CoverageGrid]], technology: str,
-                 fade_db: float = 0.0) -> Raster | None:
+                 fade_db: float = 0.0, *, step: int = 1) -> Raster | None:
     """The fastest downlink of any operator per cell (Mb/s, NaN: none); None without one.
 
-    ``networks`` is :func:`predict_operators`' answer with SINR.
+    ``networks`` is :func:`predict_operators`' answer with SINR. With ``step`` k > 1, only
+    the centre cell of every k × k block is computed, on a grid k times coarser (for a map
+    image that is averaged down anyway).
     """
     grids = [g[technology] for g in networks.values()
              if technology in g and g[technology].sinr_db is not None]
     if not grids:
         return None
+    first = grids[0].rsrp_dbm
+    if step > 1:
+        grids = [_coarse(g, step) for g in grids]
     stack = np.stack([dl_mbps(g, fade_db).data for g in grids])
     best = np.where(np.isnan(stack).all(axis=0), np.nan,
                     np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0))
-    first = grids[0].rsrp_dbm
-    return Raster(best.astype(np.float32), first.grid, "Mb/s", first.notes)
+    return Raster(best.astype(np.float32), grids[0].rsrp_dbm.grid, "Mb/s", first.notes)
+
+
+def _coarse(grid: CoverageGrid, step: int) -> CoverageGrid:
+    """``grid`` read at the centre cell of every ``step`` × ``step`` block."""
+    assert grid.sinr_db is not None
+    start = (step - 1) // 2
+    fine = grid.rsrp_dbm.grid
+    rows = slice(start, None, step)
+    server = np.ascontiguousarray(grid.server.data[rows, rows])
+    t = fine.transform
+    coarse = GridSpec(fine.crs_wkt, Affine(t.a * step, t.b, t.c, t.d, t.e * step, t.f),
+                      server.shape[1], server.shape[0])
+    sinr = np.ascontiguousarray(grid.sinr_db.data[rows, rows])
+    rsrp = np.ascontiguousarray(grid.rsrp_dbm.data[rows, rows])
+    return CoverageGrid(grid.technology, Raster(rsrp, coarse, "dBm"),
+                        Raster(server, coarse, "index"), grid.site_keys, None,
+                        Raster(sinr, coarse, "dB"), grid.link)
 
 
 #: Separator of the operators sharing one sector (``"MobiFone;Viettel"``: a shared site).

@@ -27,15 +27,19 @@ pytestmark = pytest.mark.browser
 #: Longest wait for anything the page does (the first page also loads the province).
 TIMEOUT_MS = 240_000
 
-#: Counts the script runs that start from now (Streamlit marks its root element).
+#: Counts the script runs that start from now (Streamlit marks its root element). A run
+#: that starts and ends before the observer's callback is seen by the old value of the
+#: change records (reading the attribute then would say "notRunning" and miss the run).
 _ARM = """() => {
     const root = document.querySelector('[data-testid="stApp"]');
     window.__covplanRuns = 0;
     if (window.__covplanRunWatch) window.__covplanRunWatch.disconnect();
-    window.__covplanRunWatch = new MutationObserver(() => {
-        if (root.getAttribute('data-test-script-state') === 'running') window.__covplanRuns++;
+    window.__covplanRunWatch = new MutationObserver((records) => {
+        const ran = records.some(r => r.oldValue === 'running')
+            || root.getAttribute('data-test-script-state') === 'running';
+        if (ran) window.__covplanRuns++;
     });
-    window.__covplanRunWatch.observe(root, {attributes: true,
+    window.__covplanRunWatch.observe(root, {attributes: true, attributeOldValue: true,
                                             attributeFilter: ['data-test-script-state']});
 }"""
 _STARTED = "() => window.__covplanRuns > 0"

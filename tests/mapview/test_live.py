@@ -18,6 +18,7 @@ from rasterio.warp import Resampling, reproject
 
 from covplan.app.livemap import loader, serialise
 from covplan.grid import Raster
+from covplan.i18n import language
 from covplan.io import Dataset
 from covplan.mapview import style
 from covplan.mapview._raster import _mercator_target, block_mean, warp_to_mercator
@@ -179,3 +180,21 @@ def test_coverage_image_is_remembered_with_its_grid(
     twin = Raster(raster.data.copy(), raster.grid, raster.units)
     again = coverage_image(twin, max_px=200)
     assert again is not first and again[0] == first[0]  # another grid is drawn, identically
+
+
+def test_speed_layers_come_with_their_legend_in_mb_s(
+    tiny_dataset: Dataset, tiny_coverage: dict[str, FakeCoverage], tmp_path: Path
+) -> None:
+    """A speed raster becomes a layer of its own, hidden at first, with a Mb/s legend."""
+    from covplan.grid import Raster
+    from covplan.mapview import style
+
+    rsrp = tiny_coverage["4G"].rsrp_dbm
+    mbps = np.where(np.isfinite(rsrp.data), 45.0, np.nan).astype(np.float32)  # 40-100 class
+    view = ScenarioView(coverage=tiny_coverage, speed={"4G": Raster(mbps, rsrp.grid, "Mb/s")})
+    script = scenario_script(tiny_dataset, view, lang=language("vi"))
+    _node_check(tmp_path, "speed.js", script)
+    name = language("vi")._("{tech} downlink speed (Mb/s)").format(tech="4G")
+    assert name in _settings(script)["order"]  # type: ignore[operator]
+    assert f"[{json.dumps(name)}, " in script and "≥ 100 Mb/s" in script
+    assert style.speed_class(np.array([45.0])).tolist() == [4]
