@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -162,3 +163,19 @@ def test_move_mode_says_to_click_the_new_position_after_the_first_click(
     edits = [f.value for f in app.dataframe if "Thay đổi" in f.value.columns]
     assert edits and set(edits[0]["Thay đổi"]) == {"đã di chuyển"}
     assert not [i for i in app.info if "vị trí mới" in i.value]
+
+
+def test_per_operator_results_and_speed_layers_are_shown(app: AppTest, small_demo: Path) -> None:
+    """The Thai Nguyen preset counts speed: a per-operator tab, and speed on the map."""
+    from covplan.app.compute import DatasetRef, TargetChoice, evaluator_for
+    from covplan.app.page import speed_layers
+
+    labels = [t.label for t in app.tabs]
+    assert "Theo nhà mạng" in labels  # "Per operator"
+    frames = [d.value for d in app.dataframe]
+    networks = [f for f in frames if "Mạng" in f.columns]
+    assert networks and {"MobiFone", "Viettel", "VinaPhone"} <= set(networks[0]["Mạng"])
+    evaluator = evaluator_for(DatasetRef.at(str(small_demo)), TargetChoice("thai_nguyen_2025"))
+    speed = speed_layers(evaluator, evaluator.dataset.sites)
+    assert speed is not None and set(speed) == {"4G", "5G"}
+    assert 0 < float(np.nanmax(speed["4G"].data)) <= 20 * 2 * 4.4 * 0.5 + 1e-3
