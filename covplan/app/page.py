@@ -55,7 +55,7 @@ from covplan.io import Dataset
 from covplan.mapview.live import ScenarioView, scenario_script
 from covplan.mapview.overlays import COVERAGE_MAX_PX
 from covplan.planning import Scenario, ScenarioEvaluator
-from covplan.predict.engine import best_dl_mbps
+from covplan.predict.engine import best_dl_mbps, best_sinr_db
 from covplan.schema import TECHNOLOGIES
 
 logger = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def _map_script(
             edited_sites=edited,
             hidden_site_ids=hidden,
             measurements=measured.comparison.points if measured is not None else None,
-            speed=speed_layers(evaluator, scenario.sites),
+            **link_layers(evaluator, scenario.sites),
         )
         # the layer control folds into an icon: the frame is small
         return scenario_script(dataset, view, collapsed_control=True, lang=lang)
@@ -131,21 +131,24 @@ def _map_script(
     return script
 
 
-def speed_layers(evaluator: ScenarioEvaluator, sites: gpd.GeoDataFrame | None
-                 ) -> dict[str, Raster] | None:
-    """Each technology's fastest downlink of any operator, for the map (None: not counted).
+def link_layers(evaluator: ScenarioEvaluator, sites: gpd.GeoDataFrame | None
+                ) -> dict[str, dict[str, Raster] | None]:
+    """The ``speed`` and ``sinr`` layers of the map's :class:`ScenarioView`.
 
-    Only when a target counts speed (the networks then hold their SINR, and the evaluator's
-    memo hands them back without predicting again); read at most
+    Each technology's fastest downlink and best SINR of any operator; both None unless a
+    target counts speed (the networks then hold their SINR, and the evaluator's memo hands
+    them back without predicting again). Read at most
     :data:`~covplan.mapview.overlays.COVERAGE_MAX_PX` cells a side, as the image shows them.
     """
     if not evaluator.targets.needs_sinr:
-        return None
+        return {"speed": None, "sinr": None}
     networks = evaluator.networks(sites)
     grid = evaluator.grid
     step = max(1, math.ceil(max(grid.width, grid.height) / COVERAGE_MAX_PX))
-    found = {tech: best_dl_mbps(networks, tech, step=step) for tech in TECHNOLOGIES}
-    return {tech: raster for tech, raster in found.items() if raster is not None} or None
+    speed = {tech: best_dl_mbps(networks, tech, step=step) for tech in TECHNOLOGIES}
+    sinr = {tech: best_sinr_db(networks, tech, step=step) for tech in TECHNOLOGIES}
+    return {"speed": {t: r for t, r in speed.items() if r is not None} or None,
+            "sinr": {t: r for t, r in sinr.items() if r is not None} or None}
 
 
 def _new_click(key: str) -> tuple[float, float] | None:

@@ -56,13 +56,15 @@ from covplan.mapview.overlays import (
     coverage_image,
     speed_image,
 )
-from covplan.mapview.style import speed_legend
+from covplan.mapview.style import sinr_legend, speed_legend
 from covplan.schema import TECHNOLOGIES
 
 #: Name of the layer holding the planner's new, moved and modified sites.
 EDITED_SITES = N_("Edited and new sites")
 #: Name of a technology's downlink-speed layer (``{tech}``: 4G, 5G).
 SPEED_LAYER = N_("{tech} downlink speed (Mb/s)")
+#: Name of a technology's SINR layer.
+SINR_LAYER = N_("{tech} downlink SINR (dB)")
 #: Legend title of the village choropleth on the live map.
 VILLAGE_TITLE = N_("Share of people with 4G/5G signal")
 
@@ -185,6 +187,9 @@ class ScenarioView:
         ``{technology: Raster}``: the fastest operator's downlink speed of a new user
         (:func:`covplan.predict.engine.best_dl_mbps`), drawn in Mb/s classes with a legend
         of its own, or None.
+    sinr
+        ``{technology: Raster}``: the best operator's SINR
+        (:func:`covplan.predict.engine.best_sinr_db`), in dB classes, or None.
     """
 
     coverage: Mapping[str, CoverageLike]
@@ -194,6 +199,7 @@ class ScenarioView:
     hidden_site_ids: tuple[str, ...] = ()
     measurements: gpd.GeoDataFrame | None = None
     speed: Mapping[str, Raster] | None = None
+    sinr: Mapping[str, Raster] | None = None
 
 
 def scenario_script(
@@ -232,17 +238,19 @@ def scenario_script(
         layers.add_sites(group, view.edited_sites, name=name, candidate=True, lang=lang)
         groups.append((name, True, element_script(group)))
     legends: dict[str, str] = {}
-    for technology, mbps in sorted((view.speed or {}).items()):
-        name = lang._(SPEED_LAYER).format(tech=technology)
+    link = [(t, r, SPEED_LAYER, speed_legend) for t, r in sorted((view.speed or {}).items())]
+    link += [(t, r, SINR_LAYER, sinr_legend) for t, r in sorted((view.sinr or {}).items())]
+    for technology, mbps, layer_name, legend_of in link:
+        name = lang._(layer_name).format(tech=technology)
         group = folium.FeatureGroup(name=name, show=False)
-        stand_in = f"data:,covplan-speed-{technology}"
+        stand_in = f"data:,covplan-{mbps.units}-{technology}".replace("/", "")
         url, bounds, _ = speed_image(mbps, max_px=COVERAGE_MAX_PX)
         folium.raster_layers.ImageOverlay(
             stand_in, bounds=[list(corner) for corner in bounds], name=name, opacity=0.6,
             pixelated=False, show=False, pane="covplan-coverage", interactive=False,
         ).add_to(group)
         groups.append((name, False, element_script(group).replace(stand_in, url)))
-        legends[name] = legend_html([speed_legend(technology, lang=lang)])
+        legends[name] = legend_html([legend_of(technology, lang=lang)])
     if view.measurements is not None and not view.measurements.empty:
         name = lang._(MEASUREMENTS)
         group = folium.FeatureGroup(name=name, show=False)

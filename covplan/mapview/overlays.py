@@ -70,9 +70,13 @@ def coverage_image(rsrp_dbm: Raster, *, max_px: int) -> tuple[str, LatLonBounds,
 
 @by_identity
 def speed_image(mbps: Raster, *, max_px: int) -> tuple[str, LatLonBounds, float]:
-    """A downlink-speed grid in Mb/s classes as a PNG data URL, its corners and pixel size."""
-    image = warp_to_mercator(mbps, max_px=max_px, fill_value=0.0)
-    classes = style.speed_class(image.data)
+    """A downlink-speed grid in Mb/s classes as a PNG data URL, its corners, pixel size.
+
+    A grid whose units are ``"dB"`` (a SINR) is drawn in the SINR's dB classes.
+    """
+    sinr = mbps.units == "dB"
+    image = warp_to_mercator(mbps, max_px=max_px, fill_value=-50.0 if sinr else 0.0)
+    classes = style.sinr_class(image.data) if sinr else style.speed_class(image.data)
     url = palette_png_data_url(classes, style.RSRP_COLOURS, style.RSRP_ALPHAS)
     return url, image.bounds_latlon, image.pixel_ground_m
 

@@ -55,6 +55,10 @@ RSRP_ALPHAS: Final = (0.55, 0.85, 0.85, 0.85, 0.85)
 #: FCC's 5 and 35 Mb/s, Decision 36/QĐ-TTg's 40 (4G) and 100 (5G) Mb/s.
 SPEED_EDGES_MBPS: Final = (0.5, 5.0, 35.0, 40.0, 100.0)
 
+#: Lower edges (dB) of the drawn SINR classes: below −5 dB not drawn; 0 dB, 5 dB, 13 dB
+#: and 20 dB (near the 22 dB where LTE's efficiency caps, TR 36.942 Table A.2).
+SINR_EDGES_DB: Final = (-5.0, 0.0, 5.0, 13.0, 20.0)
+
 #: Village coverage share classes: lower edges (0–1) and colours (BrBG, not the signal's).
 SHARE_EDGES: Final = (0.0, 0.5, 0.8, 0.95, 0.999)
 SHARE_COLOURS: Final = ("#8c510a", "#d8b365", "#f6e8c3", "#5ab4ac", "#01665e")
@@ -128,6 +132,30 @@ def speed_class(mbps: np.ndarray) -> np.ndarray:
     """
     values = np.asarray(mbps, dtype=np.float64)
     return np.digitize(np.nan_to_num(values, nan=-np.inf), SPEED_EDGES_MBPS).astype(np.uint8)
+
+
+def sinr_class(sinr_db: np.ndarray) -> np.ndarray:
+    """Class index of each SINR: 0 = not drawn (NaN or below −5 dB), 1… = class.
+
+    Examples
+    --------
+    >>> sinr_class(np.array([np.nan, -8.0, -2.0, 6.0, 25.0])).tolist()
+    [0, 0, 1, 3, 5]
+    """
+    values = np.asarray(sinr_db, dtype=np.float64)
+    return np.digitize(np.nan_to_num(values, nan=-np.inf), SINR_EDGES_DB).astype(np.uint8)
+
+
+def sinr_legend(technology: str, *, lang: Language | None = None) -> LegendSection:
+    """Legend block of a SINR overlay (dB classes, best first)."""
+    lang = _lang(lang)
+    edges = [_minus(e) for e in SINR_EDGES_DB]
+    labels = [lang._("{low} to {high}").format(low=low, high=high)
+              for low, high in pairwise(edges)]
+    labels.append(f"≥ {edges[-1]}")
+    items = tuple(LegendItem(c, lab) for c, lab in zip(RSRP_COLOURS, labels, strict=True))
+    title = lang._("{tech} downlink SINR (dB), best operator").format(tech=technology)
+    return LegendSection(title, tuple(reversed(items)))
 
 
 def speed_legend(technology: str, *, lang: Language | None = None) -> LegendSection:

@@ -640,6 +640,25 @@ def best_dl_mbps(networks: Mapping[str, Mapping[str, CoverageGrid]], technology:
     return Raster(best.astype(np.float32), grids[0].rsrp_dbm.grid, "Mb/s", first.notes)
 
 
+def best_sinr_db(networks: Mapping[str, Mapping[str, CoverageGrid]], technology: str, *,
+                 step: int = 1) -> Raster | None:
+    """The best operator's downlink SINR per cell (dB, NaN: none); None without SINR.
+
+    ``step`` as in :func:`best_dl_mbps`.
+    """
+    grids = [g[technology] for g in networks.values()
+             if technology in g and g[technology].sinr_db is not None]
+    if not grids:
+        return None
+    first = grids[0].rsrp_dbm
+    if step > 1:
+        grids = [_coarse(g, step) for g in grids]
+    stack = np.stack([g.sinr_db.data for g in grids if g.sinr_db is not None])
+    best = np.where(np.isnan(stack).all(axis=0), np.nan,
+                    np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0))
+    return Raster(best.astype(np.float32), grids[0].rsrp_dbm.grid, "dB", first.notes)
+
+
 def _coarse(grid: CoverageGrid, step: int) -> CoverageGrid:
     """``grid`` read at the centre cell of every ``step`` × ``step`` block."""
     assert grid.sinr_db is not None

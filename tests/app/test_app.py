@@ -168,7 +168,7 @@ def test_move_mode_says_to_click_the_new_position_after_the_first_click(
 def test_per_operator_results_and_speed_layers_are_shown(app: AppTest, small_demo: Path) -> None:
     """The Thai Nguyen preset counts speed: a per-operator tab, and speed on the map."""
     from covplan.app.compute import DatasetRef, TargetChoice, evaluator_for
-    from covplan.app.page import speed_layers
+    from covplan.app.page import link_layers
 
     labels = [t.label for t in app.tabs]
     assert "Theo nhà mạng" in labels  # "Per operator"
@@ -176,6 +176,9 @@ def test_per_operator_results_and_speed_layers_are_shown(app: AppTest, small_dem
     networks = [f for f in frames if "Mạng" in f.columns]
     assert networks and {"MobiFone", "Viettel", "VinaPhone"} <= set(networks[0]["Mạng"])
     evaluator = evaluator_for(DatasetRef.at(str(small_demo)), TargetChoice("thai_nguyen_2025"))
-    speed = speed_layers(evaluator, evaluator.dataset.sites)
+    layers = link_layers(evaluator, evaluator.dataset.sites)
+    speed, sinr = layers["speed"], layers["sinr"]
     assert speed is not None and set(speed) == {"4G", "5G"}
     assert 0 < float(np.nanmax(speed["4G"].data)) <= 20 * 2 * 4.4 * 0.5 + 1e-3
+    assert sinr is not None and sinr["4G"].units == "dB"
+    assert np.array_equal(np.isfinite(sinr["4G"].data), np.isfinite(speed["4G"].data))

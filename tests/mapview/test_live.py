@@ -191,10 +191,16 @@ def test_speed_layers_come_with_their_legend_in_mb_s(
 
     rsrp = tiny_coverage["4G"].rsrp_dbm
     mbps = np.where(np.isfinite(rsrp.data), 45.0, np.nan).astype(np.float32)  # 40-100 class
-    view = ScenarioView(coverage=tiny_coverage, speed={"4G": Raster(mbps, rsrp.grid, "Mb/s")})
+    sinr = np.where(np.isfinite(rsrp.data), 8.0, np.nan).astype(np.float32)  # 5-13 dB class
+    view = ScenarioView(coverage=tiny_coverage, speed={"4G": Raster(mbps, rsrp.grid, "Mb/s")},
+                        sinr={"4G": Raster(sinr, rsrp.grid, "dB")})
     script = scenario_script(tiny_dataset, view, lang=language("vi"))
     _node_check(tmp_path, "speed.js", script)
     name = language("vi")._("{tech} downlink speed (Mb/s)").format(tech="4G")
     assert name in _settings(script)["order"]  # type: ignore[operator]
     assert f"[{json.dumps(name)}, " in script and "≥ 100 Mb/s" in script
     assert style.speed_class(np.array([45.0])).tolist() == [4]
+    sinr_name = language("vi")._("{tech} downlink SINR (dB)").format(tech="4G")
+    assert sinr_name in _settings(script)["order"]  # type: ignore[operator]
+    assert "≥ 20</span>" in script and "SINR" in script
+    assert style.sinr_class(np.array([8.0])).tolist() == [3]
