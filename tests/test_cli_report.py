@@ -35,7 +35,8 @@ def test_report_writes_every_format(demo_small: Path, tmp_path: Path,
     assert _run(demo_small, out, "--lang", "en") == 0
     stdout = capsys.readouterr().out
     assert "targets on Tỉnh Minh Sơn" in stdout and "(SYNTHETIC dataset)" in stdout
-    assert "Wrote 36 files to" in stdout and "  data/targets.csv" in stdout
+    # 36 files, and a speed and a SINR map per technology in three formats
+    assert "Wrote 48 files to" in stdout and "  data/targets.csv" in stdout
     names = sorted(p.name for p in out.iterdir())
     assert not [n for n in names if n.startswith(".")]
     for name in ("map.html", "report.pdf", "gaps.gpkg", "gaps.kml", "road_gaps.geojson",
@@ -119,9 +120,10 @@ def test_commune_reports_in_vietnamese_by_default(demo_small: Path, tmp_path: Pa
     one = tmp_path / "one"
     assert _run(demo_small, one, "--format", "pdf,png", "--commune", name) == 0
     stdout = capsys.readouterr().out
-    assert "các mục tiêu trên Tỉnh Minh Sơn" in stdout and "Đã ghi 4 tệp vào" in stdout
+    assert "các mục tiêu trên Tỉnh Minh Sơn" in stdout and "Đã ghi 8 tệp vào" in stdout
     assert sorted(p.name for p in one.iterdir()) == [
-        f"commune_{code}.pdf", "map_coverage_4g.png", "map_coverage_5g.png", "map_gaps.png"]
+        f"commune_{code}.pdf", "map_coverage_4g.png", "map_coverage_5g.png", "map_gaps.png",
+        "map_sinr_4g.png", "map_sinr_5g.png", "map_speed_4g.png", "map_speed_5g.png"]
     sheet = _pdf_text(one / f"commune_{code}.pdf")
     assert f"{name} (mã {code})" in sheet and "Số liệu của xã, phường" in sheet
     assert "Các trạm phục vụ xã, phường" in sheet and "Tỉnh Minh Sơn" in sheet

@@ -140,7 +140,7 @@ def _table(tab: TableTab, shown: ShownTable, stamp: Stamp) -> None:
     st.dataframe(rows, hide_index=True, width="stretch", height=280)
     name = stamp.file_name(f"{tab.table}.csv")
     st.download_button(lang._("Download {file}").format(file=f"{tab.table}.csv"), shown.csv,
-                       file_name=name, mime="text/csv", key=f"dl_{tab.table}")
+                       file_name=name, mime="text/csv", key=f"dl_{tab.table}", on_click="ignore")
 
 
 def render_tables(analysis: Analysis, stamp: Stamp, key: str) -> None:

@@ -158,7 +158,7 @@ def _buttons(files: ExportFiles, lang: Language) -> None:
     """The download buttons of written files (the files as the page showed when asked)."""
     report = files.files["report"]
     st.download_button(lang._("PDF report"), files.read("report"), file_name=report.name,
-                       mime=_MIME[".pdf"], key="dl_report", type="primary")
+                       mime=_MIME[".pdf"], key="dl_report", type="primary", on_click="ignore")
     kinds = [k for k in files.files if k != "report"]
     kind = str(st.selectbox(lang._("Other files"), kinds, key="dl_choice",
                             format_func=lambda k: _label(k, lang)))
@@ -168,7 +168,7 @@ def _buttons(files: ExportFiles, lang: Language) -> None:
     st.download_button(lang._("Download {file}").format(file=_label(kind, lang)),
                        files.read(kind), file_name=chosen.name,
                        mime=_MIME.get(chosen.suffix, "application/octet-stream"),
-                       key="dl_file")
+                       key="dl_file", on_click="ignore")
 
 
 def _communes(data: ReportData) -> dict[str, str]:
@@ -203,7 +203,7 @@ def _sheet(key: str, job: ExportJob, lang: Language) -> None:
         return
     name, pdf = future.result()
     st.download_button(lang._("Download the sheet of {commune}").format(commune=communes[code]),
-                       pdf, file_name=name, mime=_MIME[".pdf"], key="dl_sheet")
+                       pdf, file_name=name, mime=_MIME[".pdf"], key="dl_sheet", on_click="ignore")
 
 
 def _failed(error: BaseException, lang: Language) -> None:

@@ -52,8 +52,7 @@ from covplan.errors import CovplanError
 from covplan.grid import Raster
 from covplan.i18n import Language
 from covplan.io import Dataset
-from covplan.mapview.live import ScenarioView, scenario_script
-from covplan.mapview.overlays import COVERAGE_MAX_PX
+from covplan.mapview.live import LINK_MAX_PX, ScenarioView, scenario_script
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.predict.engine import best_dl_mbps, best_sinr_db
 from covplan.schema import TECHNOLOGIES
@@ -138,13 +137,13 @@ def link_layers(evaluator: ScenarioEvaluator, sites: gpd.GeoDataFrame | None
     Each technology's fastest downlink and best SINR of any operator; both None unless a
     target counts speed (the networks then hold their SINR, and the evaluator's memo hands
     them back without predicting again). Read at most
-    :data:`~covplan.mapview.overlays.COVERAGE_MAX_PX` cells a side, as the image shows them.
+    :data:`~covplan.mapview.live.LINK_MAX_PX` cells a side, as the image shows them.
     """
     if not evaluator.targets.needs_sinr:
         return {"speed": None, "sinr": None}
     networks = evaluator.networks(sites)
     grid = evaluator.grid
-    step = max(1, math.ceil(max(grid.width, grid.height) / COVERAGE_MAX_PX))
+    step = max(1, math.ceil(max(grid.width, grid.height) / LINK_MAX_PX))
     speed = {tech: best_dl_mbps(networks, tech, step=step) for tech in TECHNOLOGIES}
     sinr = {tech: best_sinr_db(networks, tech, step=step) for tech in TECHNOLOGIES}
     return {"speed": {t: r for t, r in speed.items() if r is not None} or None,

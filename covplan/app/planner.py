@@ -125,9 +125,9 @@ def render_planner(scenario: Scenario, click: tuple[float, float] | None,
                    lang: Language) -> tuple[Scenario, Any]:
     """The planner panel, with this run's map ``click`` (lat, lon) applied in it.
 
-    The click is applied right after the click mode and the site form are read, so the
-    buttons below it (undo, back to baseline) already know about the new edit; the save
-    button is drawn last, once a loaded file is applied too. Returns the (maybe edited)
+    The click is applied right after the click mode and the site form are read, and the
+    buttons (undo, back to baseline, save) are drawn once a loaded file is applied too, so
+    they know every edit of this run. Returns the (maybe edited)
     scenario and the place of the edit list: the page fills it with :func:`render_edits`
     once the map is drawn.
     """
@@ -143,16 +143,16 @@ def render_planner(scenario: Scenario, click: tuple[float, float] | None,
     _moving_hint(scenario, mode, lang)
     scenario = _coordinates(scenario, form, lang)
     left, right = st.columns(2)  # their callbacks run before the next run draws anything
+    edits = st.empty()
+    save = st.empty()
+    scenario = _load(scenario, lang)  # the buttons, drawn after, know a loaded file's edits
     left.button(lang._("Undo last edit"), disabled=not scenario.edits, key="undo",
                 on_click=_undo)
     right.button(lang._("Back to baseline"), disabled=not scenario.edits, key="reset",
                  on_click=_reset)
-    edits = st.empty()
-    save = st.empty()
-    scenario = _load(scenario, lang)
     save.download_button(lang._("Save scenario (JSON)"), scenario_json(scenario),
                          file_name="scenario.json", mime="application/json",
-                         key="save_scenario")
+                         key="save_scenario", on_click="ignore")
     return scenario, edits
 
 

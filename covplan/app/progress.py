@@ -292,10 +292,10 @@ def _downloads(comparison: Comparison, figures: Figures, targets: TargetChoice,
     stem = file_stem(comparison, targets, lang)
     st.download_button(lang._("Progress report (PDF)"), figures.pdf,
                        file_name=f"{stem}.pdf", mime="application/pdf", key="dl_progress_pdf",
-                       type="primary")
+                       type="primary", on_click="ignore")
     csv = target_frame(comparison, lang).to_csv(index=False).encode("utf-8-sig")
     st.download_button(lang._("Targets over time (CSV)"), csv, file_name=f"{stem}.csv",
-                       mime="text/csv", key="dl_progress_csv")
+                       mime="text/csv", key="dl_progress_csv", on_click="ignore")
 
 
 def render_progress(lang: Language) -> None:

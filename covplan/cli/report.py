@@ -111,8 +111,9 @@ def report(ctx: click.Context, data: Path, targets_spec: str, scenario_path: Pat
     sheets = _sheet_codes(dataset, sheets_spec)
     out = out or settings.maps_dir
     sites = scenario.sites if scenario is not None else dataset.sites
-    planned = planned_outputs(Path(), formats, on_air_technologies(sites), commune_code=code,
-                              sheets=bool(sheets))
+    techs = on_air_technologies(sites)
+    planned = planned_outputs(Path(), formats, techs, commune_code=code, sheets=bool(sheets),
+                              speed=techs if targets.needs_sinr else ())
     with staged_outputs(out, planned, overwrite=overwrite) as stage, \
             ProgressBar("report", quiet=quiet(ctx)) as bar:
         result = prepare_report(dataset, targets, scenario=scenario, resolution_m=resolution_m,

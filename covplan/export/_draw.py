@@ -116,6 +116,20 @@ def rsrp_rgba(rsrp_dbm: np.ndarray, *, opacity: float = 0.8) -> np.ndarray:
     return rgba
 
 
+def speed_rgba(mbps: np.ndarray, *, opacity: float = 0.8, sinr: bool = False) -> np.ndarray:
+    """RGBA image of a downlink speed in the map's Mb/s classes (transparent below 0.5).
+
+    With ``sinr``, ``mbps`` is a SINR in dB, drawn in the SINR's classes.
+    """
+    classes = style.sinr_class(mbps) if sinr else style.speed_class(mbps)
+    table = np.zeros((len(style.RSRP_COLOURS) + 1, 4), dtype=np.float32)
+    for k, (colour, alpha) in enumerate(zip(style.RSRP_COLOURS, style.RSRP_ALPHAS,
+                                            strict=True), start=1):
+        table[k] = (*to_rgba(colour)[:3], alpha * opacity)
+    rgba: np.ndarray = table[classes]
+    return rgba
+
+
 def shaded_relief(terrain: Raster, bounds: Bounds, max_px: int) -> Cropped | None:
     """Grey hillshade (0–1 brightness, light from the north-west) of the map extent."""
     cropped = crop(terrain, bounds, max_px)

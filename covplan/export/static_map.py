@@ -296,6 +296,42 @@ def coverage_map(dataset: Dataset, coverage: Any, *, threshold_dbm: float | None
                        + rule)
 
 
+def speed_map(dataset: Dataset, technology: str, mbps: Any, *,
+              options: MapOptions | None = None, title: str | None = None) -> Figure:
+    """The downlink-speed map of one technology: Mb/s classes of the fastest operator.
+
+    ``mbps`` is a :class:`~covplan.grid.Raster` of Mb/s
+    (:func:`covplan.predict.engine.best_dl_mbps`), or of SINR in dB (units ``"dB"``,
+    :func:`covplan.predict.engine.best_sinr_db`): the map of the best operator's SINR.
+    """
+    options = options or MapOptions()
+    lang = options.language
+    sinr = mbps.units == "dB"  # a SINR raster: the same map in dB classes
+    with rc_context(RC):
+        canvas = _canvas(dataset, options)
+        window = _draw.crop(mbps, canvas.bounds, canvas.max_px, fill=-50.0 if sinr else 0.0)
+        if window is not None:
+            canvas.ax.imshow(_draw.speed_rgba(window.data, sinr=sinr), extent=window.extent,
+                             interpolation="nearest", zorder=2, origin="upper")
+        canvas.legend.insert(0, (style.sinr_legend if sinr else style.speed_legend)(
+            technology, lang=lang))
+        _draw_base(canvas, dataset)
+        _draw_gaps_and_sites(canvas, dataset, None, None, (technology,), MAIN_ROADS)
+        if options.commune:
+            draw_commune_labels(canvas.ax, dataset.communes, canvas.bounds)
+        if sinr:
+            return _finish(canvas, dataset,
+                           title or lang._("{area}: {tech} downlink SINR").format(
+                               area=dataset.name, tech=technology),
+                           lang._("{tech} downlink SINR (dB), best operator").format(
+                               tech=technology))
+        return _finish(canvas, dataset,
+                       title or lang._("{area}: {tech} downlink speed").format(
+                           area=dataset.name, tech=technology),
+                       lang._("{tech} downlink speed of a new user, fastest operator (median)"
+                              ).format(tech=technology))
+
+
 def _draw_gaps_and_sites(canvas: _Canvas, dataset: Dataset, road_gaps: gpd.GeoDataFrame | None,
                          new_sites: gpd.GeoDataFrame | None, technologies: tuple[str, ...],
                          gap_classes: tuple[str, ...]) -> None:
@@ -395,8 +431,14 @@ def render_maps(dataset: Dataset, coverage: Mapping[str, Any], *,
                 fibre_reached: pd.Series | None = None,
                 thresholds: Mapping[str, float] | None = None,
                 new_sites: gpd.GeoDataFrame | None = None,
-                options: MapOptions | None = None) -> dict[str, Figure]:
-    """Every map of a report: ``coverage_<tech>`` for each grid, then ``gaps``."""
+                options: MapOptions | None = None,
+                speed: Mapping[str, Any] | None = None,
+                sinr: Mapping[str, Any] | None = None) -> dict[str, Figure]:
+    """Every map of a report: ``coverage_<tech>``, ``speed_<tech>``, ``sinr_<tech>``, ``gaps``.
+
+    A coverage map for each grid of ``coverage``, a speed map for each raster of ``speed``,
+    a SINR map for each raster of ``sinr``.
+    """
     maps: dict[str, Figure] = {}
     for tech, grid in sorted(coverage.items()):
         if not hasattr(grid, "rsrp_dbm"):
@@ -404,6 +446,10 @@ def render_maps(dataset: Dataset, coverage: Mapping[str, Any], *,
         maps[f"coverage_{tech.lower()}"] = coverage_map(
             dataset, grid, threshold_dbm=(thresholds or {}).get(tech), road_gaps=road_gaps,
             new_sites=new_sites, options=options)
+    for tech, mbps in sorted((speed or {}).items()):
+        maps[f"speed_{tech.lower()}"] = speed_map(dataset, tech, mbps, options=options)
+    for tech, db in sorted((sinr or {}).items()):
+        maps[f"sinr_{tech.lower()}"] = speed_map(dataset, tech, db, options=options)
     maps["gaps"] = gaps_map(dataset, road_gaps=road_gaps, fibre_reached=fibre_reached,
                             new_sites=new_sites, options=options)
     return maps

@@ -61,6 +61,9 @@ from covplan.schema import TECHNOLOGIES
 
 #: Name of the layer holding the planner's new, moved and modified sites.
 EDITED_SITES = N_("Edited and new sites")
+#: Longest side (px) of the speed and SINR images: coarser than the signal's, as every
+#: update sends them to the browser again with the scenario's other layers.
+LINK_MAX_PX = 700
 #: Name of a technology's downlink-speed layer (``{tech}``: 4G, 5G).
 SPEED_LAYER = N_("{tech} downlink speed (Mb/s)")
 #: Name of a technology's SINR layer.
@@ -244,7 +247,7 @@ def scenario_script(
         name = lang._(layer_name).format(tech=technology)
         group = folium.FeatureGroup(name=name, show=False)
         stand_in = f"data:,covplan-{mbps.units}-{technology}".replace("/", "")
-        url, bounds, _ = speed_image(mbps, max_px=COVERAGE_MAX_PX)
+        url, bounds, _ = speed_image(mbps, max_px=LINK_MAX_PX)
         folium.raster_layers.ImageOverlay(
             stand_in, bounds=[list(corner) for corner in bounds], name=name, opacity=0.6,
             pixelated=False, show=False, pane="covplan-coverage", interactive=False,

@@ -166,8 +166,7 @@ def speed_legend(technology: str, *, lang: Language | None = None) -> LegendSect
               for low, high in pairwise(edges)]
     labels.append(f"≥ {edges[-1]} Mb/s")
     items = tuple(LegendItem(c, lab) for c, lab in zip(RSRP_COLOURS, labels, strict=True))
-    title = lang._("{tech} downlink speed of a new user, fastest operator (median)").format(
-        tech=technology)
+    title = lang._("{tech} speed, fastest operator (Mb/s)").format(tech=technology)
     return LegendSection(title, tuple(reversed(items)))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,6 +23,7 @@ from covplan.i18n import N_, Language, Name, Num, Phrase
 from covplan.io.dataset import Dataset
 from covplan.planning.evaluate import ScenarioEvaluator
 from covplan.predict import SiteCache
+from covplan.schema import TECHNOLOGIES
 from covplan.targets.analyze import Analysis
 from covplan.targets.schema import TargetSet
 
@@ -60,6 +62,11 @@ class ReportData:
         Date printed on every output.
     timings_s
         Wall time of each stage.
+    speed
+        ``{technology: Raster}``: the fastest operator's downlink speed (Mb/s), when a
+        target counts speed; mapped in the report.
+    sinr
+        ``{technology: Raster}``: the best operator's SINR (dB), with ``speed``.
     """
 
     dataset: Dataset
@@ -73,6 +80,8 @@ class ReportData:
     resolution_m: float = 30.0
     created: dt.date = field(default_factory=dt.date.today)
     timings_s: dict[str, float] = field(default_factory=dict)
+    speed: dict[str, Any] = field(default_factory=dict)
+    sinr: dict[str, Any] = field(default_factory=dict)
 
     @property
     def thresholds_dbm(self) -> dict[str, float]:
@@ -157,4 +166,22 @@ def prepare_report(dataset: Dataset, targets: TargetSet, *, scenario: Any = None
     return ReportData(data, targets, evaluation.coverage, evaluation.analysis,
                       evaluation.fibre_reached(), evaluation.village_share(), scenario,
                       new_sites, evaluator.grid.resolution_m, created or dt.date.today(),
-                      timings)
+                      timings, *_link(evaluation.context, evaluator.grid))
+
+
+#: Longest side (cells) of the speed rasters kept for the report's maps.
+SPEED_MAX_CELLS = 2000
+
+
+def _link(ctx: Any, grid: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fastest downlink and best SINR per technology, when the networks hold SINR."""
+    from covplan.predict.engine import best_dl_mbps, best_sinr_db
+
+    networks = getattr(ctx, "networks", None)
+    if not networks:
+        return {}, {}
+    step = max(1, math.ceil(max(grid.width, grid.height) / SPEED_MAX_CELLS))
+    speed = {t: best_dl_mbps(networks, t, step=step) for t in TECHNOLOGIES}
+    sinr = {t: best_sinr_db(networks, t, step=step) for t in TECHNOLOGIES}
+    return ({t: r for t, r in speed.items() if r is not None},
+            {t: r for t, r in sinr.items() if r is not None})

@@ -84,18 +84,24 @@ def parse_formats(spec: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in wanted)
 
 
-def map_names(technologies: Iterable[str]) -> list[str]:
-    """``coverage_<tech>`` per technology (lower case), then ``gaps``."""
-    return [f"coverage_{t.lower()}" for t in sorted(technologies)] + ["gaps"]
+def map_names(technologies: Iterable[str], speed: Iterable[str] = ()) -> list[str]:
+    """``coverage_<tech>`` per technology (lower case), speed and SINR maps, ``gaps``.
+
+    ``speed_<tech>`` and ``sinr_<tech>`` for each technology of ``speed``.
+    """
+    return ([f"coverage_{t.lower()}" for t in sorted(technologies)]
+            + [f"speed_{t.lower()}" for t in sorted(speed)]
+            + [f"sinr_{t.lower()}" for t in sorted(speed)] + ["gaps"])
 
 
 def planned_outputs(out_dir: str | Path, formats: Sequence[str],
                     technologies: Iterable[str], *, commune_code: str | None = None,
-                    sheets: bool = False) -> list[Path]:
+                    sheets: bool = False, speed: Iterable[str] = ()) -> list[Path]:
     """Every file :func:`write_outputs` writes for ``formats`` and ``technologies``.
 
     ``commune_code``: the report of one commune (its sheet instead of ``report.pdf``);
-    ``sheets``: the commune sheets (``communes.pdf``, ``communes.zip``) too.
+    ``sheets``: the commune sheets (``communes.pdf``, ``communes.zip``) too; ``speed``: the
+    technologies with a downlink-speed map (:attr:`ReportData.speed`).
     """
     out = Path(out_dir)
     techs = sorted(technologies)
@@ -104,7 +110,8 @@ def planned_outputs(out_dir: str | Path, formats: Sequence[str],
         if fmt == "html":
             paths.append(out / HTML_NAME)
         elif fmt in MAP_FORMATS:
-            paths += [out / f"map_{name}{MAP_FORMATS[fmt]}" for name in map_names(techs)]
+            paths += [out / f"map_{name}{MAP_FORMATS[fmt]}"
+                      for name in map_names(techs, speed)]
         elif fmt == "pdf":
             paths.append(out / (commune_pdf_name(commune_code) if commune_code
                                 else REPORT_NAME))
@@ -140,7 +147,8 @@ def render_map_images(data: ReportData, options: MapOptions) -> dict[str, bytes]
     """The report's maps (:func:`~covplan.export.static_map.render_maps`) as PNG bytes."""
     figures = render_maps(data.dataset, data.coverage, road_gaps=data.analysis.road_gaps,
                           fibre_reached=data.fibre_reached, thresholds=data.thresholds_dbm,
-                          new_sites=data.new_sites, options=options)
+                          new_sites=data.new_sites, options=options, speed=data.speed,
+                          sinr=data.sinr)
     return {name: _png_bytes(fig, options.dpi) for name, fig in figures.items()}
 
 
@@ -149,7 +157,8 @@ def _write_maps(data: ReportData, out: Path, formats: Sequence[str], options: Ma
     """Static maps in the map formats; returns the files and the PNG bytes for the report."""
     figures = render_maps(data.dataset, data.coverage, road_gaps=data.analysis.road_gaps,
                           fibre_reached=data.fibre_reached, thresholds=data.thresholds_dbm,
-                          new_sites=data.new_sites, options=options)
+                          new_sites=data.new_sites, options=options, speed=data.speed,
+                          sinr=data.sinr)
     written: list[Path] = []
     images: dict[str, bytes] = {}
     for name, fig in figures.items():
@@ -211,8 +220,8 @@ def write_outputs(data: ReportData, out_dir: str | Path, formats: Sequence[str],
                       lang=language_.code)
     code = commune_sheet_code(data, options.commune) if options.commune else None
     techs = [t for t, g in data.coverage.items() if hasattr(g, "technology")]
-    check_outputs(planned_outputs(out, formats, techs, commune_code=code, sheets=bool(sheets)),
-                  overwrite=overwrite)
+    check_outputs(planned_outputs(out, formats, techs, commune_code=code, sheets=bool(sheets),
+                                  speed=data.speed), overwrite=overwrite)
     written: list[Path] = []
     images: dict[str, bytes] = {}
     if set(formats) & {"png", "svg", "mappdf"} or ("pdf" in formats and code is None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -75,3 +76,24 @@ def test_an_unnamed_scenario_is_not_named_twice(tiny_dataset: Dataset) -> None:
                                   resolution_m=RESOLUTION_M), scenario=scenario)
     assert _subtitle(data, language("en")) == "Thái Nguyên 2025 · Scenario (12 edits)"
     assert _subtitle(data, language("vi")) == "Thái Nguyên 2025 · Kịch bản (12 thay đổi)"
+
+
+def test_a_preset_that_counts_speed_maps_the_fastest_downlink(tiny_dataset: Dataset) -> None:
+    """Thai Nguyen counts people by speed: the report has a speed map per technology."""
+    from covplan.export.static_map import render_maps
+    from covplan.report import planned_outputs
+
+    data = prepare_report(tiny_dataset, load_targets("thai_nguyen_2025"),
+                          resolution_m=RESOLUTION_M)
+    assert set(data.speed) == {"4G", "5G"}
+    assert data.speed["4G"].units == "Mb/s" and np.nanmax(data.speed["4G"].data) > 0
+    assert set(data.sinr) == {"4G", "5G"} and data.sinr["4G"].units == "dB"
+    maps = render_maps(data.dataset, data.coverage, speed=data.speed, sinr=data.sinr)
+    assert list(maps) == ["coverage_4g", "coverage_5g", "speed_4g", "speed_5g", "sinr_4g",
+                          "sinr_5g", "gaps"]
+    names = {p.name for p in planned_outputs(Path("out"), ("png",), ["4G", "5G"],
+                                             speed=data.speed)}
+    assert {"map_speed_4g.png", "map_speed_5g.png", "map_sinr_4g.png"} <= names
+    without = prepare_report(tiny_dataset, load_targets("bac_ninh_2030"),
+                             resolution_m=RESOLUTION_M)
+    assert without.speed == {}

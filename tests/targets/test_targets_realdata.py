@@ -65,3 +65,16 @@ def test_commune_populations_sum_to_the_province_total(result: Analysis) -> None
     # a few sites in the city: some people have signal, most do not
     assert 0 < summary["population_4g_percent"].max() <= 100
     assert 0 < best.iloc[0]["covered_percent"] < 50
+
+
+def test_speed_on_real_terrain_and_people(result: Analysis) -> None:
+    """People by downlink speed on the real province; one operator: its row is every row."""
+    targets = result.targets.set_index("id")
+    speed, signal = targets.loc["people_highspeed"], targets.loc["people_broadband"]
+    assert speed["total"] == pytest.approx(signal["total"])  # the same people, counted by speed
+    assert 0 < speed["covered"] < speed["total"]
+    assert "40 Mb/s" in speed["threshold"]
+    rows = result.operators[result.operators["id"] == "people_highspeed"]
+    shares = dict(zip(rows["network"], rows["measured_percent"], strict=True))
+    assert set(shares) == {"Viettel", "at least one operator", "every operator"}
+    assert shares["Viettel"] == shares["at least one operator"] == shares["every operator"]
