@@ -107,7 +107,11 @@ def crop(raster: Raster, bounds: Bounds, max_px: int, *,
 
 def rsrp_rgba(rsrp_dbm: np.ndarray, *, opacity: float = 0.8) -> np.ndarray:
     """RGBA image of RSRP in the map's dBm classes (transparent below −120 dBm or NaN)."""
-    classes = style.rsrp_class(rsrp_dbm)
+    return _class_rgba(style.rsrp_class(rsrp_dbm), opacity)
+
+
+def _class_rgba(classes: np.ndarray, opacity: float) -> np.ndarray:
+    """RGBA of class indices in the signal palette (0: transparent)."""
     table = np.zeros((len(style.RSRP_COLOURS) + 1, 4), dtype=np.float32)
     for k, (colour, alpha) in enumerate(zip(style.RSRP_COLOURS, style.RSRP_ALPHAS,
                                             strict=True), start=1):
@@ -121,13 +125,7 @@ def speed_rgba(mbps: np.ndarray, *, opacity: float = 0.8, sinr: bool = False) ->
 
     With ``sinr``, ``mbps`` is a SINR in dB, drawn in the SINR's classes.
     """
-    classes = style.sinr_class(mbps) if sinr else style.speed_class(mbps)
-    table = np.zeros((len(style.RSRP_COLOURS) + 1, 4), dtype=np.float32)
-    for k, (colour, alpha) in enumerate(zip(style.RSRP_COLOURS, style.RSRP_ALPHAS,
-                                            strict=True), start=1):
-        table[k] = (*to_rgba(colour)[:3], alpha * opacity)
-    rgba: np.ndarray = table[classes]
-    return rgba
+    return _class_rgba(style.sinr_class(mbps) if sinr else style.speed_class(mbps), opacity)
 
 
 def shaded_relief(terrain: Raster, bounds: Bounds, max_px: int) -> Cropped | None:

@@ -149,24 +149,23 @@ def sinr_class(sinr_db: np.ndarray) -> np.ndarray:
 def sinr_legend(technology: str, *, lang: Language | None = None) -> LegendSection:
     """Legend block of a SINR overlay (dB classes, best first)."""
     lang = _lang(lang)
-    edges = [_minus(e) for e in SINR_EDGES_DB]
-    labels = [lang._("{low} to {high}").format(low=low, high=high)
-              for low, high in pairwise(edges)]
-    labels.append(f"≥ {edges[-1]}")
-    items = tuple(LegendItem(c, lab) for c, lab in zip(RSRP_COLOURS, labels, strict=True))
-    title = lang._("{tech} downlink SINR (dB), best operator").format(tech=technology)
-    return LegendSection(title, tuple(reversed(items)))
+    return _classes(lang._("{tech} downlink SINR (dB), best operator").format(tech=technology),
+                    [_minus(e) for e in SINR_EDGES_DB], lang._("{low} to {high}"), "≥ {low}")
 
 
 def speed_legend(technology: str, *, lang: Language | None = None) -> LegendSection:
     """Legend block of a downlink-speed overlay (Mb/s classes, fastest first)."""
     lang = _lang(lang)
-    edges = [lang.number(e, 1 if e < 1 else 0) for e in SPEED_EDGES_MBPS]
-    labels = [lang._("{low} to {high} Mb/s").format(low=low, high=high)
-              for low, high in pairwise(edges)]
-    labels.append(f"≥ {edges[-1]} Mb/s")
+    return _classes(lang._("{tech} speed, fastest operator (Mb/s)").format(tech=technology),
+                    [lang.number(e, 1 if e < 1 else 0) for e in SPEED_EDGES_MBPS],
+                    lang._("{low} to {high} Mb/s"), "≥ {low} Mb/s")
+
+
+def _classes(title: str, edges: list[str], between: str, above: str) -> LegendSection:
+    """A legend of classes between ``edges`` in the signal palette, the top class first."""
+    labels = [between.format(low=low, high=high) for low, high in pairwise(edges)]
+    labels.append(above.format(low=edges[-1]))
     items = tuple(LegendItem(c, lab) for c, lab in zip(RSRP_COLOURS, labels, strict=True))
-    title = lang._("{tech} speed, fastest operator (Mb/s)").format(tech=technology)
     return LegendSection(title, tuple(reversed(items)))
 
 

@@ -627,17 +627,7 @@ def best_dl_mbps(networks: Mapping[str, Mapping[str, CoverageGrid]], technology:
     the centre cell of every k × k block is computed, on a grid k times coarser (for a map
     image that is averaged down anyway).
     """
-    grids = [g[technology] for g in networks.values()
-             if technology in g and g[technology].sinr_db is not None]
-    if not grids:
-        return None
-    first = grids[0].rsrp_dbm
-    if step > 1:
-        grids = [_coarse(g, step) for g in grids]
-    stack = np.stack([dl_mbps(g, fade_db).data for g in grids])
-    best = np.where(np.isnan(stack).all(axis=0), np.nan,
-                    np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0))
-    return Raster(best.astype(np.float32), grids[0].rsrp_dbm.grid, "Mb/s", first.notes)
+    return _best_of(networks, technology, step, "Mb/s", lambda g: dl_mbps(g, fade_db).data)
 
 
 def best_sinr_db(networks: Mapping[str, Mapping[str, CoverageGrid]], technology: str, *,
@@ -646,17 +636,24 @@ def best_sinr_db(networks: Mapping[str, Mapping[str, CoverageGrid]], technology:
 
     ``step`` as in :func:`best_dl_mbps`.
     """
+    return _best_of(networks, technology, step, "dB",
+                    lambda g: np.asarray(g.sinr_db.data if g.sinr_db is not None else np.nan))
+
+
+def _best_of(networks: Mapping[str, Mapping[str, CoverageGrid]], technology: str, step: int,
+             units: str, value: Callable[[CoverageGrid], np.ndarray]) -> Raster | None:
+    """Per cell, the largest ``value`` of any operator's ``technology`` grid with SINR."""
     grids = [g[technology] for g in networks.values()
              if technology in g and g[technology].sinr_db is not None]
     if not grids:
         return None
-    first = grids[0].rsrp_dbm
+    notes = grids[0].rsrp_dbm.notes
     if step > 1:
         grids = [_coarse(g, step) for g in grids]
-    stack = np.stack([g.sinr_db.data for g in grids if g.sinr_db is not None])
+    stack = np.stack([value(g) for g in grids])
     best = np.where(np.isnan(stack).all(axis=0), np.nan,
                     np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0))
-    return Raster(best.astype(np.float32), grids[0].rsrp_dbm.grid, "dB", first.notes)
+    return Raster(best.astype(np.float32), grids[0].rsrp_dbm.grid, units, notes)
 
 
 def _coarse(grid: CoverageGrid, step: int) -> CoverageGrid:

@@ -302,9 +302,9 @@ def _operators(table: Mapping[str, Any], where: str, problems: _Problems) -> tup
     value = table.get("operators", ANY_OPERATOR)
     if value in (ANY_OPERATOR, ALL_OPERATORS):
         return (str(value),)
-    names = _text_list(value, "operators", where, problems) if not isinstance(value, str) \
-        else ()
-    if isinstance(value, str) or not names or any(not n.strip() for n in names):
+    names = (tuple(value) if isinstance(value, list) and all(isinstance(v, str) for v in value)
+             else ())
+    if not names or any(not n.strip() for n in names):
         problems.add(where, f"operators should be \"any\", \"all\" or a list of operator "
                             f"names, got {value!r}.",
                      'write operators = "any" (at least one operator), "all", or '

@@ -15,9 +15,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from covplan import settings
 from covplan.app.exports import Stamp, human_csv, slug
-from covplan.datasets import ensure_demo
 from covplan.i18n import language
 from covplan.io import load_dataset
 from covplan.planning import run_analysis
@@ -55,19 +53,6 @@ def test_csv_for_people_follows_the_language(tiny_dir: Path) -> None:
     assert "Target" in english.columns and english["Measured (%)"].dtype == float
 
 
-@pytest.fixture(scope="module")
-def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_demo("small", data_dir=tmp_path_factory.mktemp("data"))
-
-
-@pytest.fixture
-def app(small_demo: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setattr(settings, "demo_size", "small")
-    monkeypatch.setattr(settings, "data_dir", small_demo.parent)
-    at = AppTest.from_file(APP, default_timeout=240)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _gap_point(small_demo: Path) -> tuple[float, float]:

@@ -9,17 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from covplan import settings
-from covplan.datasets import ensure_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 #: Figures as the page shows them: "72,1 %" in Vietnamese, "72.1 %" in English.
 VI_PERCENT = re.compile(r"^\d{1,3},\d %$")
 EN_PERCENT = re.compile(r"^\d{1,3}\.\d %$")
-
-
-@pytest.fixture(scope="module")
-def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_demo("small", data_dir=tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture

@@ -17,10 +17,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from covplan import settings
 from covplan.calibration.compare import Comparison, compare_measurements
 from covplan.calibration.measurements import read_measurements
-from covplan.datasets import ensure_demo
 from covplan.i18n import language
 from covplan.io import load_dataset
 from covplan.mapview.measurements import ERROR_COLOURS, error_class
@@ -33,19 +31,6 @@ DRIVE_TEST = "The dataset's drive test (drive_test.csv)"
 A_FILE = "A file (CSV or G-NetTrack log)"
 
 
-@pytest.fixture(scope="module")
-def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_demo("small", data_dir=tmp_path_factory.mktemp("data"))
-
-
-@pytest.fixture
-def app(small_demo: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setattr(settings, "demo_size", "small")
-    monkeypatch.setattr(settings, "data_dir", small_demo.parent)
-    at = AppTest.from_file(APP, default_timeout=240)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _number(text: str) -> float:
