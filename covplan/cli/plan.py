@@ -58,8 +58,8 @@ def _report(rec: Recommendation, dataset_label: str) -> str:
                  f" cells in {rec.matrix.seconds:.1f} s")
     lines.append(_solver_line(rec))
     if not rec.feasible:
-        never = rec.demand.total - rec.demand.baseline_covered - rec.selection.covered_weight
-        lines.append(f"The goal cannot be reached with these candidates: {_amount(never, unit)}"
+        lines.append("The goal cannot be reached with these candidates: "
+                     f"{_amount(rec.unreachable, unit)}"
                      " no candidate reaches (layer 'uncoverable'). The sites below reach all "
                      "that the candidates can.")
     lines.append("")

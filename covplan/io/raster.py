@@ -311,7 +311,7 @@ def warp(
 ) -> np.ndarray:
     """Reproject ``array`` onto ``grid`` (NaN = nodata on both sides).
 
-    The one raster-warping primitive of :mod:`covplan.io`: terrain uses bilinear,
+    The one raster-warping primitive of :mod:`covplan.io`: terrain uses nearest (posts),
     population ``sum`` (total conserving) with ``dtype=np.float64``.
     """
     out = np.full(grid.shape, np.nan, dtype=dtype)

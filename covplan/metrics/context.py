@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from covplan.io.dataset import Dataset
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -121,6 +123,20 @@ class MetricContext:
         """The view context under ``key``, made once per context."""
         view: MetricContext = self._cached(key, make)
         return view
+
+    def follow_on(self, key: tuple[Any, ...], make: Callable[[], T],
+                  update: Callable[[T], T]) -> T:
+        """The value under ``key``, made once per context.
+
+        After :meth:`advance`, a value the previous context holds under ``key`` is handed
+        to ``update`` (which must give what ``make`` would, reusing what did not change);
+        otherwise ``make`` makes it.
+        """
+        if key not in self._cache:
+            carried = self._carried(key)
+            self._cache[key] = make() if carried is None else update(carried[0])
+        value: T = self._cache[key]
+        return value
 
     def _carried(self, key: tuple[Any, ...]) -> tuple[Any, Window] | None:
         """The previous context's value under ``key`` and the changed window, if any."""

@@ -14,18 +14,23 @@ Modules:
   candidate x demand coverage matrix from the engine;
 - :mod:`~covplan.planning.problem`, :mod:`~covplan.planning.greedy`,
   :mod:`~covplan.planning.milp`: the covering problem, lazy greedy and integer programs;
-- :mod:`~covplan.planning.recommend`: the whole chain for one target.
+- :mod:`~covplan.planning.recommend`: the whole chain for one target (or several in turn).
 """
 
 from covplan.planning.candidates import CandidateOptions, generate_candidates, load_candidates
-from covplan.planning.demand import Demand, target_demand
+from covplan.planning.demand import Demand, plannable, target_demand
 from covplan.planning.edits import Edit
 from covplan.planning.evaluate import Evaluation, ScenarioEvaluator, run_analysis
 from covplan.planning.greedy import greedy_max_coverage, greedy_reach
 from covplan.planning.matrix import CoverageMatrix, build_matrix
 from covplan.planning.milp import milp_max_coverage, milp_reach
 from covplan.planning.problem import CoverProblem, reduce_problem
-from covplan.planning.recommend import PlanOptions, Recommendation, recommend_sites
+from covplan.planning.recommend import (
+    PlanOptions,
+    Recommendation,
+    recommend_for_targets,
+    recommend_sites,
+)
 from covplan.planning.scenario import Scenario, sites_diff, sites_hash
 from covplan.planning.scenario_io import load_scenario, save_scenario
 from covplan.planning.selection import Selection
@@ -50,6 +55,8 @@ __all__ = [
     "load_scenario",
     "milp_max_coverage",
     "milp_reach",
+    "plannable",
+    "recommend_for_targets",
     "recommend_sites",
     "reduce_problem",
     "run_analysis",

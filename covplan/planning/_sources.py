@@ -103,7 +103,9 @@ def colocation_points(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     tech = sites["technology"].astype(str)
     with_5g = set(sites.loc[tech == "5G", "site_id"].astype(str))
     lte = sites[(tech == "4G") & on_air.to_numpy(bool)]
-    lte = lte[~lte["site_id"].astype(str).isin(with_5g)]
+    ids = lte["site_id"].astype(str)
+    # a site whose co-location is already built (an earlier recommendation's COLO-...)
+    lte = lte[~ids.isin(with_5g) & ~("COLO-" + ids).isin(with_5g)]
     if lte.empty:
         return _frame([], [], "colocation")
     grouped = lte.groupby(lte["site_id"].astype(str), sort=False)

@@ -194,6 +194,11 @@ _BUILDERS = {"length_share": _roads, "point_share": _pois,
              "population_share": _population, "village_share": _villages}
 
 
+def plannable(target: Target) -> bool:
+    """Whether new radio sites can close ``target`` (it has demand items and technologies)."""
+    return target.measure in _BUILDERS and bool(target.technologies)
+
+
 def target_demand(target: Target, ctx: MetricContext) -> Demand:
     """The demand items of ``target`` on prepared metrics of the baseline.
 
@@ -202,7 +207,7 @@ def target_demand(target: Target, ctx: MetricContext) -> Demand:
     covplan.errors.CovplanError
         For a fibre target, a target without technologies, or a layer the dataset lacks.
     """
-    if target.measure not in _BUILDERS:
+    if target.measure not in _BUILDERS:  # see plannable()
         raise CovplanError(f"target {target.id!r} measures {target.measure}: new radio sites "
                            "cannot close it; choose a road, population, POI or village target")
     if not target.technologies:

@@ -101,6 +101,11 @@ class ScenarioEvaluator:
         Clutter, calibration and vendor patterns the predictions add to the model; default
         the dataset's (:meth:`covplan.io.Dataset.environment`, with the calibration its
         manifest names).
+    memo
+        The coverage grids of the latest scenarios, by what they were predicted from
+        (:class:`~covplan.predict.engine.GridMemo`). Evaluators of one dataset under other
+        targets may share one (the app's presets do), so that a switch predicts nothing
+        again.
     """
 
     dataset: Dataset
@@ -112,7 +117,7 @@ class ScenarioEvaluator:
     environment: RadioEnvironment | None = None
     _last: MetricContext | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _memo: GridMemo = field(default_factory=lambda: GridMemo(size=16), repr=False)
+    memo: GridMemo = field(default_factory=lambda: GridMemo(size=16), repr=False)
 
     @cached_property
     def grid(self) -> GridSpec:
@@ -143,7 +148,7 @@ class ScenarioEvaluator:
         coverage: dict[str, Any] = dict(predict_network(
             sites, self.dataset.terrain, self.grid, floors_dbm=self.targets.floors_dbm(),
             statuses=self.statuses, model=self.model, cache=self.cache, progress=progress,
-            memo=self._memo, environment=self.radio_environment))
+            memo=self.memo, environment=self.radio_environment))
         if not coverage:  # no sites on air: an empty grid, so every measure reads no signal
             empty = np.full(self.grid.shape, np.nan, dtype=np.float32)
             coverage = {"4G": Raster(empty, self.grid, "dBm")}
@@ -159,7 +164,7 @@ class ScenarioEvaluator:
         return predict_operators(
             sites, self.dataset.terrain, self.grid, floors_dbm=self.targets.floors_dbm(),
             statuses=self.statuses, model=self.model, cache=self.cache, progress=progress,
-            memo=self._memo, environment=self.radio_environment,
+            memo=self.memo, environment=self.radio_environment,
             sinr=self.targets.needs_sinr)
 
     def context(self, coverage: Coverage, sites: gpd.GeoDataFrame | None,

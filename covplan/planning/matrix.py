@@ -7,6 +7,13 @@ reaches the threshold of its technology, :math:`a_{ij} = [\mathrm{RSRP}_i(j) \ge
 \theta_{t(i)}]`. Because the engine's best-server grid is the cell-wise maximum over sites,
 a set of sites covers a cell exactly when one of them does: the matrix predicts the
 engine's result for any choice of candidates without a new prediction.
+
+Each candidate's RSRP is read only at the open demand cells
+(:func:`covplan.predict.cells.sites_at_cells`: the rays those cells read, several candidates
+at once), with values identical to its engine window's; ``method="windows"`` reads the
+whole windows from the engine instead (:mod:`covplan.planning.footprints`), slower by
+5–150× on the full demo and kept as the reference the tests and ``benchmarks/bench_plan.py``
+compare with.
 """
 
 from __future__ import annotations
@@ -15,12 +22,14 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from covplan import settings
 from covplan._progress import ProgressFn, scaled
 from covplan.grid import GridSpec, Raster
 from covplan.metrics.thresholds import Thresholds
@@ -28,6 +37,7 @@ from covplan.planning.demand import Demand
 from covplan.planning.footprints import Window, visit_windows
 from covplan.planning.problem import CoverProblem
 from covplan.predict import SiteCache
+from covplan.predict.cells import sites_at_cells
 from covplan.predict.environment import RadioEnvironment
 
 logger = logging.getLogger(__name__)
@@ -93,7 +103,8 @@ def build_matrix(demand: Demand, candidates: gpd.GeoDataFrame, terrain: Raster |
                  engine_threshold_dbm: Mapping[str, float] | None = None,
                  model: str = "auto", cache: SiteCache | None = None,
                  progress: ProgressFn | None = None, batch: bool = True,
-                 environment: RadioEnvironment | None = None) -> CoverageMatrix:
+                 environment: RadioEnvironment | None = None,
+                 method: Literal["cells", "windows"] = "cells") -> CoverageMatrix:
     """Predict every candidate once and record which open demand cells it serves.
 
     Parameters
@@ -111,13 +122,18 @@ def build_matrix(demand: Demand, candidates: gpd.GeoDataFrame, terrain: Raster |
         Threshold that bounds each site's prediction, per technology; pass the value
         scenario evaluation uses so that the cache is shared.
     cache
-        The per-site cache.
+        The per-site cache (``method="windows"``).
     progress
         Called as ``progress(fraction, message)``.
     batch
         See :func:`covplan.planning.footprints.visit_windows`.
     environment
         Clutter, calibration and vendor patterns (those of the scenario evaluation).
+    method
+        ``"cells"``: each candidate's RSRP at the open demand cells only, several candidates
+        at once (:func:`covplan.predict.cells.sites_at_cells`); ``"windows"``: each
+        candidate's whole window from the engine, kept in ``cache``. Both give the same
+        matrix.
     """
     started = time.perf_counter()
     thr = thresholds or demand.target.thresholds
@@ -132,6 +148,15 @@ def build_matrix(demand: Demand, candidates: gpd.GeoDataFrame, terrain: Raster |
              if (candidates["technology"].astype(str) == t).any()]
     for n, tech in enumerate(techs):
         level = thr.rsrp_dbm(tech)
+        part = scaled(progress, n / len(techs), (n + 1) / len(techs))
+        floor = (engine_threshold_dbm or {}).get(tech)
+        if method == "cells":
+            for one in sites_at_cells(candidates, terrain, grid, lookup2d, technology=tech,
+                                      model=model, threshold_dbm=floor,
+                                      rx_height_m=settings.rx_height_m,
+                                      environment=environment, progress=part):
+                hits.setdefault(one.site_id, []).append(one.numbers[one.rsrp_dbm >= level])
+            continue
 
         def consume(w: Window, level: float = level) -> None:
             h, wd = w.rsrp_dbm.shape
@@ -145,9 +170,8 @@ def build_matrix(demand: Demand, candidates: gpd.GeoDataFrame, terrain: Raster |
                 hits.pop(site, None)
 
         visit_windows(candidates, terrain, grid, technology=tech, consume=consume,
-                      restart=restart, threshold_dbm=(engine_threshold_dbm or {}).get(tech),
-                      model=model, cache=cache, batch=batch, environment=environment,
-                      progress=scaled(progress, n / len(techs), (n + 1) / len(techs)))
+                      restart=restart, threshold_dbm=floor, model=model, cache=cache,
+                      batch=batch, environment=environment, progress=part)
     cols = [np.concatenate(v) for v in hits.values()]
     rows = [np.full(len(c), position[s], dtype=np.int64) for s, c in zip(hits, cols,
                                                                           strict=True)]

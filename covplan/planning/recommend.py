@@ -19,12 +19,17 @@
 A goal that no choice of candidates reaches is reported, not raised: ``feasible`` is
 False, ``uncoverable`` lists the demand no candidate reaches (road stretches for a road
 target) and the selection covers all that the candidates can.
+
+Planning can start from a scenario instead of the baseline (``start``: a planner's own edits,
+or the sites recommended for another target): its sites are then the network the candidates
+add to, and the recommended scenario is ``start`` plus the new sites.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -67,6 +72,9 @@ class PlanOptions:
         Where the integer program stops.
     candidates
         Candidate generation settings.
+    matrix_method
+        How the coverage matrix is built (:func:`~covplan.planning.matrix.build_matrix`;
+        both give the same matrix).
     """
 
     mode: Literal["reach", "max"] = "reach"
@@ -75,6 +83,7 @@ class PlanOptions:
     time_limit_s: float = 60.0
     mip_rel_gap: float = 0.01
     candidates: CandidateOptions = field(default_factory=CandidateOptions)
+    matrix_method: Literal["cells", "windows"] = "cells"
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +131,12 @@ class Recommendation:
     uncoverable: gpd.GeoDataFrame
     timings_s: dict[str, float]
 
+    @property
+    def unreachable(self) -> float:
+        """Open demand (in the target's unit) that no candidate reaches."""
+        never = self.demand.open & ~self.matrix.coverable_items()
+        return float(self.demand.weight[never].sum())
+
     def summary(self) -> dict[str, object]:
         """Key figures for reports and the command line."""
         after = self.after.set_index("id").loc[self.target.id]
@@ -135,7 +150,7 @@ class Recommendation:
             "before_covered": self.demand.baseline_covered,
             "predicted_covered": self.predicted_covered,
             "after_covered": covered_in(self.after, self.target.id),
-            "total": self.demand.total,
+            "total": self.demand.total, "unreachable": self.unreachable,
             "after_met": None if pd.isna(after["met"]) else bool(after["met"]),
         }
 
@@ -170,7 +185,8 @@ def recommend_sites(dataset: Dataset, targets: TargetSet, target_id: str, *,
                     user_candidates: pd.DataFrame | None = None,
                     exclusion: gpd.GeoDataFrame | None = None,
                     evaluator: ScenarioEvaluator | None = None,
-                    progress: ProgressFn | None = None) -> Recommendation:
+                    progress: ProgressFn | None = None, start: Scenario | None = None
+                    ) -> Recommendation:
     """Recommend sites for ``target_id`` of ``targets`` (see the module docstring).
 
     Parameters
@@ -191,6 +207,8 @@ def recommend_sites(dataset: Dataset, targets: TargetSet, target_id: str, *,
         Reuse an evaluator (and its cache) across recommendations.
     progress
         Called as ``progress(fraction, message)``.
+    start
+        Plan from this scenario of the dataset (default: the baseline).
     """
     options = options or PlanOptions()
     report = progress or no_progress
@@ -203,7 +221,7 @@ def recommend_sites(dataset: Dataset, targets: TargetSet, target_id: str, *,
 
     target = find_target(targets, target_id)
     ev = evaluator or ScenarioEvaluator(dataset, targets)
-    baseline = ev.baseline()
+    baseline = start if start is not None else ev.baseline()
     coverage = ev.coverage(baseline.sites, scaled(report, 0.0, 0.15))
     ctx = ev.context(coverage, baseline.sites)
     before = evaluate_targets(targets, ctx)
@@ -217,12 +235,13 @@ def recommend_sites(dataset: Dataset, targets: TargetSet, target_id: str, *,
         candidates = generate_candidates(ctx, demand, terrain=dataset.terrain,
                                          user=user_candidates, exclusion=exclusion,
                                          options=options.candidates)
+        candidates = _unclashed(candidates, baseline)
     lap("candidates")
     floors = {t: targets.floor_dbm(t) for t in target.technologies}
     matrix = build_matrix(demand, candidates, dataset.terrain, ev.grid,
                           engine_threshold_dbm=floors, model=ev.model, cache=ev.cache,
                           progress=scaled(report, 0.2, 0.7),
-                          environment=ev.radio_environment)
+                          environment=ev.radio_environment, method=options.matrix_method)
     lap("coverage matrix")
     greedy, selection, feasible = _solve(matrix, demand, options, scaled(report, 0.7, 0.9))
     timings["greedy"], timings["integer program"] = greedy.seconds, (
@@ -238,6 +257,58 @@ def recommend_sites(dataset: Dataset, targets: TargetSet, target_id: str, *,
     return Recommendation(target, demand, candidates, matrix, greedy, selection, feasible,
                           chosen, scenario, before, after, predicted,
                           uncoverable(demand, matrix, ctx), timings)
+
+
+def recommend_for_targets(dataset: Dataset, targets: TargetSet, target_ids: Sequence[str], *,
+                          options: PlanOptions | None = None,
+                          evaluator: ScenarioEvaluator | None = None,
+                          progress: ProgressFn | None = None, start: Scenario | None = None
+                          ) -> list[Recommendation]:
+    """Recommend sites for several targets, one after another.
+
+    Each target is planned from the scenario the previous one recommended (the first from
+    ``start``, default the baseline), so later targets count the sites already proposed
+    and the last recommendation's ``scenario`` holds every proposed site. ``options``
+    (``max_sites`` included) apply to each target in turn.
+    """
+    if not target_ids:
+        raise CovplanError("choose at least one target to plan for")
+    for target_id in target_ids:
+        find_target(targets, target_id)  # every name checked before any work
+    report = progress or no_progress
+    ev = evaluator or ScenarioEvaluator(dataset, targets)
+    out: list[Recommendation] = []
+    scenario = start
+    for n, target_id in enumerate(target_ids):
+        rec = recommend_sites(dataset, targets, target_id, options=options, evaluator=ev,
+                              start=scenario, progress=scaled(report, n / len(target_ids),
+                                                              (n + 1) / len(target_ids)))
+        out.append(rec)
+        scenario = rec.scenario
+    return out
+
+
+def _unclashed(candidates: gpd.GeoDataFrame, start: Scenario) -> gpd.GeoDataFrame:
+    """Candidates renamed where their ``site_id`` is already a site of ``start``.
+
+    Generated names (``CAND-R00001``…) restart with every recommendation; planning from a
+    scenario that holds an earlier recommendation's sites must not reuse them.
+    """
+    taken = set(start.sites["site_id"].astype(str))
+    ids = candidates["site_id"].astype(str)
+    if not ids.isin(taken).any():
+        return candidates
+    names: dict[str, str] = {}
+    taken |= set(ids)
+    for site in dict.fromkeys(ids[ids.isin(start.sites["site_id"].astype(str))]):
+        n = 2
+        while f"{site}-{n}" in taken:
+            n += 1
+        names[site] = f"{site}-{n}"
+        taken.add(names[site])
+    out = candidates.copy()
+    out["site_id"] = ids.map(lambda s: names.get(s, s))
+    return out
 
 
 def covered_in(table: pd.DataFrame, target_id: str) -> float:

@@ -19,8 +19,8 @@ from covplan.radio.terrain import EARTH_RADIUS_M
 #: Version of the prediction kernels' output; part of every cache key, so raise it whenever
 #: a change alters what the kernels compute (2: the sector fill no longer reads rays the
 #: sweep skipped just west of north; 3: each window also holds its sectors' load-weighted
-#: power, for the SINR).
-KERNEL_VERSION = 3
+#: power, for the SINR; 4: the Longley-Rice kernel reads the nearest DEM post).
+KERNEL_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,58 @@ def _window(grid: GridSpec, x: float, y: float, r: float) -> tuple[int, int, int
     return r0, max(r0, r1), c0, max(c0, c1)
 
 
-def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
-                  spec: models.ModelSpec, s: Settings,
-                  rx: ReceiverCorrection | None = None) -> SiteResult:
-    """Best-sector RSRP of group ``g`` on its window of ``grid``.
+@dataclass(frozen=True, eq=False)
+class Footprint:
+    """Where one group's sweep runs: its ground, radius, rays and window on the grid.
 
-    ``rx`` (clutter and calibration at the receiver) is added to the window before it is
-    cropped at the floor; the radius grows by the most it can add anywhere.
+    Parameters
+    ----------
+    z0
+        Ground elevation at the site.
+    base_heights
+        Hata's effective base-station height per azimuth bin (the mast height for other
+        models).
+    radius_m
+        Radius of influence (the largest over azimuths).
+    window
+        Rows and columns ``(r0, r1, c0, c1)`` of the grid the disc may reach.
+    n_steps, n_rays
+        Steps along a ray and rays around the site.
+    ray_steps
+        Steps each ray is swept to (its own azimuth's radius).
+    x0, y0
+        Centre of the window's cell (0, 0).
+    """
+
+    z0: float
+    base_heights: np.ndarray
+    radius_m: float
+    window: tuple[int, int, int, int]
+    n_steps: int
+    n_rays: int
+    ray_steps: np.ndarray
+    x0: float
+    y0: float
+
+    @property
+    def empty(self) -> bool:
+        """Whether the disc misses the grid."""
+        r0, r1, c0, c1 = self.window
+        return r1 <= r0 or c1 <= c0
+
+
+#: Memo of radii of influence by (model, loss budget, frequency, height): a candidate
+#: matrix asks for thousands of sites with the same few parameters.
+RadiusMemo = dict[tuple[str, float, float, float, float, float], float]
+
+
+def footprint(g: Group, terrain: TerrainSampler, grid: GridSpec, spec: models.ModelSpec,
+              s: Settings, rx: ReceiverCorrection | None = None,
+              memo: RadiusMemo | None = None) -> Footprint:
+    """The sweep geometry of group ``g`` (see :class:`Footprint`).
+
+    ``rx`` (clutter and calibration at the receiver) widens the radius by the most it can
+    add anywhere. ``memo`` remembers radii across groups with equal parameters.
     """
     res = grid.resolution_m
     dem_args = terrain.args()
@@ -79,22 +124,47 @@ def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
         radii = models.hata_radius_m(spec, max_loss, g.frequency_mhz, s.rx_height_m, hb,
                                      min_radius_m=2.0 * res, max_radius_m=s.max_radius_m)
     else:
-        radii = np.full(1, models.influence_radius_m(
-            spec, max_loss, g.frequency_mhz, g.height_m, s.rx_height_m, g.height_m,
-            min_radius_m=2.0 * res, max_radius_m=s.max_radius_m))
+        key = (spec.name, max_loss, g.frequency_mhz, g.height_m, s.rx_height_m, res)
+        radius = memo.get(key) if memo is not None else None
+        if radius is None:
+            radius = models.influence_radius_m(
+                spec, max_loss, g.frequency_mhz, g.height_m, s.rx_height_m, g.height_m,
+                min_radius_m=2.0 * res, max_radius_m=s.max_radius_m)
+            if memo is not None:
+                memo[key] = radius
+        radii = np.full(1, radius)
     radius = float(radii.max())
-    hb_range = (float(hb.min()), float(hb.max()))
-    r0, r1, c0, c1 = _window(grid, g.x, g.y, radius)
-    if r1 <= r0 or c1 <= c0:
-        empty = np.empty((0, 0), np.float32)
-        return SiteResult(r0, c0, empty, np.empty((0, 0), np.int8), radius, hb_range,
-                          empty.copy())
     n_steps = math.ceil(radius / res) + 1
     cap = sweep.LEVEL_CAP
     n_rays = cap * max(1, math.ceil(2.0 * math.pi * radius / res / cap))
     # each ray stops where its own azimuth's bound says nothing more can be covered
     bins = (np.arange(n_rays) * radii.size // n_rays) % radii.size
     ray_steps = np.minimum(np.ceil(radii[bins] / res).astype(np.int64) + 1, n_steps)
+    r0, r1, c0, c1 = _window(grid, g.x, g.y, radius)
+    t = grid.transform
+    return Footprint(z0, hb, radius, (r0, r1, c0, c1), n_steps, n_rays, ray_steps,
+                     t.c + (c0 + 0.5) * res, t.f - (r0 + 0.5) * res)
+
+
+def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
+                  spec: models.ModelSpec, s: Settings,
+                  rx: ReceiverCorrection | None = None) -> SiteResult:
+    """Best-sector RSRP of group ``g`` on its window of ``grid``.
+
+    ``rx`` (clutter and calibration at the receiver) is added to the window before it is
+    cropped at the floor; the radius grows by the most it can add anywhere.
+    """
+    res = grid.resolution_m
+    dem_args = terrain.args()
+    fp = footprint(g, terrain, grid, spec, s, rx)
+    z0, hb, radius, n_steps, n_rays = fp.z0, fp.base_heights, fp.radius_m, fp.n_steps, fp.n_rays
+    hb_range = (float(hb.min()), float(hb.max()))
+    r0, r1, c0, c1 = fp.window
+    if fp.empty:
+        empty = np.empty((0, 0), np.float32)
+        return SiteResult(r0, c0, empty, np.empty((0, 0), np.int8), radius, hb_range,
+                          empty.copy())
+    ray_steps = fp.ray_steps
     loss = np.empty((n_rays, n_steps + 1), np.float32)
     dep = np.empty_like(loss)
     ae = s.k_factor * EARTH_RADIUS_M
@@ -109,8 +179,7 @@ def compute_group(g: Group, terrain: TerrainSampler, grid: GridSpec,
     rsrp = np.empty((r1 - r0, c1 - c0), np.float32)
     sec = np.empty((r1 - r0, c1 - c0), np.int8)
     loaded = np.empty((r1 - r0, c1 - c0), np.float32)
-    t = grid.transform
-    x0, y0 = t.c + (c0 + 0.5) * res, t.f - (r0 + 0.5) * res
+    x0, y0 = fp.x0, fp.y0
     sweep.fill_window(loss, dep, res, g.x, g.y, radius, x0, y0, res,  # type: ignore[call-arg]
                       *_sector_arrays(g), g.load_array(), rsrp, sec, loaded)
     if rx is not None:

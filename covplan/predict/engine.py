@@ -107,17 +107,33 @@ def dl_mbps(grid: CoverageGrid, fade_db: float = 0.0) -> Raster:
     ValueError
         When ``grid`` was predicted without SINR.
     """
+    rows, cols = grid.rsrp_dbm.data.shape
+    out = dl_mbps_window(grid, (0, rows, 0, cols), fade_db)
+    return Raster(out, grid.rsrp_dbm.grid, "Mb/s", grid.rsrp_dbm.notes)
+
+
+def dl_mbps_window(grid: CoverageGrid, window: tuple[int, int, int, int],
+                   fade_db: float = 0.0) -> np.ndarray:
+    """:func:`dl_mbps` of the cells ``[r0, r1) x [c0, c1)`` only (float32 array).
+
+    Raises
+    ------
+    ValueError
+        When ``grid`` was predicted without SINR.
+    """
     if grid.sinr_db is None or grid.link is None:
         raise ValueError(f"the {grid.technology} grid has no SINR: predict it with sinr=True")
-    server = np.asarray(grid.server.data)
+    r0, r1, c0, c1 = window
+    server = np.asarray(grid.server.data)[r0:r1, c0:c1]
     served = server >= 0
     out = np.full(server.shape, np.nan, dtype=np.float32)
     index = server[served]
     link = grid.link
+    sinr = np.asarray(grid.sinr_db.data)[r0:r1, c0:c1]
     out[served] = linklevel.user_dl_mbps(
-        np.asarray(grid.sinr_db.data)[served].astype(np.float64) - fade_db, grid.technology,
+        sinr[served].astype(np.float64) - fade_db, grid.technology,
         link.bandwidth_mhz[index], link.mimo_layers[index], link.load[index])
-    return Raster(out, grid.rsrp_dbm.grid, "Mb/s", grid.rsrp_dbm.notes)
+    return out
 
 
 @dataclass(frozen=True, eq=False)

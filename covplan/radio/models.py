@@ -3,15 +3,24 @@ r"""Propagation-model selection for coverage grids and the rule that combines it
 Model names (``model=`` of :func:`covplan.predict.predict_coverage`):
 
 ``"terrain"``
-    Deterministic: free space over the 3-D path plus terrain diffraction,
-    :math:`L = L_{fs}(d_{3D}) + J(\nu_b)`, with the Bullington ν of the DEM profile including
-    line-of-sight Fresnel-zone obstruction (ν < 0). No clutter: like-for-like with
-    SPLAT!/Longley-Rice, and the right choice over open rural terrain.
+    Deterministic and fast: free space over the 3-D path plus the diffraction of one
+    equivalent knife edge, :math:`L = L_{fs}(d_{3D}) + J(\nu_b)`, with the Bullington ν of the
+    DEM profile including line-of-sight Fresnel-zone obstruction (ν < 0). It is a
+    **lower bound** on terrain loss, not a stand-in for Longley-Rice or SPLAT!: one edge
+    under-counts a path behind several ridges, and there is no ground reflection, earth
+    roughness or rounded-obstacle term, so behind terrain it predicts far less loss than
+    ITM (on the real Thai Nguyen tile, 1800 MHz, receivers at 1.5 m: within 1–3 dB of
+    SPLAT!'s ITM where SPLAT! sees a clear path, 20–55 dB optimistic behind terrain; a
+    three-edge Deygout (:func:`covplan.radio.terrain.deygout_loss_db`) still leaves about
+    17 dB there). Use it for line-of-sight and first-obstacle studies (where a site sees,
+    which ridge blocks it), or calibrate it on measurements (``covplan calibrate``); use
+    ``"itm"`` for coverage behind terrain.
 ``"itm"``
     Deterministic: Longley-Rice ITM 1.2.2 point-to-point over the DEM profile to every cell
     (:mod:`covplan.radio.itm`), as SPLAT! ``-olditm`` computes it; median values, no clutter.
-    Agrees with SPLAT! within about 2 dB (median) on the real Thai Nguyen tile, at several
-    times the cost of ``"terrain"``.
+    The like-for-like model for SPLAT!: on the real Thai Nguyen tile its bias against SPLAT!
+    is within about 1 dB at eight sites (``benchmarks/bench_splat.py``), at about twice the
+    cost of ``"terrain"``.
 ``"hata-metropolitan"``, ``"hata-urban"``, ``"hata-suburban"``, ``"hata-open"``
     COST-231 Hata with the Okumura effective base height (antenna above the mean terrain
     3–15 km out along each azimuth, clipped to [mast height, 200 m]) plus terrain diffraction
@@ -91,7 +100,8 @@ _TR = "3GPP TR 38.901 V17.0.0 Table 7.4.1-1"
 RMA_BUILDING_HEIGHT_M, RMA_STREET_WIDTH_M = 5.0, 20.0
 MODELS: dict[str, ModelSpec] = {
     "terrain": ModelSpec("terrain", S.MODEL_TERRAIN,
-                         reference="ITU-R P.525-4 free space + ITU-R P.526-15 §4.5 Bullington"),
+                         reference="ITU-R P.525-4 free space + ITU-R P.526-15 §4.5 Bullington "
+                         "(one equivalent edge: a lower bound on terrain loss)"),
     "itm": ModelSpec("itm", S.MODEL_ITM, frequency_mhz=(20.0, 20000.0),
                      base_height_m=(0.5, 3000.0), mobile_height_m=(0.5, 3000.0),
                      distance_m=(1000.0, 2000e3),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -69,11 +69,31 @@ def _operators(target: Target, networks: Mapping[str, Any]) -> tuple[list[str], 
     return list(target.operators), False
 
 
-def _margin(target: Target, coverage: Mapping[str, Any], shape: tuple[int, int]) -> np.ndarray:
-    """Per cell, one network's best margin over the target's condition (-inf: none)."""
-    from covplan.predict.engine import CoverageGrid, dl_mbps
+#: ``[r0, r1) x [c0, c1)`` on the grid; ``(0, 0, 0, 0)`` for no cell.
+Window = tuple[int, int, int, int]
+_NOTHING: Window = (0, 0, 0, 0)
 
-    best = np.full(shape, -np.inf, dtype=np.float32)
+
+@dataclass(frozen=True, eq=False)
+class _Margin:
+    """One network's margin over a target's condition, and what it was computed from.
+
+    ``values`` is float32, -inf where the network does not serve; ``network`` the
+    operator's grids it came from; ``window`` where it differs from the previous
+    context's margin (None: made afresh).
+    """
+
+    values: np.ndarray
+    network: Mapping[str, Any]
+    window: Window | None
+
+
+def _margin(target: Target, coverage: Mapping[str, Any], window: Window) -> np.ndarray:
+    """In ``window``, one network's best margin over the target's condition (-inf: none)."""
+    from covplan.predict.engine import CoverageGrid, dl_mbps_window
+
+    r0, r1, c0, c1 = window
+    best = np.full((r1 - r0, c1 - c0), -np.inf, dtype=np.float32)
     for tech in target.technologies:
         grid = coverage.get(tech)
         if grid is None:
@@ -82,11 +102,106 @@ def _margin(target: Target, coverage: Mapping[str, Any], shape: tuple[int, int])
             if not isinstance(grid, CoverageGrid) or grid.sinr_db is None:
                 raise CovplanError(f"target {target.id!r} counts speed, but the {tech} network "
                                    "was predicted without its SINR")
-            values = dl_mbps(grid, fade_db(target)).data - np.float32(target.min_dl_mbps)
+            values = dl_mbps_window(grid, window, fade_db(target)) - np.float32(
+                target.min_dl_mbps)
         else:
-            values = rsrp_raster(grid).data - np.float32(target.thresholds.rsrp_dbm(tech))
+            values = (rsrp_raster(grid).data[r0:r1, c0:c1]
+                      - np.float32(target.thresholds.rsrp_dbm(tech)))
         np.fmax(best, np.where(np.isnan(values), -np.inf, values), out=best)
     return best
+
+
+def _union(a: Window, b: Window) -> Window:
+    """The smallest window holding both (either may hold no cell)."""
+    if a[1] <= a[0] or a[3] <= a[2]:
+        return b
+    if b[1] <= b[0] or b[3] <= b[2]:
+        return a
+    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
+
+
+def _same_links(old: Any, new: Any) -> bool:
+    """Whether every sector in both grids has the same bandwidth, layers and load."""
+    if old.link is None or new.link is None:
+        return old.link is new.link
+    position = {key: i for i, key in enumerate(old.site_keys)}
+    pairs = [(position[key], i) for i, key in enumerate(new.site_keys) if key in position]
+    if not pairs:
+        return True
+    before, after = np.array(pairs, dtype=np.int64).T
+    return all(np.array_equal(getattr(old.link, name)[before], getattr(new.link, name)[after])
+               for name in ("bandwidth_mhz", "mimo_layers", "load"))
+
+
+def _changed(technologies: Sequence[str], before: Mapping[str, Any],
+             after: Mapping[str, Any]) -> Window | None:
+    """Where a network's signal, server or speed may differ between two predictions.
+
+    None when that cannot be told (another grid, a technology gone, a sector's link changed).
+    """
+    from covplan.metrics._kernels import changed_bounds
+    from covplan.metrics.signal import changed_window
+
+    window = _NOTHING
+    for tech in technologies:
+        old, new = before.get(tech), after.get(tech)
+        if old is new:
+            continue
+        if old is None or new is None:
+            return None
+        changed = changed_window({tech: old}, {tech: new})  # signal and serving sector
+        if changed is None:
+            return None
+        old_sinr, new_sinr = getattr(old, "sinr_db", None), getattr(new, "sinr_db", None)
+        if old_sinr is not None or new_sinr is not None:
+            if old_sinr is None or new_sinr is None or not _same_links(old, new):
+                return None
+            none = np.zeros((1, 1), dtype=np.int32)
+            changed = _union(changed, changed_bounds(
+                np.asarray(old_sinr.data), np.asarray(new_sinr.data), none, none,
+                np.zeros(0, dtype=np.int64), False))
+        window = _union(window, changed)
+    return window
+
+
+def _operator_margin(target: Target, name: str, ctx: MetricContext) -> _Margin:
+    """Operator ``name``'s margin for ``target``; after a scenario edit, redone where it changed."""
+    assert ctx.networks is not None
+    network = ctx.networks[name]
+    rows, cols = ctx.grid.shape
+
+    def make() -> _Margin:
+        return _Margin(_margin(target, network, (0, rows, 0, cols)), network, None)
+
+    def update(before: _Margin) -> _Margin:
+        window = _changed(target.technologies, before.network, network)
+        if window is None:
+            return make()
+        r0, r1, c0, c1 = window
+        if r1 <= r0 or c1 <= c0:
+            return _Margin(before.values, network, window)  # never written to: shared
+        values = before.values.copy()
+        values[r0:r1, c0:c1] = _margin(target, network, window)
+        return _Margin(values, network, window)
+
+    return ctx.follow_on(("margin", name, *_condition(target)), make, update)
+
+
+def _condition(target: Target) -> tuple[Any, ...]:
+    """What a network's margin for ``target`` depends on besides the network."""
+    return (target.speed, target.technologies,
+            target.min_dl_mbps if target.speed else 0.0,
+            fade_db(target) if target.speed else 0.0,
+            tuple(target.thresholds.rsrp_dbm(t) for t in target.technologies))
+
+
+def _combined(margins: Sequence[np.ndarray], every: bool) -> np.ndarray:
+    """The best (worst with ``every``) of the operators' margins; NaN where none counts."""
+    out = margins[0].copy()
+    for margin in margins[1:]:
+        (np.minimum if every else np.maximum)(out, margin, out=out)
+    out[np.isneginf(out)] = np.nan
+    return out
 
 
 def _rule(target: Target, operators: Sequence[str], every: bool) -> Phrase:
@@ -133,22 +248,35 @@ def target_view(target: Target, ctx: MetricContext) -> tuple[Target, MetricConte
                            "with covplan's evaluator (ScenarioEvaluator), which predicts them")
     operators, every = _operators(target, networks)
     tech = target.technologies[0]
-    condition = (target.speed, target.technologies, tuple(operators), every,
-                 target.min_dl_mbps, fade_db(target) if target.speed else 0.0,
-                 tuple(target.thresholds.rsrp_dbm(t) for t in target.technologies))
+    unit = "Mb/s margin" if target.speed else "dB margin"
 
     def make() -> MetricContext:
-        shape = ctx.grid.shape
-        margins = [_margin(target, networks[name], shape) for name in operators]
-        if not margins:
-            combined = np.full(shape, np.nan, dtype=np.float32)
-        else:
-            combined = (np.minimum.reduce(margins) if every else np.maximum.reduce(margins))
-            combined[np.isneginf(combined)] = np.nan
-        unit = "Mb/s margin" if target.speed else "dB margin"
-        return ctx.derived({tech: Raster(combined, ctx.grid, unit)})
+        if not operators:
+            return ctx.derived({tech: Raster(np.full(ctx.grid.shape, np.nan, dtype=np.float32),
+                                             ctx.grid, unit)})
+        margins = [_operator_margin(target, name, ctx).values for name in operators]
+        return ctx.derived({tech: Raster(_combined(margins, every), ctx.grid, unit)})
 
-    view_ctx: MetricContext = ctx.cached_view(("view", *condition), make)
+    def update(before: MetricContext) -> MetricContext:
+        """The previous scenario's view, redone where an operator's margin changed."""
+        found = [_operator_margin(target, name, ctx) for name in operators]
+        windows = [m.window for m in found]
+        if not found or any(w is None for w in windows):
+            return make()
+        window = _NOTHING
+        for changed in windows:
+            assert changed is not None
+            window = _union(window, changed)
+        combined = rsrp_raster(before.coverage[tech]).data
+        r0, r1, c0, c1 = window
+        if r1 > r0 and c1 > c0:
+            combined = combined.copy()
+            combined[r0:r1, c0:c1] = _combined([m.values[r0:r1, c0:c1] for m in found], every)
+        return before.advance({tech: Raster(combined, ctx.grid, unit)}, window,
+                              sites=ctx.sites)
+
+    key = ("view", *_condition(target), tuple(operators), every)
+    view_ctx: MetricContext = ctx.follow_on(key, make, update)
     thresholds = target.thresholds.updated({f"rsrp_{tech.lower()}_dbm": 0.0})
     measure = SPEED_MEASURE_OF_LAYER[target.layer] if target.speed else target.measure
     view = replace(target, measure=measure, technologies=(tech,), thresholds=thresholds,

@@ -117,7 +117,7 @@ def test_fill_voids_all_void() -> None:
         fill_voids(np.full((3, 3), SRTM_VOID, dtype=np.int16), SRTM_VOID, source="x.hgt")
 
 
-def test_dem_to_grid_bilinear_keeps_a_plane(tmp_path: Path) -> None:
+def test_dem_to_grid_takes_each_cells_nearest_post(tmp_path: Path) -> None:
     transform = from_origin(105.7, 21.7, 0.001, 0.001)
     rows, cols = np.mgrid[0:200, 0:200]
     plane = (100 + 0.5 * cols + 0.25 * rows).astype(np.float32)
@@ -129,7 +129,11 @@ def test_dem_to_grid_bilinear_keeps_a_plane(tmp_path: Path) -> None:
     xs, ys = grid.cell_centres()
     lon, lat = Transformer.from_crs(32648, 4326, always_xy=True).transform(*np.meshgrid(xs, ys))
     col, row = (lon - 105.7) / 0.001 - 0.5, (21.7 - lat) / 0.001 - 0.5
-    np.testing.assert_allclose(raster.data, 100 + 0.5 * col + 0.25 * row, atol=0.01)
+    # the post nearest each cell centre, unblended (a peak between centres is not lowered)
+    expected = 100 + 0.5 * np.rint(col) + 0.25 * np.rint(row)
+    near_half = (np.abs(col - np.rint(col)) > 0.49) | (np.abs(row - np.rint(row)) > 0.49)
+    np.testing.assert_array_equal(raster.data[~near_half], expected[~near_half])
+    assert (~near_half).mean() > 0.9
 
 
 def test_geotiff_without_crs_is_refused(tmp_path: Path) -> None:
@@ -194,6 +198,6 @@ def test_real_srtm_tile(thai_nguyen: Path) -> None:
     grid = GridSpec.from_bounds((x[0] - 5000, y[0] - 5000, x[1] + 5000, y[1] + 5000), 90.0, 32648)
     raster = dem_to_grid(filled, transform, 4326, grid, notes=("1,539 voids filled",))
     assert np.isfinite(raster.data).all()
-    assert 1500 < raster.data.max() <= 1582  # bilinear resampling rounds the peak off
+    assert 1500 < raster.data.max() <= 1582  # posts, at most the tile's highest
     assert raster.sample(np.array([x[1]]), np.array([y[1]]))[0] == pytest.approx(33, abs=5)
     assert raster.notes[0] == "1,539 voids filled"

@@ -185,6 +185,39 @@ def test_the_apps_loader_opens_it(thai_nguyen: Path) -> None:
     assert len(ds.communes) == 92
 
 
+def test_site_recommendation_on_it_is_what_the_engine_measures(thai_nguyen: Path) -> None:
+    """``plan``'s chain on the real province: the fast matrix equals the engine's windows,
+    and the engine, re-run with the chosen sites, measures what the solver promised."""
+    from covplan.planning import (
+        CandidateOptions,
+        PlanOptions,
+        ScenarioEvaluator,
+        build_matrix,
+        recommend_sites,
+    )
+    from covplan.predict import SiteCache
+    from covplan.targets import load_targets
+
+    dataset = load_dataset(thai_nguyen)
+    targets = load_targets("thai_nguyen_2025")
+    ev = ScenarioEvaluator(dataset, targets, resolution_m=500.0)
+    rec = recommend_sites(dataset, targets, "roads_4g5g", evaluator=ev,
+                          options=PlanOptions(mode="max", max_sites=5, time_limit_s=30.0,
+                                              candidates=CandidateOptions(
+                                                  road_spacing_m=4000.0, villages=False)))
+    assert rec.matrix.problem.n_candidates > 20 and rec.matrix.problem.cover.nnz > 0
+    assert 0 < rec.selection.count <= 5
+    after = rec.after.set_index("id").loc["roads_4g5g", "covered"]
+    assert after == pytest.approx(rec.predicted_covered, rel=1e-9)
+    assert after > rec.demand.baseline_covered
+    floors = {t: targets.floor_dbm(t) for t in ("4G", "5G")}
+    windows = build_matrix(rec.demand, rec.candidates, dataset.terrain, ev.grid,
+                           cache=SiteCache(), engine_threshold_dbm=floors, model=ev.model,
+                           environment=ev.radio_environment, method="windows")
+    assert windows.candidate_ids == rec.matrix.candidate_ids
+    assert (windows.problem.cover != rec.matrix.problem.cover).nnz == 0
+
+
 # --- OSM roads as they come --------------------------------------------------------------
 
 
