@@ -4,7 +4,9 @@ Two pages, listed at the top of the sidebar (``st.navigation``): the coverage pl
 default, :mod:`covplan.app.page`) and the progress over time (:mod:`covplan.app.progress`).
 The language switch is drawn here, above either page; widgets whose choice must outlive a
 visit to the other page keep it (``persist_state="session"``). Process start-up lives here,
-not in a library module: the numba kernel cache is refreshed once, and after the first full
+not in a library module: a progress bar shows while a new process imports covplan, the
+numba kernel cache is refreshed once, a page read from disk has its baseline evaluated
+once it is drawn (:func:`covplan.app.compute.start_warming`), and after the first full
 page of each dataset the heap is settled (see :func:`settle_heap`).
 """
 
@@ -12,13 +14,25 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import time
 
 import streamlit as st
 
 st.set_page_config(page_title="covplan", layout="wide")  # titled in its language by render
 
+# drawn on every run, so that the page's elements keep their places (a map moved down by one
+# element would be a new map, drawn again at the province's extent)
+starting = st.empty()
+if "covplan.app.page" not in sys.modules:  # a new process: the imports below take seconds
+    from covplan.i18n import LANGUAGES, language
+
+    asked = st.query_params.get("lang")
+    starting.progress(0.0, text=language(asked if asked in LANGUAGES else "vi")._(
+        "Starting covplan…"))
+
 # set_page_config comes first
+from covplan.app.compute import start_warming  # noqa: E402
 from covplan.app.language import choose_language, page_language  # noqa: E402
 from covplan.app.notices import show_unexpected  # noqa: E402
 from covplan.app.page import render  # noqa: E402
@@ -57,6 +71,7 @@ def settle_heap(key: str, settled: set[str]) -> None:
 def planner() -> None:
     """The coverage planner; after its first full page of a dataset, the heap is settled."""
     shown = render(page_language())
+    start_warming()  # a page read from disk: its evaluation runs now, behind it
     if shown is not None:
         settle_heap(shown, settled)  # after the first full page: what stays loaded
 
@@ -67,6 +82,7 @@ def progress() -> None:
 
 
 settled = start_up()
+starting.empty()
 try:
     lang = choose_language(shown_preset())
     st.navigation([  # emoji icons: a Material icon here is fetched from Google (offline: none)

@@ -8,6 +8,7 @@ Needs the ``dev`` extra (Playwright) and ``/usr/bin/chromium``.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -66,6 +67,23 @@ _STAMP_CLICKS = """() => {
     document.addEventListener("click", () => { window.__covplanClickAt = Date.now(); }, true);
 }"""
 
+#: Stamps (``window.__covplanSeen[name]``, epoch ms) when each selector first shows in the
+#: page (installed before the page's own scripts, on every navigation).
+_FIRST_SEEN = """(wanted) => {
+    window.__covplanSeen = {};
+    const look = (watch) => {
+        for (const [name, selector] of Object.entries(wanted)) {
+            if (name in window.__covplanSeen) continue;
+            const found = document.querySelector(selector);
+            if (found && found.getClientRects().length) window.__covplanSeen[name] = Date.now();
+        }
+        if (Object.keys(window.__covplanSeen).length === Object.keys(wanted).length)
+            watch.disconnect();
+    };
+    const watch = new MutationObserver(() => look(watch));
+    watch.observe(document, {subtree: true, childList: true});
+}"""
+
 _FIND_MAP = """() => {
     const key = Object.keys(window).find(k => k.startsWith('map_') && window[k]
                                          && window[k].latLngToContainerPoint);
@@ -111,9 +129,40 @@ def streamlit_server(
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     if args:
         command += ["--", *args]
+    with _serving(command, port, log_path, env) as url:
+        yield url
+
+
+@contextmanager
+def app_sh_server(data_dir: Path, demo_size: str, log_path: Path) -> Iterator[str]:
+    """Start the app as a person does, ``bash scripts/app.sh``; yields its URL.
+
+    Everything ``scripts/app.sh`` does before Streamlit answers (the set-up check, the demo
+    check, the server's start) lies between :func:`time.time` just before this starts
+    (:data:`last_start`) and the first page.
+    """
+    port = free_port()
+    command = ["bash", str(ROOT / "scripts" / "app.sh"), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    env = {"COVPLAN_DEMO_SIZE": demo_size, "COVPLAN_DATA_DIR": str(data_dir)}
+    with _serving(command, port, log_path, env) as url:
+        yield url
+
+
+#: Epoch seconds (:func:`time.time`) at which the last server process was started.
+last_start = 0.0
+
+
+@contextmanager
+def _serving(command: list[str], port: int, log_path: Path, env: dict[str, str] | None
+             ) -> Iterator[str]:
+    """Run ``command`` (a Streamlit server on ``port``) until the block ends; yields its URL."""
+    global last_start
+    last_start = time.time()
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log
+            command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log,
+            start_new_session=True,  # app.sh execs streamlit; its group ends with it
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -148,6 +197,31 @@ class AppPage:
             return
         self.blocked.append(route.request.url)
         route.abort()
+
+    def watch_first(self, selectors: dict[str, str]) -> None:
+        """Stamp when each of ``selectors`` (``{name: css}``) first shows, on every load.
+
+        Read the stamps with :meth:`first_seen`.
+        """
+        self.page.add_init_script(f"({_FIRST_SEEN})({json.dumps(selectors)})")
+
+    def first_seen(self) -> dict[str, float]:
+        """Epoch seconds at which each watched selector first showed since the last load."""
+        seen = self.page.evaluate("() => window.__covplanSeen || {}")
+        return {name: float(ms) / 1000.0 for name, ms in seen.items()}
+
+    def applied_at(self) -> float | None:
+        """Epoch seconds of the map's latest scenario update (None before the first)."""
+        ms = self.evaluate("() => (window.covplan && window.covplan.appliedAt) || null")
+        return None if ms is None else float(ms) / 1000.0
+
+    def view(self) -> dict[str, float]:
+        """The map's zoom and centre (``zoom``, ``lat``, ``lng``)."""
+        self.evaluate(_FIND_MAP)
+        view: dict[str, float] = self.evaluate(
+            "() => { const c = window.__map.getCenter();"
+            " return {zoom: window.__map.getZoom(), lat: c.lat, lng: c.lng}; }")
+        return view
 
     @property
     def frame(self) -> FrameLocator:
@@ -197,6 +271,31 @@ class AppPage:
                 pass
             self.page.wait_for_timeout(200)
         raise TimeoutError("no new map frame was drawn")
+
+    def shows_new_scenario(self, applied_before: int) -> bool:
+        """Whether the map shows a scenario it did not show at :meth:`mark_frame`.
+
+        In the marked frame: it applied more than ``applied_before`` scenarios; in a new
+        frame (another legend or language): it applied its first.
+        """
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            applied = self.applied()
+            return applied > applied_before if self.frame_is_marked() else applied > 0
+        except PlaywrightError:  # the old frame is going away under us
+            return False
+
+    def choose_preset(self, preset: str) -> None:
+        """Pick ``preset`` in the sidebar's preset box.
+
+        The pointer leaves first, and the tooltip it may have opened (a help icon below the
+        box) is waited out: it lies over the box and takes the click.
+        """
+        self.page.mouse.move(800, 2)
+        self.page.locator('[data-testid="stTooltipContent"]').first.wait_for(state="hidden")
+        self.page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        self.page.get_by_role("option", name=preset).click()
 
     def evaluate(self, script: str, arg: Any = None) -> Any:
         """Run ``script`` (a JS function of ``arg``) inside the map's frame."""

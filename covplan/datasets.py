@@ -30,6 +30,17 @@ def demo_path(size: DemoSize = "full", data_dir: Path | None = None) -> Path:
     return (data_dir or settings.data_dir) / f"demo-{size}"
 
 
+def demo_is_current(size: DemoSize = "full", *, data_dir: Path | None = None,
+                    seed: int | None = None) -> bool:
+    """Whether the demo province of ``size`` is there, from this version of covplan.
+
+    Cheap (two small files read, nothing heavy imported): ``scripts/app.sh`` asks this
+    before it imports the generator.
+    """
+    seed = settings.demo_seed if seed is None else seed
+    return _is_current(demo_path(size, data_dir), size, seed)
+
+
 def _is_current(folder: Path, size: DemoSize, seed: int) -> bool:
     manifest = folder / "dataset.toml"
     stamp = folder / ".covplan-version"

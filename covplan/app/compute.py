@@ -13,16 +13,25 @@ preset says, outdoors, or indoors behind a building's entry loss); evaluators an
 are keyed by both. A scenario's result is memoised in the session by (dataset, targets,
 edits), so reruns that change nothing recompute nothing, and a new site recomputes only
 that site's prediction.
+
+Every evaluator of a dataset shares one per-site cache and its latest grids
+(:func:`_predictions`): a preset switch measures other targets on the same predictions.
+The baseline's result and map layers are shared by every session (:func:`shared_value`)
+and, for a dataset on disk, kept in ``data/cache/app`` for the next server start
+(:mod:`covplan.app.stored`); a page read from there has its baseline evaluated behind it
+(:func:`warm_in_background`), and any evaluation waits for that first.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
 import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +42,8 @@ from typing import Any, Final, Generic, Literal, TypeVar
 import pandas as pd
 import streamlit as st
 
+from covplan import settings
+from covplan.app import stored
 from covplan.app.livemap import BaseMap, serialise
 from covplan.app.state import edits_key
 from covplan.errors import CovplanError
@@ -43,6 +54,7 @@ from covplan.mapview.live import base_map
 from covplan.mapview.overlays import COVERAGE_MAX_PX, coverage_image
 from covplan.metrics._kernels import warm_up as metric_kernels
 from covplan.planning import Scenario, ScenarioEvaluator
+from covplan.predict import GridMemo, SiteCache
 from covplan.predict._merge import warm_up as merge_kernels
 from covplan.radio.indoor import BUILDING_TYPES, BuildingType
 from covplan.schema import TECHNOLOGIES
@@ -219,8 +231,8 @@ def _choice(targets: TargetChoice | str) -> TargetChoice:
 
 
 #: Every variant of a preset the app may have cached (what :func:`forget` clears).
-_VARIANTS: Final = ((None, "traditional"), ("outdoor", "traditional"),
-                    *(("indoor", b) for b in BUILDING_TYPES))
+_VARIANTS: Final[tuple[tuple[Environment | None, BuildingType], ...]] = (
+    (None, "traditional"), ("outdoor", "traditional"), *(("indoor", b) for b in BUILDING_TYPES))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -228,6 +240,26 @@ def _dataset(path: str, fingerprint: str, confined: bool) -> Dataset:
     """The dataset at ``path``, loaded once per process for each fingerprint of its files."""
     logger.info("Loading %s (files %s)", path, fingerprint)
     return load_dataset(Path(path), confined=confined)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _predictions(path: str, fingerprint: str, confined: bool) -> tuple[SiteCache, GridMemo]:
+    """The per-site prediction cache and the latest grids of a dataset, for every preset.
+
+    A preset switch changes the targets, not the radio predictions: every evaluator of the
+    dataset shares them, so its grids come back at once (the cache keys hold the floors and
+    everything else a prediction depends on). A dataset on disk also keeps its sites'
+    predictions in ``data/cache/predict``, as the command line does, so the app's first
+    page after a restart reads them instead of predicting every site again. An upload's
+    stay in memory.
+    """
+    directory = None if confined else settings.data_dir / "cache" / "predict"
+    try:
+        cache = SiteCache(directory=directory)
+    except OSError as exc:  # a read-only data folder: predictions then stay in memory
+        logger.warning("Predictions are not kept on disk (%s): %s", directory, exc)
+        cache = SiteCache()
+    return cache, GridMemo(size=16)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -239,7 +271,9 @@ def _evaluator(path: str, fingerprint: str, confined: bool, preset: str,
     if environment is not None:
         targets = targets.with_environment(
             environment, building=building if environment == "indoor" else None)
-    return ScenarioEvaluator(_dataset(path, fingerprint, confined), targets)
+    cache, memo = _predictions(path, fingerprint, confined)
+    return ScenarioEvaluator(_dataset(path, fingerprint, confined), targets, cache=cache,
+                             memo=memo)
 
 
 def dataset_for(ref: DatasetRef) -> Dataset:
@@ -290,11 +324,141 @@ def open_dataset(
             raise CovplanError(f"{dataset.name} has no sites layer: add sites to plan coverage.")
         evaluator = evaluator_for(ref, targets)
         baseline = Scenario(dataset.sites, dataset=dataset.name, name="baseline")
-        return scenario_result(store, result_key(ref, targets, edits_key(baseline)),
-                               lambda: evaluate(evaluator, baseline, progress))
+        key = result_key(ref, targets, edits_key(baseline))
+        return scenario_result(store, key, lambda: shared_baseline(
+            ref, key, evaluator, baseline, progress))
     except Exception:
         forget(ref, store)
         raise
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _slots(dataset_key: str) -> dict[str, Shared[Any]]:
+    """The values every session of a dataset shares (dropped with it by :func:`forget`)."""
+    return {}
+
+
+_SLOTS_LOCK = threading.Lock()
+
+
+def shared_value(dataset_key: str, key: str, make: Callable[[], T]) -> T:
+    """The value under ``key`` for the dataset ``dataset_key``, made once per process.
+
+    Every session asking for it gets the same value; a second one asking while it is made
+    waits for it (:class:`Shared`).
+    """
+    with _SLOTS_LOCK:
+        slot = _slots(dataset_key).setdefault(key, Shared())
+    value: T = slot.get(make)
+    return value
+
+
+def shared_baseline(ref: DatasetRef, key: str, evaluator: ScenarioEvaluator,
+                    baseline: Scenario, progress: Callable[[float, str], None]) -> Result:
+    """The baseline's result under ``key``, evaluated once for every session, kept on disk.
+
+    A new session (a reload, another browser) then shows the targets at once, and so does
+    the first page after the server starts again (:mod:`covplan.app.stored`): the evaluator
+    then predicts the baseline alongside (:func:`warm_in_background`), ready for the first
+    edit. What is shared and kept has no coverage grids (100 MB on the full demo): the
+    evaluator's latest grids serve the one session that draws the map layers from them.
+    """
+    made: list[Result] = []
+
+    def make() -> Result:
+        made.append(evaluate(evaluator, baseline, progress))
+        return replace(made[0], coverage={})
+
+    def read_or_make() -> Result:
+        result = stored.kept("baseline", stored_key(ref, repr(evaluator.targets)), make)
+        if not made:
+            warm_in_background(evaluator, baseline)
+        return result
+
+    value = shared_value(ref.key, f"baseline|{key}", read_or_make)
+    return made[0] if made else value
+
+
+@functools.lru_cache(maxsize=8)
+def _content(ref: DatasetRef) -> str | None:
+    """A digest of the content of the dataset's files (None for an upload: never kept)."""
+    if ref.confined:
+        return None
+    try:
+        files = _dataset_files(Path(ref.path), confined=False)
+        return stored.files_digest(str(f) for f in files if not f.is_dir())
+    except OSError as exc:
+        logger.warning("Not keeping the first page of %s: %s", ref.path, exc)
+        return None
+
+
+def stored_key(ref: DatasetRef, *parts: str) -> str | None:
+    """The key under which the first page's parts of ``ref`` are kept on disk (None: not)."""
+    content = _content(ref)
+    return None if content is None else stored.key_of((content, *parts))
+
+
+#: Baseline evaluations running in the background (:func:`warm_in_background`).
+_WARMING: weakref.WeakKeyDictionary[ScenarioEvaluator, Future[Any]] = (
+    weakref.WeakKeyDictionary())
+_WARMING_LOCK = threading.Lock()
+#: Background evaluations asked for, to start once the page is drawn.
+_PENDING: list[tuple[ScenarioEvaluator, Scenario]] = []
+
+
+@st.cache_resource(show_spinner=False)
+def _warmer() -> ThreadPoolExecutor:
+    """The process's thread for baseline evaluations done behind a page read from disk."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="covplan-warm")
+
+
+def warm_in_background(evaluator: ScenarioEvaluator, baseline: Scenario) -> None:
+    """Have ``baseline`` evaluated in a thread once the page is drawn (:func:`start_warming`).
+
+    The page came from disk (:mod:`covplan.app.stored`); the evaluator still predicts every
+    site (from the per-site cache on disk) and lays the layers on the grid, once, for the
+    first edit. Started after the page, it leaves the two cores to drawing it first.
+    """
+    with _WARMING_LOCK:
+        if evaluator not in _WARMING and all(e is not evaluator for e, _ in _PENDING):
+            _PENDING.append((evaluator, baseline))
+
+
+def start_warming() -> None:
+    """Start the background evaluations :func:`warm_in_background` asked for."""
+    with _WARMING_LOCK:
+        for evaluator, baseline in _PENDING:
+            _WARMING[evaluator] = _warmer().submit(_evaluate_quietly, evaluator, baseline)
+        _PENDING.clear()
+
+
+def _evaluate_quietly(evaluator: ScenarioEvaluator, baseline: Scenario) -> None:
+    """Evaluate ``baseline``, keeping nothing but what the evaluator keeps itself."""
+    started = time.perf_counter()
+    evaluator.evaluate(baseline)
+    logger.info("Baseline of %s evaluated behind the page in %.1f s", evaluator.dataset.name,
+                time.perf_counter() - started)
+
+
+def wait_for_warming() -> None:
+    """Wait for the background evaluations (they share the predictions being updated)."""
+    start_warming()
+    with _WARMING_LOCK:
+        pending = [f for f in _WARMING.values() if not f.done()]
+    for future in pending:
+        try:
+            future.result()
+        except Exception as exc:  # the evaluation below meets and reports it again
+            logger.warning("The background evaluation failed: %s", exc)
+
+
+def baseline_script(ref: DatasetRef, targets: TargetChoice | str, lang: Language,
+                    make: Callable[[], str]) -> str:
+    """The baseline's map layers in ``lang``: made once for every session, kept on disk."""
+    choice = _choice(targets)
+    key = stored_key(ref, repr(evaluator_for(ref, choice).targets), lang.code)
+    return shared_value(ref.key, f"script|{choice.key}|{lang.code}",
+                        lambda: stored.kept("script", key, make))
 
 
 def forget(ref: DatasetRef, store: Any | None = None) -> None:
@@ -304,13 +468,20 @@ def forget(ref: DatasetRef, store: Any | None = None) -> None:
     indoors), and the results memoised in ``store`` (the session; None: none).
     """
     _dataset.clear(ref.path, ref.fingerprint, ref.confined)
+    _predictions.clear(ref.path, ref.fingerprint, ref.confined)
+    _slots.clear(ref.key)
+    legends: set[Covered] = set()
     for preset in preset_names():
         for environment, building in _VARIANTS:
             _evaluator.clear(ref.path, ref.fingerprint, ref.confined, preset, environment,
                              building)
-            for code in LANGUAGES:
-                _base_map.clear(ref.path, ref.fingerprint, ref.confined, preset, environment,
-                                building, code)
+            try:
+                legends.add(covered_key(TargetChoice(preset, environment, building).targets()))
+            except CovplanError:
+                continue  # a preset that does not load has no base map
+    for covered in legends:
+        for code in LANGUAGES:
+            _base_map.clear(ref.path, ref.fingerprint, ref.confined, covered, code)
     for bucket in RESULT_BUCKETS:
         results = store.get(bucket, {}) if store is not None else {}
         for key in [k for k in results if k.startswith(f"{ref.key}|")]:
@@ -354,6 +525,7 @@ def evaluate(
     cache, calls ``on_coverage`` with the grids before the (longer) measuring, and measures
     the targets; the page keeps the coverage, the analysis and the villages' signal share.
     """
+    wait_for_warming()
     evaluation = evaluator.evaluate(scenario, progress=progress, on_coverage=on_coverage)
     return Result(evaluation.coverage, evaluation.analysis, evaluation.village_share())
 
@@ -430,13 +602,34 @@ def forget_coverage(store: Any, key: str, *, bucket: str = "results") -> None:
         results[key] = replace(results[key], coverage={})
 
 
+#: What a base map's legend calls covered: ``((technology, dBm), ...)``.
+Covered = tuple[tuple[str, float], ...]
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _base_map(path: str, fingerprint: str, confined: bool, preset: str,
-              environment: Environment | None, building: BuildingType, lang: str) -> BaseMap:
+def _base_map(path: str, fingerprint: str, confined: bool, covered: Covered, lang: str
+              ) -> BaseMap:
     ref = DatasetRef(path, fingerprint, confined)
-    choice = TargetChoice(preset, environment, building)
-    by_technology = covered_from_dbm(evaluator_for(ref, choice).targets)
-    return serialise(base_map(dataset_for(ref), thresholds=by_technology, lang=language(lang)))
+
+    def make() -> BaseMap:
+        return serialise(base_map(dataset_for(ref), thresholds=dict(covered), lang=language(lang)))
+
+    return stored.kept("basemap", stored_key(ref, repr(covered), lang), make)
+
+
+def covered_key(targets: TargetSet) -> Covered:
+    """What the map's legend calls covered for ``targets`` (:func:`covered_from_dbm`)."""
+    return tuple(sorted(covered_from_dbm(targets).items()))
+
+
+def legend_key(targets: TargetSet) -> str:
+    """Text naming the base map ``targets`` need: presets with equal thresholds share it.
+
+    The map component is keyed by it (:func:`covplan.app.livemap.map_key`), so switching
+    to such a preset keeps the map drawn, with its zoom and position, and swaps only the
+    scenario layers.
+    """
+    return ",".join(f"{tech}{dbm:g}" for tech, dbm in covered_key(targets))
 
 
 def covered_from_dbm(targets: TargetSet) -> dict[str, float]:
@@ -456,7 +649,9 @@ def covered_from_dbm(targets: TargetSet) -> dict[str, float]:
 
 
 def base_map_for(ref: DatasetRef, targets: TargetChoice | str, lang: Language) -> BaseMap:
-    """The dataset's base map (legend for the targets, words in ``lang``), once per process."""
-    choice = _choice(targets)
-    return _base_map(ref.path, ref.fingerprint, ref.confined, choice.preset, choice.environment,
-                     choice.building, lang.code)
+    """The dataset's base map (legend for the targets, words in ``lang``), once per process.
+
+    Presets whose thresholds the legend states alike share one (:func:`legend_key`).
+    """
+    covered = covered_key(evaluator_for(ref, targets).targets)
+    return _base_map(ref.path, ref.fingerprint, ref.confined, covered, lang.code)

@@ -140,15 +140,17 @@ def loader(base: BaseMap, *, send_code: bool) -> str:
     return template % {"digest": digest, "code": json.dumps(base.code)}
 
 
-def map_key(dataset_key: str, preset: str, lang: str) -> str:
-    """Session key of the map component of a dataset, preset and language.
+def map_key(dataset_key: str, legend: str, lang: str) -> str:
+    """Session key of the map component of a dataset, legend and language.
 
     The component's value is the last click. ``dataset_key`` names one version of a dataset's files
     (:attr:`covplan.app.compute.DatasetRef.key`), loaded once per process, so the base map
-    under a key never changes; the preset is in the key for the legend's thresholds, the
-    language (``lang``, a code) for every word on the map.
+    under a key never changes; ``legend`` names the thresholds the legend states
+    (:func:`covplan.app.compute.legend_key`: presets that state the same share the map, and
+    a switch between them keeps it drawn), the language (``lang``, a code) is there for
+    every word on the map.
     """
-    return f"covplan-map:{dataset_key}|{preset}|{lang}"
+    return f"covplan-map:{dataset_key}|{legend}|{lang}"
 
 
 def show(base: BaseMap, scenario_script: str, *, key: str, height: int,

@@ -23,14 +23,17 @@ from covplan.app.compute import (
     TargetChoice,
     bar_progress,
     base_map_for,
+    baseline_script,
     dataset_for,
     draw_overlays_ahead,
     evaluate,
     evaluator_for,
     forget_coverage,
+    legend_key,
     open_dataset,
     result_key,
     scenario_result,
+    wait_for_warming,
 )
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.downloads import render_downloads
@@ -40,6 +43,7 @@ from covplan.app.livemap import show as show_map
 from covplan.app.measurements import Measured, choose_measurements, measure, render_measurements
 from covplan.app.notices import show_dataset_notes, show_refusal
 from covplan.app.planner import render_edits, render_planner
+from covplan.app.recommend import render_recommend
 from covplan.app.sidebar import relabel, render_sidebar, show_counted_where
 from covplan.app.state import (
     clicked_point,
@@ -108,6 +112,7 @@ def _map_script(
     evaluator = evaluator_for(ref, targets)
 
     def make() -> str:
+        wait_for_warming()  # a page read from disk: the evaluator's grids are on their way
         for future in st.session_state.pop("overlays_ahead", []):
             future.result()  # the overlay images, drawn while the targets were measured
         hidden, edited = site_changes(scenario)
@@ -125,7 +130,12 @@ def _map_script(
 
     key = result_key(ref, targets, edits_key(scenario))
     shown = f"{key}|{lang.code}|{measured.key if measured is not None else ''}"
-    script = scenario_result(st.session_state, shown, make, bucket="map_scripts")
+    if not scenario.edits and measured is None:  # the baseline's: one for every session
+        script = scenario_result(st.session_state, shown,
+                                 lambda: baseline_script(ref, targets, lang, make),
+                                 bucket="map_scripts")
+    else:
+        script = scenario_result(st.session_state, shown, make, bucket="map_scripts")
     forget_coverage(st.session_state, key)
     return script
 
@@ -148,6 +158,21 @@ def link_layers(evaluator: ScenarioEvaluator, sites: gpd.GeoDataFrame | None
     sinr = {tech: best_sinr_db(networks, tech, step=step) for tech in TECHNOLOGIES}
     return {"speed": {t: r for t, r in speed.items() if r is not None} or None,
             "sinr": {t: r for t, r in sinr.items() if r is not None} or None}
+
+
+def _known(ref: DatasetRef, targets: TargetChoice, scenario: Scenario) -> Result | None:
+    """The result of ``scenario`` if the session has it already (nothing is computed)."""
+    results = st.session_state.get("results") or {}
+    known: Result | None = results.get(result_key(ref, targets, edits_key(scenario)))
+    return known
+
+
+def _show_targets(place: Any, result: Result, baseline: Result, scenario: Scenario,
+                  lang: Language) -> Any:
+    """Draw the target tiles into ``place`` (replacing what it held); the timing's place."""
+    with place.container():
+        render_targets(result.analysis, baseline.analysis if scenario.edits else None, lang)
+        return st.empty()
 
 
 def _new_click(key: str) -> tuple[float, float] | None:
@@ -173,7 +198,9 @@ def _opened(ref: DatasetRef, targets: TargetChoice, lang: Language
     """
     place = st.empty()
     try:
-        baseline = open_dataset(ref, targets, st.session_state, bar_progress(place))
+        progress = bar_progress(place)
+        progress(0.0, lang._("Loading and validating the dataset…"))
+        baseline = open_dataset(ref, targets, st.session_state, progress)
         dataset = dataset_for(ref)
         return dataset, _scenario(ref, dataset), baseline
     except CovplanError as exc:
@@ -219,18 +246,24 @@ def render(lang: Language) -> str | None:
     measured = _measured(ref, dataset, lang)
     evaluator = evaluator_for(ref, targets)
     show_counted_where(evaluator.targets, lang)
-    kpis = st.container()
+    kpis = st.empty()
+    # the targets this session already knows show at once, before the planner's widgets
+    early = _known(ref, targets, scenario)
+    timing = _show_targets(kpis, early, baseline, scenario, lang) if early else None
     map_column, plan_column = st.columns([3, 1])
-    key = map_key(ref.key, targets.key, lang.code)
+    key = st.session_state["map_key"] = map_key(ref.key, legend_key(evaluator.targets),
+                                                lang.code)
     with plan_column:
-        edited, edits_place = render_planner(scenario, _new_click(key), lang)
+        edited, edits_place = render_planner(
+            scenario, _new_click(key), lang,
+            recommend=lambda s: render_recommend(dataset, evaluator, s,
+                                                 f"{ref.key}|{targets.key}", lang))
     if edited is not scenario:
         st.session_state["scenario"] = scenario = edited
     started = time.perf_counter()
     result = _result(ref, targets, scenario, lang)
-    with kpis:  # the targets show as soon as they are known, before the map layers
-        render_targets(result.analysis, baseline.analysis if scenario.edits else None, lang)
-        timing = st.empty()
+    if result is not early or timing is None:  # shown as soon as known, before the map layers
+        timing = _show_targets(kpis, result, baseline, scenario, lang)
     script = _map_script(dataset, ref, targets, scenario, result, measured, lang)
     if st.session_state.get("shown_edits") != edits_key(scenario):
         st.session_state["shown_edits"] = edits_key(scenario)

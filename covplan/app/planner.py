@@ -9,6 +9,7 @@ a click during a rerun still downloads.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -122,12 +123,14 @@ def _moving_hint(scenario: Scenario, mode: str, lang: Language) -> None:
 
 
 def render_planner(scenario: Scenario, click: tuple[float, float] | None,
-                   lang: Language) -> tuple[Scenario, Any]:
+                   lang: Language, recommend: Callable[[Scenario], Scenario] | None = None
+                   ) -> tuple[Scenario, Any]:
     """The planner panel, with this run's map ``click`` (lat, lon) applied in it.
 
     The click is applied right after the click mode and the site form are read, and the
-    buttons (undo, back to baseline, save) are drawn once a loaded file is applied too, so
-    they know every edit of this run. Returns the (maybe edited)
+    buttons (undo, back to baseline, save) are drawn once a loaded file and ``recommend``
+    (the "Recommend sites" panel, :mod:`covplan.app.recommend`, drawn last) are applied
+    too, so they know every edit of this run. Returns the (maybe edited)
     scenario and the place of the edit list: the page fills it with :func:`render_edits`
     once the map is drawn.
     """
@@ -146,6 +149,8 @@ def render_planner(scenario: Scenario, click: tuple[float, float] | None,
     edits = st.empty()
     save = st.empty()
     scenario = _load(scenario, lang)  # the buttons, drawn after, know a loaded file's edits
+    if recommend is not None:
+        scenario = recommend(scenario)
     left.button(lang._("Undo last edit"), disabled=not scenario.edits, key="undo",
                 on_click=_undo)
     right.button(lang._("Back to baseline"), disabled=not scenario.edits, key="reset",

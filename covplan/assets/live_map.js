@@ -116,8 +116,29 @@ window.covplan = (function () {
     });
   }
 
+  // Keep the view (centre, zoom) of the place's map in the tab's session storage, and give
+  // a new map of the same place (another preset's legend, another language, a reload) the
+  // view the user left: the frame is new, the place the user looks at is not.
+  function keepView(map, place) {
+    if (cp.keepsView || !place) { return; }
+    cp.keepsView = true;
+    var key = "covplan-view:" + place;
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(key) || "null");
+      if (saved) { map.setView([saved.lat, saved.lng], saved.zoom, {animate: false}); }
+    } catch (e) {}
+    map.on("moveend", function () {
+      var centre = map.getCenter();
+      try {
+        window.sessionStorage.setItem(key, JSON.stringify(
+          {lat: centre.lat, lng: centre.lng, zoom: map.getZoom()}));
+      } catch (e) {}
+    });
+  }
+
   // Put one scenario on the map.
   cp.apply = function (map, groups, view) {
+    keepView(map, view.place);
     reportClicksAtOnce(map);
     swapLayers(map, groups);
     Object.keys(cp.static).forEach(function (name) { forwardClicks(map, cp.static[name].layer); });

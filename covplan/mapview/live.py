@@ -216,7 +216,9 @@ def scenario_script(
 
     Run again with another view, it replaces the previous scenario layers. Layers the user
     switched on or off keep that state; new layers start as their defaults. ``lang`` must
-    be the base map's: layers are found by their names.
+    be the base map's: layers are found by their names. The first script a new map runs
+    gives it the view (centre, zoom) the browser tab last showed of the same place, and the
+    map keeps its view there from then on (``live_map.js``).
     """
     lang = lang or language("en")
     groups: list[tuple[str, bool, str]] = []
@@ -270,6 +272,7 @@ def scenario_script(
         "siteLayers": site_layer_names(dataset.sites, lang),
         "order": [*coverage_names, "*", *others],  # coverage, the base map's layers, the rest
         "collapsed": collapsed_control,
+        "place": _place(dataset),
     }
     entries = ", ".join(
         f"[{json.dumps(name)}, {_first_variable(script)}, {json.dumps(show)}]"
@@ -310,6 +313,13 @@ _LAYER_LEGENDS = """function (map, pairs) {
     return control;
   });
 }"""
+
+
+def _place(dataset: Dataset) -> str:
+    """What names the place a map shows, so that its view outlives a redrawn map."""
+    sites = dataset.sites
+    bounds = [] if sites is None or sites.empty else [round(v) for v in sites.total_bounds]
+    return json.dumps([dataset.name, *bounds], ensure_ascii=False)
 
 
 def _first_variable(script: str) -> str:

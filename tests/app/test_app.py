@@ -90,10 +90,8 @@ def test_a_map_click_is_listed_and_can_be_undone_at_once(
     app: AppTest, small_demo: Path
 ) -> None:
     """A click is applied in the run it starts: that run's edit list already holds it."""
-    from covplan.app.livemap import map_key
-
     lat, lon = _gap_location(small_demo)
-    key = map_key(app.session_state["scenario_dataset"], "thai_nguyen_2025", "vi")
+    key = app.session_state["map_key"]  # the map component drawn last
     app.session_state[key] = {"last_clicked": {"lat": lat, "lng": lon}}
     app.run()
     assert not app.exception, [e.value for e in app.exception]
@@ -128,14 +126,12 @@ def test_results_let_their_grids_go_and_the_map_layers_can_be_rebuilt(app: AppTe
 def test_move_mode_says_to_click_the_new_position_after_the_first_click(
     app: AppTest, small_demo: Path
 ) -> None:
-    from covplan.app.livemap import map_key
-
     sites = load_dataset(small_demo).sites
     assert sites is not None
     site = sites.to_crs(4326).iloc[0]
     app.radio(key="mode").set_value("Move a site").run()
     assert any("rồi bấm vào vị trí mới" in c.value for c in app.caption)
-    key = map_key(app.session_state["scenario_dataset"], "thai_nguyen_2025", "vi")
+    key = app.session_state["map_key"]  # the map component drawn last
     app.session_state[key] = {"last_clicked": {"lat": site.geometry.y, "lng": site.geometry.x}}
     app.run()
     assert not app.exception, [e.value for e in app.exception]
@@ -166,3 +162,22 @@ def test_per_operator_results_and_speed_layers_are_shown(app: AppTest, small_dem
     assert 0 < float(np.nanmax(speed["4G"].data)) <= 20 * 2 * 4.4 * 0.5 + 1e-3
     assert sinr is not None and sinr["4G"].units == "dB"
     assert np.array_equal(np.isfinite(sinr["4G"].data), np.isfinite(speed["4G"].data))
+
+
+def test_switching_presets_back_and_forth_predicts_nothing_again(app: AppTest) -> None:
+    """A preset changes the targets, not the radio predictions: every switch measures the
+    same grids, and the map (the same legend) stays the same component."""
+    from covplan.app.compute import _predictions
+
+    ref = app.session_state["dataset"]
+    cache, _ = _predictions(ref.path, ref.fingerprint, ref.confined)
+    predicted, key = cache.misses, app.session_state["map_key"]
+    first = values(app)
+    seen = []
+    for preset in ("bac_ninh_2030", "thai_nguyen_2025", "bac_ninh_2030"):
+        app.selectbox(key="preset").set_value(preset).run()
+        assert not app.exception, [e.value for e in app.exception]
+        seen.append(values(app))
+        assert app.session_state["map_key"] == key
+    assert cache.misses == predicted
+    assert seen[0] != first and seen[1] == first and seen[2] == seen[0]

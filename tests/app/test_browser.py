@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,9 +90,9 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
         popup = app.evaluate("() => { const p = document.querySelector('.leaflet-popup');"
                              " return p ? p.textContent : null; }")
         final = app.map_state()
-        # another preset is a new map frame: it runs the province's code kept in the page
-        app.page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').click()
-        app.page.get_by_role("option", name="bac_ninh_2030").click()
+        # another legend (signal counted indoors) is a new map frame: it runs the
+        # province's code kept in the page
+        app.page.locator('[data-testid="stSidebar"]').get_by_text("Indoor", exact=True).click()
         app.wait_new_frame()
         other = app.map_state()
         browser.close()
@@ -107,3 +108,53 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_pat
     assert popup is None, popup
     assert final["markers"] == after["markers"] - 1
     assert other["markers"] > 10 and "Village areas" in other["layers"]
+
+
+def _same_view(a: dict[str, float], b: dict[str, float]) -> bool:
+    """The same zoom and centre (to well below a pixel)."""
+    return (a["zoom"] == b["zoom"] and abs(a["lat"] - b["lat"]) < 1e-4
+            and abs(a["lng"] - b["lng"]) < 1e-4)
+
+
+def _wait_new_scenario(app: AppPage, applied_before: int, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not app.shows_new_scenario(applied_before):
+        assert time.monotonic() < deadline, "the map never showed the new targets' layers"
+        app.page.wait_for_timeout(100)
+
+
+def test_the_map_keeps_where_the_user_looks_across_presets_and_reloads(server: str) -> None:
+    """Zoom in and pan, then switch presets back and forth, count indoors (another legend:
+    a new map) and reload: the map stays where the user left it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
+        app = AppPage(browser.new_page(viewport={"width": 1600, "height": 1100}))
+        app.open(f"{server}/?lang=en")
+        first = app.view()
+        app.evaluate("(v) => { window.__map.setView([v.lat + 0.02, v.lng + 0.02], v.zoom + 1,"
+                     " {animate: false}); }", first)
+        left = app.view()
+        app.mark_frame()
+        views, kpis = [], [app.kpis()]
+        for preset in ("bac_ninh_2030", "thai_nguyen_2025", "bac_ninh_2030"):
+            applied = app.applied()
+            app.choose_preset(preset)
+            _wait_new_scenario(app, applied)
+            views.append(app.view())
+            kpis.append(app.kpis())
+        same_frame = app.frame_is_marked()  # equal thresholds: the same map, layers swapped
+        app.page.locator('[data-testid="stSidebar"]').get_by_text("Indoor", exact=True).click()
+        app.wait_new_frame()  # the legend counts indoors: a new map
+        indoor = app.view()
+        app.page.reload()
+        app.open(f"{server}/?lang=en")
+        reloaded = app.view()
+        browser.close()
+    assert not _same_view(first, left)
+    assert all(_same_view(view, left) for view in views), (left, views)
+    assert same_frame
+    assert kpis[1] != kpis[0] and kpis[2] == kpis[0] and kpis[3] == kpis[1]
+    assert _same_view(indoor, left), (left, indoor)
+    assert _same_view(reloaded, left), (left, reloaded)
