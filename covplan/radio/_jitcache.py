@@ -14,7 +14,8 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-_MODULES = ("_formulas", "antenna", "itm", "itm_profile", "sweep", "pathloss", "patterns")
+_MODULES = ("_formulas", "antenna", "itm", "itm_profile", "sweep", "sweep_cells", "pathloss",
+            "patterns")
 
 
 def refresh_kernel_cache() -> None:

@@ -378,6 +378,23 @@ def sweep_rays_itm(dem, cx0, cy0, dx, dy, sx, sy, z0, h_tx, h_rx, n_rays, n_step
                  ae, f_mhz, out_loss, out_dep)
 
 
+@njit(cache=True, inline="always")
+def cell_sample(x, y, dd, n_rays, n_steps, step_m):  # type: ignore[no-untyped-def]
+    """The ray sample a cell reads: (azimuth °, step, ray) of the offset (x, y), dd = x²+y².
+
+    The nearest step, and the nearest ray evaluated at that step (:func:`ray_level`).
+    """
+    az = math.degrees(math.atan2(x, y))
+    if az < 0.0:
+        az += 360.0
+    st = min(max(int(math.sqrt(dd) / step_m + 0.5), 1), n_steps)
+    m = ray_level(st, n_steps)
+    ray = int(az * n_rays / (360.0 * m) + 0.5) * m
+    if ray >= n_rays:  # nearer to 360° than to the last evaluated ray: ray 0 (m may not
+        ray = 0  # divide n_rays, and only multiples of m were evaluated at this step)
+    return az, st, ray
+
+
 @njit(cache=True, parallel=True)
 def fill_window(loss, dep, step_m, sx, sy, radius_m, x0, y0, res, sec_az, sec_bw, sec_tilt,  # type: ignore[no-untyped-def]
                 sec_mech, sec_vbw, sec_fb, sec_sla, sec_eirp_re, sec_pattern, pat_h, pat_v,
@@ -404,14 +421,7 @@ def fill_window(loss, dep, step_m, sx, sy, radius_m, x0, y0, res, sec_az, sec_bw
                 out_sec[r, col] = -1
                 out_load[r, col] = np.nan
                 continue
-            az = math.degrees(math.atan2(x, y))
-            if az < 0.0:
-                az += 360.0
-            st = min(max(int(math.sqrt(dd) / step_m + 0.5), 1), n_steps)
-            m = ray_level(st, n_steps)
-            ray = int(az * n_rays / (360.0 * m) + 0.5) * m
-            if ray >= n_rays:  # nearer to 360° than to the last evaluated ray: ray 0 (m may
-                ray = 0  # not divide n_rays, and only multiples of m were evaluated here)
+            az, st, ray = cell_sample(x, y, dd, n_rays, n_steps, step_m)
             pl = loss[ray, st]
             if pl == np.inf:  # beyond this ray's radius of influence
                 out_rsrp[r, col] = np.nan

@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit
 
 from covplan.radio.patterns import sector_gain_db
-from covplan.radio.sweep import MODEL_ITM, _itm_ray, _sweep_ray, ray_level
+from covplan.radio.sweep import MODEL_ITM, _itm_ray, _sweep_ray, cell_sample
 
 
 @njit(cache=True, nogil=True)
@@ -75,14 +75,7 @@ def cells_rsrp(dem, cx0, cy0, dx, dy, sx, sy, z0, h_tx, h_rx, n_rays, n_steps, s
             dd = x * x + y * y
             if dd > r2:
                 continue
-            az = math.degrees(math.atan2(x, y))
-            if az < 0.0:
-                az += 360.0
-            st = min(max(int(math.sqrt(dd) / step_m + 0.5), 1), n_steps)
-            m = ray_level(st, n_steps)
-            ray = int(az * n_rays / (360.0 * m) + 0.5) * m
-            if ray >= n_rays:
-                ray = 0
+            az, st, ray = cell_sample(x, y, dd, n_rays, n_steps, step_m)
             rows[k], cols[k], cell_az[k] = r, col, az
             if st > min(ray_steps[ray], n_steps):  # beyond this ray's reach: no value
                 cell_ray[k], cell_step[k] = -1, 0

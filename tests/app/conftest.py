@@ -1,7 +1,9 @@
-"""The small demo and the app opened on it through AppTest, shared by the app's tests."""
+"""The small demo, the app opened on it through AppTest, and the app served for the
+browser tests, shared by the app's tests."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,3 +29,15 @@ def app(small_demo: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+@pytest.fixture(scope="module")
+def server(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served on the small demo, for the headless-Chromium tests of a module."""
+    from _browser import CHROMIUM, app_server
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (scripts/system-deps.sh)")
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with app_server(small_demo.parent, "small", log) as url:
+        yield url

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _browser import CHROMIUM, FLAGS, AppPage, app_server
+from _browser import CHROMIUM, FLAGS, AppPage
 
-from covplan.datasets import ensure_demo
 from covplan.io import load_dataset
 from covplan.planning import run_analysis
 from covplan.targets import load_targets
@@ -17,31 +15,18 @@ from covplan.targets import load_targets
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_demo("small", data_dir=tmp_path_factory.mktemp("data"))
 
-
-@pytest.fixture(scope="module")
-def server(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (scripts/system-deps.sh)")
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with app_server(demo.parent, "small", log) as url:
-        yield url
-
-
-def _highway_gaps(demo: Path, count: int) -> list[tuple[float, float]]:
-    gaps = run_analysis(load_dataset(demo), load_targets("thai_nguyen_2025")).road_gaps
+def _highway_gaps(small_demo: Path, count: int) -> list[tuple[float, float]]:
+    gaps = run_analysis(load_dataset(small_demo), load_targets("thai_nguyen_2025")).road_gaps
     gaps = gaps[gaps["road_class"].isin(["expressway", "national"])]
     gaps = gaps.sort_values("length_km", ascending=False).to_crs(4326)
     points = [g.interpolate(0.5, normalized=True) for g in gaps.geometry.iloc[:count]]
     return [(p.y, p.x) for p in points]
 
 
-def _busiest_site(demo: Path) -> tuple[float, float]:
+def _busiest_site(small_demo: Path) -> tuple[float, float]:
     """(lat, lon) of the 4G site nearest a main road: removing it changes a KPI."""
-    dataset = load_dataset(demo)
+    dataset = load_dataset(small_demo)
     sites = dataset.sites
     assert sites is not None
     sites = sites[sites["technology"] == "4G"]
@@ -53,12 +38,13 @@ def _busiest_site(demo: Path) -> tuple[float, float]:
     return point.y, point.x
 
 
-def test_map_draws_offline_and_clicks_add_sites(server: str, demo: Path, tmp_path: Path) -> None:
+def test_map_draws_offline_and_clicks_add_sites(server: str, small_demo: Path,
+                                                tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    points = _highway_gaps(demo, 2)
-    site = _busiest_site(demo)
-    assert len(points) == 2, "the small demo should have two highway gaps to close"
+    points = _highway_gaps(small_demo, 2)
+    site = _busiest_site(small_demo)
+    assert len(points) == 2, "the small small_demo should have two highway gaps to close"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
         app = AppPage(browser.new_page(viewport={"width": 1600, "height": 1100}))

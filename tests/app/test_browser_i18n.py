@@ -1,6 +1,6 @@
 """End to end in headless Chromium: the page in Vietnamese and English, downloads that arrive.
 
-One Streamlit server on the small demo serves the module; each test opens its own page (a
+One Streamlit server on the small small_demo serves the module; each test opens its own page (a
 session of its own). Every wait is on a condition in the page: the text shown, the script
 state Streamlit writes on its root element, a download arriving.
 """
@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser import CHROMIUM, FLAGS, AppPage, app_server
+from _browser import CHROMIUM, FLAGS, AppPage
 from PIL import Image
 
-from covplan.datasets import ensure_demo
 from covplan.io import load_dataset
 from covplan.planning import run_analysis
 from covplan.targets import load_targets
@@ -46,19 +45,6 @@ _STARTED = "() => window.__covplanRuns > 0"
 _FINISHED = """() => window.__covplanRuns > 0 && document.querySelector('[data-testid="stApp"]')
     .getAttribute('data-test-script-state') === 'notRunning'"""
 
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_demo("small", data_dir=tmp_path_factory.mktemp("data"))
-
-
-@pytest.fixture(scope="module")
-def server(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (scripts/system-deps.sh)")
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with app_server(demo.parent, "small", log) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
@@ -107,9 +93,9 @@ def download(app: AppPage, name: str, folder: Path) -> Path:
     return target
 
 
-def gap_point(demo: Path) -> tuple[float, float]:
+def gap_point(small_demo: Path) -> tuple[float, float]:
     """The middle of the demo's longest uncovered highway stretch (lat, lon)."""
-    gaps = run_analysis(load_dataset(demo), load_targets("thai_nguyen_2025")).road_gaps
+    gaps = run_analysis(load_dataset(small_demo), load_targets("thai_nguyen_2025")).road_gaps
     gaps = gaps[gaps["road_class"].isin(["expressway", "national"])]
     point = gaps.to_crs(4326).geometry.iloc[0].interpolate(0.5, normalized=True)
     return point.y, point.x
@@ -134,14 +120,14 @@ def test_the_page_speaks_vietnamese_then_english(app: AppPage) -> None:
 
 
 def test_pdf_report_and_map_png_download_while_the_map_stays_usable(
-    app: AppPage, demo: Path, tmp_path: Path
+    app: AppPage, small_demo: Path, tmp_path: Path
 ) -> None:
     page = app.page
     button(app, "Chuẩn bị tệp tải xuống").click()
     page.get_by_text("Đang chuẩn bị tệp tải xuống", exact=False).wait_for()
     # the files are written in the background: a click on the map is an edit at once
     before, applied = app.kpis(), app.applied()
-    clicked = app.click(*gap_point(demo))
+    clicked = app.click(*gap_point(small_demo))
     assert app.wait_update(before, applied, timeout_s=120, since=clicked) is not None
     rerun(app, button(app, "Hoàn tác thay đổi cuối").click)  # back to the scenario asked for
     button(app, "Báo cáo PDF").wait_for()
@@ -156,11 +142,11 @@ def test_pdf_report_and_map_png_download_while_the_map_stays_usable(
 
 
 def test_save_right_after_an_edit_downloads_and_the_button_comes_back(
-    app: AppPage, demo: Path, tmp_path: Path
+    app: AppPage, small_demo: Path, tmp_path: Path
 ) -> None:
     """Issue 15, 7a: "Save scenario" clicked while the run of an added site is going on."""
     page = app.page
-    lat, lon = gap_point(demo)
+    lat, lon = gap_point(small_demo)
     page.get_by_text("Thêm trạm theo tọa độ", exact=True).click()
     for label, value in (("Vĩ độ (°B)", lat), ("Kinh độ (°Đ)", lon)):
         field = page.get_by_label(label)
@@ -186,10 +172,10 @@ def test_save_right_after_an_edit_downloads_and_the_button_comes_back(
 
 
 def test_one_save_after_loading_a_scenario_saves_what_was_loaded(
-    app: AppPage, demo: Path, tmp_path: Path
+    app: AppPage, small_demo: Path, tmp_path: Path
 ) -> None:
     """Issue 15, 7b: back to baseline, load a scenario of 12 edits, save once."""
-    sites = load_dataset(demo).sites
+    sites = load_dataset(small_demo).sites
     assert sites is not None
     removed = sorted(sites["site_id"].astype(str).unique())[:12]
     scenario = {"covplan_scenario": 1, "name": "twelve",

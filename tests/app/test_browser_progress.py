@@ -13,25 +13,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from _browser import CHROMIUM, FLAGS, AppPage, app_server
-
-from covplan.datasets import ensure_demo
+from _browser import CHROMIUM, FLAGS, AppPage
 
 pytestmark = pytest.mark.browser
 
 #: Longest wait for anything the page does (the first visit makes and compares the quarters).
 TIMEOUT_MS = 180_000
 QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (scripts/system-deps.sh)")
-    demo = ensure_demo("small", data_dir=tmp_path_factory.mktemp("data"))
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with app_server(demo.parent, "small", log) as url:
-        yield url
 
 
 @pytest.fixture

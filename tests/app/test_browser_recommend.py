@@ -9,13 +9,10 @@ fall again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _browser import CHROMIUM, FLAGS, AppPage, app_server
-
-from covplan.datasets import ensure_demo
+from _browser import CHROMIUM, FLAGS, AppPage
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.filterwarnings("ignore::covplan.radio.ModelRangeWarning")]
@@ -23,21 +20,8 @@ pytestmark = [pytest.mark.browser,
 ROAD_TARGET = "4G/5G on 100 % of expressways and national highways"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_demo("small", data_dir=tmp_path_factory.mktemp("data"))
 
-
-@pytest.fixture(scope="module")
-def server(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (scripts/system-deps.sh)")
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with app_server(demo.parent, "small", log) as url:
-        yield url
-
-
-def _expected_sites(demo: Path) -> list[tuple[str, float, float]]:
+def _expected_sites(small_demo: Path) -> list[tuple[str, float, float]]:
     """(site, lat, lon) of the sites the panel's default request recommends."""
     from covplan.app.recommend import Request
     from covplan.io import load_dataset
@@ -45,7 +29,7 @@ def _expected_sites(demo: Path) -> list[tuple[str, float, float]]:
     from covplan.radio.defaults import sector_defaults
     from covplan.targets import load_targets
 
-    dataset, targets = load_dataset(demo), load_targets("thai_nguyen_2025")
+    dataset, targets = load_dataset(small_demo), load_targets("thai_nguyen_2025")
     request = Request(("roads_4g5g",), height_m=sector_defaults("4G").height_m)
     rec = recommend_sites(dataset, targets, "roads_4g5g", options=request.options(),
                           evaluator=ScenarioEvaluator(dataset, targets))
@@ -61,10 +45,11 @@ def _road_percent(app: AppPage) -> float:
     return float(text.rstrip(" %").replace(",", ""))
 
 
-def test_recommend_then_remove_a_proposed_site(server: str, demo: Path, tmp_path: Path) -> None:
+def test_recommend_then_remove_a_proposed_site(server: str, small_demo: Path,
+                                               tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    expected = _expected_sites(demo)
+    expected = _expected_sites(small_demo)
     assert expected, "the small demo's road target should need new sites"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
