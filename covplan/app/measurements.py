@@ -12,7 +12,6 @@ and the bad rows, counted.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -22,7 +21,7 @@ import streamlit as st
 
 from covplan.app.compute import DatasetRef, scenario_result
 from covplan.app.notices import markdown_text, show_refusal, show_unexpected
-from covplan.app.upload import Upload, discard_upload, save_file
+from covplan.app.upload import Upload, discard_upload, save_file, session_folder
 from covplan.calibration.compare import Comparison, compare_measurements
 from covplan.calibration.measurements import Measurements, read_measurements
 from covplan.errors import CovplanError
@@ -77,7 +76,7 @@ def _uploaded(lang: Language) -> MeasurementFile | None:
                               type=[s.lstrip(".") for s in SUFFIXES], key="measure_upload")
     if upload is not None and state.get("measure_upload_done") != upload.file_id:
         state["measure_upload_done"] = upload.file_id
-        uploads = Path(state.setdefault("upload_dir", tempfile.mkdtemp(prefix="covplan-")))
+        uploads = session_folder(state)
         try:
             stored = save_file(upload.name, upload.getvalue(), uploads, suffixes=SUFFIXES,
                                what="a measurement file (CSV or G-NetTrack log)")

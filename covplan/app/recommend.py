@@ -26,6 +26,7 @@ import streamlit as st
 
 from covplan.app.compute import bar_progress, wait_for_warming
 from covplan.errors import CovplanError
+from covplan.export import wording
 from covplan.i18n import N_, Language
 from covplan.io import Dataset
 from covplan.planning import (
@@ -39,6 +40,7 @@ from covplan.planning import (
 )
 from covplan.planning.recommend import covered_in
 from covplan.radio.defaults import sector_defaults
+from covplan.targets import Target
 
 logger = logging.getLogger(__name__)
 
@@ -101,25 +103,21 @@ class Outcome:
 
     Parameters
     ----------
-    target_id, label, label_vi
-        The target and its names.
+    target
+        The target.
     sites
         New sites proposed for it.
     before, promised, measured, total, unreachable
         Demand covered before, what the solver promised with the sites, what the engine
         measures with them, the whole, and the open demand no candidate reaches, in
         ``unit``.
-    goal_percent
-        The target's goal.
     gap
         Relative optimality gap of the integer program (None: greedy answer only).
     feasible
         False when no choice of candidates reaches the goal.
     """
 
-    target_id: str
-    label: str
-    label_vi: str
+    target: Target
     sites: int
     before: float
     promised: float
@@ -127,7 +125,6 @@ class Outcome:
     total: float
     unreachable: float
     unit: str
-    goal_percent: float
     gap: float | None
     feasible: bool
 
@@ -135,14 +132,14 @@ class Outcome:
     def of(cls, rec: Recommendation) -> Outcome:
         """The outcome of a :class:`~covplan.planning.Recommendation`."""
         t = rec.target
-        return cls(t.id, t.label, t.label_vi, rec.selection.count, rec.demand.baseline_covered,
+        return cls(t, rec.selection.count, rec.demand.baseline_covered,
                    rec.predicted_covered, covered_in(rec.after, t.id), rec.demand.total,
-                   rec.unreachable, rec.demand.unit, float(t.goal_percent), rec.selection.gap,
+                   rec.unreachable, rec.demand.unit, rec.selection.gap,
                    rec.feasible)
 
     def name(self, lang: Language) -> str:
         """The target's label in ``lang``."""
-        return self.label_vi if lang.code == "vi" and self.label_vi else self.label
+        return self.target.label_in(lang.code)
 
 
 def summary_table(outcomes: list[Outcome], lang: Language) -> pd.DataFrame:
@@ -156,20 +153,11 @@ def summary_table(outcomes: list[Outcome], lang: Language) -> pd.DataFrame:
             lang._("Before"): lang.percent(o.before * share),
             lang._("Promised"): lang.percent(o.promised * share),
             lang._("Measured"): lang.percent(o.measured * share),
-            lang._("Goal"): lang.percent(o.goal_percent),
+            lang._("Goal"): lang.percent(o.target.goal_percent),
             lang._("Optimality gap"): "–" if o.gap is None else lang.percent(100 * o.gap, 2),
-            lang._("No candidate reaches"): amount(o.unreachable, o.unit, lang),
+            lang._("No candidate reaches"): wording.amount(o.unreachable, o.unit, lang),
         })
     return pd.DataFrame(rows)
-
-
-def amount(value: float, unit: str, lang: Language) -> str:
-    """``value`` in a demand unit, as people read it (km to one decimal, counts whole)."""
-    if unit == "km":
-        return lang.km(value)
-    if unit == "km²":
-        return f"{lang.number(value, 1)} km²"
-    return f"{lang.count(value)} {lang._(unit)}"
 
 
 def _request(ids: list[str], labels: dict[str, str], lang: Language) -> Request:
@@ -246,8 +234,7 @@ def render_recommend(dataset: Dataset, evaluator: ScenarioEvaluator, scenario: S
         if not targets:
             st.caption(lang._("No target of this preset can be closed with new radio sites."))
             return scenario
-        labels = {t.id: t.label_vi if lang.code == "vi" and t.label_vi else t.label
-                  for t in targets}
+        labels = {t.id: t.label_in(lang.code) for t in targets}
         request = _request(list(labels), labels, lang)
         st.caption(lang._("Planned from the scenario on the map; the integer program stops "
                           "after {seconds} s with the best sites found.").format(

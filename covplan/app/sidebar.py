@@ -13,10 +13,8 @@ upload's folder at once.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
@@ -32,7 +30,7 @@ from covplan.app.compute import (
     preset_environment,
 )
 from covplan.app.notices import markdown_text, show_refusal, show_unexpected
-from covplan.app.upload import MAX_UPLOAD_MB, Upload, discard_upload, save_upload
+from covplan.app.upload import MAX_UPLOAD_MB, Upload, discard_upload, save_upload, session_folder
 from covplan.datasets import DemoSize, ensure_demo
 from covplan.errors import CovplanError
 from covplan.i18n import N_, Language
@@ -115,7 +113,7 @@ def _from_upload(targets: TargetChoice, lang: Language) -> Opened | None:
     if upload is None or st.session_state.get("upload_done") == upload.file_id:
         return None
     st.session_state["upload_done"] = upload.file_id
-    uploads = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="covplan-")))
+    uploads = session_folder(st.session_state)
     try:
         saved = save_upload(upload.name, upload.getvalue(), uploads)
     except CovplanError as exc:

@@ -13,7 +13,6 @@ its files on another page) until they are replaced or forgotten.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,14 @@ import streamlit as st
 from covplan import settings
 from covplan.app.compute import Shared, bar_progress, dataset_fingerprint
 from covplan.app.notices import show_refusal
-from covplan.app.upload import MAX_UPLOAD_MB, Upload, discard_upload, save_file, save_upload
+from covplan.app.upload import (
+    MAX_UPLOAD_MB,
+    Upload,
+    discard_upload,
+    save_file,
+    save_upload,
+    session_folder,
+)
 from covplan.datasets import DemoSize
 from covplan.demo.snapshots import ensure_demo_snapshots
 from covplan.errors import CovplanError
@@ -174,7 +180,7 @@ def _stored(files: Sequence[Any], bucket: str, store: Callable[[str, bytes], Upl
 
 
 def _session_uploads() -> Path:
-    return Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="covplan-")))
+    return session_folder(st.session_state)
 
 
 def _uploads(lang: Language) -> list[Upload]:

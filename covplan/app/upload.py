@@ -24,11 +24,11 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path, PurePosixPath
-from typing import IO, Final
+from typing import IO, Any, Final
 
 from covplan.errors import CovplanError
 from covplan.io.manifest import MANIFEST_NAME, RASTER_SUFFIXES, VECTOR_SUFFIXES
@@ -54,6 +54,13 @@ _DAMAGED: Final = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSE
                    NotImplementedError, RuntimeError)
 _AGAIN: Final = ("Zip the dataset folder again (Windows: right-click the folder, Send to, "
                  "Compressed (zipped) folder) and upload the new zip.")
+
+
+def session_folder(state: MutableMapping[Any, Any]) -> Path:
+    """The session's folder for uploaded files, made the first time it is asked for."""
+    if "upload_dir" not in state:
+        state["upload_dir"] = tempfile.mkdtemp(prefix="covplan-")
+    return Path(state["upload_dir"])
 
 
 class UploadError(CovplanError, ValueError):

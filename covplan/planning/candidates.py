@@ -135,17 +135,31 @@ def _inside(points: pd.DataFrame, grid: GridSpec, exclusion: gpd.GeoDataFrame | 
     return ok
 
 
-def _ids(points: pd.DataFrame) -> list[str]:
+def _ids(points: pd.DataFrame, taken: set[str]) -> list[str]:
+    """A name per point: its own, or the next free one of its source's series.
+
+    No name is one of ``taken`` (the network's sites: a scenario may hold an earlier
+    recommendation's ``CAND-R00001``) or given twice; a given name that is taken gets a
+    ``-2``, ``-3``… suffix.
+    """
     prefix = {"road": "CAND-R", "village": "CAND-V", "high ground": "CAND-H", "user": "USER-"}
+    used = set(taken)
     counter: dict[str, int] = {}
     ids = []
     for given, source in zip(points.get("site_id", pd.Series(None, index=points.index)),
                              points["source"], strict=True):
         if isinstance(given, str) and given:
-            ids.append(given)
-            continue
-        counter[source] = counter.get(source, 0) + 1
-        ids.append(f"{prefix.get(source, 'CAND-')}{counter[source]:05d}")
+            name, n = given, 1
+            while name in used:
+                n += 1
+                name = f"{given}-{n}"
+        else:
+            name = ""
+            while not name or name in used:
+                counter[source] = counter.get(source, 0) + 1
+                name = f"{prefix.get(source, 'CAND-')}{counter[source]:05d}"
+        used.add(name)
+        ids.append(name)
     return ids
 
 
@@ -218,7 +232,8 @@ def generate_candidates(ctx: MetricContext, demand: Demand, *, terrain: Raster |
     points = points[_inside(points, ctx.grid, exclusion)].reset_index(drop=True)
     fixed = points["source"].isin(["user", "colocation"]).to_numpy(bool)
     points = points[src.thin(points, options.min_separation_m, fixed)].reset_index(drop=True)
-    points["candidate_id"] = _ids(points)
+    taken = set(ctx.sites["site_id"].astype(str)) if ctx.sites is not None else set()
+    points["candidate_id"] = _ids(points, taken)
     counts = points["source"].value_counts().to_dict()
     logger.info("Candidates: %s (%s)", f"{len(points):,}",
                 ", ".join(f"{v:,} {k}" for k, v in counts.items()))

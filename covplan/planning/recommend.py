@@ -72,9 +72,6 @@ class PlanOptions:
         Where the integer program stops.
     candidates
         Candidate generation settings.
-    matrix_method
-        How the coverage matrix is built (:func:`~covplan.planning.matrix.build_matrix`;
-        both give the same matrix).
     """
 
     mode: Literal["reach", "max"] = "reach"
@@ -83,7 +80,6 @@ class PlanOptions:
     time_limit_s: float = 60.0
     mip_rel_gap: float = 0.01
     candidates: CandidateOptions = field(default_factory=CandidateOptions)
-    matrix_method: Literal["cells", "windows"] = "cells"
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,13 +231,12 @@ def recommend_sites(dataset: Dataset, targets: TargetSet, target_id: str, *,
         candidates = generate_candidates(ctx, demand, terrain=dataset.terrain,
                                          user=user_candidates, exclusion=exclusion,
                                          options=options.candidates)
-        candidates = _unclashed(candidates, baseline)
     lap("candidates")
     floors = {t: targets.floor_dbm(t) for t in target.technologies}
     matrix = build_matrix(demand, candidates, dataset.terrain, ev.grid,
                           engine_threshold_dbm=floors, model=ev.model, cache=ev.cache,
                           progress=scaled(report, 0.2, 0.7),
-                          environment=ev.radio_environment, method=options.matrix_method)
+                          environment=ev.radio_environment)
     lap("coverage matrix")
     greedy, selection, feasible = _solve(matrix, demand, options, scaled(report, 0.7, 0.9))
     timings["greedy"], timings["integer program"] = greedy.seconds, (
@@ -285,29 +280,6 @@ def recommend_for_targets(dataset: Dataset, targets: TargetSet, target_ids: Sequ
                                                               (n + 1) / len(target_ids)))
         out.append(rec)
         scenario = rec.scenario
-    return out
-
-
-def _unclashed(candidates: gpd.GeoDataFrame, start: Scenario) -> gpd.GeoDataFrame:
-    """Candidates renamed where their ``site_id`` is already a site of ``start``.
-
-    Generated names (``CAND-R00001``…) restart with every recommendation; planning from a
-    scenario that holds an earlier recommendation's sites must not reuse them.
-    """
-    taken = set(start.sites["site_id"].astype(str))
-    ids = candidates["site_id"].astype(str)
-    if not ids.isin(taken).any():
-        return candidates
-    names: dict[str, str] = {}
-    taken |= set(ids)
-    for site in dict.fromkeys(ids[ids.isin(start.sites["site_id"].astype(str))]):
-        n = 2
-        while f"{site}-{n}" in taken:
-            n += 1
-        names[site] = f"{site}-{n}"
-        taken.add(names[site])
-    out = candidates.copy()
-    out["site_id"] = ids.map(lambda s: names.get(s, s))
     return out
 
 

@@ -140,5 +140,4 @@ def sites_at_cells(sites: gpd.GeoDataFrame, terrain: Raster | None, grid: GridSp
             yield SiteCells(str(table.site_id[g.indices[0]]), numbers, rsrp)
             if done % step == 0 or done == len(groups):
                 report(done / len(groups), f"{technology} candidate {done:,}/{len(groups):,}")
-    logger.debug("Evaluated %d %s groups at %s marked cells", len(groups), technology,
-                 f"{int(np.count_nonzero(lookup >= 0)):,}")
+    logger.debug("Evaluated %d %s groups at their marked cells", len(groups), technology)

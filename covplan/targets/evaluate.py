@@ -312,7 +312,7 @@ def _row(target: Target, found: Measured) -> dict[str, object]:
     return {
         "id": target.id,
         "target": target.label,
-        "target_vi": target.label_vi or target.label,
+        "target_vi": target.label_in("vi"),
         "measure": target.measure,
         "layer": target.layer,
         "filter": target.filter_text(),

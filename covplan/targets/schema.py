@@ -223,6 +223,10 @@ class Target:
     edge_probability_percent: float = EDGE_PROBABILITY_PERCENT
     shadow_sigma_db: float = SHADOW_SIGMA_DB
 
+    def label_in(self, code: str) -> str:
+        """The label in the language ``code`` (``"vi"``: ``label_vi`` when there is one)."""
+        return self.label_vi if code == "vi" and self.label_vi else self.label
+
     @property
     def speed(self) -> bool:
         """Whether the target counts downlink speed rather than signal."""

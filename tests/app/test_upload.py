@@ -161,3 +161,14 @@ def test_windows_member_names_make_folders(tmp_path: Path) -> None:
     saved = save_upload("d.zip", data, tmp_path / "u")
     assert saved.root == saved.folder / "prov"
     assert (saved.root / "sites.csv").read_bytes() == b"x"
+
+
+def test_the_session_folder_is_made_once() -> None:
+    from covplan.app.upload import session_folder
+
+    state: dict[str, object] = {}
+    first = session_folder(state)
+    try:
+        assert first.is_dir() and session_folder(state) == first  # no second folder
+    finally:
+        first.rmdir()

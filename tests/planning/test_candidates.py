@@ -90,3 +90,14 @@ def test_candidate_file_is_read_and_checked(tmp_path: Path) -> None:
         load_candidates(bad, UTM)
     text = str(caught.value)
     assert "column 'height_m': line 2" in text and "column 'cost': line 3" in text
+
+
+def test_names_skip_the_sites_already_in_the_network() -> None:
+    """Planning from a scenario that holds an earlier recommendation's sites: new names."""
+    from covplan.planning.candidates import _ids
+
+    points = pd.DataFrame({"source": ["road", "road", "colocation", "user", "village"],
+                           "site_id": [None, None, "COLO-TN1", "MY-1", None]})
+    taken = {"CAND-R00001", "CAND-R00003", "COLO-TN1", "TN1"}
+    assert _ids(points, taken) == ["CAND-R00002", "CAND-R00004", "COLO-TN1-2", "MY-1",
+                                   "CAND-V00001"]
