@@ -19,8 +19,9 @@ from covplan.radio.terrain import EARTH_RADIUS_M
 #: Version of the prediction kernels' output; part of every cache key, so raise it whenever
 #: a change alters what the kernels compute (2: the sector fill no longer reads rays the
 #: sweep skipped just west of north; 3: each window also holds its sectors' load-weighted
-#: power, for the SINR; 4: the Longley-Rice kernel reads the nearest DEM post).
-KERNEL_VERSION = 4
+#: power, for the SINR; 4: the Longley-Rice kernel reads the nearest DEM post; 5: it no longer
+#: interpolates across a change of the receiver's horizon).
+KERNEL_VERSION = 5
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ Model names (``model=`` of :func:`covplan.predict.predict_coverage`):
 ``"itm"``
     Deterministic: Longley-Rice ITM 1.2.2 point-to-point over the DEM profile to every cell
     (:mod:`covplan.radio.itm`), as SPLAT! ``-olditm`` computes it; median values, no clutter.
-    The like-for-like model for SPLAT!: on the real Thai Nguyen tile its bias against SPLAT!
-    is within about 1 dB at eight sites (``benchmarks/bench_splat.py``), at about twice the
-    cost of ``"terrain"``.
+    The like-for-like model for SPLAT!: on the real Thai Nguyen tile, at eight sites, the
+    median difference is 1.1–2.8 dB per site and the bias within 0.6 dB
+    (``benchmarks/bench_splat.py``), at two to three times the cost of ``"terrain"``.
 ``"hata-metropolitan"``, ``"hata-urban"``, ``"hata-suburban"``, ``"hata-open"``
     COST-231 Hata with the Okumura effective base height (antenna above the mean terrain
     3–15 km out along each azimuth, clipped to [mast height, 200 m]) plus terrain diffraction

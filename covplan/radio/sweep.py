@@ -35,8 +35,13 @@ least-squares terrain fits (effective heights) and its terrain irregularity Δh 
 per receiver (Δh as 2.563 σ of the fit residuals, the interdecile range of a normal
 distribution, instead of the resampled interdecile range: on SPLAT!'s recorded points this
 changes the loss by 0.25 dB median, −0.2 dB on average). ITM is evaluated exactly at
-anchors at least ITM_ANCHOR (8) steps apart and interpolated in between while the path
-state is unchanged.
+anchors at least ITM_ANCHOR (8) steps apart, and in between it is interpolated only along
+runs of samples whose path state is unchanged: line of sight, or the same horizon seen
+from each end. The receiver's horizon belongs to that state: it moves with almost every
+ridge the ray crosses, and the loss jumps with it (interpolating across it made the kernel
+4.4 dB median |Δ| off SPLAT! at the hilliest benchmark sites instead of 2.5 dB, and the
+median sample of rough synthetic profiles 1.1–4.7 dB off the exact profile loss instead of
+0). On hilly terrain this evaluates about two samples in three exactly.
 """
 
 from __future__ import annotations
@@ -181,8 +186,9 @@ def _itm_excess(z, pz, pkz, pzz, i, step_m, h_tx, h_rx, f_mhz, zg, los, k0, k1):
 
 
 #: ITM is evaluated exactly at anchors at least ITM_ANCHOR steps apart along a ray; between
-#: two anchors whose path state (line of sight, transmitter horizon) is unchanged throughout,
-#: the excess loss is interpolated linearly, otherwise evaluated exactly.
+#: them, along a run of samples whose path state (line of sight, or both horizons) is
+#: unchanged, the excess loss is interpolated linearly between the run's ends, evaluated
+#: exactly.
 ITM_ANCHOR = 8
 #: ...and far out at least i / ITM_ANCHOR_FRACTION steps apart (ITM varies with log distance).
 ITM_ANCHOR_FRACTION = 12
@@ -220,12 +226,11 @@ def _itm_ray(j, dem, cx0, cy0, dx, dy, sx, sy, z0, h_tx, h_rx, n_rays, n_steps, 
         pkz[i + 1] = pkz[i] + i * zi
         pzz[i + 1] = pzz[i] + zi * zi
         los = s_tim * d <= hr - ht
-        st_los[i], st_k0[i] = los, k0
+        k1 = i - 1
+        if n_hull > 0 and not los:
+            k1 = hk[_hull_query(hd, hh, n_hull, d, hr)]
+        st_los[i], st_k0[i], st_k1[i] = los, k0, k1
         if j % ray_level(i, n_steps) == 0:
-            k1 = i - 1
-            if n_hull > 0 and not los:
-                k1 = hk[_hull_query(hd, hh, n_hull, d, hr)]
-            st_k1[i] = k1
             out_dep[j, i] = math.degrees(math.atan2(ht - hr, d))
             if i - last >= max(ITM_ANCHOR, i // ITM_ANCHOR_FRACTION) or i == n_j or i < 3:
                 _itm_fill(j, last, i, z, pz, pkz, pzz, step_m, h_tx, h_rx, f_mhz, zg, st_los,
@@ -238,9 +243,10 @@ def _itm_ray(j, dem, cx0, cy0, dx, dy, sx, sy, z0, h_tx, h_rx, n_rays, n_steps, 
 
 
 @njit(cache=True, inline="always")
-def _same_state(st_los, st_k0, p, q):  # type: ignore[no-untyped-def]
-    """Same path state: line-of-sight flag, plus the transmitter horizon when obstructed."""
-    return st_los[p] == st_los[q] and (st_los[p] or st_k0[p] == st_k0[q])
+def _same_state(st_los, st_k0, st_k1, p, q):  # type: ignore[no-untyped-def]
+    """Same path state: line-of-sight flag, plus both horizons when obstructed."""
+    return st_los[p] == st_los[q] and (st_los[p] or (st_k0[p] == st_k0[q]
+                                                     and st_k1[p] == st_k1[q]))
 
 
 @njit(cache=True)
@@ -265,18 +271,18 @@ def _itm_fill(j, a, b, z, pz, pkz, pzz, step_m, h_tx, h_rx, f_mhz, zg, st_los, s
             i += 1
             continue
         q = i  # the run of samples sharing sample i's state
-        while q + 1 < b and _same_state(st_los, st_k0, q + 1, i):
+        while q + 1 < b and _same_state(st_los, st_k0, st_k1, q + 1, i):
             q += 1
         last = q
         while j % ray_level(last, n_steps) != 0:
             last -= 1
-        if a >= 2 and _same_state(st_los, st_k0, a, i):
+        if a >= 2 and _same_state(st_los, st_k0, st_k1, a, i):
             p0, e0 = a, ea
         else:
             p0 = i
             e0 = _itm_excess(z, pz, pkz, pzz, i, step_m, h_tx, h_rx, f_mhz, zg, st_los[i],
                              st_k0[i], st_k1[i])
-        if _same_state(st_los, st_k0, b, i):
+        if _same_state(st_los, st_k0, st_k1, b, i):
             p1, e1 = b, eb
         elif last > p0:
             p1 = last

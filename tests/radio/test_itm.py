@@ -107,6 +107,37 @@ def test_kernel_follows_profile_function_over_rolling_terrain() -> None:
     assert np.median(np.abs(diffs)) < 3.0
 
 
+def point_kernel_losses(z_north: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Exact per-point loss (``point_losses``, the kernel's own rule) to the given steps."""
+    n, m = z_north.size, steps.size
+    dem = np.repeat(z_north[::-1, None], 5, axis=1).astype(np.float32)
+    one = np.ones(m)
+    out, dep = np.empty(m), np.empty(m)
+    S.point_losses(dem, 0.0, (n - 1) * RES, RES, RES, 2 * RES * one, 0.0 * one,
+                   z_north[0] * one, 30.0 * one, 1.5, 2 * RES * one, steps * RES, RES,
+                   4.0 / 3.0 * EARTH_RADIUS_M, F_MHZ * one, S.MODEL_ITM, 0, 30.0 * one, 5.0,
+                   20.0, out, dep)
+    return out
+
+
+def test_kernel_does_not_interpolate_across_ridges() -> None:
+    """Over rough terrain the sweep gives each sample its exact profile loss, or nearly.
+
+    The kernel interpolates ITM only along runs of samples with the same horizons; when it
+    interpolated across changes of the receiver's horizon, the median sample of this profile
+    was 4.7 dB off its exact loss (P90 19 dB, largest 32 dB). Now: 68 % exact, P90 3.5 dB,
+    largest 8.9 dB (what is left: the receiver's effective height moving with the ground
+    under it along a run).
+    """
+    z = 200.0 + np.cumsum(np.random.default_rng(1).normal(0.0, 12.0, N_STEPS + 1))
+    steps = np.arange(3, N_STEPS + 1)
+    delta = np.abs(kernel_losses(z)[steps] - point_kernel_losses(z, steps.astype(float)))
+    assert np.mean(delta < 1e-3) >= 0.6
+    assert np.median(delta) < 1e-3
+    assert np.percentile(delta, 90) < 5.0
+    assert delta.max() < 12.0
+
+
 @pytest.mark.realdata
 @pytest.mark.slow
 def test_profile_function_agrees_with_splat(realdata: Path, tmp_path: Path) -> None:
