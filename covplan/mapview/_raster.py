@@ -22,6 +22,7 @@ from pyproj import CRS, Transformer
 from rasterio.warp import Resampling, reproject, transform_bounds
 
 from covplan.grid import GridSpec, Raster
+from covplan.tiled import TILE_CELLS, TiledRaster
 
 MERCATOR = "EPSG:3857"
 
@@ -46,7 +47,7 @@ class MercatorImage:
 
 
 def warp_to_mercator(
-    raster: Raster,
+    raster: Raster | TiledRaster,
     *,
     max_px: int,
     resampling: Resampling = Resampling.average,
@@ -59,7 +60,8 @@ def warp_to_mercator(
     Parameters
     ----------
     raster
-        Source raster in a projected CRS.
+        Source raster in a projected CRS. With average resampling it is read in bands of
+        rows (a :class:`~covplan.tiled.TiledRaster` is never assembled whole).
     max_px
         Longest side of the output, in pixels.
     resampling
@@ -70,16 +72,18 @@ def warp_to_mercator(
     """
     grid = raster.grid
     target = _mercator_target(grid, max_px)
-    source = np.asarray(raster.data, dtype=np.float32)
-    if fill_value is not None:
-        source = np.where(np.isnan(source), np.float32(fill_value), source)
     out = np.full(target.shape, np.nan, dtype=np.float32)
     if resampling == Resampling.average:
         factor = max(1, int(target.pixel_ground_m // grid.resolution_m))
-        blocks = block_mean(source, factor) if factor > 1 else source
         pixels, rows, cols = _block_lookup(grid, max_px, factor)
-        out.flat[pixels] = blocks[rows, cols]
+        if factor > 1:
+            out.flat[pixels] = _block_means(raster, factor, fill_value)[rows, cols]
+        else:
+            tiled = raster if isinstance(raster, TiledRaster) else TiledRaster.of(raster)
+            out.flat[pixels] = _filled(tiled.values.at(rows, cols), fill_value)
     else:
+        whole = raster.raster if isinstance(raster, TiledRaster) else raster
+        source = _filled(np.asarray(whole.data, dtype=np.float32), fill_value)
         reproject(
             source,
             out,
@@ -143,6 +147,34 @@ def _block_lookup(
     inside = (grow >= 0) & (grow < block_rows) & (gcol >= 0) & (gcol < block_cols)
     pixels = np.flatnonzero(inside).astype(np.int64)
     return pixels, grow[inside].astype(np.int32), gcol[inside].astype(np.int32)
+
+
+def _filled(values: np.ndarray, fill_value: float | None) -> np.ndarray:
+    """``values`` as float32, NaN replaced by ``fill_value`` (kept when None)."""
+    cells = np.asarray(values, dtype=np.float32)
+    if fill_value is None:
+        return cells
+    return np.where(np.isnan(cells), np.float32(fill_value), cells)
+
+
+def _block_means(raster: Raster | TiledRaster, factor: int, fill_value: float | None
+                 ) -> np.ndarray:
+    """:func:`block_mean` of the filled raster, computed in bands of whole blocks of rows.
+
+    Every block lies in one band and each block's mean takes the same operations as over
+    the whole array, so the answer is the same, without a filled copy of the whole grid.
+    """
+    tiled = raster if isinstance(raster, TiledRaster) else TiledRaster.of(raster)
+    rows, cols = tiled.grid.shape
+    n_rows, n_cols = rows // factor, cols // factor
+    out = np.empty((n_rows, n_cols), dtype=np.float32)
+    band = max(1, TILE_CELLS // factor)  # block rows per band
+    for b0 in range(0, n_rows, band):
+        b1 = min(n_rows, b0 + band)
+        cells = _filled(tiled.window((b0 * factor, b1 * factor, 0, n_cols * factor)),
+                        fill_value)
+        out[b0:b1] = block_mean(cells, factor)
+    return out
 
 
 def block_mean(data: np.ndarray, factor: int) -> np.ndarray:

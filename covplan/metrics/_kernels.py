@@ -156,9 +156,10 @@ def cell_counts(ids: np.ndarray, count: int) -> np.ndarray:  # pragma: no cover
 def warm_up() -> None:
     """Compile (or load from numba's cache) every kernel for the metrics' argument types.
 
-    Tiny arrays stand in for full grids and for the windows of a grid that an update scans
-    (non-contiguous views), so the first update after an install does not wait seconds for
-    the compiler.
+    Tiny arrays stand in for full grids, for the windows of a grid that an update scans
+    (non-contiguous views) and for the read-only tiles and windows of a prediction kept as
+    tiles (:mod:`covplan.tiled`), so the first update after an install does not wait
+    seconds for the compiler.
     """
     ids = np.zeros((4, 4), dtype=np.int32)
     weights = np.ones((4, 4))
@@ -175,6 +176,22 @@ def warm_up() -> None:
         zone_code_totals(zone, server if not kept.size else server[window], codes,
                          mask if not kept.size else mask[window], weight, 1, 1, kept)
         cell_counts(zone, 1)
+    served = server.copy()
+    served.flags.writeable = False
+    for zone, cells, kept in ((ids, served, every), (ids[window], served[window], keep),
+                              (ids[window], server[window].copy(), keep)):
+        zone_code_totals(zone, cells, codes, mask if not kept.size else mask[window],
+                         weights if not kept.size else weights[window], 1, 1, kept)
     rsrp = np.zeros((4, 4), dtype=np.float32)
     changed_bounds(rsrp, rsrp, server, server, codes, True)
+    tile = rsrp[window]
+    tile.flags.writeable = False
+    none = np.zeros((1, 1), dtype=np.int32)
+    changed_bounds(tile, tile, served[window], served[window], codes, True)
+    changed_bounds(tile, tile, none, none, codes, False)
+    whole = rsrp.copy()  # a whole tile, read-only, beside server codes of either kind
+    whole.flags.writeable = False
+    for cells in (server, served):
+        changed_bounds(whole, whole, cells, cells, codes, True)
+    changed_bounds(whole, whole, none, none, codes, False)
     zone_bounds(ids, 1)

@@ -29,6 +29,7 @@ from covplan.metrics.signal import Coverage, coverage_grid, covered_cells
 from covplan.metrics.thresholds import Thresholds
 from covplan.metrics.villages import fibre_reached, has_fibre_data, village_signals
 from covplan.metrics.zones import Window, ZoneRaster, rasterize_zones
+from covplan.tiled import TiledArray
 
 #: Cache entries that do not depend on the coverage, kept by :meth:`MetricContext.advance`.
 _STATIC = frozenset({"fibre", "fibre cells", "province"})
@@ -242,13 +243,14 @@ class MetricContext:
                                     compute)
         return sums, cells
 
-    def operator_totals(self, technology: str, server: np.ndarray, site_keys: tuple[str, ...],
+    def operator_totals(self, technology: str, server: TiledArray, site_keys: tuple[str, ...],
                         codes: np.ndarray, names: list[str]) -> np.ndarray:
         """People with ``technology`` signal per province zone (rows) and operator (columns).
 
-        ``server`` is the technology's serving-index grid, ``codes[index]`` the position in
-        ``names`` of the operator of ``site_keys[index]`` (-1 unknown). Rows are carried
-        over from the previous context only while every sector kept its operator.
+        ``server`` holds the technology's serving sector per cell as a code (-1 none) into
+        ``site_keys``, ``codes[code]`` the position in ``names`` of that sector's operator
+        (-1 unknown). Rows are carried over from the previous context only while every
+        sector kept its operator.
         """
         thr, raster = self.thresholds, self.province
         key = ("operators", technology, thr, tuple(names))

@@ -28,9 +28,16 @@ import pandas as pd
 
 from covplan.grid import GridSpec, Raster
 from covplan.i18n import N_
-from covplan.metrics.signal import Coverage, covered_cells, technology_label
+from covplan.metrics.signal import (
+    Coverage,
+    CoverageLike,
+    covered_cells,
+    key_grid,
+    technology_label,
+)
 from covplan.metrics.thresholds import Thresholds
 from covplan.metrics.zones import ZoneRaster
+from covplan.tiled import TiledArray
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +46,9 @@ BASES: Final = (N_("population raster"), N_("village population"), N_("commune p
 #: The ``basis`` of :func:`population_coverage` rows when no population source is known.
 NO_POPULATION: Final = N_("no population data")
 
-#: ``(technology, server, site_keys, codes, names)`` -> people per zone and operator.
-OperatorTotals: TypeAlias = Callable[[str, np.ndarray, tuple[str, ...], np.ndarray, list[str]],
+#: ``(technology, server codes, their keys, each code's operator, names)`` -> people per
+#: zone and operator.
+OperatorTotals: TypeAlias = Callable[[str, TiledArray, tuple[str, ...], np.ndarray, list[str]],
                                      np.ndarray]
 
 
@@ -169,19 +177,23 @@ def people_on_grid(
     return PeopleGrid(np.ones(grid.shape), grid, BASES[3])
 
 
-def _operator_keys(item: object, sites: gpd.GeoDataFrame | None
-                   ) -> tuple[np.ndarray, tuple[str, ...], np.ndarray, list[str]] | None:
-    """Serving-index grid, its site keys, each index's operator code (-1 unknown), names."""
-    server, keys = getattr(item, "server", None), getattr(item, "site_keys", None)
-    if sites is None or "operator" not in sites.columns or server is None or keys is None:
+def _operator_keys(item: CoverageLike, sites: gpd.GeoDataFrame | None
+                   ) -> tuple[TiledArray, tuple[str, ...], np.ndarray, list[str]] | None:
+    """Serving-sector codes (as tiles), each code's key and operator (-1 unknown), names.
+
+    The codes are :func:`covplan.metrics.signal.key_grid`'s (for a prediction kept as tiles,
+    its :class:`~covplan.tiled.KeyGrid`'s, not assembled).
+    """
+    servers = key_grid(item)
+    if sites is None or "operator" not in sites.columns or servers is None:
         return None
+    keys = servers.keys
     site_op = dict(zip(sites["site_id"].astype(str), sites["operator"], strict=True))
     names = sorted({str(v) for v in site_op.values() if isinstance(v, str) and v})
     lookup = {name: i for i, name in enumerate(names)}
     codes = np.array([lookup.get(str(site_op.get(str(k).split("/")[0], "")), -1)
                       for k in keys], dtype=np.int64)
-    data = np.asarray(server.data if isinstance(server, Raster) else server)
-    return np.ascontiguousarray(data, dtype=np.int32), tuple(keys), codes, names
+    return servers.codes.values, keys, codes, names
 
 
 def population_coverage(

@@ -1,8 +1,11 @@
 """Reading predicted signal: which cells and points have 4G / 5G at a threshold.
 
-Metrics take coverage as ``{technology: grid}`` where each grid is either a
-:class:`covplan.grid.Raster` of RSRP in dBm or anything with an ``rsrp_dbm`` Raster (such
-as :class:`covplan.predict.CoverageGrid`). They never run a prediction themselves.
+Metrics take coverage as ``{technology: grid}`` where each grid is a
+:class:`covplan.grid.Raster` of RSRP in dBm, a :class:`covplan.tiled.TiledRaster` of it, or
+anything with an ``rsrp_dbm`` Raster (such as :class:`covplan.predict.CoverageGrid`, whose
+``rsrp_tiles`` are read instead). They never run a prediction themselves, and read a
+prediction kept as tiles in windows and at points: the whole array is never assembled for
+them (:func:`rsrp_tiled`).
 
 A cell or point has signal for a set of technologies when the RSRP of *any* of them
 reaches that technology's threshold. A technology missing from the coverage mapping
@@ -21,6 +24,7 @@ from covplan.grid import GridSpec, Raster
 from covplan.metrics._kernels import changed_bounds
 from covplan.metrics.thresholds import Thresholds
 from covplan.metrics.zones import Window
+from covplan.tiled import KeyGrid, TiledArray, TiledRaster, is_empty
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +39,17 @@ class HasRsrp(Protocol):
         ...
 
 
-CoverageLike: TypeAlias = Raster | HasRsrp
+CoverageLike: TypeAlias = Raster | TiledRaster | HasRsrp
 #: ``{technology: RSRP grid}``, one entry per technology predicted.
 Coverage: TypeAlias = Mapping[str, CoverageLike]
 
 
 def rsrp_raster(item: CoverageLike) -> Raster:
-    """The RSRP :class:`~covplan.grid.Raster` of a coverage entry."""
+    """The RSRP :class:`~covplan.grid.Raster` of a coverage entry (the whole array)."""
     if isinstance(item, Raster):
         return item
+    if isinstance(item, TiledRaster):
+        return item.raster
     raster = getattr(item, "rsrp_dbm", None)
     if not isinstance(raster, Raster):
         raise TypeError(
@@ -51,6 +57,19 @@ def rsrp_raster(item: CoverageLike) -> Raster:
             f"got {type(item).__name__}"
         )
     return raster
+
+
+def rsrp_tiled(item: CoverageLike) -> TiledRaster:
+    """The RSRP of a coverage entry as a :class:`~covplan.tiled.TiledRaster` (no copy).
+
+    A :class:`covplan.predict.CoverageGrid` gives its ``rsrp_tiles``; a Raster is wrapped.
+    """
+    if isinstance(item, TiledRaster):
+        return item
+    tiles = getattr(item, "rsrp_tiles", None)
+    if isinstance(tiles, TiledRaster):
+        return tiles
+    return TiledRaster.of(rsrp_raster(item))
 
 
 def coverage_grid(coverage: Coverage) -> GridSpec:
@@ -61,7 +80,7 @@ def coverage_grid(coverage: Coverage) -> GridSpec:
     ValueError
         When ``coverage`` is empty or its entries lie on different grids.
     """
-    grids = {tech: rsrp_raster(item).grid for tech, item in coverage.items()}
+    grids = {tech: rsrp_tiled(item).grid for tech, item in coverage.items()}
     if not grids:
         raise ValueError("coverage is empty: predict at least one technology first")
     first_tech, first = next(iter(grids.items()))
@@ -102,7 +121,7 @@ def covered_cells(coverage: Coverage, technologies: Iterable[str], thresholds: T
         if item is None:
             logger.info("No %s coverage predicted: counted as no %s signal", tech, tech)
             continue
-        data = rsrp_raster(item).data[r0:r1, c0:c1]
+        data = rsrp_tiled(item).window((r0, r1, c0, c1))
         with np.errstate(invalid="ignore"):
             mask |= data >= thresholds.rsrp_dbm(tech)
     return mask
@@ -115,47 +134,81 @@ def changed_window(before: Coverage, after: Coverage) -> Window | None:
     ``server`` and ``site_keys`` (:class:`covplan.predict.CoverageGrid`), its serving
     sector is another one. Returns ``(r0, r1, c0, c1)``, ``(0, 0, 0, 0)`` when nothing
     changed, or None when the two cannot be compared (other technologies or grids).
+    Tiles both predictions share are not read (:func:`changed_tiles`).
     """
     if set(before) != set(after):
         return None
-    r0, r1, c0, c1 = 0, 0, 0, 0
+    window: Window = (0, 0, 0, 0)
     for tech, new in after.items():
         old = before[tech]
         if old is new:
             continue
-        a, b = rsrp_raster(old), rsrp_raster(new)
-        if a.grid != b.grid or a.data.dtype != b.data.dtype:
+        a, b = rsrp_tiled(old), rsrp_tiled(new)
+        if a.grid != b.grid or a.values.dtype != b.values.dtype:
             return None
-        servers = _server_lookup(old, new)
-        if servers is None:
-            old_server = new_server = np.zeros((1, 1), dtype=np.int32)
-            lookup = np.zeros(0, dtype=np.int64)
-        else:
-            old_server, new_server, lookup = servers
-        w = changed_bounds(a.data, b.data, old_server, new_server, lookup, servers is not None)
-        if w[1] == 0:
-            continue
-        if r1 == 0:
-            r0, r1, c0, c1 = w
-        else:
-            r0, r1, c0, c1 = min(r0, w[0]), max(r1, w[1]), min(c0, w[2]), max(c1, w[3])
-    return r0, r1, c0, c1
+        window = union(window, changed_tiles(a.values, b.values, key_grid(old),
+                                             key_grid(new)))
+    return window
 
 
-def _server_lookup(old: CoverageLike, new: CoverageLike
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Both serving-index grids and each new index's old index (-1: a new sector)."""
-    grids = [getattr(item, "server", None) for item in (old, new)]
-    keys = [getattr(item, "site_keys", None) for item in (old, new)]
-    if any(g is None for g in grids) or any(k is None for k in keys):
+def union(a: Window, b: Window) -> Window:
+    """The smallest window holding both (either may hold no cell)."""
+    if is_empty(a):
+        return b
+    if is_empty(b):
+        return a
+    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
+
+
+def changed_tiles(old: TiledArray, new: TiledArray, old_keys: KeyGrid | None = None,
+                  new_keys: KeyGrid | None = None) -> Window:
+    """The window holding every cell whose value (or key, with both key grids) changed.
+
+    Values are equal when both are NaN; keys when the same (:class:`~covplan.tiled.KeyGrid`
+    codes may differ for one key). Tiles both arrays share are equal and not read; the
+    others are compared in place, nothing assembled. ``(0, 0, 0, 0)``: nothing changed.
+    """
+    arrays = [old, new]
+    lookup, shared = np.zeros(0, dtype=np.int64), True
+    if old_keys is not None and new_keys is not None:
+        arrays += [old_keys.codes.values, new_keys.codes.values]
+        lookup = new_keys.code_lookup(old_keys)
+        shared = old_keys.shares_codes(new_keys)  # else one code may mean two keys
+    servers = len(arrays) == 4
+    if any(not old.same_layout(a) for a in arrays[1:]):
+        arrays = [TiledArray.of(a.array(), old.tile) for a in arrays]
+    tiles = [a.tiles for a in arrays]
+    pairs = list(zip(tiles[0::2], tiles[1::2], strict=True))  # (old, new) of each array
+    none = np.zeros((1, 1), dtype=np.int32)
+    window: Window = (0, 0, 0, 0)
+    for i, (r0, _, c0, _) in enumerate(arrays[0].tile_windows()):
+        if shared and all(before[i] is after[i] for before, after in pairs):
+            continue  # the same tiles: equal
+        w = changed_bounds(tiles[0][i], tiles[1][i], tiles[2][i] if servers else none,
+                           tiles[3][i] if servers else none, lookup, servers)
+        if w[1] > w[0]:
+            window = union(window, (r0 + w[0], r0 + w[1], c0 + w[2], c0 + w[3]))
+    return window
+
+
+def key_grid(item: CoverageLike) -> KeyGrid | None:
+    """The serving sectors of a coverage entry with ``server`` and ``site_keys``, if any.
+
+    A :class:`covplan.predict.CoverageGrid` gives its ``servers`` (kept as tiles); another
+    entry's ``server`` (a Raster or an array of the grid's shape) is read as int32.
+    """
+    found = getattr(item, "servers", None)
+    if isinstance(found, KeyGrid):
+        return found
+    server, keys = getattr(item, "server", None), getattr(item, "site_keys", None)
+    if server is None or keys is None:
         return None
-    arrays = [np.asarray(g.data if isinstance(g, Raster) else g) for g in grids]
-    if any(a.dtype != np.int32 for a in arrays):
-        return None
-    position = {key: i for i, key in enumerate(keys[0])}  # type: ignore[arg-type]
-    lookup = np.array([position.get(key, -1) for key in keys[1]],  # type: ignore[union-attr]
-                      dtype=np.int64)
-    return arrays[0], arrays[1], lookup
+    if isinstance(server, Raster):
+        data, grid, units, notes = server.data, server.grid, server.units, server.notes
+    else:
+        data, grid, units, notes = np.asarray(server), rsrp_tiled(item).grid, "index", ()
+    return KeyGrid.of(Raster(np.ascontiguousarray(data, dtype=np.int32), grid, units, notes),
+                      tuple(keys))
 
 
 def rsrp_at(coverage: Coverage, technology: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -163,7 +216,7 @@ def rsrp_at(coverage: Coverage, technology: str, x: np.ndarray, y: np.ndarray) -
     item = coverage.get(technology)
     if item is None:
         return np.full(np.shape(x), np.nan)
-    return rsrp_raster(item).sample(np.asarray(x), np.asarray(y))
+    return rsrp_tiled(item).sample(np.asarray(x), np.asarray(y))
 
 
 def covered_at(coverage: Coverage, technologies: Iterable[str], thresholds: Thresholds,

@@ -22,11 +22,11 @@ from rasterio.features import rasterize
 
 from covplan.grid import GridSpec
 from covplan.metrics._kernels import cell_counts, zone_bounds, zone_code_totals, zone_totals
+from covplan.tiled import TiledArray
+from covplan.tiled import Window as Window  # the metrics' name for it
 
 logger = logging.getLogger(__name__)
 
-#: Rows ``[r0, r1)`` and columns ``[c0, c1)`` of a grid, as ``(r0, r1, c0, c1)``.
-Window: TypeAlias = tuple[int, int, int, int]
 #: A rectangle of a grid as (row slice, column slice).
 Region: TypeAlias = tuple[slice, slice]
 
@@ -110,13 +110,14 @@ class ZoneRaster:
         sums, cells = zone_totals(ids, values, weighted, flags, len(masks), self.count, kept)
         return (sums if weighted else cells), cells
 
-    def code_totals(self, weights: np.ndarray, mask: np.ndarray, server: np.ndarray,
-                    codes: np.ndarray, ncodes: int, *, keep: np.ndarray | None = None
-                    ) -> np.ndarray:
+    def code_totals(self, weights: np.ndarray, mask: np.ndarray,
+                    server: np.ndarray | TiledArray, codes: np.ndarray, ncodes: int, *,
+                    keep: np.ndarray | None = None) -> np.ndarray:
         """Per-zone sums of ``weights`` over ``mask``'s cells, by the code of their server.
 
-        ``server`` holds a serving index per cell (-1 none) and ``codes[index]`` its code
-        (an operator; -1 unknown, not counted). ``keep`` as in :meth:`totals`.
+        ``server`` holds a serving index per cell (-1 none; an array or tiles, read only
+        where the zones lie) and ``codes[index]`` its code (an operator; -1 unknown, not
+        counted). ``keep`` as in :meth:`totals`.
 
         Returns
         -------
@@ -124,7 +125,12 @@ class ZoneRaster:
             float64 of shape ``(count, ncodes)``.
         """
         region, kept = self._region(keep)
-        return zone_code_totals(self.ids[region], np.asarray(server, dtype=np.int32)[region],
+        if isinstance(server, TiledArray):
+            rows, cols = (s.indices(n) for s, n in zip(region, self.grid.shape, strict=True))
+            served = server.window((rows[0], rows[1], cols[0], cols[1]))
+        else:
+            served = np.asarray(server, dtype=np.int32)[region]
+        return zone_code_totals(self.ids[region], served,
                                 np.asarray(codes, dtype=np.int64), np.asarray(mask)[region],
                                 np.asarray(weights, dtype=np.float64)[region], self.count,
                                 ncodes, kept)

@@ -16,7 +16,7 @@ import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -29,7 +29,7 @@ from covplan.grid import GridSpec, Raster
 from covplan.predict import sinr as sinr_mod
 from covplan.predict._compute import Settings, compute_group
 from covplan.predict._groups import Group, SectorTable, build_groups, sector_table
-from covplan.predict._merge import empty_grids, merge_ranked, merge_window, renumber
+from covplan.predict._merge import empty_grids, merge_ranked, merge_window
 from covplan.predict._terrain import TerrainSampler, prepare_terrain
 from covplan.predict.cache import SiteCache, SiteResult
 from covplan.predict.environment import RadioEnvironment, ReceiverCorrection
@@ -40,6 +40,7 @@ from covplan.radio.defaults import COVERAGE_THRESHOLD_DBM
 from covplan.radio.sweep import MODEL_HATA
 from covplan.radio.terrain import K_FACTOR
 from covplan.schema import ON_AIR_STATUSES, TECHNOLOGIES
+from covplan.tiled import KeyGrid, TiledArray, TiledRaster, Window, patched
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,15 @@ MARGIN_DB = 5.0
 MAX_RADIUS_M = 30_000.0
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, init=False)
 class CoverageGrid:
     """Best-server prediction of one technology.
+
+    The grids are kept as copy-on-write tiles (:mod:`covplan.tiled`): a prediction updated
+    from the previous one (a site added, moved or removed) shares every tile the change
+    does not reach with it. :attr:`rsrp_dbm`, :attr:`server` and :attr:`sinr_db` are the
+    whole rasters, assembled on first use; readers of a window, of cells or of every k-th
+    cell use :attr:`rsrp_tiles`, :attr:`servers` and :attr:`sinr_tiles` instead.
 
     Parameters
     ----------
@@ -76,13 +83,48 @@ class CoverageGrid:
     """
 
     technology: str
-    rsrp_dbm: Raster
-    server: Raster
+    rsrp_tiles: TiledRaster
+    servers: KeyGrid
     site_keys: tuple[str, ...]
-    merged: Merged | None = None
-    sinr_db: Raster | None = None
-    link: SectorLink | None = None
-    power: CarrierPower | None = None
+    merged: Merged | None
+    sinr_tiles: TiledRaster | None
+    link: SectorLink | None
+    power: CarrierPower | None
+
+    def __init__(self, technology: str, rsrp_dbm: Raster | TiledRaster,
+                 server: Raster | KeyGrid, site_keys: tuple[str, ...],
+                 merged: Merged | None = None, sinr_db: Raster | TiledRaster | None = None,
+                 link: SectorLink | None = None, power: CarrierPower | None = None) -> None:
+        values = {
+            "technology": technology,
+            "rsrp_tiles": rsrp_dbm if isinstance(rsrp_dbm, TiledRaster)
+            else TiledRaster.of(rsrp_dbm),
+            "servers": server if isinstance(server, KeyGrid)
+            else KeyGrid.of(server, tuple(site_keys)),
+            "site_keys": tuple(site_keys),
+            "merged": merged,
+            "sinr_tiles": sinr_db if isinstance(sinr_db, TiledRaster) or sinr_db is None
+            else TiledRaster.of(sinr_db),
+            "link": link,
+            "power": power,
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def rsrp_dbm(self) -> Raster:
+        """Best-server RSRP (float32 dBm) as a whole raster, NaN where no site reaches."""
+        return self.rsrp_tiles.raster
+
+    @property
+    def server(self) -> Raster:
+        """Serving sector (int32 index into ``site_keys``, -1: none) as a whole raster."""
+        return self.servers.raster
+
+    @property
+    def sinr_db(self) -> Raster | None:
+        """Downlink SINR (float32 dB) as a whole raster, or None when not predicted."""
+        return self.sinr_tiles.raster if self.sinr_tiles is not None else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,9 +149,10 @@ def dl_mbps(grid: CoverageGrid, fade_db: float = 0.0) -> Raster:
     ValueError
         When ``grid`` was predicted without SINR.
     """
-    rows, cols = grid.rsrp_dbm.data.shape
+    rsrp = grid.rsrp_tiles
+    rows, cols = rsrp.grid.shape
     out = dl_mbps_window(grid, (0, rows, 0, cols), fade_db)
-    return Raster(out, grid.rsrp_dbm.grid, "Mb/s", grid.rsrp_dbm.notes)
+    return Raster(out, rsrp.grid, "Mb/s", rsrp.notes)
 
 
 def dl_mbps_window(grid: CoverageGrid, window: tuple[int, int, int, int],
@@ -121,15 +164,14 @@ def dl_mbps_window(grid: CoverageGrid, window: tuple[int, int, int, int],
     ValueError
         When ``grid`` was predicted without SINR.
     """
-    if grid.sinr_db is None or grid.link is None:
+    if grid.sinr_tiles is None or grid.link is None:
         raise ValueError(f"the {grid.technology} grid has no SINR: predict it with sinr=True")
-    r0, r1, c0, c1 = window
-    server = np.asarray(grid.server.data)[r0:r1, c0:c1]
+    server = grid.servers.window(window)
     served = server >= 0
     out = np.full(server.shape, np.nan, dtype=np.float32)
     index = server[served]
     link = grid.link
-    sinr = np.asarray(grid.sinr_db.data)[r0:r1, c0:c1]
+    sinr = grid.sinr_tiles.window(window)
     out[served] = linklevel.user_dl_mbps(
         sinr[served].astype(np.float64) - fade_db, grid.technology,
         link.bandwidth_mhz[index], link.mimo_layers[index], link.load[index])
@@ -260,63 +302,88 @@ def predict_coverage(
     merged = Merged(context, tuple(keys_of_groups), np.array(
         [(r.row0, r.row0 + r.rsrp_dbm.shape[0], r.col0, r.col0 + r.rsrp_dbm.shape[1])
          for r in results], dtype=np.int64).reshape(-1, 4))
-    updated = _update(previous, merged, groups, results, keys, len(keys))
-    if updated is not None:
-        rsrp, server = updated
+    change = _changes(previous, merged, keys)
+    if change is not None:
+        assert previous is not None
+        rsrp, codes, code_keys = _update(previous, merged, groups, results, keys, change)
     else:
-        rsrp, server = empty_grids(grid.shape)
+        rsrp_full, server_full = empty_grids(grid.shape)
         for g, r in zip(groups, results, strict=True):
             if r.rsrp_dbm.size:
-                merge_window(rsrp, server, r.row0, r.col0, r.rsrp_dbm, r.sector, g.indices)
-        rsrp[np.isneginf(rsrp)] = np.nan
-    link = _link(table, technology, groups, results, grid, rsrp, server, previous, merged,
-                 updated is not None, noise_figure_db) if sinr else None
+                merge_window(rsrp_full, server_full, r.row0, r.col0, r.rsrp_dbm, r.sector,
+                             g.indices)
+        rsrp_full[np.isneginf(rsrp_full)] = np.nan
+        rsrp, codes, code_keys = TiledArray.of(rsrp_full), TiledArray.of(server_full), keys
+    link = _link(table, technology, groups, results, grid, rsrp, codes, code_keys, keys,
+                 previous, merged, change, noise_figure_db) if sinr else None
     range_notes = _warn_ranges(spec, table, results, rx_height_m, warn_range)
     notes = (_notes(spec, settings, results, terrain is None)
              + _environment_notes(environment, technology, spec.name, table) + range_notes)
-    logger.info("Predicted %s: %d sectors in %d groups, %d cells served, %.2f s", technology,
-                len(keys), len(groups), int(np.count_nonzero(server >= 0)),
+    logger.info("Predicted %s: %d sectors in %d groups (%s), %.2f s", technology, len(keys),
+                len(groups), "updated" if change is not None else "merged afresh",
                 time.perf_counter() - started)
     if progress is not None:
         progress(1.0, f"{technology}: merged {len(groups)} sites")
+    if link is not None:
+        noise = linklevel.noise_re_dbm(technology, noise_figure_db)
+        notes += (f"SINR: sectors of one network on the serving carrier interfere, each scaled "
+                  f"by its load; noise {noise:.1f} dBm per resource element (UE noise figure "
+                  f"{noise_figure_db:g} dB); interferers below {settings.floor_dbm:g} dBm "
+                  "left out",)
+    rsrp_tiles = TiledRaster(rsrp, grid, "dBm", notes)
+    servers = KeyGrid(TiledRaster(codes, grid, "index", notes), code_keys, keys)
     if link is None:
-        return CoverageGrid(technology, Raster(rsrp, grid, "dBm", notes),
-                            Raster(server, grid, "index", notes), keys, merged)
+        return CoverageGrid(technology, rsrp_tiles, servers, keys, merged)
     sinr_grid, sector_link, power = link
-    noise = linklevel.noise_re_dbm(technology, noise_figure_db)
-    notes += (f"SINR: sectors of one network on the serving carrier interfere, each scaled by "
-              f"its load; noise {noise:.1f} dBm per resource element (UE noise figure "
-              f"{noise_figure_db:g} dB); interferers below {settings.floor_dbm:g} dBm left out",)
-    return CoverageGrid(technology, Raster(rsrp, grid, "dBm", notes),
-                        Raster(server, grid, "index", notes), keys, merged,
-                        Raster(sinr_grid, grid, "dB", notes), sector_link, power)
+    return CoverageGrid(technology, rsrp_tiles, servers, keys, merged,
+                        TiledRaster(sinr_grid, grid, "dB", notes), sector_link, power)
 
 
 def _link(table: SectorTable, technology: str, groups: list[Group], results: list[SiteResult],
-          grid: GridSpec, rsrp: np.ndarray, server: np.ndarray, previous: CoverageGrid | None,
-          merged: Merged, updated: bool, noise_figure_db: float
-          ) -> tuple[np.ndarray, SectorLink, CarrierPower]:
-    """The SINR grid, the sectors' link values and the carriers' power (updated if it can)."""
+          grid: GridSpec, rsrp: TiledArray, codes: TiledArray, code_keys: tuple[str, ...],
+          site_keys: tuple[str, ...], previous: CoverageGrid | None, merged: Merged,
+          change: _Change | None, noise_figure_db: float
+          ) -> tuple[TiledArray, SectorLink, CarrierPower]:
+    """The SINR grid, the sectors' link values and the carriers' power (updated if it can).
+
+    After an update of ``previous`` (``change``), the power is summed again and the SINR
+    computed again only in the window of the groups that changed: outside it the serving
+    signal, the serving sector (its carrier and load) and every carrier's power are
+    unchanged, and so is the SINR.
+    """
     carriers = [(g.frequency_mhz, g.bandwidth_mhz) for g in groups]
-    before = previous.merged if previous is not None else None
-    changed = None
-    prior = previous.power if previous is not None and updated else None
-    if prior is not None and before is not None:
-        new_groups, old_groups = set(merged.groups), set(before.groups)
-        gone = [i for i, key in enumerate(before.groups) if key not in new_groups]
-        added = [j for j, key in enumerate(merged.groups) if key not in old_groups]
-        if len(gone) + len(added) <= sinr_mod.UPDATE_MAX_GROUPS:
-            changed = sinr_mod.changed_window(before.windows[gone], merged.windows[added])
-    power = sinr_mod.carrier_power(grid.shape, carriers, results, prior, changed)
+    prior = changed = None
+    if previous is not None and change is not None:
+        prior = previous.power
+        if previous.merged is not None \
+                and len(change.gone) + len(change.added) <= sinr_mod.UPDATE_MAX_GROUPS:
+            changed = sinr_mod.changed_window(previous.merged.windows[change.gone],
+                                              merged.windows[change.added])
+    noise = linklevel.noise_re_dbm(technology, noise_figure_db)
+    power = replace(sinr_mod.carrier_power(grid.shape, carriers, results, prior, changed),
+                    noise_dbm=noise)
     sector_carrier = np.zeros(len(table), dtype=np.int64)
     for g, k in zip(groups, power.group_carrier.tolist(), strict=True):
         sector_carrier[g.indices] = k
     load = np.clip(table["load"], 0.0, 1.0)
-    noise = linklevel.noise_re_dbm(technology, noise_figure_db)
-    sinr = sinr_mod.sinr_db(rsrp, server, sector_carrier, load, power, noise)
+    servers = KeyGrid(TiledRaster(codes, grid, "index"), code_keys, site_keys)
     link = SectorLink(np.asarray(table["bandwidth_mhz"], dtype=np.float64),
                       np.asarray(table["mimo_layers"], dtype=np.float64), load)
-    return sinr, link, power
+    before = previous.sinr_tiles if previous is not None else None
+    window = power.window
+    if window is None or before is None or prior is None or prior.noise_dbm != noise:
+        sinr = TiledArray.of(sinr_mod.sinr_db(
+            rsrp.array(), servers.raster.data, sector_carrier, load,
+            [p.array() for p in power.power_mw], noise))
+        return sinr, link, power
+
+    def write(block: np.ndarray, row0: int, col0: int) -> None:
+        r0, r1, c0, c1 = window
+        block[r0 - row0:r1 - row0, c0 - col0:c1 - col0] = sinr_mod.sinr_db(
+            rsrp.window(window), servers.window(window), sector_carrier, load,
+            [p.window(window) for p in power.power_mw], noise)
+
+    return before.values.patched(window, write), link, power
 
 
 def prepare_groups(table: SectorTable, terrain: Raster | None, grid: GridSpec,
@@ -362,60 +429,111 @@ def compute_groups(groups: list[Group], group_keys: list[str], sampler: TerrainS
     return results
 
 
-def _update(previous: CoverageGrid | None, merged: Merged, groups: list[Group],
-            results: list[SiteResult], site_keys: tuple[str, ...], n_sectors: int
-            ) -> tuple[np.ndarray, np.ndarray] | None:
-    """``previous``'s grids updated to ``merged``'s groups, or None to merge them all.
+@dataclass(frozen=True)
+class _Change:
+    """Groups of the previous prediction gone and of this one added (merge positions)."""
 
-    Cells in the windows of groups that are gone are cleared and merged again from every
-    group reaching them; then the new groups' windows are merged in. :func:`merge_ranked`
-    settles ties by merge order, so the grids equal a full merge's.
-    """
+    gone: list[int]
+    added: list[int]
+
+
+#: Past this many more serving-sector keys than sectors (keys of sectors gone since the
+#: grids were merged afresh, :class:`~covplan.tiled.KeyGrid`), an update merges afresh.
+MAX_STALE_KEYS = 4096
+
+
+def _changes(previous: CoverageGrid | None, merged: Merged, site_keys: tuple[str, ...]
+             ) -> _Change | None:
+    """How ``merged`` differs from ``previous``'s groups, or None to merge them all."""
     before = previous.merged if previous is not None else None
     if previous is None or before is None or before.context != merged.context:
         return None
     old_groups, new_groups = set(before.groups), set(merged.groups)
     if len(old_groups) != len(before.groups) or len(new_groups) != len(merged.groups):
         return None  # two identical groups: keys do not tell them apart
+    if len(set(site_keys)) != len(site_keys):
+        return None  # two sectors with one key: codes do not tell them apart
+    if len(previous.servers.keys) > len(site_keys) + MAX_STALE_KEYS:
+        return None
+    if not previous.rsrp_tiles.values.same_layout(previous.servers.codes.values):
+        return None
     gone = [i for i, key in enumerate(before.groups) if key not in new_groups]
     added = [j for j, key in enumerate(merged.groups) if key not in old_groups]
     if len(gone) + len(added) > UPDATE_MAX_GROUPS:
         return None
-    position = {key: i for i, key in enumerate(site_keys)}
-    lookup = np.array([position.get(k, -1) for k in previous.site_keys], dtype=np.int32)
-    rsrp = np.array(previous.rsrp_dbm.data, dtype=np.float32, copy=True)
-    if previous.site_keys == site_keys:
-        server = np.array(previous.server.data, dtype=np.int32, copy=True)
-    else:
-        server = renumber(np.ascontiguousarray(previous.server.data, dtype=np.int32), lookup)
-    sector_rank = np.zeros(max(n_sectors, 1), dtype=np.int64)
+    return _Change(gone, added)
+
+
+def _update(previous: CoverageGrid, merged: Merged, groups: list[Group],
+            results: list[SiteResult], site_keys: tuple[str, ...], change: _Change
+            ) -> tuple[TiledArray, TiledArray, tuple[str, ...]]:
+    """``previous``'s grids updated to ``merged``'s groups: RSRP, server codes, their keys.
+
+    Cells in the windows of groups that are gone are cleared and merged again from every
+    group reaching them; then the new groups' windows are merged in. :func:`merge_ranked`
+    settles ties by merge order, so the grids equal a full merge's. Serving sectors are
+    codes into the previous grid's keys, extended by the new sectors' keys
+    (:class:`~covplan.tiled.KeyGrid`), so no cell outside the windows changes; and only the
+    tiles the windows touch are copied (:func:`~covplan.tiled.patched`), the others shared
+    with ``previous``.
+    """
+    assert previous.merged is not None
+    keys, code_of = previous.servers.coded(site_keys)
+    group_of_sector = np.zeros(len(site_keys), dtype=np.int64)
     for j, g in enumerate(groups):
-        sector_rank[g.indices] = j
-    if gone:
-        w = before.windows[gone]
-        r0, r1, c0, c1 = int(w[:, 0].min()), int(w[:, 1].max()), int(w[:, 2].min()), \
-            int(w[:, 3].max())
-        rsrp[r0:r1, c0:c1] = np.nan
-        server[r0:r1, c0:c1] = -1
+        group_of_sector[g.indices] = j
+    sector_rank = np.zeros(max(len(keys), 1), dtype=np.int64)  # per code
+    sector_rank[code_of] = group_of_sector
+
+    def group_codes(j: int) -> np.ndarray:
+        """The codes of group ``j``'s sectors (as :func:`merge_ranked` reads indices)."""
+        indices = groups[j].indices
+        return np.asarray(code_of[indices], dtype=indices.dtype)
+
+    grids = [previous.rsrp_tiles.values, previous.servers.codes.values]
+    if change.gone:
+        w = previous.merged.windows[change.gone]
+        bbox = (int(w[:, 0].min()), int(w[:, 1].max()), int(w[:, 2].min()), int(w[:, 3].max()))
         reach = merged.windows
+        r0, r1, c0, c1 = bbox
         hits = np.flatnonzero((reach[:, 0] < r1) & (reach[:, 1] > r0) & (reach[:, 2] < c1)
                               & (reach[:, 3] > c0))
-        for hit in hits.tolist():
-            _merge_into(rsrp, server, groups[hit], results[hit], hit, sector_rank,
-                        (r0, r1, c0, c1))
-    for j in added:
-        _merge_into(rsrp, server, groups[j], results[j], j, sector_rank, None)
-    logger.debug("Updated the previous grids: %d groups gone, %d added", len(gone), len(added))
-    return rsrp, server
+
+        def clear_and_merge(blocks: list[np.ndarray], row0: int, col0: int) -> None:
+            rsrp, server = blocks
+            rsrp[r0 - row0:r1 - row0, c0 - col0:c1 - col0] = np.nan
+            server[r0 - row0:r1 - row0, c0 - col0:c1 - col0] = -1
+            for hit in hits.tolist():
+                _merge_into(blocks, row0, col0, results[hit], group_codes(hit), hit,
+                            sector_rank, bbox)
+
+        grids = patched(grids, bbox, clear_and_merge)
+    for j in change.added:
+        a0, a1, b0, b1 = (int(v) for v in merged.windows[j])
+
+        def merge_added(blocks: list[np.ndarray], row0: int, col0: int, j: int = j,
+                        window: Window = (a0, a1, b0, b1)) -> None:
+            _merge_into(blocks, row0, col0, results[j], group_codes(j), j, sector_rank, window)
+
+        grids = patched(grids, (a0, a1, b0, b1), merge_added)
+    logger.debug("Updated the previous grids: %d groups gone, %d added", len(change.gone),
+                 len(change.added))
+    return grids[0], grids[1], keys
 
 
-def _merge_into(rsrp: np.ndarray, server: np.ndarray, g: Group, r: SiteResult, rank: int,
-                sector_rank: np.ndarray, clip: tuple[int, int, int, int] | None) -> None:
+def _merge_into(blocks: list[np.ndarray], row0: int, col0: int, r: SiteResult,
+                codes: np.ndarray, rank: int, sector_rank: np.ndarray, clip: Window) -> None:
+    """Merge one group's window into ``blocks``, only inside ``clip``.
+
+    ``blocks`` are the RSRP and the server codes from grid cell ``(row0, col0)`` on;
+    ``clip`` is ``(r0, r1, c0, c1)`` on the grid.
+    """
     if not r.rsrp_dbm.size:
         return
-    r_lo, r_hi, c_lo, c_hi = clip if clip is not None else (0, rsrp.shape[0], 0, rsrp.shape[1])
-    merge_ranked(rsrp, server, r.row0, r.col0, r.rsrp_dbm, r.sector, g.indices, rank,
-                 sector_rank, r_lo, r_hi, c_lo, c_hi)
+    rsrp, server = blocks
+    r_lo, r_hi, c_lo, c_hi = clip
+    merge_ranked(rsrp, server, r.row0 - row0, r.col0 - col0, r.rsrp_dbm, r.sector, codes,
+                 rank, sector_rank, r_lo - row0, r_hi - row0, c_lo - col0, c_hi - col0)
 
 
 def _warn_ranges(spec: models.ModelSpec, table: SectorTable, results: list[SiteResult],
@@ -660,30 +778,29 @@ def _best_of(networks: Mapping[str, Mapping[str, CoverageGrid]], technology: str
              units: str, value: Callable[[CoverageGrid], np.ndarray]) -> Raster | None:
     """Per cell, the largest ``value`` of any operator's ``technology`` grid with SINR."""
     grids = [g[technology] for g in networks.values()
-             if technology in g and g[technology].sinr_db is not None]
+             if technology in g and g[technology].sinr_tiles is not None]
     if not grids:
         return None
-    notes = grids[0].rsrp_dbm.notes
+    notes = grids[0].rsrp_tiles.notes
     if step > 1:
         grids = [_coarse(g, step) for g in grids]
     stack = np.stack([value(g) for g in grids])
     best = np.where(np.isnan(stack).all(axis=0), np.nan,
                     np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0))
-    return Raster(best.astype(np.float32), grids[0].rsrp_dbm.grid, units, notes)
+    return Raster(best.astype(np.float32), grids[0].rsrp_tiles.grid, units, notes)
 
 
 def _coarse(grid: CoverageGrid, step: int) -> CoverageGrid:
     """``grid`` read at the centre cell of every ``step`` × ``step`` block."""
-    assert grid.sinr_db is not None
+    assert grid.sinr_tiles is not None
     start = (step - 1) // 2
-    fine = grid.rsrp_dbm.grid
-    rows = slice(start, None, step)
-    server = np.ascontiguousarray(grid.server.data[rows, rows])
+    fine = grid.rsrp_tiles.grid
+    server = grid.servers.every(step, start)
     t = fine.transform
     coarse = GridSpec(fine.crs_wkt, Affine(t.a * step, t.b, t.c, t.d, t.e * step, t.f),
                       server.shape[1], server.shape[0])
-    sinr = np.ascontiguousarray(grid.sinr_db.data[rows, rows])
-    rsrp = np.ascontiguousarray(grid.rsrp_dbm.data[rows, rows])
+    sinr = grid.sinr_tiles.values.every(step, start)
+    rsrp = grid.rsrp_tiles.values.every(step, start)
     return CoverageGrid(grid.technology, Raster(rsrp, coarse, "dBm"),
                         Raster(server, coarse, "index"), grid.site_keys, None,
                         Raster(sinr, coarse, "dB"), grid.link)

@@ -20,18 +20,22 @@ optimistic where the serving signal is itself near the floor. ``README.md`` give
 on the demo.
 
 A one-site edit updates ``P_c`` only inside the windows of the groups that changed, summing
-there every group in merge order again, so the result is identical to a full pass.
+there every group in merge order again, so the result is identical to a full pass. Each
+carrier's power is a :class:`~covplan.tiled.TiledArray`: the update copies the tiles of that
+window and shares the others with the previous power, which stays as it was.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit, prange
 
 from covplan.predict.cache import SiteResult
+from covplan.tiled import TiledArray, Window, is_empty
 
 #: Past this many changed groups the carriers' power is summed again everywhere.
 UPDATE_MAX_GROUPS = 16
@@ -46,15 +50,22 @@ class CarrierPower:
     carriers
         ``(frequency_mhz, bandwidth_mhz)`` of each carrier.
     power_mw
-        float32 ``(len(carriers), rows, cols)``: the load-weighted power of every sector of
-        each carrier at each cell (mW per resource element).
+        Per carrier, float32 on the grid: the load-weighted power of every sector of the
+        carrier at each cell (mW per resource element).
     group_carrier
         Per propagation group (merge order), its carrier's index.
+    window
+        Where the power was summed again from an earlier one (outside it, it is that one's);
+        None when summed everywhere.
+    noise_dbm
+        The noise per resource element of the SINR computed with this power (NaN: none).
     """
 
     carriers: tuple[tuple[float, float], ...]
-    power_mw: np.ndarray
+    power_mw: tuple[TiledArray, ...]
     group_carrier: np.ndarray
+    window: Window | None = None
+    noise_dbm: float = math.nan
 
 
 @njit(cache=True, nogil=True)
@@ -69,18 +80,20 @@ def _accumulate(out, row0, col0, loaded_dbm, r_lo, r_hi, c_lo, c_hi):  # type: i
 
 
 @njit(cache=True, parallel=True)
-def _sinr(rsrp, server, sector_carrier, sector_load, power_mw, noise_mw, out):  # type: ignore[no-untyped-def]
-    """SINR (dB) per cell from the serving RSRP and the carriers' loaded power."""
+def _sinr(rsrp, server, sector_carrier, sector_load, carrier, power_mw, noise_mw, out):  # type: ignore[no-untyped-def]
+    """SINR (dB) of the cells served on ``carrier``, from the serving RSRP and its power.
+
+    Other cells of ``out`` are left as they are.
+    """
     rows, cols = rsrp.shape
     for r in prange(rows):
         for c in range(cols):
             s = server[r, c]
             v = rsrp[r, c]
-            if s < 0 or v != v:
-                out[r, c] = np.nan
+            if s < 0 or v != v or sector_carrier[s] != carrier:
                 continue
             signal = 10.0 ** (v / 10.0)
-            interference = float(power_mw[sector_carrier[s], r, c]) - sector_load[s] * signal
+            interference = float(power_mw[r, c]) - sector_load[s] * signal
             if interference < 0.0:  # rounding where the serving sector is the only one
                 interference = 0.0
             out[r, c] = 10.0 * math.log10(signal / (interference + noise_mw))
@@ -95,7 +108,7 @@ def _carriers(groups_carrier: list[tuple[float, float]]
 
 def carrier_power(shape: tuple[int, int], group_carriers: list[tuple[float, float]],
                   results: list[SiteResult], previous: CarrierPower | None = None,
-                  changed: tuple[int, int, int, int] | None = None) -> CarrierPower:
+                  changed: Window | None = None) -> CarrierPower:
     """Every carrier's loaded power on a grid of ``shape``.
 
     Parameters
@@ -109,28 +122,43 @@ def carrier_power(shape: tuple[int, int], group_carriers: list[tuple[float, floa
     previous, changed
         The power of an earlier prediction of the same network and the window
         ``(r0, r1, c0, c1)`` outside which nothing changed since: only that window is
-        summed again (from every group reaching it, in merge order, as a full pass sums).
+        summed again (from every group reaching it, in merge order, as a full pass sums),
+        and only the tiles it touches are copied from ``previous`` (which stays as it was).
     """
     carriers, group_carrier = _carriers(group_carriers)
-    reuse = (previous is not None and changed is not None and previous.carriers == carriers
-             and previous.power_mw.shape[1:] == shape)
-    if reuse:
-        assert previous is not None and changed is not None
-        power = previous.power_mw.copy()
-        r0, r1, c0, c1 = changed
-        power[:, r0:r1, c0:c1] = 0.0
-    else:
-        power = np.zeros((len(carriers), *shape), dtype=np.float32)
-        r0, r1, c0, c1 = 0, shape[0], 0, shape[1]
+    if (previous is not None and changed is not None and previous.carriers == carriers
+            and all(p.shape == shape for p in previous.power_mw)):
+        power = tuple(_summed_again(p, k, group_carrier, results, changed)
+                      for k, p in enumerate(previous.power_mw))
+        return CarrierPower(carriers, power, group_carrier, changed)
+    full = np.zeros((len(carriers), *shape), dtype=np.float32)
+    rows, cols = shape
     for k, result in zip(group_carrier.tolist(), results, strict=True):
-        window = result.loaded_dbm
-        if not window.size:
-            continue
-        if (result.row0 >= r1 or result.row0 + window.shape[0] <= r0
-                or result.col0 >= c1 or result.col0 + window.shape[1] <= c0):
-            continue
-        _accumulate(power[k], result.row0, result.col0, window, r0, r1, c0, c1)
-    return CarrierPower(carriers, power, group_carrier)
+        if result.loaded_dbm.size:
+            _accumulate(full[k], result.row0, result.col0, result.loaded_dbm, 0, rows, 0, cols)
+    return CarrierPower(carriers, tuple(TiledArray.of(full[k]) for k in range(len(carriers))),
+                        group_carrier)
+
+
+def _summed_again(power: TiledArray, carrier: int, group_carrier: np.ndarray,
+                  results: list[SiteResult], window: Window) -> TiledArray:
+    """``power`` of ``carrier`` summed again in ``window`` from every group reaching it."""
+    if is_empty(window):
+        return power
+    r0, r1, c0, c1 = window
+
+    def write(block: np.ndarray, row0: int, col0: int) -> None:
+        block[r0 - row0:r1 - row0, c0 - col0:c1 - col0] = 0.0
+        for k, result in zip(group_carrier.tolist(), results, strict=True):
+            loaded = result.loaded_dbm
+            if (k != carrier or not loaded.size or result.row0 >= r1
+                    or result.row0 + loaded.shape[0] <= r0 or result.col0 >= c1
+                    or result.col0 + loaded.shape[1] <= c0):
+                continue
+            _accumulate(block, result.row0 - row0, result.col0 - col0, loaded, r0 - row0,
+                        r1 - row0, c0 - col0, c1 - col0)
+
+    return power.patched(window, write)
 
 
 def changed_window(before: np.ndarray, after: np.ndarray
@@ -148,21 +176,32 @@ def changed_window(before: np.ndarray, after: np.ndarray
 
 
 def sinr_db(rsrp_dbm: np.ndarray, server: np.ndarray, sector_carrier: np.ndarray,
-            sector_load: np.ndarray, power: CarrierPower, noise_dbm: float) -> np.ndarray:
-    """SINR per cell (float32 dB; NaN where nothing serves).
+            sector_load: np.ndarray, power_mw: Sequence[np.ndarray], noise_dbm: float
+            ) -> np.ndarray:
+    """SINR per cell (float32 dB; NaN where nothing serves), on a grid or a window of it.
 
-    ``sector_carrier[index]`` is the carrier (index into ``power.carriers``) of the sector
-    ``index`` of ``server``, ``sector_load[index]`` its load.
+    ``sector_carrier[index]`` is the carrier (index into ``power_mw``) of the sector
+    ``index`` of ``server``, ``sector_load[index]`` its load; ``power_mw`` holds each
+    carrier's loaded power on the cells of ``rsrp_dbm`` (:attr:`CarrierPower.power_mw`).
     """
-    out = np.empty(rsrp_dbm.shape, dtype=np.float32)
-    if not len(power.carriers):
-        out[:] = np.nan
+    out = np.full(rsrp_dbm.shape, np.nan, dtype=np.float32)
+    if not len(power_mw):
         return out
-    _sinr(np.ascontiguousarray(rsrp_dbm, dtype=np.float32),
-          np.ascontiguousarray(server, dtype=np.int32),
-          np.ascontiguousarray(sector_carrier, dtype=np.int64),
-          np.ascontiguousarray(sector_load, dtype=np.float64), power.power_mw,
-          10.0 ** (noise_dbm / 10.0), out)
+    rsrp, cells = _writable(rsrp_dbm, np.float32), _writable(server, np.int32)
+    carrier = _writable(sector_carrier, np.int64)
+    load = _writable(sector_load, np.float64)
+    for k, power in enumerate(power_mw):
+        _sinr(rsrp, cells, carrier, load, k, _writable(power, np.float32),
+              10.0 ** (noise_dbm / 10.0), out)
+    return out
+
+
+def _writable(array: np.ndarray, dtype: type) -> np.ndarray:
+    """``array`` as a C-contiguous, writable array of ``dtype`` (copied only if it is not).
+
+    The kernels are compiled for such arrays; a read-only view (a tile's) is copied.
+    """
+    out: np.ndarray = np.require(array, dtype=dtype, requirements=["C", "W"])
     return out
 
 
@@ -171,4 +210,4 @@ def warm_up() -> None:
     power = np.zeros((1, 2, 2), dtype=np.float32)
     _accumulate(power[0], 0, 0, np.zeros((1, 1), np.float32), 0, 2, 0, 2)
     _sinr(np.zeros((2, 2), np.float32), np.zeros((2, 2), np.int32), np.zeros(1, np.int64),
-          np.ones(1), power, 1e-12, np.empty((2, 2), np.float32))
+          np.ones(1), 0, power[0], 1e-12, np.empty((2, 2), np.float32))

@@ -31,7 +31,7 @@ from covplan.errors import CovplanError
 from covplan.grid import Raster
 from covplan.i18n import N_, Name, Num, Phrase, joined
 from covplan.metrics.context import MetricContext
-from covplan.metrics.signal import rsrp_raster
+from covplan.metrics.signal import rsrp_tiled, union
 from covplan.radio.linklevel import fade_margin_db
 from covplan.targets.schema import (
     ALL_OPERATORS,
@@ -40,6 +40,7 @@ from covplan.targets.schema import (
     Target,
     TargetSet,
 )
+from covplan.tiled import TiledArray, TiledRaster
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +79,13 @@ _NOTHING: Window = (0, 0, 0, 0)
 class _Margin:
     """One network's margin over a target's condition, and what it was computed from.
 
-    ``values`` is float32, -inf where the network does not serve; ``network`` the
+    ``values`` is float32, -inf where the network does not serve, kept as tiles that the
+    margins of later scenarios share where they did not change; ``network`` the
     operator's grids it came from; ``window`` where it differs from the previous
     context's margin (None: made afresh).
     """
 
-    values: np.ndarray
+    values: TiledArray
     network: Mapping[str, Any]
     window: Window | None
 
@@ -99,25 +101,16 @@ def _margin(target: Target, coverage: Mapping[str, Any], window: Window) -> np.n
         if grid is None:
             continue
         if target.speed:
-            if not isinstance(grid, CoverageGrid) or grid.sinr_db is None:
+            if not isinstance(grid, CoverageGrid) or grid.sinr_tiles is None:
                 raise CovplanError(f"target {target.id!r} counts speed, but the {tech} network "
                                    "was predicted without its SINR")
             values = dl_mbps_window(grid, window, fade_db(target)) - np.float32(
                 target.min_dl_mbps)
         else:
-            values = (rsrp_raster(grid).data[r0:r1, c0:c1]
+            values = (rsrp_tiled(grid).window(window)
                       - np.float32(target.thresholds.rsrp_dbm(tech)))
         np.fmax(best, np.where(np.isnan(values), -np.inf, values), out=best)
     return best
-
-
-def _union(a: Window, b: Window) -> Window:
-    """The smallest window holding both (either may hold no cell)."""
-    if a[1] <= a[0] or a[3] <= a[2]:
-        return b
-    if b[1] <= b[0] or b[3] <= b[2]:
-        return a
-    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
 
 
 def _same_links(old: Any, new: Any) -> bool:
@@ -139,8 +132,7 @@ def _changed(technologies: Sequence[str], before: Mapping[str, Any],
 
     None when that cannot be told (another grid, a technology gone, a sector's link changed).
     """
-    from covplan.metrics._kernels import changed_bounds
-    from covplan.metrics.signal import changed_window
+    from covplan.metrics.signal import changed_tiles, changed_window
 
     window = _NOTHING
     for tech in technologies:
@@ -152,16 +144,23 @@ def _changed(technologies: Sequence[str], before: Mapping[str, Any],
         changed = changed_window({tech: old}, {tech: new})  # signal and serving sector
         if changed is None:
             return None
-        old_sinr, new_sinr = getattr(old, "sinr_db", None), getattr(new, "sinr_db", None)
+        old_sinr, new_sinr = _sinr_tiles(old), _sinr_tiles(new)
         if old_sinr is not None or new_sinr is not None:
-            if old_sinr is None or new_sinr is None or not _same_links(old, new):
+            if old_sinr is None or new_sinr is None or not _same_links(old, new) \
+                    or old_sinr.grid != new_sinr.grid:
                 return None
-            none = np.zeros((1, 1), dtype=np.int32)
-            changed = _union(changed, changed_bounds(
-                np.asarray(old_sinr.data), np.asarray(new_sinr.data), none, none,
-                np.zeros(0, dtype=np.int64), False))
-        window = _union(window, changed)
+            changed = union(changed, changed_tiles(old_sinr.values, new_sinr.values))
+        window = union(window, changed)
     return window
+
+
+def _sinr_tiles(grid: Any) -> TiledRaster | None:
+    """A network grid's SINR as tiles (None: none)."""
+    tiles = getattr(grid, "sinr_tiles", None)
+    if isinstance(tiles, TiledRaster):
+        return tiles
+    raster = getattr(grid, "sinr_db", None)
+    return TiledRaster.of(raster) if isinstance(raster, Raster) else None
 
 
 def _operator_margin(target: Target, name: str, ctx: MetricContext) -> _Margin:
@@ -171,7 +170,8 @@ def _operator_margin(target: Target, name: str, ctx: MetricContext) -> _Margin:
     rows, cols = ctx.grid.shape
 
     def make() -> _Margin:
-        return _Margin(_margin(target, network, (0, rows, 0, cols)), network, None)
+        return _Margin(TiledArray.of(_margin(target, network, (0, rows, 0, cols))), network,
+                       None)
 
     def update(before: _Margin) -> _Margin:
         window = _changed(target.technologies, before.network, network)
@@ -180,8 +180,7 @@ def _operator_margin(target: Target, name: str, ctx: MetricContext) -> _Margin:
         r0, r1, c0, c1 = window
         if r1 <= r0 or c1 <= c0:
             return _Margin(before.values, network, window)  # never written to: shared
-        values = before.values.copy()
-        values[r0:r1, c0:c1] = _margin(target, network, window)
+        values = before.values.updated(window, _margin(target, network, window))
         return _Margin(values, network, window)
 
     return ctx.follow_on(("margin", name, *_condition(target)), make, update)
@@ -250,15 +249,23 @@ def target_view(target: Target, ctx: MetricContext) -> tuple[Target, MetricConte
     tech = target.technologies[0]
     unit = "Mb/s margin" if target.speed else "dB margin"
 
+    rows, cols = ctx.grid.shape
+    whole = (0, rows, 0, cols)
+
     def make() -> MetricContext:
         if not operators:
             return ctx.derived({tech: Raster(np.full(ctx.grid.shape, np.nan, dtype=np.float32),
                                              ctx.grid, unit)})
-        margins = [_operator_margin(target, name, ctx).values for name in operators]
-        return ctx.derived({tech: Raster(_combined(margins, every), ctx.grid, unit)})
+        margins = [_operator_margin(target, name, ctx).values.window(whole)
+                   for name in operators]
+        return ctx.derived({tech: TiledRaster(TiledArray.of(_combined(margins, every)),
+                                              ctx.grid, unit)})
 
     def update(before: MetricContext) -> MetricContext:
-        """The previous scenario's view, redone where an operator's margin changed."""
+        """The previous scenario's view, redone where an operator's margin changed.
+
+        Only the tiles of the changed window are copied: the previous view keeps its own.
+        """
         found = [_operator_margin(target, name, ctx) for name in operators]
         windows = [m.window for m in found]
         if not found or any(w is None for w in windows):
@@ -266,13 +273,13 @@ def target_view(target: Target, ctx: MetricContext) -> tuple[Target, MetricConte
         window = _NOTHING
         for changed in windows:
             assert changed is not None
-            window = _union(window, changed)
-        combined = rsrp_raster(before.coverage[tech]).data
+            window = union(window, changed)
+        combined = rsrp_tiled(before.coverage[tech]).values
         r0, r1, c0, c1 = window
         if r1 > r0 and c1 > c0:
-            combined = combined.copy()
-            combined[r0:r1, c0:c1] = _combined([m.values[r0:r1, c0:c1] for m in found], every)
-        return before.advance({tech: Raster(combined, ctx.grid, unit)}, window,
+            combined = combined.updated(window, _combined(
+                [m.values.window(window) for m in found], every))
+        return before.advance({tech: TiledRaster(combined, ctx.grid, unit)}, window,
                               sites=ctx.sites)
 
     key = ("view", *_condition(target), tuple(operators), every)
