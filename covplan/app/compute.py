@@ -65,7 +65,7 @@ logger = logging.getLogger(__name__)
 #: Scenario results kept per session (newest last).
 MAX_RESULTS = 12
 #: Session buckets of what is memoised per scenario (keys start with the dataset's key).
-RESULT_BUCKETS = ("results", "map_scripts", "tables", "exports", "measurements")
+RESULT_BUCKETS = ("results", "map_scripts", "exports", "measurements")
 
 Environment = Literal["outdoor", "indoor"]
 #: Where the targets can count signal (the app's switch).

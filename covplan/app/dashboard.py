@@ -17,7 +17,6 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from covplan.app.compute import scenario_result
 from covplan.app.exports import Stamp, human_csv
 from covplan.export import wording
 from covplan.export.tables import human_table
@@ -28,6 +27,8 @@ from covplan.targets import Analysis, localized, status_label
 #: Every rerun sends the shown rows to the browser: the full demo's road and village gap
 #: lists were 470 kB per click, parsed by the same browser thread that redraws the map.
 SHOWN_GAP_ROWS = 200
+#: Scenarios whose tables the process keeps for every session (newest kept).
+SHARED_TABLES = 8
 #: Smallest change of a target (percentage points) shown against the baseline.
 SHOWN_CHANGE_PTS = 0.05
 
@@ -143,15 +144,26 @@ def _table(tab: TableTab, shown: ShownTable, stamp: Stamp) -> None:
                        file_name=name, mime="text/csv", key=f"dl_{tab.table}", on_click="ignore")
 
 
+@st.cache_resource(show_spinner=False, max_entries=SHARED_TABLES)
+def _shared_tables(key: str, _analysis: Analysis, _lang: Language) -> dict[str, ShownTable]:
+    """:func:`_shown` made once per process for the scenario and language ``key`` names.
+
+    Formatting the full demo's tables and their CSV files cell by cell took about a second
+    of every new session, on the cores where the browser was drawing the map.
+    """
+    return _shown(_analysis, _lang)
+
+
 def render_tables(analysis: Analysis, stamp: Stamp, key: str) -> None:
     """Commune summary and gap lists, each downloadable as CSV for people.
 
-    ``key`` names the scenario shown (and ``stamp`` its language): the tables and their
-    CSV files are made once per scenario and language.
+    ``key`` names the scenario shown (one version of the dataset's files, the targets and
+    the edits; :func:`covplan.app.compute.result_key`), and ``stamp`` its language: the
+    tables and their CSV files are made once per scenario and language, and sessions
+    showing the same scenario share them (every new session opens on the baseline).
     """
     lang = stamp.lang
-    shown = scenario_result(st.session_state, f"{key}|{lang.code}",
-                            lambda: _shown(analysis, lang), bucket="tables")
+    shown = _shared_tables(f"{key}|{lang.code}", analysis, lang)
     chosen = _tabs(analysis)
     tabs = st.tabs([lang._(tab.tab) for tab in chosen])
     for place, tab in zip(tabs, chosen, strict=True):

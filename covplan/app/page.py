@@ -67,13 +67,23 @@ logger = logging.getLogger(__name__)
 MAP_HEIGHT = 620
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _baseline(key: str, _dataset: Dataset) -> Scenario:
+    """The unedited scenario of the dataset version ``key`` names, one per process.
+
+    A scenario never changes (an edit makes a new one), so sessions share it and the
+    digest of its sites, which every page states, is taken once (0.2 s on the full demo).
+    """
+    if _dataset.sites is None:  # open_dataset refused it already; a safeguard
+        raise CovplanError(f"{_dataset.name} has no sites layer: add sites to plan coverage.")
+    return Scenario(_dataset.sites, dataset=_dataset.name, name="scenario")
+
+
 def _scenario(ref: DatasetRef, dataset: Dataset) -> Scenario:
     """The session's scenario for this dataset (a fresh baseline when the dataset changed)."""
     state = st.session_state
     if state.get("scenario_dataset") != ref.key or "scenario" not in state:
-        if dataset.sites is None:  # open_dataset refused it already; a safeguard
-            raise CovplanError(f"{dataset.name} has no sites layer: add sites to plan coverage.")
-        state["scenario"] = Scenario(dataset.sites, dataset=dataset.name, name="scenario")
+        state["scenario"] = _baseline(ref.key, dataset)
         state["scenario_dataset"] = ref.key
         state["last_click"] = None
     scenario: Scenario = state["scenario"]
