@@ -121,8 +121,8 @@ def _shown(analysis: Analysis, lang: Language) -> dict[str, ShownTable]:
     tables = analysis.tables()
     for tab in _tabs(analysis):
         frame = tables[tab.table]
-        shown[tab.table] = ShownTable(human_table(frame, tab.table, lang),
-                                      human_csv(frame, tab.table, lang))
+        human = human_table(frame, tab.table, lang)
+        shown[tab.table] = ShownTable(human, human_csv(frame, tab.table, lang, shown=human))
     return shown
 
 

@@ -124,13 +124,16 @@ class Stamp:
         return "\n".join(lines) + "\n"
 
 
-def human_csv(frame: pd.DataFrame, table: str, lang: Language) -> bytes:
+def human_csv(frame: pd.DataFrame, table: str, lang: Language, *,
+              shown: pd.DataFrame | None = None) -> bytes:
     """The CSV for people of ``table`` (:func:`covplan.export.tables.human_table`) as bytes.
 
     UTF-8 with a byte-order mark, ``;`` and a decimal comma in Vietnamese: the file
-    ``covplan report`` writes for the same table.
+    ``covplan report`` writes for the same table. ``shown`` is ``human_table(frame, table,
+    lang)`` when the caller has made it already.
     """
-    shown = human_table(frame, table, lang)
+    if shown is None:
+        shown = human_table(frame, table, lang)
     separator = HUMAN_SEPARATOR.get(lang.code, ",")
     return shown.to_csv(index=False, sep=separator).encode("utf-8-sig")
 

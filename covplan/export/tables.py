@@ -291,7 +291,10 @@ def _number_text(value: float, decimals: int, mark: str) -> str:
 
 
 def _map(values: pd.Series, show: Callable[[object], str]) -> pd.Series:
-    return pd.Series([show(v) for v in values], index=values.index, dtype=object)
+    """``show`` of each value, called once per distinct value (a missing one included)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    texts = np.array([show(v) for v in distinct], dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype=object)
 
 
 def _human_values(frame: pd.DataFrame, spec: HumanColumn, lang: Language) -> pd.Series:
