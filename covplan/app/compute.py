@@ -51,8 +51,9 @@ from covplan.i18n import LANGUAGES, Language, language
 from covplan.io import Dataset, load_dataset, read_manifest
 from covplan.io.manifest import MANIFEST_NAME
 from covplan.mapview.live import base_map
-from covplan.mapview.overlays import COVERAGE_MAX_PX, coverage_image, coverage_rsrp
+from covplan.mapview.overlays import COVERAGE_MAX_PX, coverage_image
 from covplan.metrics._kernels import warm_up as metric_kernels
+from covplan.metrics.signal import rsrp_source
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.predict import GridMemo, SiteCache
 from covplan.predict._merge import warm_up as merge_kernels
@@ -568,7 +569,7 @@ def draw_overlays_ahead(coverage: dict[str, Any]) -> list[Future[Any]]:
     GIL, so this overlaps with the targets being measured. Grids already drawn cost nothing.
     """
     return [
-        worker().submit(coverage_image, coverage_rsrp(grid), max_px=COVERAGE_MAX_PX)
+        worker().submit(coverage_image, rsrp_source(grid), max_px=COVERAGE_MAX_PX)
         for grid in coverage.values()
     ]
 

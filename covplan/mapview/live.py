@@ -54,10 +54,10 @@ from covplan.mapview.overlays import (
     COVERAGE_MAX_PX,
     CoverageLike,
     coverage_image,
-    coverage_rsrp,
     speed_image,
 )
 from covplan.mapview.style import sinr_legend, speed_legend
+from covplan.metrics.signal import rsrp_source
 from covplan.schema import TECHNOLOGIES
 
 #: Name of the layer holding the planner's new, moved and modified sites.
@@ -231,7 +231,7 @@ def scenario_script(
         grid = view.coverage[technology]
         stand_in = f"data:,covplan-coverage-{index}"  # the image goes in after rendering
         layers.add_coverage_overlay(group, grid, name=name, image_url=stand_in)
-        url, _, _ = coverage_image(coverage_rsrp(grid), max_px=COVERAGE_MAX_PX)
+        url, _, _ = coverage_image(rsrp_source(grid), max_px=COVERAGE_MAX_PX)
         groups.append((name, index == 0, element_script(group).replace(stand_in, url)))
     if view.road_gaps is not None and not view.road_gaps.empty:
         name = lang._(ROAD_GAPS)

@@ -20,6 +20,7 @@ from covplan.mapview._raster import (
     palette_png_data_url,
     warp_to_mercator,
 )
+from covplan.metrics.signal import rsrp_source
 from covplan.tiled import TiledRaster
 
 logger = logging.getLogger(__name__)
@@ -55,16 +56,6 @@ COVERAGE_MAX_PX = 1400
 LatLonBounds = tuple[tuple[float, float], tuple[float, float]]
 
 
-def coverage_rsrp(coverage: CoverageLike) -> Raster | TiledRaster:
-    """The RSRP the overlay of ``coverage`` is drawn from: its tiles when it keeps them.
-
-    A :class:`covplan.predict.CoverageGrid` updated from the previous scenario keeps its
-    grids as tiles (:mod:`covplan.tiled`); drawing from them assembles no whole grid.
-    """
-    tiles = getattr(coverage, "rsrp_tiles", None)
-    return tiles if isinstance(tiles, TiledRaster) else coverage.rsrp_dbm
-
-
 @by_identity
 def coverage_image(rsrp_dbm: Raster | TiledRaster, *, max_px: int
                    ) -> tuple[str, LatLonBounds, float]:
@@ -72,7 +63,8 @@ def coverage_image(rsrp_dbm: Raster | TiledRaster, *, max_px: int
 
     Remembered for as long as the grid lives: the app's evaluator hands back the same grid
     object for a technology whose sectors did not change, so only the edited technology's
-    image is drawn again (pass :func:`coverage_rsrp`'s answer, the same object each time).
+    image is drawn again (pass :func:`covplan.metrics.signal.rsrp_source`'s answer, the
+    same object each time).
     """
     image = warp_to_mercator(rsrp_dbm, max_px=max_px, fill_value=NO_SIGNAL_DBM)
     classes = style.rsrp_class(image.data)
@@ -128,7 +120,7 @@ def add_coverage_overlay(
         gives that URL): a stand-in the caller replaces in the rendered script spares the
         template engine a few hundred kilobytes of base64.
     """
-    url, bounds, pixel_m = coverage_image(coverage_rsrp(coverage), max_px=max_px)
+    url, bounds, pixel_m = coverage_image(rsrp_source(coverage), max_px=max_px)
     logger.debug(
         "Coverage overlay %s: %.0f m pixels, %d kB",
         coverage.technology,

@@ -59,17 +59,28 @@ def rsrp_raster(item: CoverageLike) -> Raster:
     return raster
 
 
-def rsrp_tiled(item: CoverageLike) -> TiledRaster:
-    """The RSRP of a coverage entry as a :class:`~covplan.tiled.TiledRaster` (no copy).
+def rsrp_source(item: CoverageLike) -> Raster | TiledRaster:
+    """The RSRP a coverage entry keeps, as it keeps it: its tiles, else its Raster.
 
-    A :class:`covplan.predict.CoverageGrid` gives its ``rsrp_tiles``; a Raster is wrapped.
+    A :class:`covplan.predict.CoverageGrid` gives its ``rsrp_tiles`` (no whole grid is
+    assembled); the answer is the entry's own object, the same at every call, so that
+    results memoised by identity (the map's overlay images) are found again.
     """
     if isinstance(item, TiledRaster):
         return item
     tiles = getattr(item, "rsrp_tiles", None)
     if isinstance(tiles, TiledRaster):
         return tiles
-    return TiledRaster.of(rsrp_raster(item))
+    return rsrp_raster(item)
+
+
+def rsrp_tiled(item: CoverageLike) -> TiledRaster:
+    """The RSRP of a coverage entry as a :class:`~covplan.tiled.TiledRaster` (no copy).
+
+    :func:`rsrp_source`, a Raster wrapped.
+    """
+    source = rsrp_source(item)
+    return source if isinstance(source, TiledRaster) else TiledRaster.of(source)
 
 
 def coverage_grid(coverage: Coverage) -> GridSpec:
