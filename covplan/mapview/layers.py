@@ -98,7 +98,8 @@ def add_roads(
         return {"color": colour, "weight": weight, "opacity": 0.9}
 
     return geojson_layer(
-        fmap, merged, ["road_class", "label"], road_style, tip=["label"], name=name, show=show
+        fmap, merged, ["road_class", "label"], road_style, tip=["label"], name=name, show=show,
+        deferred=True,
     )
 
 
@@ -141,6 +142,7 @@ def add_road_coverage(
         tip=["state"],
         name=name,
         show=show,
+        deferred=True,
     )
 
 
@@ -335,6 +337,7 @@ def add_communes(
         interactive=False,
         name=name,
         show=show,
+        deferred=True,
     )
 
 
@@ -367,6 +370,7 @@ def add_fibre(
         marker=folium.CircleMarker(radius=3, fill=True),
         name=name,
         show=show,
+        deferred=True,
     )
 
 
@@ -401,6 +405,7 @@ def add_pois(
         marker=folium.CircleMarker(radius=5.5, fill=True),
         name=name,
         show=show,
+        deferred=True,
     )
 
 
@@ -465,4 +470,5 @@ def add_terrain_outline(
         interactive=False,
         name=name,
         show=show,
+        deferred=True,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +183,44 @@ def test_vietnamese_map_folds_its_credits_and_says_where_terrain_ends(
     assert folded["noteShown"] and "đường viền nét đứt" in folded["note"]
     assert page.is_visible("text=Cường độ sóng (RSRP, dBm)")
     assert page.get_by_text("bên trong: dự báo có tính địa hình").count() == 1
+
+
+#: The map's GeoJSON layers that are not on the map (their feature counts; the first is
+#: kept as ``window.__hidden``) and the village labels as the browser decoded them.
+HIDDEN_LAYERS = """(map) => {
+    const m = window[map];
+    const hidden = Object.values(window).filter(v => v instanceof L.GeoJSON && !m.hasLayer(v));
+    window.__hidden = hidden[0];
+    const labels = [];
+    m.eachLayer(layer => {
+        if (layer.feature && layer.feature.properties.label !== undefined)
+            labels.push(layer.feature.properties.label);
+    });
+    return {counts: hidden.map(layer => layer.getLayers().length), labels};
+}"""
+
+
+def test_features_arrive_as_json_and_a_hidden_layer_loads_when_shown(
+    browser: Any, tmp_path: Path, tiny_dataset: Dataset
+) -> None:
+    # every character a label can hold that JSON, JavaScript or HTML treat specially
+    villages = tiny_dataset.villages
+    assert villages is not None
+    tricky = "Tổ 1 'Đồng' \"Hòa\" \\ {{x}} </script> & <b>"
+    villages = villages.assign(name=[tricky, *villages["name"].iloc[1:]])
+    dataset = replace(tiny_dataset, vectors={**tiny_dataset.vectors, "villages": villages})
+    fmap: folium.Map = build_map(dataset, collapse_layers=False)
+    path = to_html(fmap, tmp_path / "map.html")
+    assert "</script> &" not in path.read_text(encoding="utf-8")  # cannot end the script
+    page, blocked, errors = _offline_page(browser, "file://")
+    page.goto(path.as_uri())
+    page.wait_for_function("(name) => window[name] !== undefined", arg=fmap.get_name())
+    seen = page.evaluate(HIDDEN_LAYERS, fmap.get_name())
+    assert tricky in seen["labels"]  # the villages' text, decoded intact
+    assert seen["counts"] == [0]  # the fibre network starts hidden: its features not made
+    page.get_by_text("Fibre network", exact=True).click()  # in the layer control
+    page.wait_for_function("() => window.__hidden.getLayers().length > 0")
+    assert page.evaluate("window.__hidden.getLayers().length") == len(
+        tiny_dataset.vectors["fibre"])
+    assert page.evaluate(f"window['{fmap.get_name()}'].hasLayer(window.__hidden)")
+    assert errors == [] and blocked == []
