@@ -21,6 +21,9 @@ from branca.element import Element, Figure
 
 from covplan.mapview._geo import feature_collection
 
+#: What folium's macro writes in place of a layer's features (see JsonGeoJson._script).
+_STAND_IN = {"covplan": "features"}
+
 
 class _Script(Element):  # type: ignore[misc]
     """A piece of page script, used as it is (not read as a template again)."""
@@ -60,6 +63,7 @@ class JsonGeoJson(folium.GeoJson):  # type: ignore[misc]
     def __init__(self, *args: Any, deferred: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.deferred = deferred
+        self._features: str | None = None
         # folium renders the template's ``script`` macro, and so does streamlit-folium
         # (directly, without render()); both get the rewritten one
         macros = self._template.module
@@ -68,19 +72,32 @@ class JsonGeoJson(folium.GeoJson):  # type: ignore[misc]
         self._template = SimpleNamespace(module=SimpleNamespace(script=self._script, **parts))
 
     def _script(self, this: JsonGeoJson, kwargs: dict[str, Any] | None = None) -> str:
-        """Folium's script for the layer, its features given as a JSON string."""
-        text = str(self._folium_script(this, kwargs or {}))
+        """The layer's script as folium writes it, its features given as a JSON string.
+
+        folium's macro runs on a stand-in for the features: it is called several times
+        per map, and writing a megabyte of features each time made the full demo's base
+        map 2–2.5 s slower to serialise. The features are written once, compactly.
+        """
+        data = this.data
+        this.data = _STAND_IN
+        try:
+            text = str(self._folium_script(this, kwargs or {}))
+        finally:
+            this.data = data
         call = f"{this.get_name()}_add("
         start = text.find(call)
         if start < 0:  # folium's template changed: keep what it wrote
-            return text
+            return str(self._folium_script(this, kwargs or {}))
         begin = start + len(call)
-        data, end = json.JSONDecoder().raw_decode(text, begin)
-        features = f"JSON.parse('{_js_string(data)}')"
+        found, end = json.JSONDecoder().raw_decode(text, begin)
+        if found != _STAND_IN:
+            raise ValueError(f"unexpected data in folium's script of {this.get_name()}")
+        if self._features is None:
+            self._features = f"JSON.parse('{_js_string(data)}')"
         if self.deferred:
-            load = f'{this.get_name()}.once("add", function () {{ {call}{features}); }})'
+            load = f'{this.get_name()}.once("add", function () {{ {call}{self._features}); }})'
         else:
-            load = f"{call}{features})"
+            load = f"{call}{self._features})"
         return text[:start] + load + text[end + 1:]
 
     def render(self, **kwargs: Any) -> Any:
