@@ -23,7 +23,7 @@ from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import streamlit as st
 
@@ -35,7 +35,9 @@ from covplan.errors import CovplanError
 from covplan.i18n import N_, Language
 from covplan.io import Dataset
 from covplan.planning import Scenario, ScenarioEvaluator
-from covplan.report import ReportData, prepare_report
+
+if TYPE_CHECKING:  # the report (matplotlib) loads when a download is made
+    from covplan.report import ReportData
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,8 @@ def _label(kind: str, lang: Language) -> str:
 def _start(key: str, stamp: Stamp, dataset: Dataset, evaluator: ScenarioEvaluator,
            scenario: Scenario, scenario_json: bytes) -> ExportJob:
     """Evaluate the scenario here (with a bar), then write its files in the worker."""
+    from covplan.report import prepare_report  # with matplotlib: not on every app start
+
     lang = stamp.lang
     bar = st.progress(0.0, text=lang._("Evaluating the scenario for the report…"))
     data = prepare_report(dataset, evaluator.targets,

@@ -19,19 +19,19 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 import pyogrio
 
 from covplan._progress import ProgressFn, no_progress, scaled
-from covplan.export.static_map import MapOptions
 from covplan.export.tables import HUMAN_SEPARATOR, human_table
 from covplan.i18n import N_, Language
 from covplan.mapview import build_map, to_html
 from covplan.mapview.live import VILLAGE_TITLE
-from covplan.report import ReportData, build_commune_pdf, commune_pdf_name, write_outputs
-from covplan.report.outputs import MAP_DPI
+
+if TYPE_CHECKING:  # the report and its maps (matplotlib) load when a download is made
+    from covplan.report import ReportData
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +218,10 @@ def build_exports(data: ReportData, stamp: Stamp, folder: Path, *,
     progress
         Called with (fraction, message).
     """
+    from covplan.export.static_map import MapOptions
+    from covplan.report import write_outputs
+    from covplan.report.outputs import MAP_DPI
+
     report = progress or no_progress
     options = MapOptions(dpi=MAP_DPI, created=stamp.day, subtitle=stamp.line())
     written = write_outputs(data, folder, FORMATS, lang=stamp.lang, overwrite=True,
@@ -243,6 +247,8 @@ def build_exports(data: ReportData, stamp: Stamp, folder: Path, *,
 
 def commune_sheet(data: ReportData, code: str, stamp: Stamp) -> tuple[str, bytes]:
     """The file name and PDF bytes of commune ``code``'s sheet (every gap listed)."""
+    from covplan.report import build_commune_pdf, commune_pdf_name
+
     pdf = build_commune_pdf(data, code, stamp.lang)
     logger.info("Sheet of commune %s ready (%s)", code, stamp.line())
     return stamp.file_name(commune_pdf_name(code)), pdf

@@ -31,8 +31,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from scipy.cluster.hierarchy import DisjointSet
-from scipy.spatial import cKDTree
 
 from covplan.errors import DataFileNotFoundError, InputError, Problem
 
@@ -145,6 +143,10 @@ def _site_numbers(
     epsg = (32600 if np.median(lat) >= 0 else 32700) + zone
     x, y = Transformer.from_crs(4326, epsg, always_xy=True).transform(lon, lat)
     xy = np.column_stack([x, y])
+    # imported here: scipy's clustering takes 0.14 s to import, on every start of the app
+    from scipy.cluster.hierarchy import DisjointSet
+    from scipy.spatial import cKDTree
+
     groups = DisjointSet(range(len(lon)))
     for i, j in cKDTree(xy).query_pairs(radius_m):
         if operator[i] == operator[j]:

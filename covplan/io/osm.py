@@ -25,9 +25,7 @@ from xml.etree.ElementTree import ParseError
 
 import geopandas as gpd
 import osmium
-import osmnx as ox
 import pandas as pd
-from osmnx._errors import InsufficientResponseError
 from shapely.geometry import LineString
 
 from covplan.errors import DataFileNotFoundError, InputError, Problem, UnsupportedFormatError
@@ -174,6 +172,10 @@ def _read_pbf(path: Path) -> gpd.GeoDataFrame:
 
 def _read_xml(path: Path) -> gpd.GeoDataFrame:
     """Drivable ways of an OSM XML file through osmnx."""
+    # imported here: osmnx brings matplotlib, 0.8 s of every start of the app and the CLI
+    import osmnx as ox
+    from osmnx._errors import InsufficientResponseError
+
     try:
         features = ox.features_from_xml(path, tags={"highway": sorted(DRIVABLE_HIGHWAYS)})
     except ParseError as exc:  # osmnx checks the root element with ElementTree first

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import folium
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap
 from rasterio.warp import Resampling
 
 from covplan.grid import Raster
@@ -23,6 +23,9 @@ from covplan.mapview._raster import (
 from covplan.metrics.signal import rsrp_source
 from covplan.tiled import TiledRaster
 
+if TYPE_CHECKING:
+    from matplotlib.colors import Colormap
+
 logger = logging.getLogger(__name__)
 
 #: Value given to no-signal cells before averaging, so mixed pixels read as weak (dBm).
@@ -30,10 +33,16 @@ NO_SIGNAL_DBM = -200.0
 #: Paper colour of the basemap where there is no terrain.
 PAPER_RGB = (242, 239, 233)
 
-_TINT = LinearSegmentedColormap.from_list(
-    "covplan_hypsometric",
-    ["#b9d3a6", "#dfe3b2", "#e8d6a8", "#cfb38c", "#b49a82", "#e9e6e1"],
-)
+#: Hypsometric tints of the hillshade, low to high.
+_TINTS = ("#b9d3a6", "#dfe3b2", "#e8d6a8", "#cfb38c", "#b49a82", "#e9e6e1")
+
+
+@functools.cache
+def _tint() -> Colormap:
+    """The hillshade's colour ramp (matplotlib is imported here, not on every app start)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("covplan_hypsometric", list(_TINTS))
 
 
 class CoverageLike(Protocol):
@@ -152,7 +161,7 @@ def hillshade_rgb(terrain: Raster, *, max_px: int = 1600) -> tuple[np.ndarray, M
     filled = np.where(valid, elevation, np.nanmean(elevation) if valid.any() else 0.0)
     shade = hillshade(filled, image.pixel_ground_m, exaggeration=2.0)
     low, high = np.percentile(filled[valid], [2, 98]) if valid.any() else (0.0, 1.0)
-    tint = _TINT(np.clip((filled - low) / max(high - low, 1.0), 0, 1))[..., :3]
+    tint = _tint()(np.clip((filled - low) / max(high - low, 1.0), 0, 1))[..., :3]
     rgb = tint * (0.45 + 0.55 * shade[..., None]) * 255
     rgb[~valid] = PAPER_RGB
     return np.clip(rgb, 0, 255).astype(np.uint8), image

@@ -38,10 +38,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from covplan._progress import ProgressFn, no_progress
 from covplan.errors import CovplanError
@@ -49,6 +49,12 @@ from covplan.planning._lazy import lazy_greedy
 from covplan.planning.greedy import REACH_RTOL, prune
 from covplan.planning.problem import CoverProblem, reduce_problem
 from covplan.planning.selection import Selection, Status, order_by_gain, relative_gap
+
+if TYPE_CHECKING:
+    from scipy.optimize import OptimizeResult
+
+#: A linear constraint ``lower <= A @ x <= upper`` as (A, lower, upper).
+Rows = tuple[sp.csr_array, float, float]
 
 logger = logging.getLogger(__name__)
 
@@ -70,12 +76,16 @@ class _Outcome:
     status: Status
 
 
-def _solve(c: np.ndarray, integrality: np.ndarray, bounds: Bounds,
-           constraints: list[LinearConstraint], time_limit_s: float,
-           mip_rel_gap: float) -> OptimizeResult:
+def _solve(c: np.ndarray, integrality: np.ndarray, constraints: list[Rows],
+           time_limit_s: float, mip_rel_gap: float) -> OptimizeResult:
+    """HiGHS on ``min c @ x`` with 0 <= x <= 1, ``integrality`` and ``constraints``."""
+    # imported here: scipy.optimize takes 0.17 s to import, on every start of the app
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     options = {"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap),
                "presolve": True, "disp": False}
-    result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints,
+    result = milp(c, integrality=integrality, bounds=Bounds(0.0, 1.0),
+                  constraints=[LinearConstraint(a, lo, hi) for a, lo, hi in constraints],
                   options=options)
     if result.status not in (0, 1, 2):
         raise CovplanError(f"the integer program failed: {result.message}")
@@ -117,15 +127,14 @@ def _reach_outcome(problem: CoverProblem, need: float, time_limit_s: float,
         return _Outcome(np.empty(0, dtype=np.int64), 0.0, "optimal")
     scale = float(w.mean())
     if need >= w.sum() * (1.0 - FULL_COVER_RTOL):
-        rows = LinearConstraint(sp.csr_array(cover.T, dtype=np.float64), 1.0, np.inf)
-        result = _solve(problem.cost, np.ones(n), Bounds(0.0, 1.0), [rows], time_limit_s, gap)
+        rows = (sp.csr_array(cover.T, dtype=np.float64), 1.0, np.inf)
+        result = _solve(problem.cost, np.ones(n), [rows], time_limit_s, gap)
     else:
         target = sp.csr_array(np.r_[np.zeros(n), w / scale][None, :])
-        cons = [LinearConstraint(_coverage_rows(cover, n), -np.inf, 0.0),
-                LinearConstraint(target, need / scale * (1.0 - FULL_COVER_RTOL), np.inf)]
+        cons = [(_coverage_rows(cover, n), -np.inf, 0.0),
+                (target, need / scale * (1.0 - FULL_COVER_RTOL), np.inf)]
         c = np.r_[problem.cost, np.zeros(m)]
-        result = _solve(c, np.r_[np.ones(n), np.zeros(m)], Bounds(0.0, 1.0), cons,
-                        time_limit_s, gap)
+        result = _solve(c, np.r_[np.ones(n), np.zeros(m)], cons, time_limit_s, gap)
     return _Outcome(_chosen(result, n), _bound(result, 1.0), _status(result))
 
 
@@ -217,10 +226,10 @@ def milp_max_coverage(problem: CoverProblem, max_sites: int, *,
     report = progress or no_progress
     report(0.0, "integer program: solving")
     budget = sp.csr_array(np.r_[np.ones(n), np.zeros(m)][None, :])
-    cons = [LinearConstraint(_coverage_rows(cover, n), -np.inf, 0.0),
-            LinearConstraint(budget, -np.inf, float(max_sites))]
-    result = _solve(np.r_[np.zeros(n), -w / scale], np.r_[np.ones(n), np.zeros(m)],
-                    Bounds(0.0, 1.0), cons, time_limit_s, mip_rel_gap)
+    cons = [(_coverage_rows(cover, n), -np.inf, 0.0),
+            (budget, -np.inf, float(max_sites))]
+    result = _solve(np.r_[np.zeros(n), -w / scale], np.r_[np.ones(n), np.zeros(m)], cons,
+                    time_limit_s, mip_rel_gap)
     report(1.0, f"integer program: {_status(result)}")
     dual = _bound(result, -scale)
     chosen, method = _chosen(result, n), "milp"

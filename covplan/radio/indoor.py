@@ -32,7 +32,6 @@ from typing import Final, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import ndtri
 
 BuildingType = Literal["traditional", "thermally-efficient"]
 #: The building types of ITU-R P.2109-2 Table 1.
@@ -90,6 +89,8 @@ def building_entry_loss_db(frequency_mhz: ArrayLike, probability_percent: ArrayL
                          f"got {f_mhz}")
     r, s, t, u, v, w, x, y, z = COEFFICIENTS[building]
     lf = np.log10(f_mhz / 1000.0)
+    from scipy.special import ndtri  # 0.2 s to import: not on every start of the app
+
     inverse = ndtri(p / 100.0)
     a = inverse * (u + v * lf) + (r + s * lf + t * lf**2 + 0.212 * np.abs(theta))
     b = inverse * (y + z * lf) + (w + x * lf)
