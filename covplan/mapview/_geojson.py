@@ -64,6 +64,7 @@ class JsonGeoJson(folium.GeoJson):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.deferred = deferred
         self._features: str | None = None
+        self._rendering = False
         # folium renders the template's ``script`` macro, and so does streamlit-folium
         # (directly, without render()); both get the rewritten one
         macros = self._template.module
@@ -88,6 +89,8 @@ class JsonGeoJson(folium.GeoJson):  # type: ignore[misc]
         start = text.find(call)
         if start < 0:  # folium's template changed: keep what it wrote
             return str(self._folium_script(this, kwargs or {}))
+        if self._rendering:  # render() puts the features in afterwards
+            return text
         begin = start + len(call)
         found, end = json.JSONDecoder().raw_decode(text, begin)
         if found != _STAND_IN:
@@ -101,9 +104,15 @@ class JsonGeoJson(folium.GeoJson):  # type: ignore[misc]
         return text[:start] + load + text[end + 1:]
 
     def render(self, **kwargs: Any) -> Any:
-        out = super().render(**kwargs)  # type: ignore[no-untyped-call]
-        # branca made a template of the script (Element(text)); a "{{" in a feature's text
-        # would be read as one: put the text itself in its place
+        # branca makes a template of the script it is given (Element(text)): given the
+        # features, it compiled megabytes of them (0.6 s of the full demo's base map), and
+        # a "{{" in a feature's text was read as a tag. It gets the stand-in, and the
+        # script with the features then takes its place as it is.
+        self._rendering = True
+        try:
+            out = super().render(**kwargs)  # type: ignore[no-untyped-call]
+        finally:
+            self._rendering = False
         figure = self.get_root()
         if isinstance(figure, Figure):
             figure.script._children[self.get_name()] = _Script(self._script(self, kwargs))
