@@ -151,19 +151,48 @@ def app_sh_server(data_dir: Path, demo_size: str, log_path: Path) -> Iterator[st
 
 #: Epoch seconds (:func:`time.time`) at which the last server process was started.
 last_start = 0.0
+#: Process id of the last server started (``scripts/app.sh`` execs Streamlit: the same).
+last_pid = 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_server_idle(pid: int, quiet_s: float = 2.0, timeout_s: float = 300.0) -> float:
+    """Wait until the server used under 5 % of a core for ``quiet_s``; seconds waited.
+
+    What it does behind a page (the baseline's evaluation after a page read from disk) is
+    then over.
+    """
+    started = time.monotonic()
+    quiet_since = started
+    used = cpu_seconds(pid)
+    while time.monotonic() - started < timeout_s:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - used > 0.025:
+            quiet_since = time.monotonic()
+        used = now
+        if time.monotonic() - quiet_since >= quiet_s:
+            break
+    return time.monotonic() - started
 
 
 @contextmanager
 def _serving(command: list[str], port: int, log_path: Path, env: dict[str, str] | None
              ) -> Iterator[str]:
     """Run ``command`` (a Streamlit server on ``port``) until the block ends; yields its URL."""
-    global last_start
+    global last_start, last_pid
     last_start = time.time()
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=log,
             start_new_session=True,  # app.sh execs streamlit; its group ends with it
         )
+        last_pid = proc.pid
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, proc)

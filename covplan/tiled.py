@@ -98,6 +98,23 @@ class TiledArray:
         return cls(array.shape, TILE_CELLS if tile is None else int(tile), array.dtype,
                    full=array)
 
+    @classmethod
+    def filled(cls, shape: tuple[int, int], value: float, dtype: np.dtype | type,
+               tile: int | None = None) -> TiledArray:
+        """``value`` everywhere: every tile is a view of one block of a tile's size.
+
+        It costs one tile of memory whatever the shape, so a network of a few sites makes
+        its grids by patching the windows they reach into it (:meth:`patched`) instead of
+        filling whole grids first.
+        """
+        out = cls(shape, TILE_CELLS if tile is None else int(tile), np.dtype(dtype), tiles=())
+        windows = out.tile_windows()
+        height = max(r1 - r0 for r0, r1, _, _ in windows)
+        width = max(c1 - c0 for _, _, c0, c1 in windows)
+        block = np.full((height, width), value, dtype=out.dtype)
+        out._tiles = tuple(_read_only(block[:r1 - r0, :c1 - c0]) for r0, r1, c0, c1 in windows)
+        return out
+
     @property
     def tile_shape(self) -> tuple[int, int]:
         """Tiles per column and per row of the grid."""

@@ -272,7 +272,8 @@ def predict_coverage(
         An earlier prediction of the same technology on the same grid and settings. When
         only a few groups differ (a site added, moved, modified or removed), its grids are
         updated where those groups reach instead of merged again from every window; the
-        result is identical.
+        result is identical. Without one, a few groups that reach a small part of the grid
+        (a new operator's first site) are patched into grids of nothing in the same way.
     environment
         Land-cover clutter, calibration and vendor antenna patterns
         (:class:`~covplan.predict.environment.RadioEnvironment`); None for the bare model.
@@ -303,6 +304,11 @@ def predict_coverage(
         [(r.row0, r.row0 + r.rsrp_dbm.shape[0], r.col0, r.col0 + r.rsrp_dbm.shape[1])
          for r in results], dtype=np.int64).reshape(-1, 4))
     change = _changes(previous, merged, keys)
+    if previous is None:  # a few sites reaching a small part of the grid: patch them in
+        start = _empty_start(technology, grid, merged, groups, sinr, noise_figure_db)
+        from_start = _changes(start, merged, keys) if start is not None else None
+        if from_start is not None:
+            previous, change = start, from_start
     if change is not None:
         assert previous is not None
         rsrp, codes, code_keys = _update(previous, merged, groups, results, keys, change)
@@ -462,6 +468,36 @@ def _changes(previous: CoverageGrid | None, merged: Merged, site_keys: tuple[str
     if len(gone) + len(added) > UPDATE_MAX_GROUPS:
         return None
     return _Change(gone, added)
+
+
+def _empty_start(technology: str, grid: GridSpec, merged: Merged, groups: list[Group],
+                 sinr: bool, noise_figure_db: float) -> CoverageGrid | None:
+    """A prediction of no site to update with ``merged``'s groups, or None to merge them all.
+
+    Only for at most :data:`UPDATE_MAX_GROUPS` groups whose windows together span at most
+    half of the grid: its grids are tiles of one block each
+    (:meth:`~covplan.tiled.TiledArray.filled`), so the update copies only the tiles the
+    groups reach, where a full merge would fill whole grids first.
+    """
+    windows = merged.windows
+    if not 0 < len(windows) <= min(UPDATE_MAX_GROUPS, sinr_mod.UPDATE_MAX_GROUPS):
+        return None
+    rows, cols = grid.shape
+    span = ((int(windows[:, 1].max()) - int(windows[:, 0].min()))
+            * (int(windows[:, 3].max()) - int(windows[:, 2].min())))
+    if 2 * span > rows * cols:
+        return None
+    nothing = Merged(merged.context, (), np.zeros((0, 4), dtype=np.int64))
+    rsrp = TiledRaster(TiledArray.filled(grid.shape, np.nan, np.float32), grid, "dBm")
+    servers = KeyGrid(TiledRaster(TiledArray.filled(grid.shape, -1, np.int32), grid, "index"),
+                      (), ())
+    if not sinr:
+        return CoverageGrid(technology, rsrp, servers, (), nothing)
+    power = sinr_mod.no_power(grid.shape, [(g.frequency_mhz, g.bandwidth_mhz) for g in groups],
+                              linklevel.noise_re_dbm(technology, noise_figure_db))
+    no_link = SectorLink(np.zeros(0), np.zeros(0), np.zeros(0))
+    sinr_tiles = TiledRaster(TiledArray.filled(grid.shape, np.nan, np.float32), grid, "dB")
+    return CoverageGrid(technology, rsrp, servers, (), nothing, sinr_tiles, no_link, power)
 
 
 def _update(previous: CoverageGrid, merged: Merged, groups: list[Group],

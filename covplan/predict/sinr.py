@@ -140,6 +140,19 @@ def carrier_power(shape: tuple[int, int], group_carriers: list[tuple[float, floa
                         group_carrier)
 
 
+def no_power(shape: tuple[int, int], group_carriers: list[tuple[float, float]],
+             noise_dbm: float) -> CarrierPower:
+    """The power of a network with no sector yet, on the carriers of ``group_carriers``.
+
+    Zero everywhere (tiles of :meth:`~covplan.tiled.TiledArray.filled`): the start that
+    :func:`carrier_power` updates where the groups reach, as it updates an earlier power.
+    """
+    carriers, _ = _carriers(group_carriers)
+    return CarrierPower(carriers, tuple(TiledArray.filled(shape, 0.0, np.float32)
+                                        for _ in carriers),
+                        np.zeros(0, dtype=np.int64), None, noise_dbm)
+
+
 def _summed_again(power: TiledArray, carrier: int, group_carrier: np.ndarray,
                   results: list[SiteResult], window: Window) -> TiledArray:
     """``power`` of ``carrier`` summed again in ``window`` from every group reaching it."""

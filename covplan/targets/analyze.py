@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -19,12 +22,47 @@ from covplan.targets.evaluate import evaluate_targets
 from covplan.targets.networks import operator_table
 from covplan.targets.schema import TargetSet
 
+logger = logging.getLogger(__name__)
+
 #: Technologies whose signal closes a road gap.
 MOBILE = ("4G", "5G")
 #: The GeoPackage layers, then every table (file stems), in the order they are written.
 LAYER_NAMES = ("road_gaps", "village_gaps", "poi_gaps", "commune_summary")
 TABLE_NAMES = ("targets", "population_coverage", "road_coverage_by_class",
                "road_coverage_by_road", *LAYER_NAMES, "operator_targets")
+
+
+class Deferred:
+    """A table made on first use, once, by the thread that first asks (others wait for it).
+
+    Once made, the maker (and the metrics it holds) is let go. Pickled as the table, made
+    first if it was not yet.
+    """
+
+    def __init__(self, make: Callable[[], pd.DataFrame] | None = None,
+                 value: pd.DataFrame | None = None) -> None:
+        self._make = make
+        self._value = value
+        self._lock = threading.Lock()
+
+    def get(self) -> pd.DataFrame:
+        """The table, made now if it was not yet."""
+        with self._lock:
+            if self._value is None:
+                assert self._make is not None
+                started = time.perf_counter()
+                self._value = self._make()
+                self._make = None
+                logger.debug("Deferred table made in %.2f s", time.perf_counter() - started)
+            return self._value
+
+    @property
+    def made(self) -> bool:
+        """Whether the table was made already."""
+        return self._value is not None
+
+    def __reduce__(self) -> tuple[type[Deferred], tuple[None, pd.DataFrame]]:
+        return (Deferred, (None, self.get()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,10 +81,11 @@ class Analysis:
         The gap layers and the commune summary (empty frames for absent layers).
     timings_s
         Wall time of each stage.
-    operators
+    per_operator
         Every signal and speed target per operator, for at least one and for every
         operator (:func:`covplan.targets.networks.operator_table`; empty when the
-        operators' networks were not predicted).
+        operators' networks were not predicted), made on first use (:attr:`operators`): the
+        app shows a click's targets and map before it makes this table below them.
     """
 
     targets: pd.DataFrame
@@ -58,7 +97,13 @@ class Analysis:
     poi_gaps: gpd.GeoDataFrame
     commune_summary: gpd.GeoDataFrame
     timings_s: dict[str, float] = field(default_factory=dict)
-    operators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    per_operator: Deferred = field(default_factory=lambda: Deferred(value=pd.DataFrame()),
+                                   repr=False)
+
+    @property
+    def operators(self) -> pd.DataFrame:
+        """Every target per operator (:attr:`per_operator`, made now if not yet)."""
+        return self.per_operator.get()
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """The GeoPackage layers, by name."""
@@ -103,7 +148,7 @@ def analyze(ctx: MetricContext, targets: TargetSet, *, progress: ProgressFn | No
     if ctx.villages is not None:  # the village sets the targets and gap lists use, one pass
         ctx.village_signals([["4G", "5G"], ["4G"], ["5G"]])
     table = evaluate_targets(targets, ctx)
-    operators = operator_table(targets, ctx)
+    operators = Deferred(lambda: operator_table(targets, ctx))
     lap("targets", 0.3)
     population = population_coverage(ctx.people, ctx.coverage, thresholds=ctx.thresholds,
                                      zones=ctx.province, sites=ctx.sites, cells=ctx.cells,

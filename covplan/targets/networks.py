@@ -113,6 +113,33 @@ def _margin(target: Target, coverage: Mapping[str, Any], window: Window) -> np.n
     return best
 
 
+def _reach(technologies: Sequence[str], network: Mapping[str, Any], shape: tuple[int, int]
+           ) -> Window:
+    """The window outside which ``network`` serves no cell in ``technologies`` (its sites').
+
+    The whole grid when a grid does not tell where its sites reach.
+    """
+    spans = []
+    for tech in technologies:
+        grid = network.get(tech)
+        if grid is None:
+            continue
+        merged = getattr(grid, "merged", None)
+        if merged is None:
+            return (0, shape[0], 0, shape[1])
+        if len(merged.windows):
+            w = merged.windows
+            spans.append((int(w[:, 0].min()), int(w[:, 1].max()), int(w[:, 2].min()),
+                          int(w[:, 3].max())))
+    window = _NOTHING
+    for span in spans:
+        window = union(window, span)
+    if window == _NOTHING:
+        return window
+    r0, r1, c0, c1 = window
+    return (max(r0, 0), min(r1, shape[0]), max(c0, 0), min(c1, shape[1]))
+
+
 def _same_links(old: Any, new: Any) -> bool:
     """Whether every sector in both grids has the same bandwidth, layers and load."""
     if old.link is None or new.link is None:
@@ -170,8 +197,15 @@ def _operator_margin(target: Target, name: str, ctx: MetricContext) -> _Margin:
     rows, cols = ctx.grid.shape
 
     def make() -> _Margin:
-        return _Margin(TiledArray.of(_margin(target, network, (0, rows, 0, cols))), network,
-                       None)
+        """Where the network's sites reach; -inf elsewhere (a few sites: tiles of one block)."""
+        reach = _reach(target.technologies, network, (rows, cols))
+        if 2 * (reach[1] - reach[0]) * (reach[3] - reach[2]) > rows * cols:
+            return _Margin(TiledArray.of(_margin(target, network, (0, rows, 0, cols))),
+                           network, None)
+        nothing = TiledArray.filled((rows, cols), -np.inf, np.float32)
+        if reach[1] <= reach[0] or reach[3] <= reach[2]:
+            return _Margin(nothing, network, None)
+        return _Margin(nothing.updated(reach, _margin(target, network, reach)), network, None)
 
     def update(before: _Margin) -> _Margin:
         window = _changed(target.technologies, before.network, network)

@@ -151,6 +151,37 @@ def test_an_update_gives_the_sinr_of_a_full_pass(terrain: Raster, grid: GridSpec
     np.testing.assert_array_equal(updated.sinr_db.data, full.sinr_db.data)
 
 
+@pytest.mark.parametrize("sinr", [True, False])
+def test_a_few_sites_patched_into_nothing_equal_a_full_merge(
+        terrain: Raster, grid: GridSpec, monkeypatch: pytest.MonkeyPatch, sinr: bool) -> None:
+    """Two low sites reaching a corner of the grid (a new operator's first sites): their
+    grids are patched into tiles of nothing, and equal the full merge cell for cell."""
+    from covplan.predict import engine
+    from covplan.tiled import TILE_CELLS
+
+    sites = _omni([("A", 700.0, 700.0), ("B", 1300.0, 900.0)], tx_power_dbm=15.0,
+                  height_m=30.0, load=0.7)
+    small = GridSpec.from_bounds(grid.bounds, 20.0, 32648)  # 300 x 300 cells
+    patched_in = predict_coverage(sites, terrain, small, technology="4G", sinr=sinr,
+                                  max_radius_m=1500.0)
+    monkeypatch.setattr(engine, "_empty_start", lambda *args: None)
+    full = predict_coverage(sites, terrain, small, technology="4G", sinr=sinr,
+                            max_radius_m=1500.0)
+    assert patched_in.rsrp_tiles.values._full is None and full.rsrp_tiles.values._full is not None
+    tiles = patched_in.rsrp_tiles.values.tiles
+    assert small.shape[0] > TILE_CELLS and tiles[1].base is tiles[-1].base  # one block
+    assert np.isfinite(full.rsrp_dbm.data).any()
+    assert patched_in.site_keys == full.site_keys
+    np.testing.assert_array_equal(patched_in.rsrp_dbm.data, full.rsrp_dbm.data)
+    np.testing.assert_array_equal(patched_in.server.data, full.server.data)
+    if sinr:
+        assert patched_in.sinr_db is not None and full.sinr_db is not None
+        np.testing.assert_array_equal(patched_in.sinr_db.data, full.sinr_db.data)
+        np.testing.assert_array_equal(dl_mbps(patched_in).data, dl_mbps(full).data)
+        for a, b in zip(patched_in.power.power_mw, full.power.power_mw, strict=True):
+            np.testing.assert_array_equal(a.array(), b.array())
+
+
 def test_speed_follows_the_link_level_mapping(terrain: Raster, grid: GridSpec) -> None:
     sites = _omni(SPOTS, load=0.5, mimo_layers=2.0)
     got = predict_coverage(sites, terrain, grid, technology="4G", sinr=True)

@@ -250,3 +250,68 @@ def test_operator_targets_after_each_edit_equal_a_fresh_evaluation(evaluated: tu
         assert margins
         windowed += sum(m.window is not None for m in margins)
     assert windowed > 0  # the margins were followed on, not all made again
+
+
+def test_a_new_operators_first_site_is_computed_where_it_reaches(
+        evaluated: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first site of an operator no site had: its network, and its margins, are made only
+    where the site reaches (the rest is one shared block per grid), and every table equals
+    what the whole-grid computation gives."""
+    import pandas as pd
+
+    from covplan.predict import engine
+    from covplan.targets import networks
+    from covplan.targets.networks import _Margin
+
+    evaluator, _ = evaluated
+    sites = evaluator.dataset.sites
+    x, y = sites.geometry.x.mean(), sites.geometry.y.mean()
+    scenario = evaluator.baseline().add_site(
+        "G1", x, y + 1_000, technology="4G", operator="Green", height_m=15, tx_power_dbm=30,
+        sectors=[{"azimuth_deg": a} for a in (0, 120, 240)])
+    followed = evaluator.evaluate(scenario)
+    green = followed.context.networks["Green"]["4G"]
+    rows, cols = evaluator.grid.shape
+    reach = green.merged.windows[0]
+    assert (reach[1] - reach[0]) * (reach[3] - reach[2]) < rows * cols / 2
+    assert green.rsrp_tiles.values._full is None  # patched into tiles, not filled whole
+    operators = followed.analysis.operators
+    margins = [v for v in followed.context._cache.values()
+               if isinstance(v, _Margin) and v.network is followed.context.networks["Green"]]
+    assert margins and all(m.values._full is None for m in margins)
+
+    monkeypatch.setattr(engine, "_empty_start", lambda *args: None)
+    monkeypatch.setattr(networks, "_reach", lambda techs, network, shape: (0, *shape[:1], 0,
+                                                                           shape[1]))
+    whole = ScenarioEvaluator(evaluator.dataset, evaluator.targets,
+                              resolution_m=100.0).evaluate(scenario)
+    assert whole.context.networks["Green"]["4G"].rsrp_tiles.values._full is not None
+    np.testing.assert_array_equal(green.rsrp_dbm.data,
+                                  whole.context.networks["Green"]["4G"].rsrp_dbm.data)
+    assert "Green" in set(operators["network"])
+    for table in ("targets", "operators", "population"):
+        pd.testing.assert_frame_equal(getattr(followed.analysis, table),
+                                      getattr(whole.analysis, table))
+
+
+def test_the_operator_table_is_made_on_first_use_and_kept_made(evaluated: tuple) -> None:
+    """The app shows a click's targets and map first: the per-operator table is made when
+    read (once), and a pickled analysis (the app's page kept on disk) holds it made."""
+    import pickle
+
+    import pandas as pd
+
+    from covplan.targets.networks import operator_table
+
+    evaluator, _ = evaluated
+    sites = evaluator.dataset.sites
+    scenario = evaluator.baseline().move_site("B1", sites.geometry.x.mean() + 300,
+                                              sites.geometry.y.mean())
+    result = evaluator.evaluate(scenario)
+    assert not result.analysis.per_operator.made
+    kept = pickle.loads(pickle.dumps(result.analysis))
+    assert result.analysis.per_operator.made and kept.per_operator.made
+    expected = operator_table(evaluator.targets, result.context)
+    assert len(expected) > 0
+    pd.testing.assert_frame_equal(kept.operators, expected)
+    assert result.analysis.operators is result.analysis.operators  # made once
