@@ -58,6 +58,7 @@ from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.predict import GridMemo, SiteCache
 from covplan.predict._merge import warm_up as merge_kernels
 from covplan.radio.indoor import BUILDING_TYPES, BuildingType
+from covplan.radio.linklevel import warm_up as link_kernels
 from covplan.schema import TECHNOLOGIES
 from covplan.targets import Analysis, TargetSet, load_targets, preset_names
 
@@ -497,6 +498,7 @@ def warm_up_updates() -> None:
     """Compile (or load from numba's cache) the kernels of a scenario update."""
     merge_kernels()
     metric_kernels()
+    link_kernels()
 
 
 def bar_progress(bar: Any, *, every_s: float = 0.2) -> Callable[[float, str], None]:

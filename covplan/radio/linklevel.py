@@ -48,11 +48,13 @@ signal) propagates to NaN.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Final
 
 import numpy as np
+from numba import njit, prange
 from numpy.typing import ArrayLike, NDArray
 
 #: Thermal noise power spectral density kT at the reference temperature 290 K, in dBm/Hz
@@ -288,17 +290,43 @@ def layers_and_efficiency(
         max_layers != np.round(max_layers)
     ):
         raise ValueError(f"layers must be integers >= 1, got {layers!r}")
-    s, max_layers = np.broadcast_arrays(np.asarray(sinr_db, dtype=np.float64), max_layers)
-    candidates = np.arange(1, int(np.max(max_layers, initial=1)) + 1)
-    shape = (-1,) + (1,) * s.ndim
-    l_axis = candidates.reshape(shape)
-    total = l_axis * mapping.efficiency(s - 10.0 * np.log10(l_axis))
-    total = np.where(l_axis <= max_layers, total, -np.inf)
-    best = np.argmax(np.nan_to_num(total, nan=-np.inf), axis=0)
-    best_total = np.take_along_axis(total, best[np.newaxis], axis=0)[0]
-    nan = np.isnan(s)
-    chosen = np.where(nan, 0, best + 1).astype(np.int64)
-    return chosen, np.asarray(np.where(nan, np.nan, best_total), dtype=np.float64)
+    s = np.asarray(sinr_db, dtype=np.float64)
+    shape = np.broadcast_shapes(s.shape, max_layers.shape)
+    chosen = np.empty(shape, dtype=np.int64)
+    total = np.empty(shape, dtype=np.float64)
+    _rank_adaptation(np.ascontiguousarray(np.broadcast_to(s, shape)).reshape(-1),
+                     np.ascontiguousarray(np.broadcast_to(max_layers, shape),
+                                          dtype=np.int64).reshape(-1),
+                     mapping.alpha, mapping.sinr_min_db, mapping.max_bps_hz,
+                     chosen.reshape(-1), total.reshape(-1))
+    return chosen, total
+
+
+@njit(cache=True, parallel=True)
+def _rank_adaptation(sinr_db, max_layers, alpha, sinr_min_db, max_bps_hz, out_layers,  # type: ignore[no-untyped-def]
+                     out_total):
+    """:func:`layers_and_efficiency` per cell, one pass (flat arrays, any length).
+
+    Each layer's SINR ``s - 10 log10 l`` is compared with ``sinr_min_db`` in dB as
+    :meth:`ShannonMapping.efficiency` does; its linear value is ``10^(s/10) / l``.
+    """
+    for i in prange(sinr_db.size):
+        s = sinr_db[i]
+        if s != s:
+            out_layers[i] = 0
+            out_total[i] = np.nan
+            continue
+        linear = 10.0 ** (s / 10.0)
+        best, best_l = -np.inf, 1
+        for layer in range(1, max_layers[i] + 1):
+            if s - 10.0 * math.log10(layer) < sinr_min_db:
+                eta = 0.0
+            else:
+                eta = min(alpha * math.log2(1.0 + linear / layer), max_bps_hz)
+            if layer * eta > best:
+                best, best_l = layer * eta, layer
+        out_layers[i] = best_l
+        out_total[i] = best
 
 
 def user_dl_mbps(
@@ -346,3 +374,8 @@ def user_dl_mbps(
         raise ValueError(f"bandwidth_mhz must be >= 0, got {bandwidth_mhz!r}")
     _, eta = layers_and_efficiency(sinr_db, technology, layers)
     return np.asarray(bw * eta * (1.0 - rho), dtype=np.float64)
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the rank-adaptation kernel for the engine's types."""
+    layers_and_efficiency(np.zeros(2), "4G", np.ones(2))

@@ -104,6 +104,29 @@ def test_rank_adaptation_high_sinr_uses_all_layers() -> None:
     assert (int(n), float(eta)) == (2, pytest.approx(8.8))
 
 
+def test_rank_adaptation_per_cell_is_the_best_of_every_allowed_rank() -> None:
+    """Against the definition, rank by rank through ShannonMapping.efficiency (the
+    per-layer curve of TR 36.942 A.2): every cell's layers and total, NaN kept, per-cell
+    maxima, ties to the lowest rank (below SINR_min every rank gives 0)."""
+    rng = np.random.default_rng(7)
+    sinr = rng.uniform(-25.0, 45.0, 20_000)
+    sinr[::37] = np.nan
+    max_layers = rng.choice([1, 2, 3, 4, 8], sinr.size)
+    for tech in ("4G", "5G"):
+        mapping = SHANNON[tech]
+        ranks = np.arange(1, 9)[:, None]
+        per_rank = ranks * mapping.efficiency(sinr - 10.0 * np.log10(ranks))
+        per_rank = np.where(ranks <= max_layers, per_rank, -np.inf)
+        best = np.argmax(np.nan_to_num(per_rank, nan=-np.inf), axis=0)
+        n, eta = layers_and_efficiency(sinr, tech, max_layers)
+        nan = np.isnan(sinr)
+        np.testing.assert_array_equal(n, np.where(nan, 0, best + 1))
+        np.testing.assert_array_equal(np.isnan(eta), nan)
+        np.testing.assert_allclose(eta[~nan], np.take_along_axis(per_rank, best[None], 0)[0][~nan],
+                                   rtol=1e-12, atol=0.0)
+        assert (n[sinr < -10.0] == 1).all()
+
+
 def test_rank_adaptation_low_sinr() -> None:
     # −8 dB: 2 layers would be at −8 − 3.01 = −11.01 dB < SINR_min → 0, so 1 layer:
     # 0.6·log2(1 + 10^−0.8) = 0.6·log2(1.158489) = 0.6 · 0.212243 = 0.127346
