@@ -218,6 +218,38 @@ def test_site_recommendation_on_it_is_what_the_engine_measures(thai_nguyen: Path
     assert (windows.problem.cover != rec.matrix.problem.cover).nnz == 0
 
 
+def test_a_new_operators_first_site_on_it_equals_the_whole_grid_evaluation(
+        thai_nguyen: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's first click (a site of an operator no site had) on the real province: its
+    network is patched in where it reaches, and every table equals the whole-grid path."""
+    from covplan.planning import ScenarioEvaluator
+    from covplan.predict import engine
+    from covplan.targets import load_targets, networks
+    from covplan.targets.networks import _Margin
+
+    dataset = load_dataset(thai_nguyen)
+    targets = load_targets("thai_nguyen_2025")
+    x, y = dataset.communes.geometry.union_all().representative_point().coords[0]
+    evaluator = ScenarioEvaluator(dataset, targets, resolution_m=250.0)
+    evaluator.evaluate()
+    scenario = evaluator.baseline().add_site(
+        "NEW1", x, y, technology="4G", operator="Mạng mới", height_m=30,
+        sectors=[{"azimuth_deg": a} for a in (0, 120, 240)])
+    followed = evaluator.evaluate(scenario)
+    network = followed.context.networks["Mạng mới"]["4G"]
+    assert network.rsrp_tiles.values._full is None  # patched in, not merged into whole grids
+    assert "Mạng mới" in set(followed.analysis.operators["network"])
+    margins = [v for v in followed.context._cache.values()
+               if isinstance(v, _Margin) and v.network is followed.context.networks["Mạng mới"]]
+    assert margins and all(m.values._full is None for m in margins)  # made where it reaches
+    monkeypatch.setattr(engine, "_empty_start", lambda *args: None)
+    monkeypatch.setattr(networks, "_reach", lambda techs, net, shape: (0, shape[0], 0, shape[1]))
+    whole = ScenarioEvaluator(dataset, targets, resolution_m=250.0).evaluate(scenario)
+    for table in ("targets", "operators", "population"):
+        pd.testing.assert_frame_equal(getattr(followed.analysis, table),
+                                      getattr(whole.analysis, table))
+
+
 # --- OSM roads as they come --------------------------------------------------------------
 
 
