@@ -23,7 +23,9 @@ Rules
 
 from __future__ import annotations
 
+import gzip
 import logging
+import zlib
 from pathlib import Path
 from typing import Final
 
@@ -62,10 +64,32 @@ _NUMERIC: Final = ("mcc", "net", "area", "cell", "lon", "lat")
 
 
 def _read_table(path: Path) -> tuple[pd.DataFrame, int]:
-    """The CSV as text columns, and the spreadsheet row number of its first data row."""
-    first = pd.read_csv(path, header=None, nrows=1, dtype=str)
-    has_header = str(first.iloc[0, 0]).strip().lower() == "radio"
-    table = pd.read_csv(path, header=0 if has_header else None, dtype=str, keep_default_na=False)
+    """The CSV as text columns, and the spreadsheet row number of its first data row.
+
+    Raises
+    ------
+    covplan.errors.InputError
+        The file is empty, not text, or not a CSV (a quote opened and never closed, a
+        download cut short).
+    """
+    try:
+        first = pd.read_csv(path, header=None, nrows=1, dtype=str)
+        has_header = str(first.iloc[0, 0]).strip().lower() == "radio"
+        table = pd.read_csv(path, header=0 if has_header else None, dtype=str,
+                            keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(
+            str(path), "the file is empty: expected one OpenCellID cell per line.",
+            "download the OpenCellID export again, or name the right file in dataset.toml.",
+            layer="sites")]) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, gzip.BadGzipFile,
+            zlib.error):
+        raise InputError([Problem(
+            str(path), "expected an OpenCellID CSV export (gzip allowed) but the file cannot "
+            "be read as one: a quote (\") opened and never closed, a download cut short, or "
+            "a file of another kind.",
+            "download the export again and use it unchanged, or close the open quote.",
+            layer="sites")]) from None
     if not has_header:
         if table.shape[1] != len(OCID_COLUMNS):
             raise InputError(

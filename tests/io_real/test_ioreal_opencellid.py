@@ -133,3 +133,26 @@ def test_missing_columns(tmp_path: Path) -> None:
     path.write_text("radio,mcc,net,lon,lat\nLTE,452,4,105.8,21.6\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"towers\.csv.*expected OpenCellID columns area, cell"):
         read_opencellid(path)
+
+
+@pytest.mark.parametrize("kind", ["open quote", "empty", "cut gzip", "binary"])
+def test_an_unreadable_export_is_a_clear_error(kind: str, tmp_path: Path) -> None:
+    """A download cut short, an open quote, an empty or binary file: the file named, what
+    was expected and how to fix it, no raw exception."""
+    path = tmp_path / ("cells.csv.gz" if kind == "cut gzip" else "cells.csv")
+    text = "\n".join([HEADER, *ROWS]) + "\n"
+    if kind == "open quote":
+        path.write_text(text + 'LTE,452,4,"unterminated\n', encoding="utf-8")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "cut gzip":
+        path.write_bytes(gzip.compress(text.encode())[:40])
+    else:
+        path.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(InputError) as info:
+        read_opencellid(path)
+    message = str(info.value)
+    assert path.name in message and "Fix:" in message
+    assert "Error" not in message.replace("InputError", "")  # no pandas/zlib wording
+    if kind == "open quote":
+        assert "quote" in message

@@ -434,3 +434,18 @@ def test_hanoi_osm_roads_as_they_come(realdata: Path, tmp_path: Path) -> None:
 def test_study_box_helper_is_plain_geometry() -> None:
     # the tiny dataset's communes, as the cases above break its other layers
     assert box(LON0, LAT0, LON0 + 0.1, LAT0 + 0.05).area == pytest.approx(0.005)
+
+
+def test_an_opencellid_export_cut_short(tiny_dir: Path, cli: Cli, tmp_path: Path) -> None:
+    """OpenCellID's own CSV with a quote left open (a download cut short): named, refused,
+    nothing written."""
+    (tiny_dir / "sites.csv").write_text(
+        "radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,"
+        "averageSignal\n"
+        "LTE,452,4,10101,27181313,0,105.8400,21.5900,1000,12,1,1459692000,1600000000,0\n"
+        'LTE,452,4,10101,"2718', encoding="utf-8")
+    out = tmp_path / "out"
+    before = snapshot(tiny_dir, tmp_path)
+    assert_refused(cli("analyze", tiny_dir, "--out", out), "sites.csv",
+                   "expected an OpenCellID CSV export", fix="download the export again")
+    assert_nothing_new(before, tiny_dir, tmp_path)
