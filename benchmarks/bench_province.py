@@ -147,7 +147,8 @@ def update_benchmarks(sites, ds, grid, cache, before) -> None:  # type: ignore[n
 
 def sinr_benchmarks(sites, ds, grid, repeat: int) -> None:  # type: ignore[no-untyped-def]
     from covplan.predict import predict_network
-    from covplan.predict.engine import dl_mbps, predict_operators
+    from covplan.predict.engine import dl_mbps
+    from covplan.predict.operators import predict_operators
 
     def with_speeds(networks):  # type: ignore[no-untyped-def]
         return {op: {t: dl_mbps(g) for t, g in grids.items()} for op, grids in networks.items()}

@@ -27,3 +27,12 @@ def scaled(progress: ProgressFn | None, start: float, stop: float) -> ProgressFn
         parent(start + (stop - start) * min(max(fraction, 0.0), 1.0), message)
 
     return report
+
+
+def labelled(report: ProgressFn, label: str) -> ProgressFn:
+    """``report`` with ``label`` in front of messages that do not start with it."""
+
+    def labelled_report(fraction: float, message: str) -> None:
+        report(fraction, message if message.startswith(label) else f"{label} {message}")
+
+    return labelled_report

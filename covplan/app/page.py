@@ -58,7 +58,7 @@ from covplan.i18n import Language
 from covplan.io import Dataset
 from covplan.mapview.live import LINK_MAX_PX, ScenarioView, scenario_script
 from covplan.planning import Scenario, ScenarioEvaluator
-from covplan.predict.engine import best_dl_mbps, best_sinr_db
+from covplan.predict.operators import best_dl_mbps, best_sinr_db
 from covplan.schema import TECHNOLOGIES
 
 logger = logging.getLogger(__name__)

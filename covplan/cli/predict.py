@@ -56,8 +56,8 @@ def predict(ctx: click.Context, data: Path, technology: tuple[str, ...],
     from covplan.export.atomic import staged_outputs
     from covplan.export.rasters import cog_paths, to_cogs
     from covplan.predict import SiteCache, predict_network
-    from covplan.predict.engine import predict_operators
     from covplan.predict.export import link_paths, write_link_cogs
+    from covplan.predict.operators import predict_operators
     from covplan.radio.linklevel import SHADOW_SIGMA_DB, fade_margin_db
     from covplan.targets import load_targets
 

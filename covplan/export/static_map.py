@@ -301,8 +301,8 @@ def speed_map(dataset: Dataset, technology: str, mbps: Any, *,
     """The downlink-speed map of one technology: Mb/s classes of the fastest operator.
 
     ``mbps`` is a :class:`~covplan.grid.Raster` of Mb/s
-    (:func:`covplan.predict.engine.best_dl_mbps`), or of SINR in dB (units ``"dB"``,
-    :func:`covplan.predict.engine.best_sinr_db`): the map of the best operator's SINR.
+    (:func:`covplan.predict.operators.best_dl_mbps`), or of SINR in dB (units ``"dB"``,
+    :func:`covplan.predict.operators.best_sinr_db`): the map of the best operator's SINR.
     """
     options = options or MapOptions()
     lang = options.language

@@ -189,11 +189,11 @@ class ScenarioView:
         :data:`~covplan.mapview.measurements.MAX_SHOWN_POINTS`), or None.
     speed
         ``{technology: Raster}``: the fastest operator's downlink speed of a new user
-        (:func:`covplan.predict.engine.best_dl_mbps`), drawn in Mb/s classes with a legend
+        (:func:`covplan.predict.operators.best_dl_mbps`), drawn in Mb/s classes with a legend
         of its own, or None.
     sinr
         ``{technology: Raster}``: the best operator's SINR
-        (:func:`covplan.predict.engine.best_sinr_db`), in dB classes, or None.
+        (:func:`covplan.predict.operators.best_sinr_db`), in dB classes, or None.
     """
 
     coverage: Mapping[str, CoverageLike]

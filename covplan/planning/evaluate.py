@@ -32,8 +32,8 @@ from covplan.metrics.context import MetricContext, metrics_from_dataset
 from covplan.metrics.signal import Coverage, changed_window
 from covplan.planning.scenario import Scenario
 from covplan.predict import GridMemo, SiteCache, predict_network
-from covplan.predict.engine import predict_operators
 from covplan.predict.environment import RadioEnvironment
+from covplan.predict.operators import predict_operators
 from covplan.schema import ON_AIR_STATUSES
 from covplan.targets.analyze import Analysis, analyze
 from covplan.targets.schema import TargetSet

@@ -20,11 +20,10 @@ from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
-from affine import Affine
 
 from covplan import settings as config
 from covplan._digest import frame_digest
-from covplan._progress import ProgressFn, scaled
+from covplan._progress import ProgressFn, labelled, scaled
 from covplan.grid import GridSpec, Raster
 from covplan.predict import sinr as sinr_mod
 from covplan.predict._compute import Settings, compute_group
@@ -195,6 +194,14 @@ class Merged:
     context: str
     groups: tuple[str, ...]
     windows: np.ndarray
+
+    @property
+    def extent(self) -> Window:
+        """The window holding every group's window (``(0, 0, 0, 0)``: no group)."""
+        w = self.windows
+        if not len(w):
+            return (0, 0, 0, 0)
+        return (int(w[:, 0].min()), int(w[:, 1].max()), int(w[:, 2].min()), int(w[:, 3].max()))
 
 
 #: Past this many added or removed groups an update merges everything again instead.
@@ -479,13 +486,10 @@ def _empty_start(technology: str, grid: GridSpec, merged: Merged, groups: list[G
     (:meth:`~covplan.tiled.TiledArray.filled`), so the update copies only the tiles the
     groups reach, where a full merge would fill whole grids first.
     """
-    windows = merged.windows
-    if not 0 < len(windows) <= min(UPDATE_MAX_GROUPS, sinr_mod.UPDATE_MAX_GROUPS):
+    if not 0 < len(merged.groups) <= min(UPDATE_MAX_GROUPS, sinr_mod.UPDATE_MAX_GROUPS):
         return None
-    rows, cols = grid.shape
-    span = ((int(windows[:, 1].max()) - int(windows[:, 0].min()))
-            * (int(windows[:, 3].max()) - int(windows[:, 2].min())))
-    if 2 * span > rows * cols:
+    r0, r1, c0, c1 = merged.extent
+    if 2 * (r1 - r0) * (c1 - c0) > grid.shape[0] * grid.shape[1]:
         return None
     nothing = Merged(merged.context, (), np.zeros((0, 4), dtype=np.int64))
     rsrp = TiledRaster(TiledArray.filled(grid.shape, np.nan, np.float32), grid, "dBm")
@@ -754,7 +758,7 @@ def predict_network(
         dataset's is :meth:`covplan.io.Dataset.environment`.
     sinr
         Also compute each technology's SINR, the sectors taken as one operator's network
-        (use :func:`predict_operators` for a network of several operators).
+        (:func:`covplan.predict.operators.predict_operators` predicts each operator's).
     network
         The operator the sectors belong to, naming the grids in ``memo``.
 
@@ -783,132 +787,7 @@ def predict_network(
             rx_height_m=config.rx_height_m if rx_height_m is None else rx_height_m,
             cache=cache, warn_range=False, environment=environment,
             previous=memo.latest(key) if memo is not None else None, sinr=sinr,
-            progress=_labelled(scaled(progress, i / len(present), (i + 1) / len(present)), tech))
+            progress=labelled(scaled(progress, i / len(present), (i + 1) / len(present)), tech))
         if memo is not None:
             memo.put(key, coverage[tech])
     return coverage
-
-
-def best_dl_mbps(networks: Mapping[str, Mapping[str, CoverageGrid]], technology: str,
-                 fade_db: float = 0.0, *, step: int = 1) -> Raster | None:
-    """The fastest downlink of any operator per cell (Mb/s, NaN: none); None without one.
-
-    ``networks`` is :func:`predict_operators`' answer with SINR. With ``step`` k > 1, only
-    the centre cell of every k × k block is computed, on a grid k times coarser (for a map
-    image that is averaged down anyway).
-    """
-    return _best_of(networks, technology, step, "Mb/s", lambda g: dl_mbps(g, fade_db).data)
-
-
-def best_sinr_db(networks: Mapping[str, Mapping[str, CoverageGrid]], technology: str, *,
-                 step: int = 1) -> Raster | None:
-    """The best operator's downlink SINR per cell (dB, NaN: none); None without SINR.
-
-    ``step`` as in :func:`best_dl_mbps`.
-    """
-    return _best_of(networks, technology, step, "dB",
-                    lambda g: np.asarray(g.sinr_db.data if g.sinr_db is not None else np.nan))
-
-
-def _best_of(networks: Mapping[str, Mapping[str, CoverageGrid]], technology: str, step: int,
-             units: str, value: Callable[[CoverageGrid], np.ndarray]) -> Raster | None:
-    """Per cell, the largest ``value`` of any operator's ``technology`` grid with SINR."""
-    grids = [g[technology] for g in networks.values()
-             if technology in g and g[technology].sinr_tiles is not None]
-    if not grids:
-        return None
-    notes = grids[0].rsrp_tiles.notes
-    if step > 1:
-        grids = [_coarse(g, step) for g in grids]
-    stack = np.stack([value(g) for g in grids])
-    best = np.where(np.isnan(stack).all(axis=0), np.nan,
-                    np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0))
-    return Raster(best.astype(np.float32), grids[0].rsrp_tiles.grid, units, notes)
-
-
-def _coarse(grid: CoverageGrid, step: int) -> CoverageGrid:
-    """``grid`` read at the centre cell of every ``step`` × ``step`` block."""
-    assert grid.sinr_tiles is not None
-    start = (step - 1) // 2
-    fine = grid.rsrp_tiles.grid
-    server = grid.servers.every(step, start)
-    t = fine.transform
-    coarse = GridSpec(fine.crs_wkt, Affine(t.a * step, t.b, t.c, t.d, t.e * step, t.f),
-                      server.shape[1], server.shape[0])
-    sinr = grid.sinr_tiles.values.every(step, start)
-    rsrp = grid.rsrp_tiles.values.every(step, start)
-    return CoverageGrid(grid.technology, Raster(rsrp, coarse, "dBm"),
-                        Raster(server, coarse, "index"), grid.site_keys, None,
-                        Raster(sinr, coarse, "dB"), grid.link)
-
-
-#: Separator of the operators sharing one sector (``"MobiFone;Viettel"``: a shared site).
-OPERATOR_SEPARATOR = ";"
-#: The network of sectors that name no operator.
-NO_OPERATOR = "(no operator)"
-
-
-def sector_operators(sites: gpd.GeoDataFrame) -> list[list[str]]:
-    """Per sector row, the operators it serves (a shared sector names several)."""
-    if "operator" not in sites.columns:
-        return [[NO_OPERATOR]] * len(sites)
-    out = []
-    for value in sites["operator"].tolist():
-        names = [n.strip() for n in str(value if isinstance(value, str) else "").split(
-            OPERATOR_SEPARATOR) if n.strip()]
-        out.append(list(dict.fromkeys(names)) or [NO_OPERATOR])
-    return out
-
-
-def operator_names(sites: gpd.GeoDataFrame | None) -> list[str]:
-    """The operators of ``sites``, sorted (:data:`NO_OPERATOR` for unnamed sectors)."""
-    if sites is None or not len(sites):
-        return []
-    return sorted({n for names in sector_operators(sites) for n in names})
-
-
-def operator_sites(sites: gpd.GeoDataFrame, operator: str) -> gpd.GeoDataFrame:
-    """The sectors that serve ``operator``'s users (its own and those it shares)."""
-    keep = np.array([operator in names for names in sector_operators(sites)], dtype=bool)
-    return sites[keep]
-
-
-def predict_operators(
-    sites: gpd.GeoDataFrame | None,
-    terrain: Raster | None,
-    grid: GridSpec,
-    *,
-    progress: ProgressFn | None = None,
-    memo: GridMemo | None = None,
-    sinr: bool = True,
-    **options: object,
-) -> dict[str, dict[str, CoverageGrid]]:
-    """Each operator's own network predicted on ``grid``: ``{operator: {technology: grid}}``.
-
-    A sector whose ``operator`` names several operators (``"A;B"``, a shared site or
-    national roaming) belongs to each of their networks. With ``sinr`` every network's
-    sectors interfere only with each other (:mod:`covplan.predict.sinr`). The other
-    ``options`` are :func:`predict_network`'s; give the same ``cache`` to every call, so
-    that a site shared or predicted before is swept once.
-    """
-    names = operator_names(sites)
-    if sites is None or not names:
-        return {}
-    out: dict[str, dict[str, CoverageGrid]] = {}
-    for i, name in enumerate(names):
-        own = operator_sites(sites, name)
-        out[name] = predict_network(
-            own, terrain, grid, memo=memo, sinr=sinr, network=name,
-            progress=_labelled(scaled(progress, i / len(names), (i + 1) / len(names)), name),
-            **options)  # type: ignore[arg-type]
-    return out
-
-
-def _labelled(report: ProgressFn, technology: str) -> ProgressFn:
-    """``report`` with the technology in front of messages that do not name it."""
-
-    def labelled(fraction: float, message: str) -> None:
-        report(fraction, message if message.startswith(technology)
-               else f"{technology} {message}")
-
-    return labelled

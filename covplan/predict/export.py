@@ -12,7 +12,8 @@ import rasterio
 
 from covplan.export.atomic import atomic_file
 from covplan.grid import Raster
-from covplan.predict.engine import CoverageGrid, best_dl_mbps, dl_mbps
+from covplan.predict.engine import CoverageGrid, dl_mbps
+from covplan.predict.operators import best_dl_mbps
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def write_link_cogs(networks: dict[str, dict[str, CoverageGrid]],
     ``sinr_<tech>.tif`` holds each operator's SINR (dB) in a band named by the operator;
     ``dl_mbps_<tech>.tif`` each operator's speed of a new user (Mb/s, less ``fade_db`` of
     cell-edge margin) and, last, the band :data:`ANY_OPERATOR`: the fastest of them.
-    ``networks`` is :func:`covplan.predict.engine.predict_operators`' answer with SINR.
+    ``networks`` is :func:`covplan.predict.operators.predict_operators`' answer with SINR.
 
     Returns
     -------

@@ -11,7 +11,7 @@ serving sector's RSRP and ``ρ_s`` its load::
 
 all per resource element, in mW (:mod:`covplan.radio.linklevel` for N and for what the SINR
 becomes in Mb/s). Sectors on other carriers do not interfere. The caller passes one
-operator's sectors (:func:`covplan.predict.engine.predict_operators`): operators hold
+operator's sectors (:func:`covplan.predict.operators.predict_operators`): operators hold
 their own spectrum.
 
 Interferers are predicted down to the engine's floor (the lowest target threshold less the

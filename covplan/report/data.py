@@ -175,7 +175,7 @@ SPEED_MAX_CELLS = 2000
 
 def _link(ctx: Any, grid: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """The fastest downlink and best SINR per technology, when the networks hold SINR."""
-    from covplan.predict.engine import best_dl_mbps, best_sinr_db
+    from covplan.predict.operators import best_dl_mbps, best_sinr_db
 
     networks = getattr(ctx, "networks", None)
     if not networks:

@@ -37,7 +37,7 @@ from covplan.io import load_dataset
 from covplan.metrics.zones import Window
 from covplan.planning import ScenarioEvaluator
 from covplan.predict import on_air
-from covplan.predict.engine import operator_names, operator_sites
+from covplan.predict.operators import operator_names, operator_sites
 from covplan.scale.tiles import (
     TileCoverage,
     TileEvaluator,

@@ -4,7 +4,7 @@ A target counts the merged network by default: a place has signal when at least 
 operator's best sector reaches the threshold, which is what the best server of every
 sector together gives. A target with ``operators = "all"`` (every operator), a list of
 operators, or a ``speed_share`` measure needs each operator's own network instead
-(:func:`covplan.predict.engine.predict_operators`, in :attr:`MetricContext.networks`).
+(:func:`covplan.predict.operators.predict_operators`, in :attr:`MetricContext.networks`).
 
 Such a target is measured through a *view*: per cell, each operator's margin over the
 target's condition (RSRP less the threshold, or the downlink speed less ``min_dl_mbps``),
@@ -119,7 +119,7 @@ def _reach(technologies: Sequence[str], network: Mapping[str, Any], shape: tuple
 
     The whole grid when a grid does not tell where its sites reach.
     """
-    spans = []
+    window = _NOTHING
     for tech in technologies:
         grid = network.get(tech)
         if grid is None:
@@ -127,17 +127,8 @@ def _reach(technologies: Sequence[str], network: Mapping[str, Any], shape: tuple
         merged = getattr(grid, "merged", None)
         if merged is None:
             return (0, shape[0], 0, shape[1])
-        if len(merged.windows):
-            w = merged.windows
-            spans.append((int(w[:, 0].min()), int(w[:, 1].max()), int(w[:, 2].min()),
-                          int(w[:, 3].max())))
-    window = _NOTHING
-    for span in spans:
-        window = union(window, span)
-    if window == _NOTHING:
-        return window
-    r0, r1, c0, c1 = window
-    return (max(r0, 0), min(r1, shape[0]), max(c0, 0), min(c1, shape[1]))
+        window = union(window, merged.extent)
+    return window
 
 
 def _same_links(old: Any, new: Any) -> bool:

@@ -22,7 +22,8 @@ from covplan.io import Dataset
 from covplan.mapview.live import ScenarioView, scenario_script
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.predict import SiteCache, predict_coverage
-from covplan.predict.engine import CoverageGrid, best_dl_mbps, operator_sites, predict_operators
+from covplan.predict.engine import CoverageGrid
+from covplan.predict.operators import best_dl_mbps, operator_sites, predict_operators
 from covplan.targets import TargetSet
 from covplan.tiled import KeyGrid, TiledArray
 

@@ -20,11 +20,8 @@ import pytest
 
 from covplan.grid import GridSpec, Raster
 from covplan.predict import SiteCache, predict_coverage
-from covplan.predict.engine import (
-    dl_mbps,
-    operator_names,
-    predict_operators,
-)
+from covplan.predict.engine import dl_mbps
+from covplan.predict.operators import operator_names, predict_operators
 from covplan.radio import linklevel
 
 from .conftest import make_sites

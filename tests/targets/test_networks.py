@@ -17,7 +17,8 @@ from covplan.errors import CovplanError
 from covplan.io import load_dataset
 from covplan.planning import ScenarioEvaluator
 from covplan.predict import predict_network
-from covplan.predict.engine import dl_mbps, operator_sites, predict_operators
+from covplan.predict.engine import dl_mbps
+from covplan.predict.operators import operator_sites, predict_operators
 from covplan.targets import load_targets
 
 #: Two operators, one three-sector site each, 3 km apart, and one site they share.
