@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -34,7 +33,6 @@ from covplan.predict.cache import SiteCache, SiteResult
 from covplan.predict.environment import RadioEnvironment, ReceiverCorrection
 from covplan.predict.sinr import CarrierPower
 from covplan.radio import linklevel, models
-from covplan.radio._range import ModelRangeWarning
 from covplan.radio.defaults import COVERAGE_THRESHOLD_DBM
 from covplan.radio.sweep import MODEL_HATA
 from covplan.radio.terrain import K_FACTOR
@@ -587,10 +585,9 @@ def _warn_ranges(spec: models.ModelSpec, table: SectorTable, results: list[SiteR
     if warn:
         models.check_model_ranges(spec, table["frequency_mhz"], heights, rx_height_m)
         return ()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ModelRangeWarning)
-        models.check_model_ranges(spec, table["frequency_mhz"], heights, rx_height_m)
-    messages = tuple(str(w.message) for w in caught)
+    # collected, not caught: catching warnings swaps the process-wide filters and races with
+    # rasterio's own catching on other threads (the app evaluates on several)
+    messages = models.model_range_messages(spec, table["frequency_mhz"], heights, rx_height_m)
     for message in messages:
         logger.warning("%s", message)
     return messages

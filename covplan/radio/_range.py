@@ -17,10 +17,14 @@ class ModelRangeWarning(UserWarning):
     """A propagation model was evaluated outside the validity range its reference states."""
 
 
-def check_range(
+def range_message(
     model: str, name: str, values: ArrayLike, low: float, high: float, unit: str
-) -> None:
-    """Warn when any of ``values`` lies outside ``[low, high]``.
+) -> str | None:
+    """What :func:`check_range` would warn about ``values`` outside ``[low, high]``, or None.
+
+    For callers that collect the messages themselves: catching warnings with
+    :class:`warnings.catch_warnings` swaps the process-wide filters, which races with any
+    other thread doing the same (rasterio does, around every in-memory dataset).
 
     Parameters
     ----------
@@ -34,17 +38,32 @@ def check_range(
         Inclusive validity range.
     unit
         Unit of the range, for the message.
+
+    Returns
+    -------
+    str or None
+        The message naming the model, the parameter, the range and what arrived; None when
+        every value lies inside the range.
     """
     arr = np.asarray(values, dtype=np.float64)
-    if arr.size == 0:
-        return
+    if arr.size == 0 or np.isnan(arr).all():
+        return None
     lo_got, hi_got = float(np.nanmin(arr)), float(np.nanmax(arr))
-    if lo_got < low - 1e-9 or hi_got > high + 1e-9:
-        outside = int(np.count_nonzero((arr < low - 1e-9) | (arr > high + 1e-9)))
-        warnings.warn(
-            f"{model}: {name} outside its validity range {low:g}–{high:g} {unit} "
+    if lo_got >= low - 1e-9 and hi_got <= high + 1e-9:
+        return None
+    outside = int(np.count_nonzero((arr < low - 1e-9) | (arr > high + 1e-9)))
+    return (f"{model}: {name} outside its validity range {low:g}–{high:g} {unit} "
             f"({outside} of {arr.size} values, got {lo_got:g}–{hi_got:g} {unit}); "
-            "the formula is extrapolated there",
-            ModelRangeWarning,
-            stacklevel=3,
-        )
+            "the formula is extrapolated there")
+
+
+def check_range(
+    model: str, name: str, values: ArrayLike, low: float, high: float, unit: str
+) -> None:
+    """Warn (:class:`ModelRangeWarning`) when any of ``values`` lies outside ``[low, high]``.
+
+    Parameters are those of :func:`range_message`.
+    """
+    message = range_message(model, name, values, low, high, unit)
+    if message is not None:
+        warnings.warn(message, ModelRangeWarning, stacklevel=3)

@@ -50,6 +50,7 @@ and written into the grid's notes; parameter ranges (frequency, heights) raise a
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,7 @@ from numpy.typing import NDArray
 
 from covplan.radio import _formulas as F  # noqa: N812
 from covplan.radio import sweep as S  # noqa: N812
-from covplan.radio._range import check_range
+from covplan.radio._range import ModelRangeWarning, range_message
 
 AUTO_MODEL: dict[str, str] = {"4G": "hata-suburban", "5G": "uma-nlos"}
 
@@ -144,16 +145,28 @@ def resolve_model(model: str, technology: str) -> ModelSpec:
     return MODELS[name]
 
 
+def model_range_messages(spec: ModelSpec, frequency_mhz: NDArray[np.float64],
+                         base_height_m: NDArray[np.float64],
+                         rx_height_m: float) -> tuple[str, ...]:
+    """One message per parameter outside ``spec``'s validity ranges (frequency, heights)."""
+    label = f"{spec.name} ({spec.reference})"
+    checks = []
+    if spec.frequency_mhz:
+        checks.append(("frequency", frequency_mhz, spec.frequency_mhz, "MHz"))
+    if spec.base_height_m:
+        checks.append(("base-station height", base_height_m, spec.base_height_m, "m"))
+    if spec.mobile_height_m:
+        checks.append(("receiver height", np.array([rx_height_m]), spec.mobile_height_m, "m"))
+    messages = (range_message(label, name, values, low, high, unit)
+                for name, values, (low, high), unit in checks)
+    return tuple(m for m in messages if m is not None)
+
+
 def check_model_ranges(spec: ModelSpec, frequency_mhz: NDArray[np.float64],
                        base_height_m: NDArray[np.float64], rx_height_m: float) -> None:
     """Warn (:class:`~covplan.radio.ModelRangeWarning`) for parameters outside ``spec``."""
-    label = f"{spec.name} ({spec.reference})"
-    if spec.frequency_mhz:
-        check_range(label, "frequency", frequency_mhz, *spec.frequency_mhz, "MHz")
-    if spec.base_height_m:
-        check_range(label, "base-station height", base_height_m, *spec.base_height_m, "m")
-    if spec.mobile_height_m:
-        check_range(label, "receiver height", [rx_height_m], *spec.mobile_height_m, "m")
+    for message in model_range_messages(spec, frequency_mhz, base_height_m, rx_height_m):
+        warnings.warn(message, ModelRangeWarning, stacklevel=2)
 
 
 def min_loss_db(spec: ModelSpec, distance_m: float, frequency_mhz: float, tx_height_m: float,
