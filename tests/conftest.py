@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +29,26 @@ def pytest_configure(config: pytest.Config) -> None:
     from covplan.radio import refresh_kernel_cache
 
     refresh_kernel_cache()
+
+
+@pytest.fixture(autouse=True)
+def _background_evaluations_end_with_their_test() -> Iterator[None]:
+    """A baseline the app evaluates behind a page read from disk ends with its test.
+
+    Running on into the next test, it would share that test's warning filters: they are
+    process-wide, and a thread leaving ``warnings.catch_warnings`` (pandas and rasterio
+    enter it often) restores them under another thread's feet. Evaluations asked for but
+    not started are dropped: a later test's page would otherwise start them.
+    """
+    yield
+    compute = sys.modules.get("covplan.app.compute")
+    if compute is None:
+        return
+    with compute._WARMING_LOCK:
+        compute._PENDING.clear()
+        running = list(compute._WARMING.values())
+    for future in running:
+        future.exception()  # waits; a failure is the test's own business, not teardown's
 
 
 @pytest.fixture(scope="session")
