@@ -41,6 +41,9 @@ FLAGS = (
 LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 KPI = '[data-testid="stMetricValue"]'
+#: True once Streamlit's script run has ended (the page as the run left it).
+_RUN_ENDED = """() => document.querySelector('[data-testid="stApp"]')
+    ?.getAttribute('data-test-script-state') === 'notRunning'"""
 
 #: Stamps (``window.__covplanKpisAt``, browser clock) the first change of the KPI texts
 #: after it runs. A MutationObserver reads ``textContent`` (no layout) on each change.
@@ -347,9 +350,18 @@ class AppPage:
         )
         return state
 
-    def kpis(self) -> list[str]:
-        """Texts of the target metrics."""
+    def kpis(self, timeout_s: float = 300) -> list[str]:
+        """Texts of the target metrics, once the script run drawing them has ended.
+
+        The map may show a new scenario while the run still redraws the tiles: read then,
+        only some of them were there.
+        """
+        self.page.wait_for_function(_RUN_ENDED, timeout=timeout_s * 1000)
         return list(self.page.locator(KPI).all_inner_texts())
+
+    def run_ended(self) -> bool:
+        """Whether Streamlit's script run has ended (at once, no waiting)."""
+        return bool(self.page.evaluate(_RUN_ENDED))
 
     def container_point(self, lat: float, lon: float) -> tuple[float, float]:
         """Pixel position of (lat, lon) in the map container."""
@@ -422,7 +434,8 @@ class AppPage:
         polling here only decides when to stop waiting; otherwise they are counted at
         polling resolution.
 
-        The KPIs must differ from ``kpis_before`` and the map must have applied more
+        The KPIs must differ from ``kpis_before`` (as the run left them: while it runs, some
+        tiles may be gone) and the map must have applied more
         scenarios than ``applied_before``. A map rebuilt from scratch counts from 1 again,
         so it never satisfies this. Seconds count from ``since`` (a ``time.monotonic()``,
         such as :meth:`click`'s) or from now; None for what did not happen in time. What
@@ -432,7 +445,7 @@ class AppPage:
         kpis: float | None = None
         drawn: float | None = None
         while time.monotonic() - start < timeout_s and (kpis is None or drawn is None):
-            if kpis is None and self.kpis() != kpis_before:
+            if kpis is None and self.run_ended() and self.kpis() != kpis_before:
                 kpis = time.monotonic() - start
             if drawn is None and self.applied() > applied_before:
                 drawn = time.monotonic() - start
