@@ -37,18 +37,12 @@ def _background_evaluations_end_with_their_test() -> Iterator[None]:
 
     Running on into the next test, it would share that test's warning filters: they are
     process-wide, and a thread leaving ``warnings.catch_warnings`` (pandas and rasterio
-    enter it often) restores them under another thread's feet. Evaluations asked for but
-    not started are dropped: a later test's page would otherwise start them.
+    enter it often) restores them under another thread's feet.
     """
     yield
     compute = sys.modules.get("covplan.app.compute")
-    if compute is None:
-        return
-    with compute._WARMING_LOCK:
-        compute._PENDING.clear()
-        running = list(compute._WARMING.values())
-    for future in running:
-        future.exception()  # waits; a failure is the test's own business, not teardown's
+    if compute is not None:
+        compute.wait_for_warming()
 
 
 @pytest.fixture(scope="session")
