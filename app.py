@@ -4,10 +4,11 @@ Two pages, listed at the top of the sidebar (``st.navigation``): the coverage pl
 default, :mod:`covplan.app.page`) and the progress over time (:mod:`covplan.app.progress`).
 The language switch is drawn here, above either page; widgets whose choice must outlive a
 visit to the other page keep it (``persist_state="session"``). Process start-up lives here,
-not in a library module: a progress bar shows while a new process imports covplan, the
-numba kernel cache is refreshed once, a page read from disk has its baseline evaluated
-once it is drawn (:func:`covplan.app.compute.start_warming`), and after the first full
-page of each dataset the heap is settled (see :func:`settle_heap`).
+not in a library module: a progress bar shows while a new process imports covplan, numpy
+is set to normal memory pages (:mod:`covplan._pages`) and the numba kernel cache refreshed
+once, a page read from disk has its baseline evaluated once it is drawn
+(:func:`covplan.app.compute.start_warming`), and after the first full page of each dataset
+the heap is settled (see :func:`settle_heap`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ if "covplan.app.page" not in sys.modules:  # a new process: the imports below ta
         "Starting covplan…"))
 
 # set_page_config comes first
+from covplan._pages import prefer_small_pages  # noqa: E402
 from covplan.app.compute import start_warming  # noqa: E402
 from covplan.app.language import choose_language, page_language  # noqa: E402
 from covplan.app.notices import show_unexpected  # noqa: E402
@@ -44,7 +46,12 @@ logger = logging.getLogger("covplan.app")
 
 @st.cache_resource(show_spinner=False)
 def start_up() -> set[str]:
-    """Once per process: drop stale numba machine code; the set of settled heap keys."""
+    """Once per process: normal memory pages, fresh numba code; the settled heap keys.
+
+    numpy allocates on normal memory pages (:mod:`covplan._pages`) and stale numba machine
+    code is dropped; the set returned holds the keys of the heaps already settled.
+    """
+    prefer_small_pages()
     refresh_kernel_cache()
     return set()
 

@@ -25,9 +25,12 @@ LON0, LAT0 = 105.80, 21.60
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Drop stale numba machine code of the radio kernels, as the CLI and the app do."""
+    """numpy on normal memory pages and stale numba machine code of the radio kernels
+    dropped, as the CLI and the app start."""
+    from covplan._pages import prefer_small_pages
     from covplan.radio import refresh_kernel_cache
 
+    prefer_small_pages()
     refresh_kernel_cache()
 
 

@@ -16,6 +16,7 @@ import click
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from covplan import __version__
+from covplan._pages import prefer_small_pages
 from covplan.cli.analyze import analyze
 from covplan.cli.calibrate import calibrate
 from covplan.cli.compare import compare
@@ -80,6 +81,7 @@ cli.add_command(compare)
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI in-process and return its exit code (for tests and ``python -m``)."""
+    prefer_small_pages()
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,

@@ -4,12 +4,19 @@ the fingerprint that keys the dataset cache."""
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from covplan.app.compute import (
+    BACKGROUND_NICENESS,
     MAX_RESULTS,
     DatasetRef,
+    _warmer,
     bar_progress,
     dataset_fingerprint,
     forget,
@@ -81,3 +88,23 @@ def test_forget_drops_the_datasets_results_only(tiny_dir: Path) -> None:
     forget(ref, store)
     assert store == {"results": OrderedDict({f"{other.key}|p|[]": 2}),
                      "map_scripts": OrderedDict()}
+
+
+def _nice_of_this_thread() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def _nice_of_a_thread_started_here() -> int:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_nice_of_this_thread).result()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
+def test_background_evaluations_give_way_to_pages_and_so_do_the_threads_they_start() -> None:
+    here = _nice_of_this_thread()
+    lower = min(19, here + BACKGROUND_NICENESS)
+    assert lower > here or here == 19
+    assert _warmer().submit(_nice_of_this_thread).result() == lower
+    # numba's OpenMP workers and the cells' pool are started by the evaluating thread
+    assert _warmer().submit(_nice_of_a_thread_started_here).result() == lower
+    assert _nice_of_this_thread() == here  # the page's own thread keeps its priority
