@@ -18,6 +18,7 @@ import time
 import warnings
 from pathlib import Path
 
+from covplan._pages import prefer_small_pages
 from covplan.datasets import ensure_demo
 from covplan.export.tables import to_csv, to_gpkg
 from covplan.io import load_dataset
@@ -50,6 +51,7 @@ def _report(label: str, result: Analysis, export_s: float) -> None:
 
 
 def main() -> None:
+    prefer_small_pages()  # numpy's memory pages as the CLI and the app choose them
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=None,
                         help="dataset folder [default: the full demo province]")

@@ -24,6 +24,7 @@ import statistics
 import time
 import warnings
 
+from covplan._pages import prefer_small_pages
 from covplan.app.compute import evaluate
 from covplan.app.livemap import serialise
 from covplan.app.state import (
@@ -59,6 +60,7 @@ def _script(dataset, evaluator, scenario, result):  # type: ignore[no-untyped-de
 
 
 def main() -> None:
+    prefer_small_pages()  # numpy's memory pages as the CLI and the app choose them
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adds", type=int, default=5, help="sites to add one after another")
     args = parser.parse_args()

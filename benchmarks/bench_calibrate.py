@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from covplan._pages import prefer_small_pages
 from covplan.calibration.calibrate import calibrate
 from covplan.calibration.measurements import read_measurements
 from covplan.datasets import ensure_demo
@@ -66,6 +67,7 @@ def _measurements(dataset: Dataset, points: int, path: Path) -> None:
 
 def main() -> None:
     """Run the benchmark and print a JSON summary."""
+    prefer_small_pages()  # numpy's memory pages as the CLI and the app choose them
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=["small", "full"], default="full")
     parser.add_argument("--points", type=int, default=100_000)

@@ -26,6 +26,7 @@ import time
 import warnings
 from pathlib import Path
 
+from covplan._pages import prefer_small_pages
 from covplan.cli.main import main as covplan
 from covplan.demo.snapshots import ensure_demo_snapshots
 from covplan.radio import ModelRangeWarning
@@ -54,6 +55,7 @@ def _run(folders: list[Path], work: Path, resolution: float, k: int) -> tuple[fl
 
 
 def main() -> None:
+    prefer_small_pages()  # numpy's memory pages as the CLI and the app choose them
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=None,
                         help="folder of snapshot folders [default: the full demo's quarters]")

@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+from covplan._pages import prefer_small_pages
 from covplan.scale import (
     MAX_TILE_CELLS,
     NationalRun,
@@ -163,6 +164,7 @@ def _projection(costs: dict[str, float], resolution_m: float, efficiency: float,
 
 
 def main() -> int:
+    prefer_small_pages()  # numpy's memory pages as the CLI and the app choose them
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--country", type=Path, default=ROOT / "data" / "cache" / "country-6")
     parser.add_argument("--resolution", type=float, default=30.0)

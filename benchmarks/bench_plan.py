@@ -30,6 +30,7 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
+from covplan._pages import prefer_small_pages
 from covplan.datasets import ensure_demo
 from covplan.io import load_dataset
 from covplan.planning import (
@@ -100,6 +101,7 @@ def _solve(problem, required: float, max_sites: int | None, time_limit: float, g
 
 
 def main() -> None:
+    prefer_small_pages()  # numpy's memory pages as the CLI and the app choose them
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="full", choices=["small", "full"])
     parser.add_argument("--data-dir", type=Path, default=None)

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
+from covplan._pages import prefer_small_pages
 from covplan.grid import GridSpec
 from covplan.predict import SiteCache, predict_coverage
 from covplan.radio import ModelRangeWarning
@@ -68,6 +69,7 @@ def timed(label: str, fn):  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
+    prefer_small_pages()  # numpy's memory pages as the CLI and the app choose them
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--resolution", type=float, default=30.0)
     parser.add_argument("--demo", type=Path, default=ROOT / "data" / "demo-full")

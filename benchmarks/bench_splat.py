@@ -59,6 +59,7 @@ from _splat import (
     write_site,
 )
 
+from covplan._pages import prefer_small_pages
 from covplan.grid import GridSpec, Raster
 from covplan.predict import SiteCache, predict_coverage
 
@@ -197,6 +198,7 @@ class Table:
 
 
 def main() -> int:
+    prefer_small_pages()  # numpy's memory pages as the CLI and the app choose them
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--models", nargs="+", default=["itm", "terrain"],
