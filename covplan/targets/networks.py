@@ -92,6 +92,7 @@ class _Margin:
 
 def _margin(target: Target, coverage: Mapping[str, Any], window: Window) -> np.ndarray:
     """In ``window``, one network's best margin over the target's condition (-inf: none)."""
+    from covplan.metrics._kernels import raise_margin
     from covplan.predict.engine import CoverageGrid, dl_mbps_window
 
     r0, r1, c0, c1 = window
@@ -104,12 +105,12 @@ def _margin(target: Target, coverage: Mapping[str, Any], window: Window) -> np.n
             if not isinstance(grid, CoverageGrid) or grid.sinr_tiles is None:
                 raise CovplanError(f"target {target.id!r} counts speed, but the {tech} network "
                                    "was predicted without its SINR")
-            values = dl_mbps_window(grid, window, fade_db(target)) - np.float32(
-                target.min_dl_mbps)
+            values = dl_mbps_window(grid, window, fade_db(target))
+            goal = np.float32(target.min_dl_mbps)
         else:
-            values = (rsrp_tiled(grid).window(window)
-                      - np.float32(target.thresholds.rsrp_dbm(tech)))
-        np.fmax(best, np.where(np.isnan(values), -np.inf, values), out=best)
+            values = rsrp_tiled(grid).window(window)
+            goal = np.float32(target.thresholds.rsrp_dbm(tech))
+        raise_margin(best, np.ascontiguousarray(values, dtype=np.float32), goal)
     return best
 
 
