@@ -163,16 +163,10 @@ def dl_mbps_window(grid: CoverageGrid, window: tuple[int, int, int, int],
     """
     if grid.sinr_tiles is None or grid.link is None:
         raise ValueError(f"the {grid.technology} grid has no SINR: predict it with sinr=True")
-    server = grid.servers.window(window)
-    served = server >= 0
-    out = np.full(server.shape, np.nan, dtype=np.float32)
-    index = server[served]
     link = grid.link
-    sinr = grid.sinr_tiles.window(window)
-    out[served] = linklevel.user_dl_mbps(
-        sinr[served].astype(np.float64) - fade_db, grid.technology,
-        link.bandwidth_mhz[index], link.mimo_layers[index], link.load[index])
-    return out
+    return linklevel.served_dl_mbps(grid.servers.window(window), grid.sinr_tiles.window(window),
+                                    grid.technology, link.bandwidth_mhz, link.mimo_layers,
+                                    link.load, fade_db)
 
 
 @dataclass(frozen=True, eq=False)

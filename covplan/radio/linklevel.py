@@ -285,11 +285,7 @@ def layers_and_efficiency(
     ([1, 4], 25.478)
     """
     mapping = _mapping(technology)
-    max_layers = np.asarray(layers)
-    if not np.all(np.isfinite(max_layers)) or np.any(max_layers < 1) or np.any(
-        max_layers != np.round(max_layers)
-    ):
-        raise ValueError(f"layers must be integers >= 1, got {layers!r}")
+    max_layers = _checked_layers(layers)
     s = np.asarray(sinr_db, dtype=np.float64)
     shape = np.broadcast_shapes(s.shape, max_layers.shape)
     chosen = np.empty(shape, dtype=np.int64)
@@ -302,6 +298,23 @@ def layers_and_efficiency(
     return chosen, total
 
 
+@njit(cache=True, inline="always")
+def _best_rank(s, max_layers, alpha, sinr_min_db, max_bps_hz):  # type: ignore[no-untyped-def]
+    """(layers, total efficiency) of :func:`layers_and_efficiency` at one SINR ``s`` (dB)."""
+    if s != s:
+        return 0, np.nan
+    linear = 10.0 ** (s / 10.0)
+    best, best_l = -np.inf, 1
+    for layer in range(1, max_layers + 1):
+        if s - 10.0 * math.log10(layer) < sinr_min_db:
+            eta = 0.0
+        else:
+            eta = min(alpha * math.log2(1.0 + linear / layer), max_bps_hz)
+        if layer * eta > best:
+            best, best_l = layer * eta, layer
+    return best_l, best
+
+
 @njit(cache=True, parallel=True)
 def _rank_adaptation(sinr_db, max_layers, alpha, sinr_min_db, max_bps_hz, out_layers,  # type: ignore[no-untyped-def]
                      out_total):
@@ -311,22 +324,24 @@ def _rank_adaptation(sinr_db, max_layers, alpha, sinr_min_db, max_bps_hz, out_la
     :meth:`ShannonMapping.efficiency` does; its linear value is ``10^(s/10) / l``.
     """
     for i in prange(sinr_db.size):
-        s = sinr_db[i]
-        if s != s:
-            out_layers[i] = 0
-            out_total[i] = np.nan
-            continue
-        linear = 10.0 ** (s / 10.0)
-        best, best_l = -np.inf, 1
-        for layer in range(1, max_layers[i] + 1):
-            if s - 10.0 * math.log10(layer) < sinr_min_db:
-                eta = 0.0
-            else:
-                eta = min(alpha * math.log2(1.0 + linear / layer), max_bps_hz)
-            if layer * eta > best:
-                best, best_l = layer * eta, layer
-        out_layers[i] = best_l
-        out_total[i] = best
+        out_layers[i], out_total[i] = _best_rank(sinr_db[i], max_layers[i], alpha, sinr_min_db,
+                                                 max_bps_hz)
+
+
+@njit(cache=True, parallel=True)
+def _served_dl_mbps(server, sinr_db, fade_db, max_layers, bandwidth_mhz, load, alpha,  # type: ignore[no-untyped-def]
+                    sinr_min_db, max_bps_hz, out):
+    """:func:`served_dl_mbps` per cell, one pass (2-D arrays of one shape)."""
+    rows, cols = server.shape
+    for r in prange(rows):
+        for c in range(cols):
+            k = server[r, c]
+            if k < 0:
+                out[r, c] = np.nan
+                continue
+            _, eta = _best_rank(np.float64(sinr_db[r, c]) - fade_db, max_layers[k], alpha,
+                                sinr_min_db, max_bps_hz)
+            out[r, c] = bandwidth_mhz[k] * eta * (1.0 - load[k])
 
 
 def user_dl_mbps(
@@ -366,16 +381,75 @@ def user_dl_mbps(
     >>> round(float(user_dl_mbps(30.0, "4G", 20.0, 2, 0.5)), 6)
     88.0
     """
+    bw, rho = _checked_share(bandwidth_mhz, load)
+    _, eta = layers_and_efficiency(sinr_db, technology, layers)
+    return np.asarray(bw * eta * (1.0 - rho), dtype=np.float64)
+
+
+def _checked_share(bandwidth_mhz: ArrayLike, load: ArrayLike
+                   ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Bandwidth and load as float64, checked (see :func:`user_dl_mbps`)."""
     rho = np.asarray(load, dtype=np.float64)
     if not np.all((rho >= 0.0) & (rho <= 1.0)):
         raise ValueError(f"load must be within [0, 1] (share of busy resources), got {load!r}")
     bw = np.asarray(bandwidth_mhz, dtype=np.float64)
     if np.any(bw < 0.0):
         raise ValueError(f"bandwidth_mhz must be >= 0, got {bandwidth_mhz!r}")
-    _, eta = layers_and_efficiency(sinr_db, technology, layers)
-    return np.asarray(bw * eta * (1.0 - rho), dtype=np.float64)
+    return bw, rho
+
+
+def _checked_layers(layers: ArrayLike) -> NDArray[np.float64]:
+    """Maximum layers, checked to be integers >= 1 (see :func:`layers_and_efficiency`)."""
+    max_layers = np.asarray(layers)
+    if not np.all(np.isfinite(max_layers)) or np.any(max_layers < 1) or np.any(
+        max_layers != np.round(max_layers)
+    ):
+        raise ValueError(f"layers must be integers >= 1, got {layers!r}")
+    return max_layers
+
+
+def served_dl_mbps(server: NDArray[np.integer], sinr_db: NDArray[np.floating],
+                   technology: str, bandwidth_mhz: ArrayLike, layers: ArrayLike,
+                   load: ArrayLike, fade_db: float = 0.0) -> NDArray[np.float32]:
+    """:func:`user_dl_mbps` of every cell of a window from its serving sector (float32).
+
+    Parameters
+    ----------
+    server
+        Serving sector of each cell: an index into the per-sector arrays, < 0 where none
+        serves (the result is NaN there).
+    sinr_db
+        SINR of each cell (same shape as ``server``); ``fade_db`` is taken off it first.
+    technology
+        ``{"4G", "5G"}``.
+    bandwidth_mhz, layers, load
+        Per sector, as :func:`user_dl_mbps` takes them per cell.
+    fade_db
+        Margin taken off every cell's SINR (dB).
+
+    Notes
+    -----
+    The same float64 arithmetic as :func:`user_dl_mbps` on the served cells, in one pass
+    over the window without the per-cell copies that indexing by the serving sector makes.
+    """
+    mapping = _mapping(technology)
+    bw, rho = _checked_share(bandwidth_mhz, load)
+    # the per-sector arrays are small: fresh copies, so that their compiled type is always
+    # the same; the grids are read as they come, read-only views (one type for either)
+    max_layers = np.array(_checked_layers(layers), dtype=np.int64)
+    cells = np.ascontiguousarray(server, dtype=np.int32).view()
+    sinr = np.ascontiguousarray(sinr_db, dtype=np.float32).view()
+    cells.flags.writeable = sinr.flags.writeable = False
+    out = np.empty(cells.shape, dtype=np.float32)
+    _served_dl_mbps(cells, sinr, float(fade_db), max_layers, np.array(bw), np.array(rho),
+                    mapping.alpha, mapping.sinr_min_db, mapping.max_bps_hz, out)
+    return out
+
+
 
 
 def warm_up() -> None:
     """Compile (or load from numba's cache) the rank-adaptation kernel for the engine's types."""
     layers_and_efficiency(np.zeros(2), "4G", np.ones(2))
+    served_dl_mbps(np.zeros((2, 2), np.int32), np.zeros((2, 2), np.float32), "4G",
+                   np.ones(1), np.ones(1), np.zeros(1))

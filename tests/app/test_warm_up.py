@@ -13,13 +13,14 @@ from covplan.io import load_dataset
 from covplan.metrics import _kernels
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.predict import _merge
+from covplan.radio import linklevel
 from covplan.targets import load_targets
 
 
 def _signatures() -> dict[str, set[object]]:
-    kernels = {f"{m.__name__}.{n}": k for m in (_kernels, _merge) for n, k in vars(m).items()
-               if isinstance(k, CPUDispatcher)}
-    assert len(kernels) >= 8
+    kernels = {f"{m.__name__}.{n}": k for m in (_kernels, _merge, linklevel)
+               for n, k in vars(m).items() if isinstance(k, CPUDispatcher)}
+    assert len(kernels) >= 10
     return {name: set(k.signatures) for name, k in kernels.items()}
 
 

@@ -12,6 +12,7 @@ from covplan.radio.linklevel import (
     fade_margin_db,
     layers_and_efficiency,
     noise_re_dbm,
+    served_dl_mbps,
     sinr_db,
     user_dl_mbps,
 )
@@ -193,3 +194,46 @@ def test_user_throughput_validation() -> None:
         user_dl_mbps(10.0, "LTE", 20.0, 2, 0.5)
     with pytest.raises(ValueError, match="bandwidth"):
         user_dl_mbps(10.0, "4G", -20.0, 2, 0.5)
+
+
+def test_served_throughput_by_hand_and_where_nothing_serves() -> None:
+    # sector 0: 4G, 20 MHz, 2 layers, load 0.5; sector 1: 10 MHz, 1 layer, load 0.25
+    server = np.array([[0, 1], [-1, 0]], dtype=np.int32)
+    sinr = np.array([[30.0, 3.0], [30.0, np.nan]], dtype=np.float32)
+    out = served_dl_mbps(server, sinr, "4G", [20.0, 10.0], [2, 1], [0.5, 0.25], fade_db=3.0)
+    assert out.dtype == np.float32
+    assert out[0, 0] == pytest.approx(88.0)  # 27 dB per sector still caps both layers
+    assert out[0, 1] == pytest.approx(4.5)  # 3 − 3 = 0 dB: 10 MHz · 0.6 · 0.75
+    assert np.isnan(out[1, 0]) and np.isnan(out[1, 1])  # no server; no SINR
+
+
+def test_served_throughput_is_the_per_cell_throughput_of_the_serving_sector() -> None:
+    rng = np.random.default_rng(11)
+    n = 40
+    bandwidth = rng.choice([5.0, 20.0, 100.0], n)
+    layers, load = rng.choice([1, 2, 4], n), rng.random(n)
+    server = rng.integers(-1, n, (90, 120)).astype(np.int32)
+    sinr = rng.normal(5.0, 12.0, server.shape).astype(np.float32)
+    sinr[rng.random(sinr.shape) < 0.05] = np.nan
+    for technology, fade in (("4G", 0.0), ("5G", 2.5)):
+        served = server >= 0
+        index = server[served]
+        expected = np.full(server.shape, np.nan, dtype=np.float32)
+        expected[served] = user_dl_mbps(sinr[served].astype(np.float64) - fade, technology,
+                                        bandwidth[index], layers[index], load[index])
+        shared = sinr.copy()
+        shared.flags.writeable = False  # a prediction's tiles
+        for cells, values, part in ((server, sinr, np.s_[:, :]),
+                                    (server[5:70, 9:100], shared[5:70, 9:100], np.s_[5:70, 9:100])):
+            got = served_dl_mbps(cells, values, technology, bandwidth, layers, load, fade)
+            assert np.array_equal(got, expected[part], equal_nan=True)  # bit for bit
+
+
+def test_served_throughput_validation() -> None:
+    server, sinr = np.zeros((1, 1), np.int32), np.zeros((1, 1), np.float32)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        served_dl_mbps(server, sinr, "4G", [20.0], [2], [1.5])
+    with pytest.raises(ValueError, match="layers"):
+        served_dl_mbps(server, sinr, "4G", [20.0], [0], [0.5])
+    with pytest.raises(ValueError, match="bandwidth"):
+        served_dl_mbps(server, sinr, "4G", [-1.0], [2], [0.5])
