@@ -328,10 +328,14 @@ def _rank_adaptation(sinr_db, max_layers, alpha, sinr_min_db, max_bps_hz, out_la
                                                  max_bps_hz)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _served_dl_mbps(server, sinr_db, fade_db, max_layers, bandwidth_mhz, load, alpha,  # type: ignore[no-untyped-def]
                     sinr_min_db, max_bps_hz, out):
-    """:func:`served_dl_mbps` per cell, one pass (2-D arrays of one shape)."""
+    """:func:`served_dl_mbps` per cell, one pass (2-D arrays of one shape).
+
+    Without the GIL, as numpy's passes it replaces ran: the server's other threads (its
+    event loop sending the page) go on meanwhile.
+    """
     rows, cols = server.shape
     for r in prange(rows):
         for c in range(cols):
