@@ -5,9 +5,10 @@ every array of 4 MB and more. A province grid is such an array (the full demo: 1
 cells, 47 MB as float32), and an evaluation allocates hundreds of them. On the 2-core
 virtual machines covplan is benchmarked on, a huge-page fault costs about 1 ms of kernel
 time instead of tens of microseconds: filling two grids (:func:`covplan.predict._merge.
-empty_grids`) took 0.46–0.78 s instead of 12–60 ms, and the app's baseline evaluation of
-the full demo 22.8–24.5 s instead of 11.9 s (``benchmarks/bench_pages.py`` measures it).
-Where huge pages are cheap, normal pages cost a few per cent on the largest arrays.
+empty_grids`) inside an evaluation took 0.71 s instead of 52 ms, and the app's baseline
+evaluation of the full demo 23.4 s instead of 15.1 s (medians of ``benchmarks/
+bench_pages.py``). Where huge pages come cheap (a fresh process here: two grids filled in
+13 ms against 50 ms), ``NUMPY_MADVISE_HUGEPAGE=1`` brings them back.
 
 numpy's own switch is the environment variable ``NUMPY_MADVISE_HUGEPAGE`` (read when numpy
 is imported); covplan's entry points (the CLI, the app, the tests) call

@@ -51,7 +51,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numba import njit, prange
@@ -402,7 +402,7 @@ def _checked_share(bandwidth_mhz: ArrayLike, load: ArrayLike
     return bw, rho
 
 
-def _checked_layers(layers: ArrayLike) -> NDArray[np.float64]:
+def _checked_layers(layers: ArrayLike) -> NDArray[Any]:
     """Maximum layers, checked to be integers >= 1 (see :func:`layers_and_efficiency`)."""
     max_layers = np.asarray(layers)
     if not np.all(np.isfinite(max_layers)) or np.any(max_layers < 1) or np.any(
@@ -448,8 +448,6 @@ def served_dl_mbps(server: NDArray[np.integer], sinr_db: NDArray[np.floating],
     _served_dl_mbps(cells, sinr, float(fade_db), max_layers, np.array(bw), np.array(rho),
                     mapping.alpha, mapping.sinr_min_db, mapping.max_bps_hz, out)
     return out
-
-
 
 
 def warm_up() -> None:
