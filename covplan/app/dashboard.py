@@ -29,6 +29,10 @@ from covplan.targets import Analysis, localized, status_label
 SHOWN_GAP_ROWS = 200
 #: Scenarios whose tables the process keeps for every session (newest kept).
 SHARED_TABLES = 8
+#: Session key of the tables' tabs (the tab in view, by its label).
+TABLES_KEY = "covplan_tables"
+#: Session key of the table in view (its name, whatever the language).
+SHOWN_TABLE_KEY = "covplan_table_shown"
 #: Smallest change of a target (percentage points) shown against the baseline.
 SHOWN_CHANGE_PTS = 0.05
 
@@ -113,17 +117,13 @@ class ShownTable:
 
 def _tabs(analysis: Analysis) -> tuple[TableTab, ...]:
     """The tabs with something to show (per operator: when each network was predicted)."""
-    return tuple(t for t in TABS if t.table != "operator_targets" or len(analysis.operators))
+    return tuple(t for t in TABS if t.table != "operator_targets" or analysis.has_operators)
 
 
-def _shown(analysis: Analysis, lang: Language) -> dict[str, ShownTable]:
-    shown = {}
-    tables = analysis.tables()
-    for tab in _tabs(analysis):
-        frame = tables[tab.table]
-        human = human_table(frame, tab.table, lang)
-        shown[tab.table] = ShownTable(human, human_csv(frame, tab.table, lang, shown=human))
-    return shown
+def _shown(analysis: Analysis, table: str, lang: Language) -> ShownTable:
+    frame = analysis.table(table)
+    human = human_table(frame, table, lang)
+    return ShownTable(human, human_csv(frame, table, lang, shown=human))
 
 
 def _table(tab: TableTab, shown: ShownTable, stamp: Stamp) -> None:
@@ -144,28 +144,40 @@ def _table(tab: TableTab, shown: ShownTable, stamp: Stamp) -> None:
                        file_name=name, mime="text/csv", key=f"dl_{tab.table}", on_click="ignore")
 
 
-@st.cache_resource(show_spinner=False, max_entries=SHARED_TABLES)
-def _shared_tables(key: str, _analysis: Analysis, _lang: Language) -> dict[str, ShownTable]:
+@st.cache_resource(show_spinner=False, max_entries=SHARED_TABLES * len(TABS))
+def _shared_table(key: str, table: str, _analysis: Analysis, _lang: Language) -> ShownTable:
     """:func:`_shown` made once per process for the scenario and language ``key`` names.
 
     Formatting the full demo's tables and their CSV files cell by cell took about a second
     of every new session, on the cores where the browser was drawing the map.
     """
-    return _shown(_analysis, _lang)
+    return _shown(_analysis, table, _lang)
 
 
 def render_tables(analysis: Analysis, stamp: Stamp, key: str) -> None:
     """Commune summary and gap lists, each downloadable as CSV for people.
 
+    Only the tab in view is made and drawn; choosing another tab reruns the page, which
+    then draws that one. A new page or a click drew six tables and sent them to the
+    browser (the per-operator one evaluates every target once per operator: 0.7–0.8 s
+    after a click on the full demo) where one is seen.
+
     ``key`` names the scenario shown (one version of the dataset's files, the targets and
-    the edits; :func:`covplan.app.compute.result_key`), and ``stamp`` its language: the
-    tables and their CSV files are made once per scenario and language, and sessions
-    showing the same scenario share them (every new session opens on the baseline).
+    the edits; :func:`covplan.app.compute.result_key`), and ``stamp`` its language: each
+    table and its CSV file is made once per scenario and language, and sessions showing
+    the same scenario share them (every new session opens on the baseline).
     """
     lang = stamp.lang
-    shown = _shared_tables(f"{key}|{lang.code}", analysis, lang)
     chosen = _tabs(analysis)
-    tabs = st.tabs([lang._(tab.tab) for tab in chosen])
+    labels = {tab.table: lang._(tab.tab) for tab in chosen}
+    # the table in view stays in view in another language (its tab has another label)
+    tabs = st.tabs(list(labels.values()), key=TABLES_KEY, on_change="rerun",
+                   default=labels.get(st.session_state.get(SHOWN_TABLE_KEY, ""),
+                                      next(iter(labels.values()))))
     for place, tab in zip(tabs, chosen, strict=True):
+        if place.open is False:  # a tab out of view: nothing is made or sent
+            continue
+        st.session_state[SHOWN_TABLE_KEY] = tab.table
         with place:
-            _table(tab, shown[tab.table], stamp)
+            _table(tab, _shared_table(f"{key}|{lang.code}", tab.table, analysis, lang),
+                   stamp)

@@ -105,15 +105,38 @@ class Analysis:
         """Every target per operator (:attr:`per_operator`, made now if not yet)."""
         return self.per_operator.get()
 
+    @property
+    def has_operators(self) -> bool:
+        """Whether the per-operator table has rows, known without making it.
+
+        :func:`analyze` makes the table at once, empty, when no operator's network was
+        predicted or no target counts signal; a table still to be made has rows.
+        """
+        return not self.per_operator.made or not self.operators.empty
+
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """The GeoPackage layers, by name."""
         return {name: getattr(self, name) for name in LAYER_NAMES}
 
+    def table(self, name: str) -> pd.DataFrame:
+        """The table ``name`` (one of :data:`TABLE_NAMES`), making no other.
+
+        Raises
+        ------
+        KeyError
+            ``name`` is not a table of the analysis.
+        """
+        attributes = {"population_coverage": "population", "road_coverage_by_class":
+                      "road_classes", "road_coverage_by_road": "roads",
+                      "operator_targets": "operators"}
+        if name not in TABLE_NAMES:
+            raise KeyError(f"no table {name!r}; the tables are {', '.join(TABLE_NAMES)}")
+        frame: pd.DataFrame = getattr(self, attributes.get(name, name))
+        return frame
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table, by file stem (the layers plus targets, population and roads)."""
-        return dict(zip(TABLE_NAMES, (self.targets, self.population, self.road_classes,
-                                      self.roads, *self.layers().values(), self.operators),
-                        strict=True))
+        return {name: self.table(name) for name in TABLE_NAMES}
 
 
 def _empty(ctx: MetricContext, columns: list[str]) -> gpd.GeoDataFrame:
@@ -148,7 +171,10 @@ def analyze(ctx: MetricContext, targets: TargetSet, *, progress: ProgressFn | No
     if ctx.villages is not None:  # the village sets the targets and gap lists use, one pass
         ctx.village_signals([["4G", "5G"], ["4G"], ["5G"]])
     table = evaluate_targets(targets, ctx)
-    operators = Deferred(lambda: operator_table(targets, ctx))
+    if ctx.networks and any(t.technologies for t in targets.targets):
+        operators = Deferred(lambda: operator_table(targets, ctx))
+    else:  # known to be empty (has_operators): made now
+        operators = Deferred(value=operator_table(targets, ctx))
     lap("targets", 0.3)
     population = population_coverage(ctx.people, ctx.coverage, thresholds=ctx.thresholds,
                                      zones=ctx.province, sites=ctx.sites, cells=ctx.cells,

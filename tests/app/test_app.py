@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from covplan.io import load_dataset
@@ -152,6 +154,8 @@ def test_per_operator_results_and_speed_layers_are_shown(app: AppTest, small_dem
 
     labels = [t.label for t in app.tabs]
     assert "Theo nhà mạng" in labels  # "Per operator"
+    app.session_state["covplan_tables"] = "Theo nhà mạng"  # the tab chosen
+    app.run()
     frames = [d.value for d in app.dataframe]
     networks = [f for f in frames if "Mạng" in f.columns]
     assert networks and {"MobiFone", "Viettel", "VinaPhone"} <= set(networks[0]["Mạng"])
@@ -162,6 +166,47 @@ def test_per_operator_results_and_speed_layers_are_shown(app: AppTest, small_dem
     assert 0 < float(np.nanmax(speed["4G"].data)) <= 20 * 2 * 4.4 * 0.5 + 1e-3
     assert sinr is not None and sinr["4G"].units == "dB"
     assert np.array_equal(np.isfinite(sinr["4G"].data), np.isfinite(speed["4G"].data))
+
+
+def _frames(at: AppTest) -> list[str]:
+    """The first column name of every table on the page."""
+    return [str(f.value.columns[0]) for f in at.dataframe]
+
+
+def test_only_the_table_in_view_is_made_and_a_chosen_tab_stays_chosen(
+    app: AppTest, small_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables' tabs draw only the tab in view: a click does not make the per-operator
+    table (every target once per operator) until its tab is chosen, and the chosen tab
+    stays in view after an edit and in another language."""
+    analyze = importlib.import_module("covplan.targets.analyze")  # the module, not the function
+
+    made: list[str] = []
+    real = analyze.operator_table
+
+    def counted(targets, ctx):  # type: ignore[no-untyped-def]
+        made.append(targets.name)
+        return real(targets, ctx)
+
+    monkeypatch.setattr(analyze, "operator_table", counted)
+    lat, lon = _gap_location(small_demo)
+    app.number_input(key="add_lat").set_value(lat)
+    app.number_input(key="add_lon").set_value(lon)
+    app.button(key="add_coords").click().run()  # a new scenario: a new analysis
+    assert not app.exception, [e.value for e in app.exception]
+    assert [t.label for t in app.tabs][-1] == "Theo nhà mạng"
+    assert "Mã xã, phường" in _frames(app) and "Mã" not in _frames(app)
+    assert made == []  # out of view: not made
+
+    app.session_state["covplan_tables"] = "Theo nhà mạng"  # the tab chosen
+    app.run()
+    assert "Mã" in _frames(app) and "Mã xã, phường" not in _frames(app)
+    assert len(made) == 1
+    app.button(key="undo").click().run()  # another scenario: the tab stays
+    assert "Mã" in _frames(app)
+    app.radio(key="lang").set_value("en").run()  # another language: the tab stays
+    assert not app.exception, [e.value for e in app.exception]
+    assert "ID" in _frames(app) and "Commune code" not in _frames(app)
 
 
 def test_switching_presets_back_and_forth_predicts_nothing_again(app: AppTest) -> None:

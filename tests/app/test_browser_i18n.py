@@ -191,3 +191,27 @@ def test_one_save_after_loading_a_scenario_saves_what_was_loaded(
     rerun(app, button(app, "Về hiện trạng").click)
     back = json.loads(download(app, "Lưu kịch bản (JSON)", tmp_path / "back").read_text())
     assert back["edits"] == []
+
+
+def test_a_chosen_table_tab_shows_its_table_and_csv_and_stays_in_english(
+    app: AppPage, tmp_path: Path
+) -> None:
+    """Only the tab in view is drawn: choosing another draws its table and CSV button; a
+    language switch keeps that tab in view."""
+    page = app.page
+    tables = page.locator('[data-testid="stDataFrame"]')
+    assert tables.count() == 1 and button(app, "Tải xuống commune_summary.csv").count() == 1
+    assert button(app, "Tải xuống road_gaps.csv").count() == 0  # not drawn out of view
+    rerun(app, page.get_by_role("tab", name="Đoạn đường chưa có sóng").click)
+    page.get_by_text("Các đoạn đường chưa có sóng", exact=False).first.wait_for()
+    road = download(app, "Tải xuống road_gaps.csv", tmp_path / "vi")
+    assert road.read_text(encoding="utf-8-sig").startswith("Tuyến đường")
+    assert tables.count() == 1 and button(app, "Tải xuống commune_summary.csv").count() == 0
+    english = page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True)
+    rerun(app, english.click)
+    page.get_by_role("heading", name="covplan — coverage against the Resolution 57 targets"
+                     ).wait_for()
+    page.get_by_role("tab", name="Road gaps", selected=True).wait_for()
+    page.get_by_text("Uncovered road stretches", exact=False).first.wait_for()
+    english = download(app, "Download road_gaps.csv", tmp_path / "en")
+    assert english.read_text(encoding="utf-8-sig").startswith("Road")

@@ -40,12 +40,14 @@ def test_the_shipped_presets_open_in_vietnamese(app: AppTest) -> None:
     assert not app.exception, [e.value for e in app.exception]
     assert app.session_state["lang"] == "vi"
     text = words(app)
-    for said in ("Mục tiêu", "Xã, phường", "Thôn, xóm, bản", "Quy hoạch", "Tải xuống",
+    for said in ("Bộ mục tiêu", "Xã, phường", "Thôn, xóm, bản", "Quy hoạch", "Tải xuống",
                  "CHƯA ĐẠT", "Hiện trạng", "Chuẩn bị tệp tải xuống"):
         assert said in text, said
     for english in ("NOT MET", "Commune summary", "Planner", "Prepare downloads"):
         assert english not in text, english
     assert all(VI_PERCENT.match(m.value) for m in app.metric), [m.value for m in app.metric]
+    app.session_state["covplan_tables"] = "Đoạn đường chưa có sóng"  # the road gaps' tab
+    app.run()
     roads = next(f.value for f in app.dataframe if "Từ km" in f.value.columns)
     assert all("," in v or v.isdigit() for v in roads["Chiều dài (km)"]), roads
 

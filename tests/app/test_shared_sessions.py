@@ -45,20 +45,21 @@ def test_sessions_share_the_baseline_and_its_tables_not_their_edits(
 ) -> None:
     monkeypatch.setattr(settings, "demo_size", "small")
     monkeypatch.setattr(settings, "data_dir", small_demo.parent)
-    dashboard._shared_tables.clear()
+    dashboard._shared_table.clear()
     page._baseline.clear()
-    made: list[str] = []
+    made: list[tuple[str, str]] = []
     shown = dashboard._shown
 
-    def counted(analysis, lang):  # type: ignore[no-untyped-def]
-        made.append(lang.code)
-        return shown(analysis, lang)
+    def counted(analysis, table, lang):  # type: ignore[no-untyped-def]
+        made.append((table, lang.code))
+        return shown(analysis, table, lang)
 
     monkeypatch.setattr(dashboard, "_shown", counted)
     first = _open()
     second = _open()
-    assert made == ["vi"]  # the second session reused the first one's tables
-    assert _tables(second) == _tables(first) and len(_tables(first)) >= 3
+    # only the table in view is made, and the second session reused the first one's
+    assert made == [("commune_summary", "vi")]
+    assert _tables(second) == _tables(first) and len(_tables(first)) >= 1
     assert second.session_state["scenario"] is first.session_state["scenario"]
 
     # an edit in the first session is its own: the second still shows the baseline
@@ -71,7 +72,7 @@ def test_sessions_share_the_baseline_and_its_tables_not_their_edits(
     first.button(key="add_coords").click().run()
     assert not first.exception, [e.value for e in first.exception]
     assert _metrics(first) != baseline
-    assert len(made) == 2  # the edited scenario has tables of its own
+    assert made[1:] == [("commune_summary", "vi")]  # the edited scenario's own table
     assert _tables(first) != _tables(second)
     second.run()
     assert _metrics(second) == baseline

@@ -20,6 +20,7 @@ from covplan.predict import predict_network
 from covplan.predict.engine import dl_mbps
 from covplan.predict.operators import operator_sites, predict_operators
 from covplan.targets import load_targets
+from covplan.targets.analyze import TABLE_NAMES
 
 #: Two operators, one three-sector site each, 3 km apart, and one site they share.
 SITES = (
@@ -316,3 +317,28 @@ def test_the_operator_table_is_made_on_first_use_and_kept_made(evaluated: tuple)
     assert len(expected) > 0
     pd.testing.assert_frame_equal(kept.operators, expected)
     assert result.analysis.operators is result.analysis.operators  # made once
+
+
+def test_the_per_operator_table_is_made_only_when_asked(evaluated: tuple) -> None:
+    """The app asks whether the per-operator tab exists before anyone opens it: answering
+    must not make the table (every target once per operator)."""
+    evaluator, _ = evaluated
+    analysis = evaluator.evaluate(evaluator.dataset.sites.iloc[:-1]).analysis  # a new one
+    assert not analysis.per_operator.made
+    assert analysis.has_operators and not analysis.per_operator.made
+    commune = analysis.table("targets")
+    assert commune is analysis.targets and not analysis.per_operator.made
+    table = analysis.table("operator_targets")
+    assert analysis.per_operator.made and table is analysis.operators and len(table)
+    assert set(analysis.tables()) == set(TABLE_NAMES)
+    with pytest.raises(KeyError, match="operator_targets"):
+        analysis.table("operators")
+
+
+def test_without_operator_networks_the_table_is_known_empty(tiny_dir: Path) -> None:
+    """No per-operator networks predicted (no target counts one operator): the table is
+    empty, made at once, and the app shows no per-operator tab."""
+    analysis = ScenarioEvaluator(load_dataset(tiny_dir), load_targets("bac_ninh_2030"),
+                                 resolution_m=100.0).evaluate().analysis
+    assert analysis.per_operator.made and analysis.operators.empty
+    assert not analysis.has_operators
