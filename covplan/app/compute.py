@@ -34,7 +34,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -48,11 +48,12 @@ from covplan.app import stored
 from covplan.app.livemap import BaseMap, serialise
 from covplan.app.state import edits_key
 from covplan.errors import CovplanError
+from covplan.grid import Raster
 from covplan.i18n import LANGUAGES, Language, language
 from covplan.io import Dataset, load_dataset, read_manifest
 from covplan.io.manifest import MANIFEST_NAME
-from covplan.mapview.live import base_map
-from covplan.mapview.overlays import COVERAGE_MAX_PX, coverage_image
+from covplan.mapview.live import LINK_MAX_PX, base_map
+from covplan.mapview.overlays import COVERAGE_MAX_PX, coverage_image, speed_image
 from covplan.metrics._kernels import warm_up as metric_kernels
 from covplan.metrics.signal import rsrp_source
 from covplan.planning import Scenario, ScenarioEvaluator
@@ -604,6 +605,19 @@ def draw_overlays_ahead(coverage: dict[str, Any]) -> list[Future[Any]]:
         worker().submit(coverage_image, rsrp_source(grid), max_px=COVERAGE_MAX_PX)
         for grid in coverage.values()
     ]
+
+
+def draw_link_images_ahead(links: Mapping[str, Mapping[str, Raster] | None]
+                           ) -> list[Future[Any]]:
+    """Start drawing the speed and SINR images in the worker thread; their futures.
+
+    ``links`` is :func:`covplan.app.page.link_layers`' ``{"speed": {tech: grid}, ...}``.
+    :func:`covplan.mapview.overlays.speed_image` remembers each image with its grid; the
+    scenario script, made meanwhile, waits for an image still being drawn instead of
+    drawing it again.
+    """
+    return [worker().submit(speed_image, grid, max_px=LINK_MAX_PX)
+            for grids in links.values() if grids for grid in grids.values()]
 
 
 def scenario_result(store: Any, key: str, make: Callable[[], T], *, bucket: str = "results") -> T:

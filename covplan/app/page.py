@@ -25,6 +25,7 @@ from covplan.app.compute import (
     base_map_for,
     baseline_script,
     dataset_for,
+    draw_link_images_ahead,
     draw_overlays_ahead,
     evaluate,
     evaluator_for,
@@ -126,6 +127,8 @@ def _map_script(
         for future in st.session_state.pop("overlays_ahead", []):
             future.result()  # the overlay images, drawn while the targets were measured
         hidden, edited = site_changes(scenario)
+        links = link_layers(evaluator, scenario.sites)
+        draw_link_images_ahead(links)  # alongside the gaps, sites and villages below
         view = ScenarioView(
             coverage=result.coverage or evaluator.coverage(scenario.sites),
             road_gaps=gaps_to_highlight(result.analysis.road_gaps, evaluator.targets),
@@ -133,7 +136,7 @@ def _map_script(
             edited_sites=edited,
             hidden_site_ids=hidden,
             measurements=measured.comparison.points if measured is not None else None,
-            **link_layers(evaluator, scenario.sites),
+            **links,
         )
         # the layer control folds into an icon: the frame is small
         return scenario_script(dataset, view, collapsed_control=True, lang=lang)

@@ -14,6 +14,7 @@ import hashlib
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from threading import Event, Lock
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -26,26 +27,46 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def by_identity(func: F) -> F:
-    """Memoise ``func`` on the identity of its first argument and the repr of the others."""
+    """Memoise ``func`` on the identity of its first argument and the repr of the others.
+
+    Thread-safe: a caller asking for what another thread is computing waits for that
+    result instead of computing it again (the app draws map images ahead in a worker
+    thread, and its page then asks for the same images).
+    """
     cache: dict[tuple[int, str], tuple[weakref.ref[Any], Any]] = {}
+    computing: dict[tuple[int, str], Event] = {}
+    lock = Lock()
 
     @functools.wraps(func)
     def wrapper(obj: Any, *args: Any, **kwargs: Any) -> Any:
         key = (id(obj), repr((args, sorted(kwargs.items()))))
-        hit = cache.get(key)
-        if hit is not None and hit[0]() is obj:
-            return hit[1]
-        value = func(obj, *args, **kwargs)
-
-        def forget(_ref: weakref.ref[Any], k: tuple[int, str] = key) -> None:
-            cache.pop(k, None)
-
+        while True:
+            with lock:
+                hit = cache.get(key)
+                if hit is not None and hit[0]() is obj:
+                    return hit[1]
+                running = computing.get(key)
+                if running is None:
+                    done = computing[key] = Event()
+                    break
+            running.wait()  # then read its result (or, had it failed, compute it here)
         try:
-            ref = weakref.ref(obj, forget)
-        except TypeError:  # not weakly referenceable: do not cache
+            value = func(obj, *args, **kwargs)
+
+            def forget(_ref: weakref.ref[Any], k: tuple[int, str] = key) -> None:
+                cache.pop(k, None)
+
+            try:
+                ref = weakref.ref(obj, forget)
+            except TypeError:  # not weakly referenceable: do not cache
+                return value
+            with lock:
+                cache[key] = (ref, value)
             return value
-        cache[key] = (ref, value)
-        return value
+        finally:
+            with lock:
+                del computing[key]
+            done.set()
 
     wrapper.cache = cache  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]

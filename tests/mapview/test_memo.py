@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import geopandas as gpd
 import numpy as np
+import pytest
 from shapely.geometry import Point
 
 from covplan.grid import GridSpec, Raster
+from covplan.mapview import _memo
 from covplan.mapview._memo import by_content, by_identity, content_key
 
 
@@ -42,3 +46,56 @@ def test_memoised_functions_compute_once_per_content_or_object() -> None:
     assert size(frame) == size(frame) == 1 and calls == [1, 2]
     size(frame.copy())
     assert calls == [1, 2, 2]  # another object: computed again
+
+
+def test_a_caller_waits_for_what_another_thread_is_computing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app draws map images ahead in a worker thread; the page asking for the same
+    image meanwhile waits for it instead of drawing it a second time."""
+    waiting = threading.Event()
+
+    class Watched(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            waiting.set()  # a second caller is now blocked on the first one's work
+            return super().wait(timeout)
+
+    monkeypatch.setattr(_memo, "Event", Watched)  # the events of by_identity only
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    @by_identity
+    def slow(frame: gpd.GeoDataFrame) -> int:
+        calls.append(1)
+        started.set()
+        release.wait(60)
+        return len(frame)
+
+    frame = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[Point(0, 0), Point(1, 1)], crs=32648)
+    results: list[int] = []
+    first = threading.Thread(target=lambda: results.append(slow(frame)))
+    first.start()
+    assert started.wait(60)
+    second = threading.Thread(target=lambda: results.append(slow(frame)))
+    second.start()
+    assert waiting.wait(60), "the second caller did not wait for the first"
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert results == [2, 2] and calls == [1]
+
+
+def test_a_failed_computation_is_not_remembered_and_a_waiting_caller_tries_itself() -> None:
+    calls: list[int] = []
+
+    @by_identity
+    def flaky(frame: gpd.GeoDataFrame) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("first attempt fails")
+        return len(frame)
+
+    frame = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(0, 0)], crs=32648)
+    with pytest.raises(RuntimeError):
+        flaky(frame)
+    assert flaky(frame) == 1 and flaky(frame) == 1 and calls == [1, 1]

@@ -8,6 +8,7 @@ people on them summed here over the grid cells inside the communes.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -342,3 +343,29 @@ def test_without_operator_networks_the_table_is_known_empty(tiny_dir: Path) -> N
                                  resolution_m=100.0).evaluate().analysis
     assert analysis.per_operator.made and analysis.operators.empty
     assert not analysis.has_operators
+
+
+def test_the_networks_of_the_sites_just_evaluated_are_not_merged_again(
+    evaluated: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's map asks for the operators' networks right after the evaluation: the
+    evaluation's own are handed back; other sites (even an equal copy) are predicted."""
+    evaluator, _ = evaluated
+    module = importlib.import_module("covplan.planning.evaluate")
+    sites = evaluator.dataset.sites
+    evaluation = evaluator.evaluate(sites)
+    calls: list[int] = []
+    real = module.predict_operators
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "predict_operators", counted)
+    again = evaluator.networks(sites)
+    assert calls == []
+    assert again["Red"]["4G"] is evaluation.context.networks["Red"]["4G"]
+    copy = evaluator.networks(sites.copy())
+    assert calls == [len(sites)]
+    assert np.array_equal(copy["Red"]["4G"].rsrp_dbm.data, again["Red"]["4G"].rsrp_dbm.data,
+                          equal_nan=True)
