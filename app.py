@@ -4,7 +4,8 @@ Two pages, listed at the top of the sidebar (``st.navigation``): the coverage pl
 default, :mod:`covplan.app.page`) and the progress over time (:mod:`covplan.app.progress`).
 The language switch is drawn here, above either page; widgets whose choice must outlive a
 visit to the other page keep it (``persist_state="session"``). Process start-up lives here,
-not in a library module: a progress bar shows while a new process imports covplan, numpy
+not in a library module: a progress bar shows while a new process imports covplan (begun
+at the server's start when ``scripts/app.sh`` runs :mod:`covplan.app.launch`), numpy
 is set to normal memory pages (:mod:`covplan._pages`) and the numba kernel cache refreshed
 once, a page read from disk has its baseline evaluated once it is drawn
 (:func:`covplan.app.compute.start_warming`), and after the first full page of each dataset
@@ -25,12 +26,16 @@ st.set_page_config(page_title="covplan", layout="wide")  # titled in its languag
 # drawn on every run, so that the page's elements keep their places (a map moved down by one
 # element would be a new map, drawn again at the province's extent)
 starting = st.empty()
-if "covplan.app.page" not in sys.modules:  # a new process: the imports below take seconds
+from covplan.app.launch import preloading, wait_preloaded  # noqa: E402 (standard library only)
+
+# a new process: the imports below take seconds (begun already under scripts/app.sh)
+if preloading() or "covplan.app.page" not in sys.modules:
     from covplan.i18n import LANGUAGES, language
 
     asked = st.query_params.get("lang")
     starting.progress(0.0, text=language(asked if asked in LANGUAGES else "vi")._(
         "Starting covplan…"))
+    wait_preloaded()  # no module is imported by two threads at once
 
 # set_page_config comes first
 from covplan._pages import prefer_small_pages  # noqa: E402

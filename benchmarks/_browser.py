@@ -207,9 +207,17 @@ def _serving(command: list[str], port: int, log_path: Path, env: dict[str, str] 
 
 @contextmanager
 def app_server(data_dir: Path, demo_size: str, log_path: Path) -> Iterator[str]:
-    """Run the app on the demo of ``demo_size`` under ``data_dir``; yields its URL."""
+    """Run the app on the demo of ``demo_size`` under ``data_dir``; yields its URL.
+
+    Started as ``scripts/app.sh`` starts it (``python -m covplan.app.launch``, which
+    imports covplan while Streamlit starts), without the script's set-up and demo checks.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "covplan.app.launch", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
     env = {"COVPLAN_DEMO_SIZE": demo_size, "COVPLAN_DATA_DIR": str(data_dir)}
-    with streamlit_server(ROOT / "app.py", log_path, env=env) as url:
+    with _serving(command, port, log_path, env) as url:
         yield url
 
 

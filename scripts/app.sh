@@ -12,4 +12,4 @@ if not demo_is_current('full'):
     with ProgressBar('demo province (first run only)') as bar:
         print('Demo province ready in', ensure_demo('full', progress=bar))
 "
-exec .venv/bin/streamlit run app.py --server.headless true "$@"
+exec .venv/bin/python -m covplan.app.launch --server.headless true "$@"
