@@ -29,7 +29,6 @@ import hashlib
 import logging
 import math
 import os
-import sys
 import threading
 import time
 import weakref
@@ -44,6 +43,7 @@ import pandas as pd
 import streamlit as st
 
 from covplan import settings
+from covplan._priority import lower_thread_priority
 from covplan.app import stored
 from covplan.app.livemap import BaseMap, serialise
 from covplan.app.state import edits_key
@@ -410,36 +410,16 @@ _WARMING_LOCK = threading.Lock()
 _PENDING: list[tuple[ScenarioEvaluator, Scenario]] = []
 
 
-#: How much lower the background evaluations' CPU priority is (Linux nice increment).
-BACKGROUND_NICENESS: Final = 10
-
-
-def _lower_priority() -> None:
-    """Lower this thread's CPU priority (Linux; elsewhere nothing changes).
-
-    On Linux the nice value belongs to each thread and the threads it starts inherit it, so
-    the numba workers of the background evaluation run at the lower priority too, while
-    the page's own threads, the numba workers they start and the browser keep theirs.
-    """
-    if sys.platform != "linux":  # elsewhere a thread id is not a process id
-        return
-    tid = threading.get_native_id()
-    try:
-        os.setpriority(os.PRIO_PROCESS, tid, min(
-            19, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICENESS))
-    except OSError as exc:  # a sandbox may forbid it: the work still runs
-        logger.info("Background evaluations keep the normal CPU priority: %s", exc)
-
-
 @st.cache_resource(show_spinner=False)
 def _warmer() -> ThreadPoolExecutor:
     """The process's thread for baseline evaluations done behind a page read from disk.
 
-    It runs at a lower CPU priority (:func:`_lower_priority`): the first page's baseline is
-    evaluated while other people open the app, and drawing their pages comes first.
+    It runs at a lower CPU priority (:func:`covplan._priority.lower_thread_priority`): the
+    first page's baseline is evaluated while other people open the app, and drawing their
+    pages comes first.
     """
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="covplan-warm",
-                              initializer=_lower_priority)
+                              initializer=lower_thread_priority)
 
 
 def warm_in_background(evaluator: ScenarioEvaluator, baseline: Scenario) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from covplan._priority import BACKGROUND_NICENESS
 from covplan.app.compute import (
-    BACKGROUND_NICENESS,
     MAX_RESULTS,
     DatasetRef,
     _warmer,

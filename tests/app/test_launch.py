@@ -93,3 +93,27 @@ def test_app_py_waits_for_the_preload(monkeypatch: pytest.MonkeyPatch) -> None:
     release.set()
     launch.wait_preloaded()
     assert not thread.is_alive() and not launch.preloading()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
+def test_the_preload_runs_at_a_lower_priority(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser loading Streamlit's page comes first; the server's threads keep theirs."""
+    import os
+    import threading
+    import types
+
+    from covplan._priority import BACKGROUND_NICENESS
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    here = nice()
+    seen: list[tuple[str, int]] = []
+    monkeypatch.setattr(launch, "PRELOADED", ("json",))
+    monkeypatch.setattr(launch, "importlib", types.SimpleNamespace(
+        import_module=lambda name: seen.append((name, nice()))))
+    monkeypatch.setattr(launch, "_preloading", None)
+    launch.start_preloading()
+    launch.wait_preloaded()
+    assert seen == [("json", min(19, here + BACKGROUND_NICENESS))]
+    assert nice() == here
