@@ -117,6 +117,12 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 90)
     raise TimeoutError(f"{url} did not become healthy within {timeout_s} s")
 
 
+def _local(port: int) -> list[str]:
+    """``streamlit run`` options of a server for this machine's browser only, on ``port``."""
+    return ["--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+
+
 @contextmanager
 def streamlit_server(
     script: Path,
@@ -127,9 +133,7 @@ def streamlit_server(
 ) -> Iterator[str]:
     """Run ``streamlit run script [-- args]`` on a free local port; yields its URL."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script)]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command = [sys.executable, "-m", "streamlit", "run", str(script), *_local(port)]
     if args:
         command += ["--", *args]
     with _serving(command, port, log_path, env) as url:
@@ -213,9 +217,7 @@ def app_server(data_dir: Path, demo_size: str, log_path: Path) -> Iterator[str]:
     imports covplan while Streamlit starts), without the script's set-up and demo checks.
     """
     port = free_port()
-    command = [sys.executable, "-m", "covplan.app.launch", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
+    command = [sys.executable, "-m", "covplan.app.launch", *_local(port)]
     env = {"COVPLAN_DEMO_SIZE": demo_size, "COVPLAN_DATA_DIR": str(data_dir)}
     with _serving(command, port, log_path, env) as url:
         yield url

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Final
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +20,7 @@ from covplan.metrics.population import population_coverage
 from covplan.metrics.roadgaps import road_gaps
 from covplan.metrics.roads import coverage_by_class, coverage_by_road
 from covplan.targets.evaluate import evaluate_targets
-from covplan.targets.networks import operator_table
+from covplan.targets.networks import has_operator_rows, operator_table
 from covplan.targets.schema import TargetSet
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ MOBILE = ("4G", "5G")
 LAYER_NAMES = ("road_gaps", "village_gaps", "poi_gaps", "commune_summary")
 TABLE_NAMES = ("targets", "population_coverage", "road_coverage_by_class",
                "road_coverage_by_road", *LAYER_NAMES, "operator_targets")
+#: The :class:`Analysis` attribute of each table not named as its file.
+_TABLE_ATTRIBUTES: Final = {"population_coverage": "population",
+                            "road_coverage_by_class": "road_classes",
+                            "road_coverage_by_road": "roads", "operator_targets": "operators"}
 
 
 class Deferred:
@@ -126,12 +131,9 @@ class Analysis:
         KeyError
             ``name`` is not a table of the analysis.
         """
-        attributes = {"population_coverage": "population", "road_coverage_by_class":
-                      "road_classes", "road_coverage_by_road": "roads",
-                      "operator_targets": "operators"}
         if name not in TABLE_NAMES:
             raise KeyError(f"no table {name!r}; the tables are {', '.join(TABLE_NAMES)}")
-        frame: pd.DataFrame = getattr(self, attributes.get(name, name))
+        frame: pd.DataFrame = getattr(self, _TABLE_ATTRIBUTES.get(name, name))
         return frame
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -171,9 +173,9 @@ def analyze(ctx: MetricContext, targets: TargetSet, *, progress: ProgressFn | No
     if ctx.villages is not None:  # the village sets the targets and gap lists use, one pass
         ctx.village_signals([["4G", "5G"], ["4G"], ["5G"]])
     table = evaluate_targets(targets, ctx)
-    if ctx.networks and any(t.technologies for t in targets.targets):
+    if has_operator_rows(targets, ctx):
         operators = Deferred(lambda: operator_table(targets, ctx))
-    else:  # known to be empty (has_operators): made now
+    else:  # known to be empty (Analysis.has_operators): made now, at no cost
         operators = Deferred(value=operator_table(targets, ctx))
     lap("targets", 0.3)
     population = population_coverage(ctx.people, ctx.coverage, thresholds=ctx.thresholds,

@@ -317,6 +317,14 @@ def target_view(target: Target, ctx: MetricContext) -> tuple[Target, MetricConte
     return view, view_ctx, _rule(target, operators, every)
 
 
+def has_operator_rows(targets: TargetSet, ctx: MetricContext) -> bool:
+    """Whether :func:`operator_table` has rows, known without evaluating anything.
+
+    It has when operators' networks were predicted and a target counts signal.
+    """
+    return bool(ctx.networks) and any(t.technologies for t in targets.targets)
+
+
 def operator_table(targets: TargetSet, ctx: MetricContext) -> pd.DataFrame:
     """Every signal and speed target per operator, for at least one and for every operator.
 
@@ -329,10 +337,10 @@ def operator_table(targets: TargetSet, ctx: MetricContext) -> pd.DataFrame:
 
     columns = ["id", "target", "target_vi", "network", "measured_percent", "goal_percent",
                "status", "covered", "total", "unit", "threshold", "threshold_vi"]
-    if ctx.networks is None or not ctx.networks:
+    if not has_operator_rows(targets, ctx):
         return pd.DataFrame(columns=columns)
     rows = []
-    names = sorted(ctx.networks)
+    names = sorted(ctx.networks or {})
     for target in targets.targets:
         if not target.technologies:
             continue
