@@ -17,6 +17,9 @@ Two threads importing modules that import each other can see a module half made,
 thread imports nothing of Streamlit's (covplan's app modules, which do, are left to
 ``app.py``), and numpy and Streamlit are imported before it starts.
 
+The first HTML page shows a loading indicator until Streamlit's own page replaces it
+(:mod:`covplan.app.boot`).
+
 Arguments are ``streamlit run``'s options (``--server.port 8502``, …); the script is
 always the repository's ``app.py``.
 """
@@ -95,6 +98,9 @@ def main(argv: list[str] | None = None) -> None:
 
     prefer_small_pages()  # before any module allocates, as the app's start-up asks
 
+    from covplan.app.boot import serve_boot_page
+
+    serve_boot_page()  # a loading indicator instead of a blank page (covplan.app.boot)
     start_preloading()
     options = sys.argv[1:] if argv is None else argv
     sys.argv = ["streamlit", "run", str(APP), *options]

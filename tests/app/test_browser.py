@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _browser import CHROMIUM, FLAGS, AppPage
+from _browser import CHROMIUM, FLAGS, KPI, AppPage
 
 from covplan.io import load_dataset
 from covplan.planning import run_analysis
@@ -144,3 +144,27 @@ def test_the_map_keeps_where_the_user_looks_across_presets_and_reloads(server: s
     assert kpis[1] != kpis[0] and kpis[2] == kpis[0] and kpis[3] == kpis[1]
     assert _same_view(indoor, left), (left, indoor)
     assert _same_view(reloaded, left), (left, reloaded)
+
+
+def test_the_first_page_shows_a_loading_indicator_until_the_app_replaces_it(
+    server: str,
+) -> None:
+    """Before Streamlit's script has run, the page is not blank: the server's HTML holds
+    covplan's loading indicator (vi and en); once the app draws, it has gone."""
+    from playwright.sync_api import sync_playwright
+
+    from covplan.app.boot import BOOT_CLASS
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        html = page.request.get(server).text()
+        assert f'class="{BOOT_CLASS}"' in html and "Đang mở ứng dụng…" in html
+        app = AppPage(page)
+        app.watch_first({"boot": f".{BOOT_CLASS}", "kpi": KPI})
+        app.open(server)
+        seen = app.first_seen()
+        assert "boot" in seen and seen["boot"] <= seen["kpi"]
+        assert page.locator(f".{BOOT_CLASS}").count() == 0
+        assert page.title() != "Streamlit"
+        browser.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from covplan.app import launch
+from covplan.app import boot, launch
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 #: The stack whose import made the first page slow (the preload must cover it).
@@ -71,11 +71,13 @@ def test_launch_runs_streamlit_on_app_py_with_the_options_given(
     started: list[bool] = []
     given: list[list[str]] = []
     monkeypatch.setattr(launch, "start_preloading", lambda: started.append(True))
+    served: list[bool] = []
+    monkeypatch.setattr(boot, "serve_boot_page", lambda: served.append(True))
     monkeypatch.setattr(cli, "main", lambda: given.append(list(sys.argv)) or 0)
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     with pytest.raises(SystemExit) as stop:
         launch.main(["--server.port", "8599"])
-    assert stop.value.code == 0 and started == [True]
+    assert stop.value.code == 0 and started == [True] and served == [True]
     assert given == [["streamlit", "run", str(APP), "--server.port", "8599"]]
 
 
