@@ -129,7 +129,8 @@ def serve_boot_page() -> Path | None:
     from covplan import settings
 
     source = Path(file_util.get_static_dir())
-    folder = boot_static_dir(source, settings.data_dir / "cache" / "streamlit", boot_markup())
+    cache = (settings.data_dir / "cache" / "streamlit").absolute()  # whatever the cwd later
+    folder = boot_static_dir(source, cache, boot_markup())
     if folder is not None:
         file_util.get_static_dir = lambda: str(folder)  # the server asks when it starts
         logger.debug("Serving the first page from %s", folder)
