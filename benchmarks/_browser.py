@@ -16,13 +16,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playwright.sync_api import FrameLocator, Page, Route
+    from playwright.sync_api import FrameLocator, Page, Route, WebSocket
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,10 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+#: Largest websocket frame read for a run's start or end: ``new_session`` and
+#: ``script_finished`` take a few kB; larger frames are deltas (the map's reach MBs).
+_LIFECYCLE_BYTES = 262_144
+
 #: Requests the page may make; anything else is blocked and recorded.
 LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -231,7 +235,70 @@ class AppPage:
         self.blocked: list[str] = []
         #: (KPIs, map) seconds as the last :meth:`update_times` polling saw them.
         self.polled: tuple[float | None, float | None] = (None, None)
+        #: Script runs the server started and ended for this page, read off its websocket
+        #: (``new_session``, ``script_finished``); a fragment's run counts as started only.
+        self.runs_started = 0
+        self.runs_ended = 0
+        #: Whether the server's last word was a run's start (a run is going on).
+        self.running = False
         page.route("**/*", self._route)
+        page.on("websocket", self._socket)
+
+    def _socket(self, socket: WebSocket) -> None:
+        if socket.url.endswith("/_stcore/stream"):
+            socket.on("framereceived", self._frame)
+
+    def _frame(self, payload: bytes | str) -> None:
+        """Count the runs' starts and ends the server sends (its protobuf ``ForwardMsg``).
+
+        Read on the wire, not off the page: the page's ``data-test-script-state`` may never
+        change for a short run whose start and end React draws in one go.
+        """
+        if isinstance(payload, str) or len(payload) > _LIFECYCLE_BYTES:
+            return
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        message = ForwardMsg.FromString(payload)
+        kind = message.WhichOneof("type")
+        status = message.script_finished
+        if kind == "new_session":
+            self.runs_started += 1
+            self.running = True
+        elif kind == "script_finished" and status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            self.running = False  # a rerun's end is followed by the next run's start
+            if status != ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                self.runs_ended += 1
+
+    def _wait(self, done: Callable[[], bool], what: str, timeout_s: float) -> None:
+        """Poll ``done`` (every 50 ms, the page's events handled meanwhile) until it holds."""
+        deadline = time.monotonic() + timeout_s
+        while not done():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{what} within {timeout_s:.0f} s (runs started "
+                                   f"{self.runs_started}, ended {self.runs_ended}, "
+                                   f"running {self.running}, page {self.run_ended() and 'idle'})")
+            self.page.wait_for_timeout(50)
+
+    def wait_settled(self, timeout_s: float = 240) -> None:
+        """Wait until a script run has ended, none is going on, and the page has drawn it."""
+        self._wait(lambda: self.runs_ended > 0 and not self.running and self.run_ended(),
+                   "the app did not settle", timeout_s)
+
+    def run(self, action: Callable[[], object], *, finish: bool = True,
+            timeout_s: float = 240) -> None:
+        """Do ``action`` on a settled page; wait until the run it starts has begun or ended.
+
+        With ``finish``, returns once that run has ended and the page has drawn it.
+        """
+        self.wait_settled(timeout_s)
+        started, ended = self.runs_started, self.runs_ended
+        action()
+        if finish:
+            self._wait(lambda: self.runs_ended > ended and not self.running
+                       and self.run_ended(), "no script run ended after the action", timeout_s)
+        else:
+            self._wait(lambda: self.runs_started > started,
+                       "no script run started after the action", timeout_s)
 
     def _route(self, route: Route) -> None:
         if route.request.url.startswith(LOCAL):
@@ -285,12 +352,6 @@ class AppPage:
                 return
             self.page.wait_for_timeout(200)
         raise TimeoutError("the scenario layers were never applied to the map")
-
-    def wait_idle(self, timeout_s: float = 120) -> None:
-        """Wait until the app has finished running (Streamlit's "running" icon is gone)."""
-        running = self.page.locator('[data-testid="stStatusWidgetRunningIcon"]')
-        self.page.wait_for_timeout(300)  # let the rerun that an action triggers begin
-        running.wait_for(state="detached", timeout=timeout_s * 1000)
 
     def mark_frame(self) -> None:
         """Tag the current map frame, so :meth:`wait_new_frame` can tell a new one."""

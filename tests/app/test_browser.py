@@ -66,8 +66,7 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, small_demo: Path,
         same_frame = app.frame_is_marked()
         app.page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
         # remove a baseline site by clicking on it: its marker and wedges are hidden
-        app.page.get_by_text("Remove a site", exact=True).click()
-        app.wait_idle()  # the mode change reruns the app
+        app.run(app.page.get_by_text("Remove a site", exact=True).click)  # a rerun
         before, applied = app.kpis(), app.applied()
         clicked = app.click(*site)
         removed = app.wait_update(before, applied, timeout_s=120, since=clicked)

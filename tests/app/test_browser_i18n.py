@@ -1,8 +1,8 @@
 """End to end in headless Chromium: the page in Vietnamese and English, downloads that arrive.
 
-One Streamlit server on the small small_demo serves the module; each test opens its own page (a
-session of its own). Every wait is on a condition in the page: the text shown, the script
-state Streamlit writes on its root element, a download arriving.
+One Streamlit server on the small demo serves the module; each test opens its own page (a
+session of its own). Every wait is on a condition: the text shown, the script runs' starts
+and ends as the server sends them over the page's websocket, a download arriving.
 """
 
 from __future__ import annotations
@@ -26,26 +26,6 @@ pytestmark = pytest.mark.browser
 #: Longest wait for anything the page does (the first page also loads the province).
 TIMEOUT_MS = 240_000
 
-#: Counts the script runs that start from now (Streamlit marks its root element). A run
-#: that starts and ends before the observer's callback is seen by the old value of the
-#: change records (reading the attribute then would say "notRunning" and miss the run).
-_ARM = """() => {
-    const root = document.querySelector('[data-testid="stApp"]');
-    window.__covplanRuns = 0;
-    if (window.__covplanRunWatch) window.__covplanRunWatch.disconnect();
-    window.__covplanRunWatch = new MutationObserver((records) => {
-        const ran = records.some(r => r.oldValue === 'running')
-            || root.getAttribute('data-test-script-state') === 'running';
-        if (ran) window.__covplanRuns++;
-    });
-    window.__covplanRunWatch.observe(root, {attributes: true, attributeOldValue: true,
-                                            attributeFilter: ['data-test-script-state']});
-}"""
-_STARTED = "() => window.__covplanRuns > 0"
-_FINISHED = """() => window.__covplanRuns > 0 && document.querySelector('[data-testid="stApp"]')
-    .getAttribute('data-test-script-state') === 'notRunning'"""
-
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
@@ -67,6 +47,7 @@ def app(browser: Any, server: str) -> Iterator[AppPage]:
     page = AppPage(context.new_page())
     page.page.set_default_timeout(TIMEOUT_MS)
     page.open(server)
+    page.wait_settled(TIMEOUT_MS / 1000)  # the first run drawn to its end before any action
     try:
         yield page
     finally:
@@ -74,10 +55,8 @@ def app(browser: Any, server: str) -> Iterator[AppPage]:
 
 
 def rerun(app: AppPage, action: Callable[[], None], *, finish: bool = True) -> None:
-    """Do ``action`` and wait until the script run it starts has begun (and finished)."""
-    app.page.evaluate(_ARM)
-    action()
-    app.page.wait_for_function(_FINISHED if finish else _STARTED)
+    """Do ``action`` and wait until the script run it starts has begun (and ended)."""
+    app.run(action, finish=finish, timeout_s=TIMEOUT_MS / 1000)
 
 
 def button(app: AppPage, name: str) -> Any:
@@ -145,17 +124,20 @@ def test_save_right_after_an_edit_downloads_and_the_button_comes_back(
     app: AppPage, small_demo: Path, tmp_path: Path
 ) -> None:
     """Issue 15, 7a: "Save scenario" clicked while the run of an added site is going on."""
+    from playwright.sync_api import expect
+
     page = app.page
     lat, lon = gap_point(small_demo)
     page.get_by_text("Thêm trạm theo tọa độ", exact=True).click()
     for label, value in (("Vĩ độ (°B)", lat), ("Kinh độ (°Đ)", lon)):
         field = page.get_by_label(label)
         field.fill(f"{value:.5f}")
+        expect(field).to_have_value(f"{value:.5f}")  # typed, not yet sent: Enter sends it
         rerun(app, lambda: field.press("Enter"))  # noqa: B023 (called at once)
     rerun(app, button(app, "Thêm trạm tại đây").click, finish=False)  # the run is going on
     early = json.loads(download(app, "Lưu kịch bản (JSON)", tmp_path / "early").read_text())
     assert len(early["edits"]) in (0, 1)  # the page as it was, or as it became
-    page.wait_for_function(_FINISHED)
+    app.wait_settled(TIMEOUT_MS / 1000)
     saved = json.loads(download(app, "Lưu kịch bản (JSON)", tmp_path / "after").read_text())
     assert [e["op"] for e in saved["edits"]] == ["add"]
     assert saved["edits"][0]["lat"] == pytest.approx(lat, abs=1e-5)
@@ -166,7 +148,7 @@ def test_save_right_after_an_edit_downloads_and_the_button_comes_back(
     rerun(app, page.get_by_role("option", name="bac_ninh_2030").click, finish=False)
     first = download(app, "Tải xuống commune_summary.csv", tmp_path / "csv")
     assert first.read_bytes().startswith("\ufeff".encode())
-    page.wait_for_function(_FINISHED)
+    app.wait_settled(TIMEOUT_MS / 1000)
     again = download(app, "Tải xuống commune_summary.csv", tmp_path / "csv2")
     assert again.read_text(encoding="utf-8-sig").startswith("Mã xã")
 
