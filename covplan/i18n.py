@@ -35,7 +35,8 @@ from typing import Final, Literal, get_args
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 from covplan.errors import ConfigError
 
@@ -75,6 +76,22 @@ def _catalogue(code: str, domain: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+@cache
+def _locale(code: str) -> Locale:
+    """Babel's locale data of ``code``, parsed once."""
+    return Locale.parse(code)
+
+
+@cache
+def _decimal_pattern(decimals: int) -> NumberPattern:
+    """The grouped pattern with ``decimals`` fixed decimals (``#,##0.0``), parsed once.
+
+    What :func:`babel.numbers.format_decimal` applies, without parsing the pattern and
+    the locale on each call (a gap list or a table formats thousands of numbers).
+    """
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
 @dataclass(frozen=True, eq=False)
 class Language:
     """Translations and number formats of one language.
@@ -102,8 +119,8 @@ class Language:
         """``value`` with the locale's grouping and decimal marks; "–" for no value."""
         if value is None or not math.isfinite(float(value)):
             return "–"
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(round(float(value), decimals), format=pattern, locale=self.code)
+        return _decimal_pattern(decimals).apply(round(float(value), decimals),
+                                                _locale(self.code))
 
     def percent(self, value: float, decimals: int = 1) -> str:
         """A percentage already in percent: ``98,5 %`` (vi), ``98.5 %`` (en)."""

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from affine import Affine
 
 from covplan._progress import ProgressFn, labelled, scaled
@@ -79,29 +80,43 @@ OPERATOR_SEPARATOR = ";"
 NO_OPERATOR = "(no operator)"
 
 
+def _operators_of(value: object) -> tuple[str, ...]:
+    """The operators one ``operator`` value names, in order, each once."""
+    text = value if isinstance(value, str) else ""
+    names = [n.strip() for n in text.split(OPERATOR_SEPARATOR) if n.strip()]
+    return tuple(dict.fromkeys(names)) or (NO_OPERATOR,)
+
+
+def _coded_operators(sites: gpd.GeoDataFrame) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Per sector row a code, and per code the operators it names.
+
+    A province has thousands of sectors but a handful of distinct ``operator`` values:
+    each is parsed once.
+    """
+    if "operator" not in sites.columns:
+        return np.zeros(len(sites), dtype=np.intp), [(NO_OPERATOR,)]
+    codes, values = pd.factorize(sites["operator"], use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.intp), [_operators_of(v) for v in values]
+
+
 def sector_operators(sites: gpd.GeoDataFrame) -> list[list[str]]:
     """Per sector row, the operators it serves (a shared sector names several)."""
-    if "operator" not in sites.columns:
-        return [[NO_OPERATOR]] * len(sites)
-    out = []
-    for value in sites["operator"].tolist():
-        names = [n.strip() for n in str(value if isinstance(value, str) else "").split(
-            OPERATOR_SEPARATOR) if n.strip()]
-        out.append(list(dict.fromkeys(names)) or [NO_OPERATOR])
-    return out
+    codes, names = _coded_operators(sites)
+    return [list(names[code]) for code in codes]
 
 
 def operator_names(sites: gpd.GeoDataFrame | None) -> list[str]:
     """The operators of ``sites``, sorted (:data:`NO_OPERATOR` for unnamed sectors)."""
     if sites is None or not len(sites):
         return []
-    return sorted({n for names in sector_operators(sites) for n in names})
+    return sorted({n for names in _coded_operators(sites)[1] for n in names})
 
 
 def operator_sites(sites: gpd.GeoDataFrame, operator: str) -> gpd.GeoDataFrame:
     """The sectors that serve ``operator``'s users (its own and those it shares)."""
-    keep = np.array([operator in names for names in sector_operators(sites)], dtype=bool)
-    return sites[keep]
+    codes, names = _coded_operators(sites)
+    serving = np.array([operator in n for n in names], dtype=bool)
+    return sites[serving[codes]]
 
 
 def predict_operators(

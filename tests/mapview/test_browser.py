@@ -137,7 +137,7 @@ def test_st_folium_renders_the_map_with_the_network_blocked(
     page.goto(streamlit_app)
     page.wait_for_selector("text=map sent", timeout=60_000)
     frame = None
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a busy 2-core machine
     while frame is None and time.monotonic() < deadline:
         frames = [f for f in page.frames if "streamlit_folium" in f.url]
         if frames and frames[0].evaluate("() => window.map !== undefined"):

@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 
 from covplan.grid import GridSpec, Raster
 from covplan.predict import SiteCache, predict_coverage
 from covplan.predict.engine import dl_mbps
-from covplan.predict.operators import operator_names, predict_operators
+from covplan.predict.operators import (
+    NO_OPERATOR,
+    operator_names,
+    operator_sites,
+    predict_operators,
+    sector_operators,
+)
 from covplan.radio import linklevel
 
 from .conftest import make_sites
@@ -211,3 +218,18 @@ def test_operators_have_their_own_networks_and_share_a_site(terrain: Raster,
         np.testing.assert_allclose(got.rsrp_dbm.data, signal, atol=1e-4)
         served = np.isfinite(sinr)
         _close(got.sinr_db.data, sinr, served)
+
+
+def test_each_sector_serves_the_operators_its_value_names() -> None:
+    """Shared values (``"A;B"``), repeats, spaces, blanks and missing values, in row order."""
+    sites = _omni([("S1", 0, 0), ("S2", 1, 0), ("S3", 2, 0), ("S4", 3, 0), ("S5", 4, 0),
+                   ("S6", 5, 0)])
+    sites["operator"] = pd.array(["Red", " Blue ; Red", None, "Red;Red", "", "Blue"],
+                                 dtype="str")
+    assert sector_operators(sites) == [["Red"], ["Blue", "Red"], [NO_OPERATOR], ["Red"],
+                                       [NO_OPERATOR], ["Blue"]]
+    assert operator_names(sites) == [NO_OPERATOR, "Blue", "Red"]  # "(" sorts first
+    assert list(operator_sites(sites, "Red")["site_id"]) == ["S1", "S2", "S4"]
+    assert list(operator_sites(sites, NO_OPERATOR)["site_id"]) == ["S3", "S5"]
+    assert operator_sites(sites, "Green").empty
+    assert sector_operators(sites.drop(columns="operator")) == [[NO_OPERATOR]] * 6
