@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playwright.sync_api import FrameLocator, Page, Route, WebSocket
+    from playwright.sync_api import FrameLocator, Page, Request, Route, WebSocket
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,10 @@ FLAGS = (
 #: Largest websocket frame read for a run's start or end: ``new_session`` and
 #: ``script_finished`` take a few kB; larger frames are deltas (the map's reach MBs).
 _LIFECYCLE_BYTES = 262_144
+
+#: Chromium's flag that makes every host but this machine unresolvable: requests off the
+#: machine fail without Playwright's routing, which would turn the HTTP cache off.
+LOCAL_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 
 #: Requests the page may make; anything else is blocked and recorded.
 LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
@@ -230,7 +234,14 @@ def app_server(data_dir: Path, demo_size: str, log_path: Path) -> Iterator[str]:
 class AppPage:
     """The app open in a browser page, with off-machine requests blocked."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, *, route: bool = True) -> None:
+        """Watch ``page``; with ``route``, every request off this machine is aborted here.
+
+        Playwright's routing turns the browser's HTTP cache off. Without ``route`` (a
+        browser launched with :data:`LOCAL_ONLY`, which cannot resolve other hosts) the
+        cache works as a person's browser's does, and requests off the machine are only
+        recorded in :attr:`blocked`.
+        """
         self.page = page
         self.blocked: list[str] = []
         #: (KPIs, map) seconds as the last :meth:`update_times` polling saw them.
@@ -241,7 +252,10 @@ class AppPage:
         self.runs_ended = 0
         #: Whether the server's last word was a run's start (a run is going on).
         self.running = False
-        page.route("**/*", self._route)
+        if route:
+            page.route("**/*", self._route)
+        else:
+            page.on("request", self._record)
         page.on("websocket", self._socket)
 
     def _socket(self, socket: WebSocket) -> None:
@@ -299,6 +313,10 @@ class AppPage:
         else:
             self._wait(lambda: self.runs_started > started,
                        "no script run started after the action", timeout_s)
+
+    def _record(self, request: Request) -> None:
+        if not request.url.startswith(LOCAL):
+            self.blocked.append(request.url)
 
     def _route(self, route: Route) -> None:
         if route.request.url.startswith(LOCAL):

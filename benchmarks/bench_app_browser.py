@@ -10,7 +10,9 @@ opens it in Debian's Chromium (network blocked), then measures, on the browser's
 * **warm page loads** (``--loads``): a new session (a new browser context) on the running
   server, from opening the page until the target tiles and until the map are drawn; once
   right after the first page (while the server still evaluates the baseline behind a page
-  read from disk), and again once the server is idle (its CPU time stops growing);
+  read from disk), and again once the server is idle (its CPU time stops growing); then
+  as a returning visitor: new pages of one browser context that has opened the app
+  before, so Streamlit's code comes from the browser's cache;
 * **preset switches** (``--switches``): choosing the other preset in the sidebar, until the
   tiles changed and the map shows the new targets' layers, and whether the map kept the
   zoom and centre the user left it at (zoomed in one level and panned first);
@@ -70,14 +72,6 @@ def highway_gap_points(demo: Path, count: int) -> list[tuple[float, float]]:
     ]
 
 
-def new_page(browser: Any) -> AppPage:
-    """A page in a browser context of its own (a new Streamlit session), stamps armed."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1100})
-    app = AppPage(context.new_page())
-    app.watch_first({"boot": BOOT, "progress": PROGRESS, "title": "h1", "tiles": KPI})
-    return app
-
-
 def open_timed(app: AppPage, url: str) -> tuple[float, dict[str, float], float]:
     """Open ``url``; (epoch when opened, first-seen stamps, epoch of the map's first update)."""
     opened = time.time()
@@ -108,18 +102,50 @@ def cold_start(browser: Any, url: str) -> AppPage:
     return app
 
 
-def warm_loads(browser: Any, url: str, count: int) -> tuple[list[float], list[float]]:
-    """``count`` new sessions on the running server: seconds to the tiles and to the map."""
+def new_page(browser: Any, context: Any = None) -> AppPage:
+    """A page (a new Streamlit session), stamps armed: in ``context``, else in a new one.
+
+    In ``context`` the browser's HTTP cache works (a browser launched with
+    :data:`_browser.LOCAL_ONLY` keeps the page off the internet, not routing).
+    """
+    cached = context is not None
+    context = context or browser.new_context(viewport={"width": 1600, "height": 1100})
+    app = AppPage(context.new_page(), route=not cached)
+    app.watch_first({"boot": BOOT, "progress": PROGRESS, "title": "h1", "tiles": KPI})
+    return app
+
+
+def warm_loads(browser: Any, url: str, count: int, *, returning: bool = False
+               ) -> tuple[list[float], list[float]]:
+    """``count`` new sessions on the running server: seconds to the tiles and to the map.
+
+    Each in a browser context of its own (a first visit: nothing in the browser's cache),
+    or with ``returning`` each in a new page of one context whose first page was opened
+    and closed before (a person coming back: Streamlit's code, which its server marks
+    immutable, comes from the browser's cache). ``browser`` is then one launched with
+    :data:`_browser.LOCAL_ONLY`.
+    """
+    context = None
+    if returning:
+        context = browser.new_context(viewport={"width": 1600, "height": 1100})
+        first = new_page(browser, context)
+        first.open(url, timeout_s=TIMEOUT_S)
+        first.page.close()
+    kind = "returning" if returning else "warm"
     tiles, maps = [], []
     for number in range(1, count + 1):
-        app = new_page(browser)
+        app = new_page(browser, context)
         opened, seen, drawn = open_timed(app, url)
         tiles.append(seen["tiles"] - opened)
         maps.append(drawn - opened)
         boot = f"{seen['boot'] - opened:4.2f} s" if "boot" in seen else "never seen"
-        print(f"warm load {number}: loading indicator {boot}, tiles {tiles[-1]:5.2f} s, "
+        print(f"{kind} load {number}: loading indicator {boot}, tiles {tiles[-1]:5.2f} s, "
               f"map {maps[-1]:5.2f} s")
-        app.page.context.close()
+        app.page.close()
+        if context is None:
+            app.page.context.close()
+    if context is not None:
+        context.close()
     return tiles, maps
 
 
@@ -214,13 +240,18 @@ def main() -> None:
         waited = _browser.wait_server_idle(_browser.last_pid)
         print(f"server idle {waited:4.1f} s later (its work behind the first page is done)")
         settled_tiles, settled_maps = warm_loads(browser, url, args.loads)
+        cached = pw.chromium.launch(executable_path=CHROMIUM,
+                                    args=[*FLAGS, _browser.LOCAL_ONLY])
+        back_tiles, back_maps = warm_loads(cached, url, args.loads, returning=True)
+        cached.close()
         switched, kept = switches(first, args.switches, args.poll)
         clicked, targets_first = clicks(first, points, args.poll)
         blocked = first.blocked
         browser.close()
     print(f"medians: warm load tiles {_median(settled_tiles)} (<= 2 s), map "
           f"{_median(settled_maps)} (<= 3 s) on the settled server, tiles {_median(tiles)} and "
-          f"map {_median(maps)} right after the first page; "
+          f"map {_median(maps)} right after the first page; returning visitor tiles "
+          f"{_median(back_tiles)}, map {_median(back_maps)}; "
           f"preset switch {_median(switched)} (<= 2 s), view kept {sum(kept)} of {len(kept)}; "
           f"click {_median(clicked)} (<= 1.5 s; tiles alone {_median(targets_first)}) over "
           f"{len(clicked)} of {len(points)} clicks")

@@ -32,10 +32,10 @@ from functools import cache
 from pathlib import Path
 from typing import Final, Literal, get_args
 
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
 from covplan.errors import ConfigError
@@ -119,8 +119,9 @@ class Language:
         """``value`` with the locale's grouping and decimal marks; "–" for no value."""
         if value is None or not math.isfinite(float(value)):
             return "–"
-        return _decimal_pattern(decimals).apply(round(float(value), decimals),
-                                                _locale(self.code))
+        text: str = _decimal_pattern(decimals).apply(round(float(value), decimals),
+                                                     _locale(self.code))
+        return text
 
     def percent(self, value: float, decimals: int = 1) -> str:
         """A percentage already in percent: ``98,5 %`` (vi), ``98.5 %`` (en)."""
