@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -85,6 +86,22 @@ def test_numbers_and_dates_per_locale(code: str, percent: str, people: str, km: 
     assert lang.km(12.34) == km
     assert lang.date(dt.date(2026, 12, 2)) == date
     assert lang.percent(float("nan")) == "–"
+
+
+@pytest.mark.parametrize("code", ["vi", "en"])
+def test_numbers_read_as_babels_format_decimal_gives_them(code: str) -> None:
+    """The pattern parsed once gives what Babel's own call gives, halves and signs too."""
+    from babel.numbers import format_decimal
+
+    lang = language(code)
+    values = [0.0, -0.0, 0.05, 0.15, 2.5, -2.5, 999.95, -1234.5678, 1e9 + 0.5, 12_345_678.9]
+    values += list(np.random.default_rng(7).normal(0, 1e5, 200))
+    for decimals in range(4):
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        for value in values:
+            want = format_decimal(round(value, decimals), format=pattern, locale=code)
+            assert lang.number(value, decimals) == want, (value, decimals)
+    assert lang.number(1234.5, 1) == ("1.234,5" if code == "vi" else "1,234.5")
 
 
 def test_a_phrase_formats_its_numbers_per_language() -> None:

@@ -13,6 +13,21 @@ from covplan import settings
 from covplan.datasets import ensure_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
+#: The log of each served app, by its URL: a failed browser test shows the log's end.
+SERVER_LOGS: dict[str, Path] = {}
+#: How much of a server's log a failed test shows.
+LOG_TAIL_CHARS = 6000
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Add the end of the app server's log to the report of a failed browser test."""
+    outcome = yield
+    report = outcome.get_result()
+    url = getattr(item, "funcargs", {}).get("server")
+    if report.failed and isinstance(url, str) and url in SERVER_LOGS:
+        log = SERVER_LOGS[url].read_text(encoding="utf-8", errors="replace")
+        report.sections.append((f"streamlit server log ({url}), its end", log[-LOG_TAIL_CHARS:]))
 
 
 @pytest.fixture(scope="module")
@@ -40,4 +55,6 @@ def server(small_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (scripts/system-deps.sh)")
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with app_server(small_demo.parent, "small", log) as url:
+        SERVER_LOGS[url] = log
         yield url
+        SERVER_LOGS.pop(url, None)
