@@ -290,7 +290,8 @@ class AppPage:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{what} within {timeout_s:.0f} s (runs started "
                                    f"{self.runs_started}, ended {self.runs_ended}, "
-                                   f"running {self.running}, page {self.run_ended() and 'idle'})")
+                                   f"running {self.running}, page "
+                                   f"{'idle' if self.run_ended() else 'running'})")
             self.page.wait_for_timeout(50)
 
     def wait_settled(self, timeout_s: float = 240) -> None:

@@ -60,6 +60,8 @@ BOOT = ".covplan-boot"
 #: The presets a switch alternates between (the page opens on the first).
 PRESETS = ("thai_nguyen_2025", "bac_ninh_2030")
 TIMEOUT_S = 600.0
+#: The browser window of every page the benchmark opens.
+VIEWPORT = {"width": 1600, "height": 1100}
 
 
 def highway_gap_points(demo: Path, count: int) -> list[tuple[float, float]]:
@@ -70,6 +72,19 @@ def highway_gap_points(demo: Path, count: int) -> list[tuple[float, float]]:
     return [
         (p.y, p.x) for p in (g.interpolate(0.5, normalized=True) for g in gaps.geometry[:count])
     ]
+
+
+def new_page(browser: Any, context: Any = None) -> AppPage:
+    """A page (a new Streamlit session), stamps armed: in ``context``, else in a new one.
+
+    In ``context`` the browser's HTTP cache works (a browser launched with
+    :data:`_browser.LOCAL_ONLY` keeps the page off the internet, not routing).
+    """
+    cached = context is not None
+    context = context or browser.new_context(viewport=VIEWPORT)
+    app = AppPage(context.new_page(), route=not cached)
+    app.watch_first({"boot": BOOT, "progress": PROGRESS, "title": "h1", "tiles": KPI})
+    return app
 
 
 def open_timed(app: AppPage, url: str) -> tuple[float, dict[str, float], float]:
@@ -102,19 +117,6 @@ def cold_start(browser: Any, url: str) -> AppPage:
     return app
 
 
-def new_page(browser: Any, context: Any = None) -> AppPage:
-    """A page (a new Streamlit session), stamps armed: in ``context``, else in a new one.
-
-    In ``context`` the browser's HTTP cache works (a browser launched with
-    :data:`_browser.LOCAL_ONLY` keeps the page off the internet, not routing).
-    """
-    cached = context is not None
-    context = context or browser.new_context(viewport={"width": 1600, "height": 1100})
-    app = AppPage(context.new_page(), route=not cached)
-    app.watch_first({"boot": BOOT, "progress": PROGRESS, "title": "h1", "tiles": KPI})
-    return app
-
-
 def warm_loads(browser: Any, url: str, count: int, *, returning: bool = False
                ) -> tuple[list[float], list[float]]:
     """``count`` new sessions on the running server: seconds to the tiles and to the map.
@@ -127,7 +129,7 @@ def warm_loads(browser: Any, url: str, count: int, *, returning: bool = False
     """
     context = None
     if returning:
-        context = browser.new_context(viewport={"width": 1600, "height": 1100})
+        context = browser.new_context(viewport=VIEWPORT)
         first = new_page(browser, context)
         first.open(url, timeout_s=TIMEOUT_S)
         first.page.close()
@@ -173,7 +175,10 @@ def switch_preset(app: AppPage, preset: str, poll_s: float, before: dict[str, fl
 
 
 def switches(app: AppPage, count: int, poll_s: float) -> tuple[list[float], list[bool]]:
-    """Zoom in and pan, then switch presets ``count`` times: seconds and view kept."""
+    """Zoom in and pan, then switch presets ``count`` times: seconds and view kept.
+
+    The page ends on the first preset (after an odd count, one more switch, not counted).
+    """
     view = app.view()
     app.evaluate("(v) => { window.__map.setView([v.lat + 0.05, v.lng + 0.05], v.zoom + 1,"
                  " {animate: false}); }", view)
@@ -186,6 +191,8 @@ def switches(app: AppPage, count: int, poll_s: float) -> tuple[list[float], list
         kept.append(same)
         print(f"switch {number} to {preset}: tiles {kpis:5.2f} s, map {drawn:5.2f} s; "
               f"zoom and centre kept: {same}")
+    if count % 2:  # back to the first preset, whose highway targets the clicks change
+        switch_preset(app, PRESETS[0], poll_s, left)
     return seconds, kept
 
 
