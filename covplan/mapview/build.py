@@ -124,6 +124,7 @@ def build_map(
     fmap = folium.Map(
         location=centre, zoom_start=10, tiles=None, prefer_canvas=True, control_scale=True
     )
+    fit_view(fmap, [south_west, north_east])  # before any layer: see fit_view
     SymbolRenderer().add_to(fmap)  # before any layer draws a symbol
     add_panes(fmap)
     _add_basemaps(fmap, dataset, tiles, lang)
@@ -150,7 +151,6 @@ def build_map(
     title_box(title or dataset.name, synthetic=dataset.synthetic, note=terrain_note(dataset, lang),
               lang=lang).add_to(fmap)
     attribution(_credits(dataset, lang)).add_to(fmap)
-    fit_view(fmap, [south_west, north_east])
     logger.info("Built the map of %s (%s basemap)", dataset.name, tiles)
     return localize(fmap)
 

@@ -296,6 +296,7 @@ def build_change_map(comparison: Comparison, index: int, *,
     centre = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
     fmap = folium.Map(location=centre, zoom_start=10, tiles=None, prefer_canvas=True,
                       control_scale=True)
+    fit_view(fmap, [south_west, north_east])  # before any layer: see fit_view
     SymbolRenderer().add_to(fmap)
     if comparison.communes is not None and len(comparison.communes):
         layers.add_communes(fmap, comparison.communes, name=lang._(COMMUNES))
@@ -313,6 +314,5 @@ def build_change_map(comparison: Comparison, index: int, *,
     title_box(comparison.dataset, synthetic=comparison.synthetic, subtitle=subtitle,
               lang=lang).add_to(fmap)
     attribution(["covplan"]).add_to(fmap)
-    fit_view(fmap, [south_west, north_east])
     return localize(fmap)
 
