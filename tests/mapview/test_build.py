@@ -213,3 +213,15 @@ def test_to_html_writes_nothing_when_the_map_would_need_the_network(tmp_path: Pa
     with pytest.raises(MapAssetsError, match="MiniMap needs"):
         to_html(fmap, tmp_path / "map.html")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_view_is_set_before_any_layer_is_added(full_map: folium.Map) -> None:
+    """A view fitted after the layers makes Leaflet project and draw every feature again."""
+    script = full_map.get_root().render()
+    name = full_map.get_name()
+    fit = script.index(f"{name}.fitBounds(")
+    layer = r"(?:geo_json|image_overlay|tile_layer|feature_group)_\w+"
+    added = [m.start() for m in re.finditer(rf"{layer}\.addTo\({name}\)", script)]
+    assert len(added) >= 5  # the hillshade, villages, roads, sites, ...
+    assert fit < min(added)
+    assert '"animate": false' in script[fit : fit + 400]
