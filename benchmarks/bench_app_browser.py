@@ -13,6 +13,8 @@ opens it in Debian's Chromium (network blocked), then measures, on the browser's
   read from disk), and again once the server is idle (its CPU time stops growing); then
   as a returning visitor: new pages of one browser context that has opened the app
   before, so Streamlit's code comes from the browser's cache;
+* **reloads** (``--reloads``): a returning visitor's tab, zoomed in and panned, reloaded:
+  until the tiles and until the map, and whether the map came back where it was left;
 * **preset switches** (``--switches``): choosing the other preset in the sidebar, until the
   tiles changed and the map shows the new targets' layers, and whether the map kept the
   zoom and centre the user left it at (zoomed in one level and panned first);
@@ -31,12 +33,14 @@ benchmark measured before).
 
 Usage::
 
-    python benchmarks/bench_app_browser.py [--loads 5] [--switches 4] [--clicks 5] [--poll 0.2]
+    python benchmarks/bench_app_browser.py [--loads 5] [--reloads 3] [--switches 4] \\
+        [--clicks 5] [--poll 0.2]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import tempfile
 import time
@@ -168,10 +172,49 @@ def switch_preset(app: AppPage, preset: str, poll_s: float, before: dict[str, fl
         app.page.wait_for_timeout(poll_s * 1000)
     kpis = app.page.evaluate(changed) / 1000.0 - chosen
     drawn = (app.applied_at() or chosen) - chosen
-    after = app.view()
-    kept = (after["zoom"] == before["zoom"] and abs(after["lat"] - before["lat"]) < 1e-4
-            and abs(after["lng"] - before["lng"]) < 1e-4)  # degrees: below a pixel
-    return kpis, drawn, kept
+    return kpis, drawn, _same_view(app.view(), before)
+
+
+def _same_view(after: dict[str, float], before: dict[str, float]) -> bool:
+    """Same zoom, centres less than a pixel apart (a new frame of another size may round
+    the centre to its own pixels)."""
+    pixel = 360.0 / (256 * 2 ** before["zoom"])  # degrees of longitude a pixel spans
+    return (after["zoom"] == before["zoom"]
+            and abs(after["lat"] - before["lat"]) < pixel * math.cos(math.radians(before["lat"]))
+            and abs(after["lng"] - before["lng"]) < pixel)
+
+
+def _zoom_in_and_pan(app: AppPage) -> dict[str, float]:
+    """Zoom the map in one level and pan it a little; the view it then shows."""
+    view = app.view()
+    app.evaluate("(v) => { window.__map.setView([v.lat + 0.05, v.lng + 0.05], v.zoom + 1,"
+                 " {animate: false}); }", view)
+    return app.view()
+
+
+def reloads(browser: Any, url: str, count: int) -> tuple[list[float], list[float], list[bool]]:
+    """Zoom in and pan, then reload the page ``count`` times (a returning visitor's tab).
+
+    Each reload is a new session whose map frame gives back the view the tab last showed.
+    Seconds from the reload to the tiles and to the map, and whether the view was kept.
+    """
+    context = browser.new_context(viewport=VIEWPORT)
+    app = new_page(browser, context)
+    app.open(url, timeout_s=TIMEOUT_S)
+    left = _zoom_in_and_pan(app)
+    tiles, maps, kept = [], [], []
+    for number in range(1, count + 1):
+        started = time.time()
+        app.page.reload()
+        app.page.wait_for_selector(KPI, timeout=TIMEOUT_S * 1000)
+        app.wait_map_ready(TIMEOUT_S)
+        tiles.append(app.first_seen()["tiles"] - started)
+        maps.append((app.applied_at() or started) - started)
+        kept.append(_same_view(app.view(), left))
+        print(f"reload {number}: tiles {tiles[-1]:5.2f} s, map {maps[-1]:5.2f} s; "
+              f"zoom and centre kept: {kept[-1]}")
+    context.close()
+    return tiles, maps, kept
 
 
 def switches(app: AppPage, count: int, poll_s: float) -> tuple[list[float], list[bool]]:
@@ -179,10 +222,7 @@ def switches(app: AppPage, count: int, poll_s: float) -> tuple[list[float], list
 
     The page ends on the first preset (after an odd count, one more switch, not counted).
     """
-    view = app.view()
-    app.evaluate("(v) => { window.__map.setView([v.lat + 0.05, v.lng + 0.05], v.zoom + 1,"
-                 " {animate: false}); }", view)
-    left = app.view()  # where the user left the map: every switch should keep it
+    left = _zoom_in_and_pan(app)  # where the user left the map: every switch should keep it
     seconds, kept = [], []
     for number in range(1, count + 1):
         preset = PRESETS[number % 2]
@@ -225,6 +265,8 @@ def clicks(app: AppPage, points: list[tuple[float, float]], poll_s: float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=5, help="warm page loads (new sessions)")
+    parser.add_argument("--reloads", type=int, default=3,
+                        help="reloads of a zoomed-in page (a returning visitor's tab)")
     parser.add_argument("--switches", type=int, default=4, help="preset switches, alternating")
     parser.add_argument("--clicks", type=int, default=5, help="sites to add by clicking")
     parser.add_argument(
@@ -250,6 +292,7 @@ def main() -> None:
         cached = pw.chromium.launch(executable_path=CHROMIUM,
                                     args=[*FLAGS, _browser.LOCAL_ONLY])
         back_tiles, back_maps = warm_loads(cached, url, args.loads, returning=True)
+        reload_tiles, reload_maps, reload_kept = reloads(cached, url, args.reloads)
         cached.close()
         switched, kept = switches(first, args.switches, args.poll)
         clicked, targets_first = clicks(first, points, args.poll)
@@ -258,7 +301,9 @@ def main() -> None:
     print(f"medians: warm load tiles {_median(settled_tiles)} (<= 2 s), map "
           f"{_median(settled_maps)} (<= 3 s) on the settled server, tiles {_median(tiles)} and "
           f"map {_median(maps)} right after the first page; returning visitor tiles "
-          f"{_median(back_tiles)}, map {_median(back_maps)}; "
+          f"{_median(back_tiles)}, map {_median(back_maps)}; reload tiles "
+          f"{_median(reload_tiles)}, map {_median(reload_maps)}, view kept {sum(reload_kept)} "
+          f"of {len(reload_kept)}; "
           f"preset switch {_median(switched)} (<= 2 s), view kept {sum(kept)} of {len(kept)}; "
           f"click {_median(clicked)} (<= 1.5 s; tiles alone {_median(targets_first)}) over "
           f"{len(clicked)} of {len(points)} clicks")

@@ -1,5 +1,6 @@
 // covplan's live map: swaps the scenario layers of a map drawn once (covplan.mapview.live).
-// Installed by the base map's LayerRegistry; `registry` fills `static` and `order`.
+// Installed by the base map's LiveLibrary, before its layers; its LayerRegistry fills
+// `static` and `order`.
 window.covplan = (function () {
   var cp = {static: {}, order: [], dynamic: [], hidden: [], control: null};
 
@@ -118,7 +119,9 @@ window.covplan = (function () {
 
   // Keep the view (centre, zoom) of the place's map in the tab's session storage, and give
   // a new map of the same place (another preset's legend, another language, a reload) the
-  // view the user left: the frame is new, the place the user looks at is not.
+  // view the user left: the frame is new, the place the user looks at is not. The base map
+  // calls it before adding its layers (a view set after them projects every feature again);
+  // a scenario's call then finds it done.
   function keepView(map, place) {
     if (cp.keepsView || !place) { return; }
     cp.keepsView = true;
@@ -135,6 +138,8 @@ window.covplan = (function () {
       } catch (e) {}
     });
   }
+
+  cp.keepView = keepView;
 
   // Put one scenario on the map.
   cp.apply = function (map, groups, view) {

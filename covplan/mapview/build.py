@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Literal
 
@@ -11,6 +11,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
+from branca.element import MacroElement
 
 from covplan.i18n import N_, Language, language
 from covplan.io import Dataset
@@ -66,6 +67,7 @@ def build_map(
     legend: list[style.LegendSection] | None = None,
     village_row_ids: bool = False,
     lang: Language | None = None,
+    before_layers: Sequence[MacroElement] = (),
 ) -> folium.Map:
     """The interactive map of a province: basemap, coverage, roads, villages, sites, POIs.
 
@@ -110,6 +112,9 @@ def build_map(
         ``dataset.villages``), for recolouring by script.
     lang
         Language of the layer names, legend, tooltips and popups (default English).
+    before_layers
+        Elements whose script runs once the map has its view and before any layer is
+        added (one that changes the view should be here).
 
     Raises
     ------
@@ -125,6 +130,8 @@ def build_map(
         location=centre, zoom_start=10, tiles=None, prefer_canvas=True, control_scale=True
     )
     fit_view(fmap, [south_west, north_east])  # before any layer: see fit_view
+    for element in before_layers:
+        element.add_to(fmap)
     SymbolRenderer().add_to(fmap)  # before any layer draws a symbol
     add_panes(fmap)
     _add_basemaps(fmap, dataset, tiles, lang)

@@ -76,10 +76,36 @@ VILLAGE_TITLE = N_("Share of people with 4G/5G signal")
 #: The functions that swap scenario layers (``window.covplan``), shipped with the package.
 LIVE_JS = Path(__file__).resolve().parents[1] / "assets" / "live_map.js"
 
-_REGISTRY = Template(
+_LIBRARY = Template(
     """
     {% macro script(this, kwargs) %}
     {{ this.library }}
+    window.covplan.keepView({{ this._parent.get_name() }}, {{ this.place|tojson }});
+    {% endmacro %}
+    """
+)
+
+
+class LiveLibrary(MacroElement):
+    """Installs ``window.covplan`` (:data:`LIVE_JS`) and gives the map its kept view.
+
+    Add it before any layer: the view the browser tab last showed of ``place`` (a reload,
+    another preset's or language's map) is then set before Leaflet projects a feature,
+    not after (which projected and drew all of them again).
+    """
+
+    _template = _LIBRARY
+
+    def __init__(self, place: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "LiveLibrary"
+        self.place = place
+        self.library = LIVE_JS.read_text(encoding="utf-8")
+
+
+_REGISTRY = Template(
+    """
+    {% macro script(this, kwargs) %}
     {%- for name, layer, overlay in this.entries() %}
     window.covplan.static[{{ name|tojson }}] = {layer: {{ layer.get_name() }},
                                                overlay: {{ overlay|tojson }}};
@@ -93,8 +119,9 @@ _REGISTRY = Template(
 class LayerRegistry(MacroElement):
     """Records every controllable layer of its map in ``window.covplan.static`` by name.
 
-    Add it last: the names it writes are the layers' JavaScript variables at render time,
-    so the registry stays right when ``streamlit_folium`` renames them.
+    Add it last (and a :class:`LiveLibrary` first): the names it writes are the layers'
+    JavaScript variables at render time, so the registry stays right when
+    ``streamlit_folium`` renames them.
     """
 
     _template = _REGISTRY
@@ -102,7 +129,6 @@ class LayerRegistry(MacroElement):
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "LayerRegistry"
-        self.library = LIVE_JS.read_text(encoding="utf-8")
 
     def entries(self) -> list[tuple[str, folium.map.Layer, bool]]:
         """``(name, layer, is_overlay)`` of the parent map's layers, in drawing order."""
@@ -123,9 +149,10 @@ def base_map(
     thresholds: dict[str, float] | None = None,
     lang: Language | None = None,
 ) -> folium.Map:
-    """The unchanging part of the app's map, with a :class:`LayerRegistry` and no control.
+    """The unchanging part of the app's map, with no layer control.
 
-    The legend already lists what the scenario layers will show (coverage classes, road
+    A :class:`LiveLibrary` comes before the layers and a :class:`LayerRegistry` after. The
+    legend already lists what the scenario layers will show (coverage classes, road
     gaps, the village share, edited sites); the villages start grey until the first
     :func:`scenario_script` colours them. ``thresholds`` (``{technology: dBm}``, the
     target preset's) tells the legend what counts as covered. Every word is in ``lang``
@@ -144,7 +171,7 @@ def base_map(
     # only the signal block starts open: the app's map frame is small
     sections = [replace(s, open=index == 0) for index, s in enumerate(sections)]
     fmap = build_map(dataset, layer_control=False, village_row_ids=True, legend=sections,
-                     lang=lang)
+                     lang=lang, before_layers=[LiveLibrary(_place(dataset))])
     LayerRegistry().add_to(fmap)
     return fmap
 

@@ -27,6 +27,7 @@ from covplan.mapview.live import (
     ROAD_GAPS,
     VILLAGES,
     LayerRegistry,
+    LiveLibrary,
     ScenarioView,
     base_map,
     scenario_script,
@@ -65,6 +66,7 @@ def test_base_map_registers_its_layers_and_leaves_the_control_to_the_script(
     children = list(fmap._children.values())
     assert not any(isinstance(c, folium.LayerControl) for c in children)
     assert isinstance(children[-1], LayerRegistry)
+    assert any(isinstance(c, LiveLibrary) for c in children)
     base = serialise(fmap)
     # every layer is registered under its name, with the variable streamlit-folium gave it
     found = dict(re.findall(r'window\.covplan\.static\["([^"]+)"\] = \{layer: (\w+),', base.code))
@@ -74,6 +76,14 @@ def test_base_map_registers_its_layers_and_leaves_the_control_to_the_script(
     assert '"row"' in base.code  # villages carry their row for recolouring
     assert all(link.startswith("data:") for link in base.css_links)
     assert base.code.index("L.Icon.Default") < base.code.index("L.map(")  # Leaflet first
+    # window.covplan and the tab's kept view come before the first layer (a view set after
+    # the layers made Leaflet project every feature again), the registry after the last
+    kept = base.code.index("window.covplan.keepView(map_div, ")
+    first_layer = re.search(r"(?:geo_json|image_overlay|feature_group)_\w+\.addTo\(map_div\)",
+                            base.code)
+    assert first_layer is not None
+    assert base.code.index("map_div.fitBounds(") < kept < first_layer.start()
+    assert base.code.index("window.covplan.static[") > base.code.rindex(".addTo(map_div)")
     _node_check(tmp_path, "base.js", base.code)
     # sent once per browser tab, then reused from the page by a one-line loader
     first, later = loader(base, send_code=True), loader(base, send_code=False)
