@@ -170,7 +170,7 @@ def _reset() -> None:
     """Button callback: back to the session scenario's baseline."""
     scenario = st.session_state["scenario"]
     st.session_state["scenario"] = Scenario(
-        scenario.baseline, dataset=scenario.dataset, name="scenario"
+        scenario.baseline, dataset=scenario.dataset, name="scenario", parent=scenario
     )
 
 

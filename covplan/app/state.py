@@ -150,7 +150,7 @@ def undo(scenario: Scenario) -> Scenario:
     """The scenario without its last edit (the same scenario when it has none)."""
     if not scenario.edits:
         return scenario
-    return replace(scenario, edits=scenario.edits[:-1])
+    return replace(scenario, edits=scenario.edits[:-1], parent=scenario)  # its digest kept
 
 
 def edits_key(scenario: Scenario) -> str:

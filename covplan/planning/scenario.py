@@ -80,8 +80,9 @@ class Scenario:
         """Apply and check every edit now: a scenario is immutable, its sites fixed.
 
         ``parent`` (a scenario whose edits begin this one's) lets only the new edits be
-        applied; ``applied`` gives sites already applied and checked (a loaded file).
-        Neither is kept.
+        applied, and hands on the digest of a shared baseline (0.05–0.2 s on the full demo,
+        which the app's every run states); ``applied`` gives sites already applied and
+        checked (a loaded file). Neither is kept.
         """
         if self.baseline.crs is None or not self.baseline.crs.is_projected:
             raise ValueError("the baseline sites must be in a projected (metric) CRS; load "
@@ -100,6 +101,9 @@ class Scenario:
         if problems:
             raise InputError(problems)
         object.__setattr__(self, "_sites", sites)  # the frozen dataclass's one derived field
+        if parent is not None and parent.baseline is self.baseline and (
+                "baseline_hash" in vars(parent)):  # the same table: its digest is known
+            vars(self)["baseline_hash"] = vars(parent)["baseline_hash"]
 
     @property
     def sites(self) -> gpd.GeoDataFrame:

@@ -156,3 +156,30 @@ def test_batched_adds_match_one_by_one_and_name_the_bad_edit(sites: gpd.GeoDataF
     with pytest.raises(InputError) as caught:
         Scenario(sites).with_edits(*bad)
     assert [p.rows for p in caught.value.problems] == [(2,)]
+
+
+def test_edits_hand_on_the_baselines_digest(sites: gpd.GeoDataFrame,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each click makes a new scenario; the digest of the shared baseline is taken once."""
+    import covplan.planning.scenario as scenario_module
+
+    from covplan.app.state import undo
+
+    calls: list[int] = []
+
+    def counted(table: gpd.GeoDataFrame) -> str:
+        calls.append(len(table))
+        return sites_hash(table)
+
+    monkeypatch.setattr(scenario_module, "sites_hash", counted)
+    base = Scenario(sites, name="test", dataset="tiny")
+    digest = base.baseline_hash
+    assert digest == sites_hash(sites) and calls == [len(sites)]
+    edited = _edited(base.baseline)  # a fresh chain: its first scenario takes it again
+    assert edited.baseline_hash == digest and len(calls) == 2
+    later = edited.move_site("TN002", 583_000.0, 2_389_000.0)
+    assert later.baseline_hash == digest and undo(later).baseline_hash == digest
+    assert len(calls) == 2
+    # another baseline table (even equal) is digested on its own
+    other = Scenario(sites.copy(), name="test").with_edits(*later.edits)
+    assert other.baseline_hash == digest and len(calls) == 3
