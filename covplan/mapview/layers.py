@@ -108,10 +108,11 @@ def road_label(frame: pd.DataFrame, lang: Language) -> pd.Series:
     parts = [text_or_blank(frame[c]) for c in ("ref", "name") if c in frame]
     if "road_class" in frame:
         parts.append(text_or_blank(frame["road_class"]).map(lambda v: lang._(v) if v else v))
-    if not parts or frame.empty:  # apply(axis=1) on no rows gives a frame, not a series
+    if not parts:
         return pd.Series(lang._("road"), index=frame.index, dtype=object)
-    table = pd.concat(parts, axis=1)
-    return table.apply(lambda row: " · ".join(dict.fromkeys(v for v in row if v)), axis=1)
+    texts = [" · ".join(dict.fromkeys(v for v in row if v))  # a name given twice, once
+             for row in zip(*(p.tolist() for p in parts), strict=True)]
+    return pd.Series(texts, index=frame.index, dtype=object)
 
 
 def add_road_coverage(

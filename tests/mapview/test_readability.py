@@ -113,3 +113,26 @@ def test_partial_terrain_is_outlined_and_said(partial: Dataset, tiny_dataset: Da
     assert shown("bên ngoài: mặt đất phẳng", page) and shown("đường viền nét đứt", page)
     whole = build_map(tiny_dataset).get_root().render()  # no coverage record: nothing said
     assert "Terrain extent" not in whole and "dashed outline" not in whole
+
+
+def test_road_labels_join_ref_name_and_class_once_each() -> None:
+    import pandas as pd
+
+    from covplan.mapview.layers import road_label
+
+    roads = pd.DataFrame({
+        "ref": ["QL.3", None, "ĐT.261", "QL.37", ""],
+        "name": ["Quốc lộ 3", "Đường Lương Ngọc Quyến", "ĐT.261", None, None],
+        "road_class": ["national", "primary", "provincial", None, "tertiary"],
+    }, index=[5, 6, 7, 8, 9])
+    vi = road_label(roads, language("vi"))
+    assert vi.index.tolist() == [5, 6, 7, 8, 9]
+    assert vi[5] == f"QL.3 · Quốc lộ 3 · {language('vi')._('national')}"
+    assert vi[6] == f"Đường Lương Ngọc Quyến · {language('vi')._('primary')}"
+    assert vi[7] == f"ĐT.261 · {language('vi')._('provincial')}"  # the ref given as name too
+    assert vi[8] == "QL.37" and vi[9] == language("vi")._("tertiary")
+    assert language("vi")._("national") != "national"  # the class is in the reader's words
+    en = road_label(roads[["ref"]], language("en"))
+    assert en.tolist() == ["QL.3", "", "ĐT.261", "QL.37", ""]
+    assert road_label(roads.iloc[:0], language("en")).empty
+    assert road_label(roads[[]], language("en")).tolist() == ["road"] * 5
