@@ -162,7 +162,6 @@ def test_edits_hand_on_the_baselines_digest(sites: gpd.GeoDataFrame,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Each click makes a new scenario; the digest of the shared baseline is taken once."""
     import covplan.planning.scenario as scenario_module
-
     from covplan.app.state import undo
 
     calls: list[int] = []
