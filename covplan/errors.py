@@ -8,12 +8,22 @@ them into ``st.error``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from covplan.i18n import Language
 
 
 @dataclass(frozen=True)
 class Problem:
     """One problem found while validating an input.
+
+    ``message`` and ``fix`` are written in English and marked for translation where they
+    are written (``N_``); values found in the file go in ``params`` and fill the
+    ``{name}`` fields of both, so that :meth:`text` can say the problem in the reader's
+    language. Without ``params`` the texts are shown as they are (no fields filled).
 
     Parameters
     ----------
@@ -32,6 +42,8 @@ class Problem:
         feature numbers from 1 for other formats.
     row_label
         What ``rows`` count: ``"line"`` or ``"feature"``.
+    params
+        Values for the fields of ``message`` and ``fix`` (``{column}``, ``{found}``, ...).
     """
 
     file: str
@@ -41,26 +53,57 @@ class Problem:
     column: str | None = None
     rows: tuple[int, ...] = ()
     row_label: str = "row"
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
 
-    def __str__(self) -> str:
+    def text(self, lang: Language | None = None) -> str:
+        """The problem as a person reads it, in ``lang`` (default English)."""
+        from covplan.i18n import N_, language
+
+        lang = lang or language("en")
         where = [self.file]
         if self.layer:
-            where.append(f"layer '{self.layer}'")
+            where.append(lang._(N_("layer '{layer}'")).format(layer=self.layer))
         if self.column:
-            where.append(f"column '{self.column}'")
+            where.append(lang._(N_("column '{column}'")).format(column=self.column))
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:10])
-            more = f" and {len(self.rows) - 10} more" if len(self.rows) > 10 else ""
-            plural = "s" if len(self.rows) > 1 else ""
-            where.append(f"{self.row_label}{plural} {shown}{more}")
-        text = f"{': '.join(where)}: {self.message}"
+            if len(self.rows) > 10:
+                shown += lang._(N_(" and {count} more")).format(count=len(self.rows) - 10)
+            where.append(_rows_label(self.row_label, len(self.rows), lang).format(rows=shown))
+        text = f"{': '.join(where)}: {_filled(lang._(self.message), self.params)}"
         if self.fix:
-            text += f" Fix: {self.fix}"
+            fix = _filled(lang._(self.fix), self.params)
+            text += " " + lang._(N_("Fix: {fix}")).format(fix=fix)
         return text
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _filled(template: str, params: Mapping[str, object]) -> str:
+    """``template`` with ``params`` in its fields (as it is when there are none)."""
+    return template.format(**params) if params else template
+
+
+def _rows_label(row_label: str, count: int, lang: Language) -> str:
+    """"line {rows}" / "lines {rows}" (and features, rows) in ``lang``."""
+    if row_label == "line":
+        return lang.n_("line {rows}", "lines {rows}", count)
+    if row_label == "feature":
+        return lang.n_("feature {rows}", "features {rows}", count)
+    return lang.n_("row {rows}", "rows {rows}", count)
 
 
 class CovplanError(Exception):
     """Root of every error covplan raises on purpose."""
+
+    def text(self, lang: Language | None = None) -> str:
+        """The error as a person reads it, in ``lang`` (default English).
+
+        Errors whose message is one English sentence give it as it is; an
+        :class:`InputError` says each problem in ``lang``.
+        """
+        return str(self)
 
 
 class InputError(CovplanError, ValueError):
@@ -74,9 +117,17 @@ class InputError(CovplanError, ValueError):
 
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self.text())
+
+    def text(self, lang: Language | None = None) -> str:
+        """Every problem, each on its own line, in ``lang`` (default English)."""
+        from covplan.i18n import language
+
+        lang = lang or language("en")
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} found in the input:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+        head = lang.n_("{count} problem found in the input:",
+                       "{count} problems found in the input:", count).format(count=count)
+        return "\n".join([head, *(f"  - {p.text(lang)}" for p in self.problems)])
 
 
 class DataFileNotFoundError(CovplanError, FileNotFoundError):

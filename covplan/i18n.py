@@ -50,7 +50,7 @@ LANGUAGE_NAMES: Final[dict[str, str]] = {"vi": "Tiếng Việt", "en": "English"
 #: Where the catalogues are: ``<LOCALE_DIR>/<lang>/LC_MESSAGES/<domain>.po``.
 LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
 #: One catalogue per part of covplan.
-DOMAINS: Final = ("core", "report", "app", "calibration", "scale", "progress")
+DOMAINS: Final = ("core", "input", "report", "app", "calibration", "scale", "progress")
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention)

@@ -44,9 +44,14 @@ class FileContext:
         return tuple(int(i) + self.row_offset for i in np.flatnonzero(np.asarray(mask)))
 
     def add(
-        self, message: str, fix: str = "", *, column: str | None = None, rows: Iterable[int] = ()
+        self, message: str, fix: str = "", *, column: str | None = None,
+        rows: Iterable[int] = (), **params: object,
     ) -> None:
-        """Record a problem in this file."""
+        """Record a problem in this file.
+
+        ``message`` and ``fix`` are English templates marked with ``N_``; ``params`` fill
+        their ``{name}`` fields (see :class:`covplan.errors.Problem`).
+        """
         self.problems.append(
             Problem(
                 file=self.file,
@@ -56,6 +61,7 @@ class FileContext:
                 message=message,
                 fix=fix,
                 row_label=self.row_label,
+                params=params,
             )
         )
 
