@@ -41,7 +41,8 @@ class Problem:
         Rows concerned, numbered as the user sees them: line numbers for CSV (header = 1),
         feature numbers from 1 for other formats.
     row_label
-        What ``rows`` count: ``"line"`` or ``"feature"``.
+        What ``rows`` count: ``"line"``, ``"feature"``, ``"edit"`` (a scenario's) or
+        ``"row"``.
     params
         Values for the fields of ``message`` and ``fix`` (``{column}``, ``{found}``, ...).
     """
@@ -86,11 +87,13 @@ def _filled(template: str, params: Mapping[str, object]) -> str:
 
 
 def _rows_label(row_label: str, count: int, lang: Language) -> str:
-    """"line {rows}" / "lines {rows}" (and features, rows) in ``lang``."""
+    """"line {rows}" / "lines {rows}" (and features, a scenario's edits, rows) in ``lang``."""
     if row_label == "line":
         return lang.n_("line {rows}", "lines {rows}", count)
     if row_label == "feature":
         return lang.n_("feature {rows}", "features {rows}", count)
+    if row_label == "edit":
+        return lang.n_("edit {rows}", "edits {rows}", count)
     return lang.n_("row {rows}", "rows {rows}", count)
 
 

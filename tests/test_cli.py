@@ -35,6 +35,24 @@ def test_validate_bad_dataset_exits_two_without_traceback(
     assert "rename column 'lng' to 'lon'" in captured.err
 
 
+def test_problems_are_said_in_the_language_asked_for(
+    tiny_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An official checking a dataset with ``--lang vi`` reads every problem in Vietnamese:
+    the framing, the problem and the fix; file, column and values stay as written."""
+    text = (tiny_dir / "sites.csv").read_text().replace("5G", "3G").replace("lon,", "lng,")
+    (tiny_dir / "sites.csv").write_text(text)
+    assert main(["validate", str(tiny_dir), "--lang", "vi"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("Lỗi: Phát hiện 3 lỗi trong dữ liệu đầu vào:\n")
+    assert "sites.csv: lớp 'sites': cột 'lon': " in said
+    assert "'lng'" in said and "'3G'" in said  # the user's own values, as written
+    for english in ("missing required column", "rename column", "Fix:", "problems found"):
+        assert english not in said
+    assert main(["validate", str(tiny_dir)]) == 2  # English without --lang
+    assert "3 problems found in the input:" in capsys.readouterr().err
+
+
 def test_missing_dataset_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info", str(tmp_path / "absent")]) == 2
     assert "no such dataset folder" in capsys.readouterr().err

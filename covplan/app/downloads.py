@@ -213,7 +213,7 @@ def _sheet(key: str, job: ExportJob, lang: Language) -> None:
 def _failed(error: BaseException, lang: Language) -> None:
     """Say that writing a download failed: covplan's message, or a plain sentence."""
     if isinstance(error, CovplanError):
-        show_refusal(lang._("The downloads cannot be prepared."), str(error))
+        show_refusal(lang._("The downloads cannot be prepared."), error.text(lang))
     else:
         logger.error("Writing the downloads failed", exc_info=error)
         st.error(unexpected_message(N_("writing the downloads"), lang))
@@ -251,7 +251,7 @@ def render_downloads(*, key: str, stamp: Stamp, dataset: Dataset,
         try:
             job = _start(key, stamp, dataset, evaluator, scenario, scenario_json)
         except CovplanError as exc:
-            show_refusal(lang._("The downloads cannot be prepared."), str(exc))
+            show_refusal(lang._("The downloads cannot be prepared."), exc.text(lang))
             return
     if not job.future.done():
         _watch(key)

@@ -81,7 +81,7 @@ def _uploaded(lang: Language) -> MeasurementFile | None:
             stored = save_file(upload.name, upload.getvalue(), uploads, suffixes=SUFFIXES,
                                what="a measurement file (CSV or G-NetTrack log)")
         except CovplanError as exc:
-            show_refusal(lang._("Upload refused."), str(exc))
+            show_refusal(lang._("Upload refused."), exc.text(lang))
             return None
         previous: Upload | None = state.get(UPLOADED)
         if previous is not None:
@@ -127,7 +127,7 @@ def measure(ref: DatasetRef, dataset: Dataset, file: MeasurementFile, lang: Lang
     try:
         return scenario_result(st.session_state, key, make, bucket=BUCKET)
     except CovplanError as exc:
-        text = str(exc).replace(str(file.path), file.name)
+        text = exc.text(lang).replace(str(file.path), file.name)
         show_refusal(lang._("These measurements cannot be used."), text)
     except Exception:
         show_unexpected(N_("comparing the measurements"), lang=lang)

@@ -220,7 +220,7 @@ def _opened(ref: DatasetRef, targets: TargetChoice, lang: Language
         show_refusal(
             lang._("This dataset cannot be used; choose another dataset or preset in the "
                    "sidebar."),
-            relabel(str(exc)),
+            relabel(exc.text(lang)),
         )
         return None
     finally:

@@ -142,7 +142,7 @@ def render_planner(scenario: Scenario, click: tuple[float, float] | None,
         try:
             scenario = apply_click(scenario, mode, click, form, lang)
         except CovplanError as exc:
-            st.error(str(exc))
+            st.error(exc.text(lang))
     _moving_hint(scenario, mode, lang)
     scenario = _coordinates(scenario, form, lang)
     left, right = st.columns(2)  # their callbacks run before the next run draws anything

@@ -152,7 +152,7 @@ def compare(choice: SnapshotChoice, targets: TargetChoice, lang: Language) -> Co
                            float(settings.resolution_m), lambda f, _: progress(
                                f, lang._("Evaluating every snapshot against the targets…")))
     except CovplanError as exc:
-        show_refusal(lang._("These snapshots cannot be compared."), choice.relabel(str(exc)))
+        show_refusal(lang._("These snapshots cannot be compared."), choice.relabel(exc.text(lang)))
     except Exception:
         show_unexpected(N_("comparing the snapshots"),
                         lang._("Choose other snapshots in the sidebar to continue."), lang=lang)

@@ -84,7 +84,7 @@ def _open(ref: DatasetRef, targets: TargetChoice, lang: Language,
             open_dataset(ref, targets, st.session_state, bar_progress(place))
     except CovplanError as exc:
         head = lang._("This dataset cannot be used.") + " " + lang._(KEPT)
-        show_refusal(head, relabel(str(exc)))
+        show_refusal(head, relabel(exc.text(lang)))
         return False
     except Exception:
         show_unexpected(N_("opening this dataset"), lang._(KEPT), lang=lang)
@@ -117,7 +117,7 @@ def _from_upload(targets: TargetChoice, lang: Language) -> Opened | None:
     try:
         saved = save_upload(upload.name, upload.getvalue(), uploads)
     except CovplanError as exc:
-        show_refusal(lang._("Upload refused.") + " " + lang._(KEPT), str(exc))
+        show_refusal(lang._("Upload refused.") + " " + lang._(KEPT), exc.text(lang))
         return None
     except Exception:
         show_unexpected(N_("storing the upload"), lang._(KEPT), lang=lang)

@@ -171,7 +171,7 @@ def _stored(files: Sequence[Any], bucket: str, store: Callable[[str, bytes], Upl
             stored[file.file_id] = store(file.name, file.getvalue())
         except CovplanError as exc:
             stored[file.file_id] = None  # refused once; said once
-            show_refusal(lang._("Upload refused."), str(exc))
+            show_refusal(lang._("Upload refused."), exc.text(lang))
     for gone in [i for i in stored if i not in ids]:
         removed = stored.pop(gone)
         if removed is not None:

@@ -30,6 +30,7 @@ from covplan.calibration.fit import (
 )
 from covplan.calibration.measurements import Measurements
 from covplan.errors import InputError, Problem
+from covplan.i18n import N_
 from covplan.io.dataset import Dataset
 
 logger = logging.getLogger(__name__)
@@ -131,10 +132,10 @@ def fit_comparison(comparison: Comparison, *, folds: int = FOLDS, block_m: float
                 rows.append(_row(str(tech), int(code), e[use], after[use]))
     if not corrections:
         raise InputError([Problem(measurements_name or "measurements",
-                                  f"no technology has {MIN_POINTS} measurements compared with "
-                                  "the prediction; nothing to fit.",
-                                  "give more measurements in the study area.",
-                                  layer="measurements")])
+                                  N_("no technology has {count} measurements compared with "
+                                     "the prediction; nothing to fit."),
+                                  N_("give more measurements in the study area."),
+                                  layer="measurements", params={"count": MIN_POINTS})])
     points["correction_cv_db"] = cv
     points["error_after_db"] = points["error_db"] - cv
     calibration = Calibration(corrections, created=dt.date.today().isoformat(),
@@ -188,10 +189,10 @@ def calibrate(
     CalibrationResult
     """
     if by_route and measurements.frame["route"].isna().all():
-        raise InputError([Problem(str(measurements.source), "cross-validation by route needs a "
-                                  "'route' column, and the file has none.",
-                                  "add a route column (one id per drive), or hold out spatial "
-                                  "blocks instead.", layer="measurements", column="route")])
+        raise InputError([Problem(str(measurements.source), N_("cross-validation by route needs "
+                                  "a 'route' column, and the file has none."),
+                                  N_("add a route column (one id per drive), or hold out spatial "
+                                     "blocks instead."), layer="measurements", column="route")])
     started = time.perf_counter()
     comparison = compare_measurements(
         dataset, measurements, model=model, resolution_m=resolution_m,

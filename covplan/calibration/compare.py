@@ -32,6 +32,7 @@ from covplan._progress import ProgressFn, scaled
 from covplan.calibration.correction import ErrorStats
 from covplan.calibration.measurements import Measurements
 from covplan.errors import InputError, Problem
+from covplan.i18n import N_
 from covplan.io.dataset import Dataset
 from covplan.predict.engine import MAX_RADIUS_M
 from covplan.predict.environment import RadioEnvironment
@@ -162,8 +163,8 @@ def compare_measurements(
     sites = dataset.sites
     source = str(measurements.source)
     if sites is None or not len(sites):
-        raise InputError([Problem(str(dataset.path), "the dataset has no sites layer: nothing "
-                                  "to compare the measurements with.", "add the sites layer.",
+        raise InputError([Problem(str(dataset.path), N_("the dataset has no sites layer: nothing "
+                                  "to compare the measurements with."), N_("add the sites layer."),
                                   layer="sites")])
     environment = environment if environment is not None else dataset.environment()
     grid = dataset.grid(resolution_m or settings.resolution_m)
@@ -221,11 +222,11 @@ def compare_measurements(
             dropped[why] = int(missing.sum())
         frames.append(part[~missing])
     if not frames or not sum(len(f) for f in frames):
-        raise InputError([Problem(source, "no measurement could be compared with the "
-                                  f"prediction ({_reasons(dropped)}).",
-                                  "check that the measurements lie in the dataset's study area "
-                                  "and are of technologies its sites have.",
-                                  layer="measurements")])
+        raise InputError([Problem(source, N_("no measurement could be compared with the "
+                                  "prediction ({reasons})."),
+                                  N_("check that the measurements lie in the dataset's study "
+                                     "area and are of technologies its sites have."),
+                                  layer="measurements", params={"reasons": _reasons(dropped)})])
     table = pd.concat(frames, ignore_index=True)
     points = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["x"], table["y"]),
                               crs=dataset.crs)

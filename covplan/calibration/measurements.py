@@ -51,6 +51,7 @@ import pandas as pd
 
 from covplan import settings
 from covplan.errors import InputError, LimitError, Problem
+from covplan.i18n import N_
 from covplan.io.context import FileContext
 from covplan.io.tables import read_csv_table, to_numeric
 
@@ -188,20 +189,20 @@ def _check_rows(frame: pd.DataFrame, ctx: FileContext, bad: pd.Series
         given = (text.notna() & (text != "")).fillna(False)
         frame[column] = to_numeric(frame[column], ctx, column)  # reports what is no number
         bad |= given & frame[column].isna()
-    for column, low, high, unit in (("lon", -180.0, 180.0, "degrees"),
-                                    ("lat", -90.0, 90.0, "degrees")):
+    for column, low, high in (("lon", -180.0, 180.0), ("lat", -90.0, 90.0)):
         missing = frame[column].isna() & ~bad
         if missing.any():
-            ctx.add(f"no {column} ({unit}).", "give every measurement its position in WGS 84 "
-                    "degrees (lon, lat), or delete the row.", column=column,
-                    rows=ctx.rows(missing))
+            ctx.add(N_("no {column_name} (degrees)."), N_("give every measurement its position "
+                    "in WGS 84 degrees (lon, lat), or delete the row."), column=column,
+                    rows=ctx.rows(missing), column_name=column)
             bad |= missing
         out = (frame[column] < low) | (frame[column] > high)
         if out.any():
             shown = ", ".join(f"{v:g}" for v in frame.loc[out, column].unique()[:3])
-            ctx.add(f"{column} {shown} is outside {low:g} to {high:g} {unit}.",
-                    "write WGS 84 degrees (lon 102-110, lat 8-24 in Vietnam), not projected "
-                    "metres or swapped columns.", column=column, rows=ctx.rows(out))
+            ctx.add(N_("{column_name} {values} is outside {low} to {high} degrees."),
+                    N_("write WGS 84 degrees (lon 102-110, lat 8-24 in Vietnam), not projected "
+                       "metres or swapped columns."), column=column, rows=ctx.rows(out),
+                    column_name=column, values=shown, low=f"{low:g}", high=f"{high:g}")
             bad |= out
     written = frame["technology"]
     tech, other, unknown = _technology(written)
@@ -209,13 +210,14 @@ def _check_rows(frame: pd.DataFrame, ctx: FileContext, bad: pd.Series
     frame["technology"] = tech
     if unknown.any():
         shown = ", ".join(repr(str(v)) for v in written[unknown].unique()[:3])
-        ctx.add(f"unknown technology {shown}.", "write 4G or 5G (LTE and NR are accepted).",
-                column="technology", rows=ctx.rows(unknown))
+        ctx.add(N_("unknown technology {found}."),
+                N_("write 4G or 5G (LTE and NR are accepted)."),
+                column="technology", rows=ctx.rows(unknown), found=shown)
         bad |= unknown
     rsrp = frame["rsrp_dbm"]
     missing = rsrp.isna() & ~bad
     if missing.any():
-        ctx.add("no RSRP.", "give the serving cell's RSRP in dBm, or delete the row.",
+        ctx.add(N_("no RSRP."), N_("give the serving cell's RSRP in dBm, or delete the row."),
                 column="rsrp_dbm", rows=ctx.rows(missing))
         bad |= missing
     for name, (low, high) in RSRP_RANGE_DBM.items():
@@ -223,16 +225,19 @@ def _check_rows(frame: pd.DataFrame, ctx: FileContext, bad: pd.Series
         out = rows.fillna(False) & ((rsrp < low) | (rsrp > high)) & ~bad
         if out.any():
             shown = ", ".join(f"{v:g}" for v in rsrp[out].unique()[:3])
-            what = f"{name} " if name else ""
-            ctx.add(f"{what}RSRP {shown} dBm is outside what a device reports ({low:g} to "
-                    f"{high:g} dBm).", "check the column holds RSRP in dBm (not RSSI, RSRQ "
-                    "or a signal bar).", column="rsrp_dbm", rows=ctx.rows(out))
+            message = (N_("{technology} RSRP {values} dBm is outside what a device reports "
+                          "({low} to {high} dBm).") if name else
+                       N_("RSRP {values} dBm is outside what a device reports ({low} to "
+                          "{high} dBm)."))
+            ctx.add(message, N_("check the column holds RSRP in dBm (not RSSI, RSRQ or a "
+                                "signal bar)."), column="rsrp_dbm", rows=ctx.rows(out),
+                    technology=name or "", values=shown, low=f"{low:g}", high=f"{high:g}")
             bad |= out
     sector = frame["sector"]
     odd = sector.notna() & ((sector % 1 != 0) | (sector < 1)) & ~bad
     if odd.any():
-        ctx.add("sector should be a whole number from 1.", "write the sector number as the "
-                "sites layer does, or leave the cell empty.", column="sector",
+        ctx.add(N_("sector should be a whole number from 1."), N_("write the sector number as "
+                "the sites layer does, or leave the cell empty."), column="sector",
                 rows=ctx.rows(odd))
         bad |= odd
     skipped = {}
@@ -266,8 +271,8 @@ def read_measurements(path: str | Path) -> Measurements:
     path = Path(path)
     ctx = FileContext(str(path), "measurements", row_offset=2, row_label="line")
     if not path.is_file():
-        raise InputError([Problem(str(path), "measurement file not found.",
-                                  "give the path of the drive-test CSV or G-NetTrack log.",
+        raise InputError([Problem(str(path), N_("measurement file not found."),
+                                  N_("give the path of the drive-test CSV or G-NetTrack log."),
                                   layer="measurements")])
     size_mb = path.stat().st_size / 1e6
     if size_mb > settings.max_file_mb:
@@ -281,11 +286,14 @@ def read_measurements(path: str | Path) -> Measurements:
     missing = [c for c in ("lon", "lat", "rsrp_dbm") if frame[c].isna().all()
                and (gnettrack or _find(columns, c) is None)]
     if missing:
-        raise InputError([Problem(str(path), f"missing column(s) {', '.join(missing)} (found: "
-                                  f"{', '.join(columns) or 'none'}).",
-                                  "give lon, lat and rsrp_dbm columns (see covplan calibrate "
-                                  "--help), or a G-NetTrack log with its header line.",
-                                  layer="measurements")])
+        message = (N_("missing column(s) {missing} (found: {found}).") if columns else
+                   N_("missing column(s) {missing} (found: none)."))
+        raise InputError([Problem(str(path), message,
+                                  N_("give lon, lat and rsrp_dbm columns (see covplan calibrate "
+                                     "--help), or a G-NetTrack log with its header line."),
+                                  layer="measurements",
+                                  params={"missing": ", ".join(missing),
+                                          "found": ", ".join(columns)})])
     lines = np.arange(len(frame)) + ctx.row_offset
     reported = [r for p in ctx.problems for r in p.rows]  # ragged lines came back empty
     keep, skipped = _check_rows(frame, ctx, pd.Series(np.isin(lines, reported),
@@ -295,9 +303,9 @@ def read_measurements(path: str | Path) -> Measurements:
     problems = tuple(_without_duplicates(ctx.problems))
     if not len(kept):
         raise InputError([*problems, Problem(
-            str(path), f"no usable measurement among {len(frame):,} rows.",
-            "give rows with lon, lat (WGS 84 degrees) and the RSRP in dBm of 4G or 5G cells.",
-            layer="measurements")])
+            str(path), N_("no usable measurement among {count} rows."),
+            N_("give rows with lon, lat (WGS 84 degrees) and the RSRP in dBm of 4G or 5G cells."),
+            layer="measurements", params={"count": f"{len(frame):,}"})])
     for column in ("site_id", "cell_id", "operator", "time", "route"):
         kept[column] = kept[column].astype("string").str.strip()
     result = Measurements(kept, path, "g-nettrack" if gnettrack else "csv", len(frame), problems,
@@ -307,10 +315,10 @@ def read_measurements(path: str | Path) -> Measurements:
 
 
 def _without_duplicates(problems: list[Problem]) -> list[Problem]:
-    seen: set[tuple[str, str | None, tuple[int, ...]]] = set()
+    seen: set[str] = set()
     out = []
     for p in problems:
-        key = (p.message, p.column, p.rows)
+        key = str(p)  # the template alone would merge problems that differ in their values
         if key not in seen:
             seen.add(key)
             out.append(p)

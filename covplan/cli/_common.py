@@ -81,15 +81,46 @@ def targets_option(func: F | None = None, *, default: str | None = DEFAULT_PRESE
     return decorate(func) if func is not None else decorate
 
 
-def lang_option(func: F) -> F:
-    """``--lang``: the language of what people read (tables, report, CSV headers)."""
+#: Where ``--lang`` leaves its value for the error handler (``click.Context.meta``, which
+#: a command's context shares with the group's).
+LANG_META = "covplan.lang"
+
+
+def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None
+                   ) -> str | None:
+    if value is not None:
+        ctx.meta[LANG_META] = value
+    return value
+
+
+@overload
+def lang_option(func: F) -> F: ...
+
+
+@overload
+def lang_option(*, default_help: str = ...) -> Callable[[F], F]: ...
+
+
+def lang_option(func: F | None = None, *, default_help: str = "the preset's, Vietnamese "
+                "for the shipped presets") -> F | Callable[[F], F]:
+    """``--lang``: the language of what people read (tables, report, CSV headers, errors).
+
+    Used bare (``@lang_option``) or with the default stated otherwise
+    (``@lang_option(default_help="English")``). The choice is also left in the context
+    (:data:`LANG_META`), so that a problem with the input is said in that language.
+    """
     from covplan.i18n import LANGUAGE_NAMES, LANGUAGES
 
     names = ", ".join(f"{code} = {LANGUAGE_NAMES[code]}" for code in LANGUAGES)
-    return click.option(
-        "--lang", "lang_code", type=click.Choice(LANGUAGES), default=None,
-        help=f"Language of what people read ({names}) [default: the preset's, Vietnamese "
-             "for the shipped presets].")(func)
+
+    def decorate(f: F) -> F:
+        return click.option(
+            "--lang", "lang_code", type=click.Choice(LANGUAGES), default=None,
+            callback=_remember_lang, is_eager=True,
+            help=f"Language of what people read ({names}) [default: {default_help}]."
+        )(f)
+
+    return decorate(func) if func is not None else decorate
 
 
 def cache_options(func: F) -> F:

@@ -2,7 +2,8 @@
 
 The library raises typed errors; this module alone turns them into a message on stderr
 and an exit code: 2 for bad input, 1 for an unexpected failure (the traceback is shown
-only with ``-vv``).
+only with ``-vv``). A problem with the input is said in the command's ``--lang`` (English
+without it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tqdm.contrib.logging import logging_redirect_tqdm
 
 from covplan import __version__
 from covplan._pages import prefer_small_pages
+from covplan.cli._common import LANG_META
 from covplan.cli.analyze import analyze
 from covplan.cli.calibrate import calibrate
 from covplan.cli.compare import compare
@@ -28,6 +30,7 @@ from covplan.cli.predict import predict
 from covplan.cli.report import report
 from covplan.cli.validate import validate
 from covplan.errors import CovplanError
+from covplan.i18n import N_, language
 from covplan.radio import refresh_kernel_cache
 
 logger = logging.getLogger("covplan")
@@ -41,7 +44,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except CovplanError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            lang = language(ctx.meta.get(LANG_META, "en"))
+            click.echo(lang._(N_("Error: {message}")).format(message=exc.text(lang)),
+                       err=True)
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise

@@ -6,24 +6,28 @@ from pathlib import Path
 
 import click
 
-from covplan.cli._common import dataset_argument, open_dataset
+from covplan.cli._common import dataset_argument, lang_option, open_dataset
+from covplan.i18n import N_, language
 
 
 @click.command("validate")
 @dataset_argument
-def validate(data: Path) -> None:
+@lang_option(default_help="English")
+def validate(data: Path, lang_code: str | None) -> None:
     """Check the dataset DATA against covplan's data contract."""
+    lang = language(lang_code or "en")
     dataset = open_dataset(data)
-    counts = ", ".join(f"{len(f):,} {n}" for n, f in dataset.vectors.items())
+    counts = ", ".join(f"{lang.count(len(f))} {n}" for n, f in dataset.vectors.items())
     rasters = [
         n
         for n, r in (("terrain", dataset.terrain), ("population", dataset.population))
         if r is not None
     ]
-    click.echo(
-        f"OK: {dataset.name} is valid ({counts}"
-        f"{'; rasters: ' + ', '.join(rasters) if rasters else ''})."
-    )
-    click.echo(f"Terrain: {dataset.terrain_statement()}")
+    if rasters:
+        counts += lang._(N_("; rasters: {names}")).format(names=", ".join(rasters))
+    click.echo(lang._(N_("OK: {name} is valid ({counts}).")).format(name=dataset.name,
+                                                                    counts=counts))
+    click.echo(lang._(N_("Terrain: {statement}")).format(
+        statement=dataset.terrain_statement(lang)))
     for note in dataset.notes:
         click.echo(f"  note: {note}")

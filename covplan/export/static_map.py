@@ -56,7 +56,7 @@ from covplan.export._layers import (
     site_legend,
 )
 from covplan.export.atomic import write_atomic
-from covplan.i18n import Language, language
+from covplan.i18n import N_, Language, language
 from covplan.io import Dataset
 from covplan.mapview import style
 
@@ -141,18 +141,21 @@ def find_commune(dataset: Dataset, commune: str) -> gpd.GeoDataFrame:
     """
     communes = dataset.communes
     if communes is None or communes.empty:
-        raise InputError([Problem(str(dataset.path), "the dataset has no communes layer, so "
-                                  f"no commune extent ({commune!r}) can be mapped.",
-                                  "leave out the commune to map the whole area.")])
+        raise InputError([Problem(str(dataset.path), N_("the dataset has no communes layer, so "
+                                                        "no commune extent ({commune}) can be "
+                                                        "mapped."),
+                                  N_("leave out the commune to map the whole area."),
+                                  params={"commune": repr(commune)})])
     wanted = nfc(commune).casefold()
     codes = communes["code"].astype(str).map(lambda v: nfc(v).casefold())
     names = communes["name"].astype(str).map(lambda v: nfc(v).casefold())
     hit = communes[(codes == wanted).to_numpy(bool) | (names == wanted).to_numpy(bool)]
     if hit.empty:
         known = ", ".join(communes["name"].astype(str).head(8))
-        raise InputError([Problem(str(dataset.path), f"no commune has the code or name "
-                                  f"{commune!r}.", f"use a code or name such as {known}.",
-                                  layer="communes")])
+        raise InputError([Problem(str(dataset.path),
+                                  N_("no commune has the code or name {commune}."),
+                                  N_("use a code or name such as {known}."), layer="communes",
+                                  params={"commune": repr(commune), "known": known})])
     return hit.head(1)
 
 

@@ -40,6 +40,7 @@ import pandas as pd
 import shapely
 
 from covplan.errors import InputError, Problem
+from covplan.i18n import N_
 from covplan.io.roadclass import canonical_ref, classify_roads
 
 logger = logging.getLogger(__name__)
@@ -101,17 +102,20 @@ def _compatible(
 def _check_metric(roads: gpd.GeoDataFrame) -> None:
     """Refuse a layer without a projected (metric) CRS."""
     if roads.crs is None or not roads.crs.is_projected:
-        found = "no CRS" if roads.crs is None else f"geographic CRS {roads.crs.to_string()}"
+        message = (N_("expected roads in a metric (projected) CRS for carriageway merging, "
+                      "found no CRS.") if roads.crs is None else
+                   N_("expected roads in a metric (projected) CRS for carriageway merging, "
+                      "found geographic CRS {crs}."))
         raise InputError(
             [
                 Problem(
                     "roads",
-                    f"expected roads in a metric (projected) CRS for carriageway merging, "
-                    f"found {found}.",
-                    "load the roads through a dataset, whose working CRS is metric (leave crs "
-                    "out of dataset.toml to use the UTM zone of the data, or give a projected "
-                    'one such as crs = "EPSG:32648", UTM 48N).',
+                    message,
+                    N_("load the roads through a dataset, whose working CRS is metric (leave crs "
+                       "out of dataset.toml to use the UTM zone of the data, or give a projected "
+                       'one such as crs = "EPSG:32648", UTM 48N).'),
                     layer="roads",
+                    params={"crs": roads.crs.to_string()} if roads.crs is not None else {},
                 )
             ]
         )

@@ -24,6 +24,7 @@ from shapely.geometry import MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from covplan.errors import InputError, Problem
+from covplan.i18n import N_
 from covplan.io.geomcheck import check_geometry_types
 
 logger = logging.getLogger(__name__)
@@ -95,14 +96,15 @@ def village_catchments(
         (Polygon or MultiPolygon, empty for points outside every boundary or duplicated),
         and ``commune`` set by containment.
     """
-    for name, frame in (("points", points), ("boundaries", boundaries)):
+    for message, frame in ((N_("expected points with a CRS, found none."), points),
+                           (N_("expected boundaries with a CRS, found none."), boundaries)):
         if frame.crs is None:
             raise InputError(
                 [
                     Problem(
                         source,
-                        f"expected {name} with a CRS, found none.",
-                        "set the layer's CRS (e.g. EPSG:4326).",
+                        message,
+                        N_("set the layer's CRS (e.g. EPSG:4326)."),
                     )
                 ]
             )

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from covplan.i18n import N_
 from covplan.io.columns import auto_rename, fold_name, suggest_column
 from covplan.io.context import UNLOCATED, FileContext
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
@@ -17,6 +18,13 @@ from covplan.schema import GEOMETRY_TYPES, OPTIONAL, REQUIRED
 
 #: Columns from which ``road_class`` is derived when the file has none (OSM tags).
 ROAD_CLASS_SOURCES = ("highway", "ref")
+
+#: "expected geometry type ..." for a layer of one, two or three geometry types.
+_EXPECTED_TYPE: dict[int, str] = {
+    1: N_("expected geometry type {first}, found {found}."),
+    2: N_("expected geometry type {first} or {second}, found {found}."),
+    3: N_("expected geometry type {first} or {second} or {third}, found {found}."),
+}
 
 
 def _id_like(frame: gpd.GeoDataFrame, found: list[str]) -> str | None:
@@ -31,8 +39,11 @@ def _id_like(frame: gpd.GeoDataFrame, found: list[str]) -> str | None:
     return None
 
 
-def _road_class_values(frame: gpd.GeoDataFrame, found: list[str]) -> str:
-    """A manifest hint mapping a text column with a few values onto road classes."""
+def _road_class_values(frame: gpd.GeoDataFrame, found: list[str]) -> tuple[str, str] | None:
+    """A manifest hint mapping a text column with a few values onto road classes.
+
+    The ``columns = ...`` and ``values = ...`` entries of dataset.toml, or None.
+    """
     keywords = (("caotoc", "expressway"), ("expressway", "expressway"), ("quoc", "national"),
                 ("national", "national"), ("tinh", "provincial"), ("provincial", "provincial"))
     hints = ("class", "cap", "loai", "type", "hang", "grade", "level")
@@ -52,9 +63,9 @@ def _road_class_values(frame: gpd.GeoDataFrame, found: list[str]) -> str:
             folded = fold_name(value)
             cls = next((c for key, c in keywords if key in folded), "local")
             pairs.append(f'"{value}" = "{cls}"')
-        return (f'; e.g. columns = {{ road_class = "{name}" }} and values = {{ road_class = '
-                f"{{ {', '.join(pairs)} }} }} (check each class)")
-    return ""
+        return (f'columns = {{ road_class = "{name}" }}',
+                f"values = {{ road_class = {{ {', '.join(pairs)} }} }}")
+    return None
 
 
 def _text_values(frame: gpd.GeoDataFrame, name: str) -> list[str]:
@@ -95,28 +106,36 @@ def check_columns(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame
             guess = _id_like(frame, found)
         if guess is None and column == "kind":
             guess = _kind_like(frame, found)
+        example = (_road_class_values(frame, found)
+                   if column == "road_class" and not guess else None)
+        columns, values = example or ("", "")
         if guess:
-            fix = (f"rename column '{guess}' to '{column}', or map it in dataset.toml: "
-                   f'[layers.{ctx.layer}] columns = {{ {column} = "{guess}" }}')
+            fix = N_("rename column '{guess}' to '{name}', or map it in dataset.toml: {entry}.")
+        elif example:
+            fix = N_("give the roads a road_class (expressway, national, provincial, local) or "
+                     "OSM highway/ref tags, or map your class column in dataset.toml under "
+                     "[layers.roads]; e.g. {columns} and {values} (check each class).")
         elif column == "road_class":
-            fix = ("give the roads a road_class (expressway, national, provincial, local) or "
-                   "OSM highway/ref tags, or map your class column in dataset.toml under "
-                   f"[layers.roads]{_road_class_values(frame, found)}")
+            fix = N_("give the roads a road_class (expressway, national, provincial, local) or "
+                     "OSM highway/ref tags, or map your class column in dataset.toml under "
+                     "[layers.roads].")
         else:
-            fix = (f"add a '{column}' column, or map one of yours in dataset.toml: "
-                   f'[layers.{ctx.layer}] columns = {{ {column} = "<your column>" }}')
-        ctx.add(
-            f"missing required column '{column}' (found: {', '.join(found) or 'none'}).",
-            fix + ".",
-            column=column,
-        )
+            fix = N_("add a '{name}' column, or map one of yours in dataset.toml: "
+                     '[layers.{layer}] columns = {lbrace} {name} = "<your column>" {rbrace}.')
+        message = (N_("missing required column '{name}' (found: {found}).") if found else
+                   N_("missing required column '{name}' (found: none)."))
+        ctx.add(message, fix, column=column, name=column, found=", ".join(found),
+                layer=ctx.layer, guess=guess, columns=columns, values=values,
+                entry=f'[layers.{ctx.layer}] columns = {{ {column} = "{guess}" }}',
+                lbrace="{", rbrace="}")
     return frame
 
 
 def check_not_empty(frame: gpd.GeoDataFrame, ctx: FileContext) -> bool:
     """Record a problem and return False when the layer has no rows."""
     if len(frame) == 0:
-        ctx.add("the layer is empty (no features).", "check that the right file/layer is named.")
+        ctx.add(N_("the layer is empty (no features)."),
+                N_("check that the right file/layer is named."))
         return False
     return True
 
@@ -133,8 +152,8 @@ def check_geometry(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFram
     broken[owner[~np.isfinite(coords).all(axis=1)]] = True
     if broken.any():
         ctx.add(
-            "coordinates that are not numbers (NaN or infinity).",
-            "fix or delete those features' coordinates in your GIS.",
+            N_("coordinates that are not numbers (NaN or infinity)."),
+            N_("fix or delete those features' coordinates in your GIS."),
             rows=ctx.rows(broken),
         )
         frame = frame.copy()
@@ -147,8 +166,8 @@ def check_geometry(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFram
     empty = (geoms.isna() | geoms.is_empty) & ~unusable
     if empty.any():
         ctx.add(
-            "missing or empty geometry.",
-            "give every feature a location (or delete the rows).",
+            N_("missing or empty geometry."),
+            N_("give every feature a location (or delete the rows)."),
             rows=ctx.rows(empty),
         )
     allowed = GEOMETRY_TYPES[ctx.layer]
@@ -157,10 +176,15 @@ def check_geometry(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFram
     if wrong.any():
         counts = types[wrong].value_counts().to_dict()
         found = ", ".join(f"{n} {t}" for t, n in counts.items())
+        expected = {"first": allowed[0], "second": " ".join(allowed[1:2]),
+                    "third": " or ".join(allowed[2:])}
         ctx.add(
-            f"expected geometry type {' or '.join(allowed)}, found {found}.",
-            "split mixed geometry types into separate layers, or keep only the expected type.",
+            _EXPECTED_TYPE[min(len(allowed), 3)],
+            N_("split mixed geometry types into separate layers, or keep only the expected "
+               "type."),
             rows=ctx.rows(wrong),
+            found=found,
+            **expected,
         )
     invalid = ~empty & ~wrong & ~unusable & ~geoms.is_valid
     if invalid.any():
@@ -201,19 +225,23 @@ def check_in_vietnam(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
     swapped = looks_swapped(lon, lat)[outside]
     if swapped.all():
         ctx.add(
-            "coordinates look like latitude/longitude swapped (e.g. lon "
-            f"{lon[outside][0]:.4f}, lat {lat[outside][0]:.4f}).",
-            "exchange the lon and lat columns (longitude is about 102-110 in Vietnam, "
-            "latitude about 8-23.5).",
+            N_("coordinates look like latitude/longitude swapped (e.g. lon {lon}, lat {lat})."),
+            N_("exchange the lon and lat columns (longitude is about 102-110 in Vietnam, "
+               "latitude about 8-23.5)."),
             rows=rows,
+            lon=f"{lon[outside][0]:.4f}",
+            lat=f"{lat[outside][0]:.4f}",
         )
         return
     west, south, east, north = VIETNAM_BOUNDS
     ctx.add(
-        f"coordinates outside Vietnam (expected lon {west}-{east}, lat {south}-{north}; found "
-        f"e.g. lon {lon[outside][0]:.4f}, lat {lat[outside][0]:.4f}).",
-        "check the CRS declared for the file (e.g. VN-2000 vs WGS 84) and the coordinates.",
+        N_("coordinates outside Vietnam (expected lon {west}-{east}, lat {south}-{north}; "
+           "found e.g. lon {lon}, lat {lat})."),
+        N_("check the CRS declared for the file (e.g. VN-2000 vs WGS 84) and the coordinates."),
         rows=rows,
+        west=str(west), east=str(east), south=str(south), north=str(north),
+        lon=f"{lon[outside][0]:.4f}",
+        lat=f"{lat[outside][0]:.4f}",
     )
 
 
@@ -228,10 +256,12 @@ def check_unique(frame: pd.DataFrame, columns: list[str], ctx: FileContext) -> N
             "/".join(str(v) for v in row) for row in key[dup].drop_duplicates().head(5).to_numpy()
         )
         ctx.add(
-            f"duplicate {' + '.join(columns)} ({values}).",
-            f"give each row a unique {' + '.join(columns)}.",
+            N_("duplicate {key} ({values})."),
+            N_("give each row a unique {key}."),
             column="+".join(columns),
             rows=ctx.rows(dup),
+            key=" + ".join(columns),
+            values=values,
         )
 
 

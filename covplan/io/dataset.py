@@ -17,7 +17,7 @@ from covplan import settings
 from covplan.calibration.correction import Calibration, read_calibration
 from covplan.errors import ConfigError, CovplanError, InputError, LimitError, Problem
 from covplan.grid import GridSpec, Raster
-from covplan.i18n import Language, language
+from covplan.i18n import N_, Language, language
 from covplan.io.crs import utm_crs_for
 from covplan.io.derive import complete_layers
 from covplan.io.landcover import load_landcover
@@ -274,9 +274,9 @@ def load_dataset(
             [
                 Problem(
                     file=str(path),
-                    message="no layer files found.",
-                    fix="name files sites.csv, communes.gpkg, roads.gpkg, terrain.tif … or add a "
-                    "dataset.toml that maps your files onto covplan's layers.",
+                    message=N_("no layer files found."),
+                    fix=N_("name files sites.csv, communes.gpkg, roads.gpkg, terrain.tif … or "
+                           "add a dataset.toml that maps your files onto covplan's layers."),
                 )
             ]
         )
@@ -386,18 +386,22 @@ def _antenna_patterns(sites: gpd.GeoDataFrame, manifest: Manifest
         path = manifest.root / name
         rows = tuple(int(i) + first for i in np.flatnonzero(column == name))
         if outside_folder(path, manifest.root):
-            problems.append(Problem(label, f"antenna_pattern {name!r} lies outside the dataset "
-                                    "folder; covplan reads pattern files only inside "
-                                    f"{manifest.root}.", "copy the .msi file into the dataset "
-                                    "folder and name it relative to it.", layer="sites",
-                                    column="antenna_pattern", rows=rows, row_label=row_label))
+            problems.append(Problem(
+                label,
+                N_("antenna_pattern {name} lies outside the dataset folder; covplan reads "
+                   "pattern files only inside {folder}."),
+                N_("copy the .msi file into the dataset folder and name it relative to it."),
+                layer="sites", column="antenna_pattern", rows=rows, row_label=row_label,
+                params={"name": repr(name), "folder": str(manifest.root)}))
             continue
         if not path.is_file():
-            problems.append(Problem(label, f"antenna_pattern {name!r}: no such file in "
-                                    f"{manifest.root}.", "put the vendor's .msi/.pln file "
-                                    "there, or correct the name (relative to the dataset "
-                                    "folder).", layer="sites", column="antenna_pattern",
-                                    rows=rows, row_label=row_label))
+            problems.append(Problem(
+                label,
+                N_("antenna_pattern {name}: no such file in {folder}."),
+                N_("put the vendor's .msi/.pln file there, or correct the name (relative to "
+                   "the dataset folder)."),
+                layer="sites", column="antenna_pattern", rows=rows, row_label=row_label,
+                params={"name": repr(name), "folder": str(manifest.root)}))
             continue
         try:
             found[name] = read_msi(path)

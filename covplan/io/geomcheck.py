@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 
 from covplan.errors import InputError, Problem
+from covplan.i18n import N_
 
 
 def check_geometry_types(
@@ -46,18 +47,24 @@ def check_geometry_types(
     problems = []
     for found in sorted(set(types) - set(allowed)):
         rows = tuple(int(i) + 2 for i in np.flatnonzero(types == found))
+        if found == "missing or empty":
+            message = N_("expected only {allowed} geometries, found {count} missing or empty "
+                         "geometries.")
+            fix = N_("delete those features or draw their geometry.")
+        else:
+            message = N_("expected only {allowed} geometries, found {count} {found}.")
+            fix = N_("keep one geometry type per layer: split the file (e.g. in QGIS 'Split "
+                     "vector layer' by geometry type) or drop the unexpected features.")
         problems.append(
             Problem(
                 file,
-                f"expected only {', '.join(allowed)} geometries, found {len(rows):,} "
-                f"{found}{' geometries' if found == 'missing or empty' else ''}.",
-                "delete those features or draw their geometry."
-                if found == "missing or empty"
-                else "keep one geometry type per layer: split the file (e.g. in QGIS 'Split "
-                "vector layer' by geometry type) or drop the unexpected features.",
+                message,
+                fix,
                 layer=layer,
                 column=geom.name,
                 rows=rows,
+                params={"allowed": ", ".join(allowed), "count": f"{len(rows):,}",
+                        "found": found},
             )
         )
     if problems:

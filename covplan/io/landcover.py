@@ -26,6 +26,7 @@ from rasterio.warp import Resampling
 
 from covplan.errors import InputError, Problem
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import N_
 from covplan.io.manifest import LayerSpec
 from covplan.io.raster import (
     covered_share,
@@ -89,10 +90,10 @@ def load_landcover(spec: LayerSpec, crs: CRS, area: shapely.Geometry | None = No
     bad = finite[(finite % 1 != 0) | (finite < 0) | (finite > 65535)]
     if bad.size:
         raise InputError([Problem(
-            spec.label, "expected whole class numbers (0-65535) in a land-cover raster, found "
-            f"values such as {float(bad[0]):g}.",
-            "give the classified land-cover raster (e.g. ESA WorldCover), not a continuous "
-            "index.", layer="landcover")])
+            spec.label, N_("expected whole class numbers (0-65535) in a land-cover raster, "
+                           "found values such as {value}."),
+            N_("give the classified land-cover raster (e.g. ESA WorldCover), not a continuous "
+               "index."), layer="landcover", params={"value": f"{float(bad[0]):g}"})])
     warnings: list[str] = []
     if area is not None:
         on_area = values_on_area(source, area, crs)

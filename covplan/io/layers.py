@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from covplan.i18n import N_
 from covplan.io.checks import check_unique, clean_text
 from covplan.io.context import FileContext
 from covplan.io.poikind import poi_kind_from
@@ -26,10 +27,11 @@ def _numeric_columns(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
         values = to_numeric(frame[column], ctx, column)
         if (values < 0).any():
             ctx.add(
-                f"negative {column}.",
-                f"{column} must be zero or more.",
+                N_("negative {column_name}."),
+                N_("{column_name} must be zero or more."),
                 column=column,
                 rows=ctx.rows(values < 0),
+                column_name=column,
             )
         frame[column] = values
 
@@ -54,11 +56,14 @@ def apply_values(
     for column, table in mapping.items():
         if column not in frame.columns:
             ctx.add(
-                f"dataset.toml maps values of column '{column}', which the layer does not have "
-                f"(columns: {', '.join(str(c) for c in frame.columns if c != 'geometry')}).",
-                f"correct the column name under [layers.{ctx.layer}] values, or map the file's "
-                "column onto it under columns.",
+                N_("dataset.toml maps values of column '{column_name}', which the layer does not "
+                   "have (columns: {columns})."),
+                N_("correct the column name under [layers.{layer}] values, or map the file's "
+                   "column onto it under columns."),
                 column=column,
+                column_name=column,
+                columns=", ".join(str(c) for c in frame.columns if c != "geometry"),
+                layer=ctx.layer,
             )
             continue
         frame[column] = frame[column].map(
@@ -72,10 +77,11 @@ def _booleans(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:
     bad = ~text.isin(_TRUE | _FALSE)
     if bad.any():
         ctx.add(
-            f"expected true/false, found {text[bad].iloc[0]!r}.",
-            "write true or false (1/0, yes/no, có/không are accepted).",
+            N_("expected true/false, found {found}."),
+            N_("write true or false (1/0, yes/no, có/không are accepted)."),
             column=column,
             rows=ctx.rows(bad),
+            found=repr(text[bad].iloc[0]),
         )
     return text.isin(_TRUE).astype(bool)
 
@@ -119,11 +125,14 @@ def normalise_roads(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFra
     elif unknown.any() and "road_class" in frame.columns:
         found = ", ".join(repr(v) for v in frame.loc[unknown, "road_class"].unique()[:5])
         ctx.add(
-            f"unknown road_class {found}; expected {', '.join(ROAD_CLASSES)}.",
-            "use those classes, map your values in dataset.toml "
-            '(values = { road_class = { "Quốc Gia" = "national" } }), or give highway/ref.',
+            N_("unknown road_class {found}; expected {classes}."),
+            N_("use those classes, map your values in dataset.toml ({example}), or give "
+               "highway/ref."),
             column="road_class",
             rows=ctx.rows(unknown),
+            found=found,
+            classes=", ".join(ROAD_CLASSES),
+            example='values = { road_class = { "Quốc Gia" = "national" } }',
         )
     return frame
 

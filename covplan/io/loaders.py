@@ -11,6 +11,7 @@ import numpy as np
 from pyproj import CRS
 
 from covplan.errors import InputError, Problem
+from covplan.i18n import N_
 from covplan.io.checks import check_columns, check_geometry, check_in_vietnam, check_not_empty
 from covplan.io.context import FileContext
 from covplan.io.crs import utm_crs_for
@@ -82,11 +83,11 @@ def centre_lonlat(frames: list[gpd.GeoDataFrame]) -> tuple[float, float]:
             [
                 Problem(
                     "dataset",
-                    "expected at least one vector layer (communes, villages, roads, sites, "
-                    "fibre or points of interest) with located features, to choose the "
-                    "working CRS from; found none.",
-                    "add the communes (or another vector layer) to the dataset, or set "
-                    'crs = "EPSG:32648" (the UTM zone of the area) under [dataset].',
+                    N_("expected at least one vector layer (communes, villages, roads, sites, "
+                       "fibre or points of interest) with located features, to choose the "
+                       "working CRS from; found none."),
+                    N_("add the communes (or another vector layer) to the dataset, or set "
+                       'crs = "EPSG:32648" (the UTM zone of the area) under [dataset].'),
                 )
             ]
         )

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from covplan.errors import ConfigError, DataFileNotFoundError, InputError, Problem
+from covplan.i18n import N_
 from covplan.radio.clutter import CLUTTER_TYPES, ClutterClass, clutter_type, is_finite_height
 from covplan.schema import LAYERS, VECTOR_LAYERS
 
@@ -642,8 +643,8 @@ def discover(folder: str | Path, *, confined: bool = False) -> Manifest:
             problems.append(
                 Problem(
                     file=str(path),
-                    message="is a link to a file outside the dataset folder; it is not read.",
-                    fix="copy the file itself into the dataset folder.",
+                    message=N_("is a link to a file outside the dataset folder; it is not read."),
+                    fix=N_("copy the file itself into the dataset folder."),
                 )
             )
         found = tuple(p for p in found if p not in leaving)
@@ -651,10 +652,12 @@ def discover(folder: str | Path, *, confined: bool = False) -> Manifest:
             problems.append(
                 Problem(
                     file=str(folder),
-                    message=f"{len(found)} files could be the {name} layer: "
-                    f"{', '.join(p.name for p in found)}.",
-                    fix=f"say which in {MANIFEST_NAME}: [layers.{name}] file = "
-                    f'"{found[0].name}", or rename or move the other(s).',
+                    message=N_("{count} files could be the {layer} layer: {files}."),
+                    fix=N_('say which in {manifest}: [layers.{layer}] file = "{file}", or '
+                           "rename or move the other(s)."),
+                    params={"count": len(found), "layer": name,
+                            "files": ", ".join(p.name for p in found),
+                            "manifest": MANIFEST_NAME, "file": found[0].name},
                 )
             )
         elif found:
@@ -662,16 +665,24 @@ def discover(folder: str | Path, *, confined: bool = False) -> Manifest:
     if problems:
         raise InputError(problems)
     if not any(n in layers for n in VECTOR_LAYERS):
-        present = "; ".join(f"{n}: {s.label}" for n, s in layers.items()) or "no layer file"
+        present = "; ".join(f"{n}: {s.label}" for n, s in layers.items())
         expected = ", ".join(f"{n} ({'/'.join(_NAMES[n][:2])}…)" for n in VECTOR_LAYERS)
+        message = (
+            N_("no vector layer found by file name (found {present}). covplan looks for files "
+               "named after its layers: {expected}.")
+            if present
+            else N_("no vector layer found by file name (found no layer file). covplan looks "
+                    "for files named after its layers: {expected}.")
+        )
         raise InputError(
             [
                 Problem(
                     file=str(folder),
-                    message=f"no vector layer found by file name (found {present}). covplan "
-                    f"looks for files named after its layers: {expected}.",
-                    fix=f"rename the files, or add a {MANIFEST_NAME} such as:\n"
-                    + _starter_manifest(folder, files),
+                    message=message,
+                    fix=N_("rename the files, or add a {manifest} such as:\n{example}"),
+                    params={"present": present, "expected": expected,
+                            "manifest": MANIFEST_NAME,
+                            "example": _starter_manifest(folder, files)},
                 )
             ]
         )
@@ -695,8 +706,9 @@ def _gpkg_layers(path: Path) -> dict[str, LayerSpec]:
             [
                 Problem(
                     file=str(path),
-                    message="is not a readable GeoPackage (damaged, truncated or another format).",
-                    fix="export the layers again as a GeoPackage, or give the dataset folder.",
+                    message=N_("is not a readable GeoPackage (damaged, truncated or another "
+                               "format)."),
+                    fix=N_("export the layers again as a GeoPackage, or give the dataset folder."),
                 )
             ]
         ) from None
@@ -706,9 +718,12 @@ def _gpkg_layers(path: Path) -> dict[str, LayerSpec]:
             [
                 Problem(
                     file=str(path),
-                    message=f"has no layer named after covplan's layers (found "
-                    f"{', '.join(names) or 'none'}).",
-                    fix=f"name the layers {', '.join(VECTOR_LAYERS)}, or add a {MANIFEST_NAME}.",
+                    message=(N_("has no layer named after covplan's layers (found {found}).")
+                             if names
+                             else N_("has no layer named after covplan's layers (found none).")),
+                    fix=N_("name the layers {layers}, or add a {manifest}."),
+                    params={"found": ", ".join(names), "layers": ", ".join(VECTOR_LAYERS),
+                            "manifest": MANIFEST_NAME},
                 )
             ]
         )

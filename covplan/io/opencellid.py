@@ -35,6 +35,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from covplan.errors import DataFileNotFoundError, InputError, Problem
+from covplan.i18n import N_
 
 logger = logging.getLogger(__name__)
 
@@ -79,16 +80,16 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, int]:
                             keep_default_na=False)
     except pd.errors.EmptyDataError:
         raise InputError([Problem(
-            str(path), "the file is empty: expected one OpenCellID cell per line.",
-            "download the OpenCellID export again, or name the right file in dataset.toml.",
+            str(path), N_("the file is empty: expected one OpenCellID cell per line."),
+            N_("download the OpenCellID export again, or name the right file in dataset.toml."),
             layer="sites")]) from None
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, gzip.BadGzipFile,
             zlib.error):
         raise InputError([Problem(
-            str(path), "expected an OpenCellID CSV export (gzip allowed) but the file cannot "
-            "be read as one: a quote (\") opened and never closed, a download cut short, or "
-            "a file of another kind.",
-            "download the export again and use it unchanged, or close the open quote.",
+            str(path), N_("expected an OpenCellID CSV export (gzip allowed) but the file cannot "
+                          "be read as one: a quote (\") opened and never closed, a download cut "
+                          "short, or a file of another kind."),
+            N_("download the export again and use it unchanged, or close the open quote."),
             layer="sites")]) from None
     if not has_header:
         if table.shape[1] != len(OCID_COLUMNS):
@@ -96,11 +97,12 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, int]:
                 [
                     Problem(
                         str(path),
-                        f"expected {len(OCID_COLUMNS)} OpenCellID columns "
-                        f"({','.join(OCID_COLUMNS)}) or a header line, found {table.shape[1]} "
-                        "columns and no header.",
-                        "use an OpenCellID export unchanged, or add the header line.",
+                        N_("expected {count} OpenCellID columns ({columns}) or a header line, "
+                           "found {found} columns and no header."),
+                        N_("use an OpenCellID export unchanged, or add the header line."),
                         layer="sites",
+                        params={"count": len(OCID_COLUMNS), "columns": ",".join(OCID_COLUMNS),
+                                "found": table.shape[1]},
                     )
                 ]
             )
@@ -116,10 +118,11 @@ def _validate(table: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
             [
                 Problem(
                     str(path),
-                    f"expected OpenCellID columns {', '.join(absent)}, "
-                    f"found only {', '.join(map(str, table.columns))}.",
-                    "use the OpenCellID CSV layout (radio,mcc,net,area,cell,unit,lon,lat,…).",
+                    N_("expected OpenCellID columns {absent}, found only {found}."),
+                    N_("use the OpenCellID CSV layout (radio,mcc,net,area,cell,unit,lon,lat,…)."),
                     layer="sites",
+                    params={"absent": ", ".join(absent),
+                            "found": ", ".join(map(str, table.columns))},
                 )
             ]
         )
@@ -132,11 +135,12 @@ def _validate(table: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
             problems.append(
                 Problem(
                     str(path),
-                    f"expected numbers, found {table[col].iloc[bad[0]]!r} and {len(bad) - 1} more.",
-                    "fix or remove those rows.",
+                    N_("expected numbers, found {found} and {count} more."),
+                    N_("fix or remove those rows."),
                     layer="sites",
                     column=col,
                     rows=tuple(int(i) + first_row for i in bad),
+                    params={"found": repr(table[col].iloc[bad[0]]), "count": len(bad) - 1},
                 )
             )
     for col, limit in (("lon", 180.0), ("lat", 90.0)):
@@ -145,11 +149,12 @@ def _validate(table: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
             problems.append(
                 Problem(
                     str(path),
-                    f"expected degrees within ±{limit:g}, found {parsed[col].iloc[out[0]]:g}.",
-                    "check that lon and lat are WGS84 degrees and not swapped or projected.",
+                    N_("expected degrees within ±{limit}, found {found}."),
+                    N_("check that lon and lat are WGS84 degrees and not swapped or projected."),
                     layer="sites",
                     column=col,
                     rows=tuple(int(i) + first_row for i in out),
+                    params={"limit": f"{limit:g}", "found": f"{parsed[col].iloc[out[0]]:g}"},
                 )
             )
     if problems:
@@ -210,8 +215,8 @@ def read_opencellid(path: str | Path, *, site_radius_m: float = 10.0) -> gpd.Geo
             [
                 Problem(
                     str(path),
-                    "expected OpenCellID cells, found no data rows.",
-                    "download the export again.",
+                    N_("expected OpenCellID cells, found no data rows."),
+                    N_("download the export again."),
                     layer="sites",
                 )
             ]

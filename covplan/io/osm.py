@@ -29,6 +29,7 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from covplan.errors import DataFileNotFoundError, InputError, Problem, UnsupportedFormatError
+from covplan.i18n import N_
 
 logger = logging.getLogger(__name__)
 
@@ -103,12 +104,11 @@ def read_osm_roads(path: str | Path) -> gpd.GeoDataFrame:
             [
                 Problem(
                     str(path),
-                    "expected drivable roads (highway="
-                    + ", ".join(sorted(DRIVABLE_HIGHWAYS)[:4])
-                    + ", …), found none.",
-                    "check that the extract covers the area and includes highway ways "
-                    "and their nodes.",
+                    N_("expected drivable roads (highway={highways}, …), found none."),
+                    N_("check that the extract covers the area and includes highway ways "
+                       "and their nodes."),
                     layer="roads",
+                    params={"highways": ", ".join(sorted(DRIVABLE_HIGHWAYS)[:4])},
                 )
             ]
         )
@@ -130,10 +130,12 @@ def _corrupt(path: Path, detail: str, fmt: str) -> InputError:
         [
             Problem(
                 str(path),
-                f"expected a readable {fmt} file, but it seems truncated or corrupt ({detail}).",
-                "re-download or re-export the extract (an interrupted download leaves a "
-                "truncated file) and check it opens with 'osmium fileinfo'.",
+                N_("expected a readable {format} file, but it seems truncated or corrupt "
+                   "({detail})."),
+                N_("re-download or re-export the extract (an interrupted download leaves a "
+                   "truncated file) and check it opens with 'osmium fileinfo'."),
                 layer="roads",
+                params={"format": fmt, "detail": detail},
             )
         ]
     )

@@ -37,6 +37,7 @@ from covplan.errors import (
     UnsupportedFormatError,
 )
 from covplan.grid import GridSpec
+from covplan.i18n import N_
 from covplan.io.manifest import LayerSpec
 
 #: Raster formats covplan reads (``.hgt`` for terrain only).
@@ -116,18 +117,21 @@ def window_over(transform: Affine, shape: tuple[int, int], crs: CRS, area: Bound
 def no_overlap(label: str, layer: str, bounds: Bounds, crs: CRS, area: Bounds,
                area_crs: CRS) -> InputError:
     """The error for a raster at ``bounds`` that does not reach the study area ``area``."""
-    hint = ("give the SRTM tiles that cover the area (tiles are named after their south-west "
-            "corner, e.g. N21E105.hgt)" if layer == "terrain" else
-            "give the raster of this province")
+    fix = (N_("give the SRTM tiles that cover the area (tiles are named after their "
+              "south-west corner, e.g. N21E105.hgt); if the file is right, its CRS is wrong: "
+              "assign the CRS it was made in (gdal_edit.py -a_srs EPSG:<code>).")
+           if layer == "terrain" else
+           N_("give the raster of this province; if the file is right, its CRS is wrong: "
+              "assign the CRS it was made in (gdal_edit.py -a_srs EPSG:<code>)."))
     return InputError(
         [
             Problem(
                 label,
-                f"does not overlap the study area: the raster lies at "
-                f"{lonlat_text(bounds, crs)}, the study area at {lonlat_text(area, area_crs)}.",
-                f"{hint}; if the file is right, its CRS is wrong: assign the CRS it was made "
-                f"in (gdal_edit.py -a_srs EPSG:<code>).",
+                N_("does not overlap the study area: the raster lies at {raster}, the study "
+                   "area at {area}."),
+                fix,
                 layer=layer,
+                params={"raster": lonlat_text(bounds, crs), "area": lonlat_text(area, area_crs)},
             )
         ]
     )
@@ -203,9 +207,9 @@ def read_geotiff(
             [
                 Problem(
                     str(path),
-                    "expected a GeoTIFF raster; GDAL cannot read it (damaged, truncated or "
-                    "another format).",
-                    "re-export the raster as GeoTIFF.",
+                    N_("expected a GeoTIFF raster; GDAL cannot read it (damaged, truncated or "
+                       "another format)."),
+                    N_("re-export the raster as GeoTIFF."),
                     layer=layer,
                 )
             ]
@@ -216,17 +220,20 @@ def read_geotiff(
 def _check_georeference(path: Path, layer: str, crs: Any, transform: Affine) -> None:
     if crs is not None and transform != Affine.identity():
         return
-    found = "no georeference at all" if transform == Affine.identity() else "no CRS"
+    message = (N_("expected a georeferenced raster with a coordinate reference system, found "
+                  "no georeference at all.") if transform == Affine.identity() else
+               N_("expected a georeferenced raster with a coordinate reference system, found "
+                  "no CRS."))
     raise InputError(
         [
             Problem(
                 str(path),
-                "expected a georeferenced raster with a coordinate reference system, "
-                f"found {found}.",
-                "assign the CRS the raster was made in, e.g. "
-                f"'gdal_edit.py -a_srs EPSG:4326 {path.name}', or give it in dataset.toml "
-                f'(crs = "EPSG:4326" under [layers.{layer}]).',
+                message,
+                N_("assign the CRS the raster was made in, e.g. 'gdal_edit.py -a_srs EPSG:4326 "
+                   "{name}', or give it in dataset.toml (crs = \"EPSG:4326\" under "
+                   "[layers.{layer}])."),
                 layer=layer,
+                params={"name": path.name, "layer": layer},
             )
         ]
     )

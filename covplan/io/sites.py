@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from covplan.i18n import N_
 from covplan.io.checks import check_unique, clean_text
 from covplan.io.context import FileContext
 from covplan.io.tables import to_numeric
@@ -43,6 +44,32 @@ _RANGES: Final[dict[str, tuple[float, float, str]]] = {
     "mimo_layers": (1.0, 8.0, "layers"),
     "load": (0.0, 1.0, "(a share of the cell's resources, 0-1)"),
 }
+#: The out-of-range problem and its fix for units said in words (translated whole); other
+#: units (MHz, dBm, dBi) are symbols and fill ``{unit}`` of :data:`_RANGE_TEXT`.
+_RANGE_TEXTS: Final[dict[str, tuple[str, str]]] = {
+    "m above ground": (
+        N_("{column_name} {value} is outside the plausible range {low}-{high} m above ground."),
+        N_("check the unit of '{column_name}' (expected m above ground)."),
+    ),
+    "degrees": (
+        N_("{column_name} {value} is outside the plausible range {low}-{high} degrees."),
+        N_("check the unit of '{column_name}' (expected degrees)."),
+    ),
+    "layers": (
+        N_("{column_name} {value} is outside the plausible range {low}-{high} layers."),
+        N_("check the unit of '{column_name}' (expected layers)."),
+    ),
+    "(a share of the cell's resources, 0-1)": (
+        N_("{column_name} {value} is outside the plausible range {low}-{high} (a share of the "
+           "cell's resources, 0-1)."),
+        N_("check the unit of '{column_name}' (expected (a share of the cell's resources, "
+           "0-1))."),
+    ),
+}
+_RANGE_TEXT: Final = (
+    N_("{column_name} {value} is outside the plausible range {low}-{high} {unit}."),
+    N_("check the unit of '{column_name}' (expected {unit})."),
+)
 
 
 def _technology(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
@@ -53,10 +80,11 @@ def _technology(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
     if bad.any():
         found = ", ".join(repr(v) for v in raw[bad].fillna("<empty>").unique()[:5])
         ctx.add(
-            f"unknown technology {found}; expected 4G or 5G (LTE and NR are accepted too).",
-            "write 4G or 5G; covplan does not plan 2G/3G, so remove those rows.",
+            N_("unknown technology {found}; expected 4G or 5G (LTE and NR are accepted too)."),
+            N_("write 4G or 5G; covplan does not plan 2G/3G, so remove those rows."),
             column="technology",
             rows=ctx.rows(bad),
+            found=found,
         )
     frame["technology"] = tech.astype("string")
 
@@ -68,21 +96,28 @@ def _numbers(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
         values = to_numeric(frame[column], ctx, column)
         if column in NON_NEGATIVE and (values < 0).any():
             ctx.add(
-                f"negative {column} ({values[values < 0].iloc[0]:g}).",
-                f"{column} must be zero or more.",
+                N_("negative {column_name} ({value})."),
+                N_("{column_name} must be zero or more."),
                 column=column,
                 rows=ctx.rows(values < 0),
+                column_name=column,
+                value=f"{values[values < 0].iloc[0]:g}",
             )
         elif column in _RANGES:
             low, high, unit = _RANGES[column]
             out = (values < low) | (values > high)
             if out.any():
+                message, fix = _RANGE_TEXTS.get(unit, _RANGE_TEXT)
                 ctx.add(
-                    f"{column} {values[out].iloc[0]:g} is outside the plausible range "
-                    f"{low:g}-{high:g} {unit}.",
-                    f"check the unit of '{column}' (expected {unit}).",
+                    message,
+                    fix,
                     column=column,
                     rows=ctx.rows(out),
+                    column_name=column,
+                    value=f"{values[out].iloc[0]:g}",
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                    unit=unit,
                 )
         frame[column] = values
 
@@ -92,8 +127,8 @@ def _sectors(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
     missing = frame["site_id"].isna() | (frame["site_id"] == "")
     if missing.any():
         ctx.add(
-            "missing site_id.",
-            "give every row a site_id.",
+            N_("missing site_id."),
+            N_("give every row a site_id."),
             column="site_id",
             rows=ctx.rows(missing),
         )
@@ -102,12 +137,13 @@ def _sectors(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
         bad = sector.notna() & ((sector % 1 != 0) | (sector < 1) | (sector > MAX_SECTOR))
         if bad.any():
             ctx.add(
-                f"expected a whole sector number from 1 to {MAX_SECTOR}, found "
-                f"{sector[bad].iloc[0]:g}.",
-                "number the sectors of each site 1, 2, 3 … (or leave the cell empty to number "
-                "them in file order).",
+                N_("expected a whole sector number from 1 to {largest}, found {found}."),
+                N_("number the sectors of each site 1, 2, 3 … (or leave the cell empty to "
+                   "number them in file order)."),
                 column="sector",
                 rows=ctx.rows(bad),
+                largest=MAX_SECTOR,
+                found=f"{sector[bad].iloc[0]:g}",
             )
         frame["sector"] = sector.where(~bad)
     else:
@@ -167,10 +203,12 @@ def _defaults(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
     bad = ~status.isin(SITE_STATUSES)
     if bad.any():
         ctx.add(
-            f"unknown status {status[bad].iloc[0]!r}; expected {', '.join(SITE_STATUSES)}.",
-            "use existing, planned or candidate (or leave empty for existing).",
+            N_("unknown status {found}; expected {statuses}."),
+            N_("use existing, planned or candidate (or leave empty for existing)."),
             column="status",
             rows=ctx.rows(bad),
+            found=repr(status[bad].iloc[0]),
+            statuses=", ".join(SITE_STATUSES),
         )
     frame["status"] = status
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from covplan.errors import InputError, Problem
+from covplan.i18n import N_
 from covplan.io.context import FileContext
 
 _DELIMITERS = (",", ";", "\t", "|")
@@ -26,14 +27,15 @@ _SNIFF_BYTES = 65_536
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def _not_text(ctx: FileContext, why: str) -> InputError:
+def _not_text(ctx: FileContext, message: str) -> InputError:
+    """The file is no text table; ``message`` (marked with ``N_``) says what was found."""
     return InputError(
         [
             Problem(
                 ctx.file,
-                f"expected a text table (CSV), found {why}.",
-                "export the table from your spreadsheet as CSV (UTF-8), or name the right "
-                "file in dataset.toml.",
+                message,
+                N_("export the table from your spreadsheet as CSV (UTF-8), or name the right "
+                   "file in dataset.toml."),
                 layer=ctx.layer,
             )
         ]
@@ -56,23 +58,25 @@ def read_text(path: Path, ctx: FileContext) -> str:
     """
     raw = path.read_bytes()
     if b"\x00" in raw[:_SNIFF_BYTES]:
-        raise _not_text(ctx, "binary data (NUL bytes)")
+        raise _not_text(ctx, N_("expected a text table (CSV), found binary data (NUL bytes)."))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         try:
             text = raw.decode("cp1258")
         except UnicodeDecodeError:
-            raise _not_text(ctx, "bytes that are neither UTF-8 nor Windows-1258 text") from None
+            raise _not_text(ctx, N_("expected a text table (CSV), found bytes that are neither "
+                                    "UTF-8 nor Windows-1258 text.")) from None
         if _CONTROL.search(text[:_SNIFF_BYTES]):
-            raise _not_text(ctx, "binary data") from None
+            raise _not_text(ctx, N_("expected a text table (CSV), found binary data.")) from None
         ctx.warn(
             f"not UTF-8 (first bad byte at offset {exc.start:,}); read as Windows-1258, the "
             "legacy Vietnamese code page. Check the names, and save the file as "
             "'CSV UTF-8' to be sure."
         )
     if _CONTROL.search(text[:_SNIFF_BYTES]):
-        raise _not_text(ctx, "binary data (control characters)")
+        raise _not_text(
+            ctx, N_("expected a text table (CSV), found binary data (control characters)."))
     return unicodedata.normalize("NFC", text)
 
 
@@ -101,11 +105,13 @@ def _rows(text: str, delimiter: str, ctx: FileContext) -> tuple[list[str], list[
             break
         except csv.Error as exc:
             ctx.add(
-                f"the table cannot be read from line {start} on ({exc}): a quote (\") is "
-                "opened and never closed, or a quoted value is followed by more text.",
-                "close the quote or remove the stray quote character in that line (a value "
-                'holding the separator is written "like, this").',
+                N_("the table cannot be read from line {line} on ({error}): a quote (\") is "
+                   "opened and never closed, or a quoted value is followed by more text."),
+                N_("close the quote or remove the stray quote character in that line (a value "
+                   'holding the separator is written "like, this").'),
                 rows=(start,),
+                line=start,
+                error=str(exc),
             )
             raise InputError(ctx.problems) from None
         if header is None:
@@ -125,27 +131,30 @@ def _rows(text: str, delimiter: str, ctx: FileContext) -> tuple[list[str], list[
             [
                 Problem(
                     ctx.file,
-                    "the file is empty: expected a header line and one row per feature.",
-                    "export the table again with its header, or name the right file in "
-                    "dataset.toml.",
+                    N_("the file is empty: expected a header line and one row per feature."),
+                    N_("export the table again with its header, or name the right file in "
+                       "dataset.toml."),
                     layer=ctx.layer,
                 )
             ]
         )
     if ragged:
         ctx.add(
-            f"expected {len(header)} fields as in the header line, found "
-            f"{', '.join(str(w) for w in sorted(widths))}.",
-            f"give each of these lines {len(header)} fields separated by {delimiter!r} "
-            "(quote values that contain the separator).",
+            N_("expected {count} fields as in the header line, found {found}."),
+            N_("give each of these lines {count} fields separated by {delimiter} "
+               "(quote values that contain the separator)."),
             rows=ragged,
+            count=len(header),
+            found=", ".join(str(w) for w in sorted(widths)),
+            delimiter=repr(delimiter),
         )
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         ctx.add(
-            f"the header line names column(s) {', '.join(map(repr, repeated))} more than once.",
-            "give every column its own name in the header line.",
+            N_("the header line names column(s) {names} more than once."),
+            N_("give every column its own name in the header line."),
             rows=(1,),
+            names=", ".join(map(repr, repeated)),
         )
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()  # blank lines at the end
@@ -218,10 +227,11 @@ def to_numeric(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:
     if bad.any():
         examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
         ctx.add(
-            f"expected a number, found {examples}.",
-            "write plain numbers (e.g. 30 or 30.5); remove units and text.",
+            N_("expected a number, found {found}."),
+            N_("write plain numbers (e.g. 30 or 30.5); remove units and text."),
             column=column,
             rows=ctx.rows(bad),
+            found=examples,
         )
     _refuse_infinite(numbers, ctx, column)
     return numbers.where(np.isfinite(numbers))
@@ -232,8 +242,8 @@ def _refuse_infinite(numbers: pd.Series, ctx: FileContext, column: str) -> None:
     infinite = np.isinf(numbers.to_numpy(dtype=np.float64))
     if infinite.any():
         ctx.add(
-            "expected a finite number, found infinity (inf).",
-            "write the real value, or leave the cell empty for the default.",
+            N_("expected a finite number, found infinity (inf)."),
+            N_("write the real value, or leave the cell empty for the default."),
             column=column,
             rows=ctx.rows(infinite),
         )

@@ -106,23 +106,29 @@ def _check_tile(path: Path) -> tuple[list[Problem], int | None, tuple[int, int] 
         problems.append(
             Problem(
                 str(path),
-                f"expected an SRTM tile name such as N21E105.hgt (south-west corner), "
-                f"found '{path.name}'.",
-                "keep the original tile name: the name is the only georeference a .hgt file has.",
+                N_("expected an SRTM tile name such as N21E105.hgt (south-west corner), "
+                   "found '{name}'."),
+                N_("keep the original tile name: the name is the only georeference a .hgt file "
+                   "has."),
                 layer="terrain",
+                params={"name": path.name},
             )
         )
     size = path.stat().st_size
     side = next((n for n in HGT_SIZES.values() if size == n * n * 2), None)
     if side is None:
-        expected = " or ".join(f"{n * n * 2:,} bytes for {k}" for k, n in HGT_SIZES.items())
+        (small, small_side), (large, large_side) = HGT_SIZES.items()
         problems.append(
             Problem(
                 str(path),
-                f"expected {expected}, found {size:,} bytes.",
-                "the tile seems truncated or is not an SRTM .hgt file: re-download it (for "
-                "example from USGS EarthExplorer) and unzip it fully.",
+                N_("expected {small_bytes} bytes for {small} or {large_bytes} bytes for "
+                   "{large}, found {size} bytes."),
+                N_("the tile seems truncated or is not an SRTM .hgt file: re-download it (for "
+                   "example from USGS EarthExplorer) and unzip it fully."),
                 layer="terrain",
+                params={"small": small, "small_bytes": f"{small_side * small_side * 2:,}",
+                        "large": large, "large_bytes": f"{large_side * large_side * 2:,}",
+                        "size": f"{size:,}"},
             )
         )
     return problems, side, corner
@@ -160,8 +166,8 @@ def read_hgt(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS]:
             [
                 Problem(
                     "terrain",
-                    "expected at least one .hgt tile, found none.",
-                    "list the tiles covering the area.",
+                    N_("expected at least one .hgt tile, found none."),
+                    N_("list the tiles covering the area."),
                     layer="terrain",
                 )
             ]
@@ -181,9 +187,10 @@ def read_hgt(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS]:
             problems.append(
                 Problem(
                     str(path),
-                    f"duplicates tile {found[corner]}.",
-                    "list each tile once.",
+                    N_("duplicates tile {tile}."),
+                    N_("list each tile once."),
                     layer="terrain",
+                    params={"tile": str(found[corner])},
                 )
             )
         elif corner is not None:
@@ -192,8 +199,8 @@ def read_hgt(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS]:
         problems.append(
             Problem(
                 ", ".join(str(p) for p in tiles),
-                "expected tiles of one product, found SRTM1 and SRTM3 mixed.",
-                "use tiles of one resolution.",
+                N_("expected tiles of one product, found SRTM1 and SRTM3 mixed."),
+                N_("use tiles of one resolution."),
                 layer="terrain",
             )
         )
@@ -336,8 +343,8 @@ def fill_voids(
             [
                 Problem(
                     source,
-                    "expected terrain heights, found only voids/nodata.",
-                    "check the file's nodata value, or use a DEM tile that covers the area.",
+                    N_("expected terrain heights, found only voids/nodata."),
+                    N_("check the file's nodata value, or use a DEM tile that covers the area."),
                     layer="terrain",
                 )
             ]
@@ -354,10 +361,11 @@ def fill_voids(
             [
                 Problem(
                     source,
-                    f"expected every void within {distance} cells of valid terrain, "
-                    f"found {left:,} voids farther away.",
-                    "pass a larger max_search_distance or add the neighbouring tiles.",
+                    N_("expected every void within {distance} cells of valid terrain, "
+                       "found {count} voids farther away."),
+                    N_("pass a larger max_search_distance or add the neighbouring tiles."),
                     layer="terrain",
+                    params={"distance": distance, "count": f"{left:,}"},
                 )
             ]
         )
@@ -455,9 +463,9 @@ def _fill_inner_voids(source: RasterWindow) -> tuple[np.ndarray, int]:
             [
                 Problem(
                     source.label,
-                    "expected terrain heights over the study area, found only nodata there.",
-                    "check the file's nodata value (nodata = ... under [layers.terrain]), or "
-                    "use a DEM that covers the area.",
+                    N_("expected terrain heights over the study area, found only nodata there."),
+                    N_("check the file's nodata value (nodata = ... under [layers.terrain]), or "
+                       "use a DEM that covers the area."),
                     layer="terrain",
                 )
             ]
@@ -545,16 +553,19 @@ def load_terrain(
     if area is not None and share == 0.0:
         raise no_overlap(spec.label, "terrain", extent(source), source.crs, area.bounds, crs)
     if spec.outside == "refuse" and not coverage.complete:
-        tiles = f" ({', '.join(missing)})" if missing else ""
+        fix = (N_('add the terrain that covers the rest ({tiles}), or write outside = "flat" '
+                  "under [layers.terrain] to predict over flat ground there.") if missing else
+               N_('add the terrain that covers the rest, or write outside = "flat" under '
+                  "[layers.terrain] to predict over flat ground there."))
         raise InputError(
             [
                 Problem(
                     spec.label,
-                    f"covers {100 * share:.1f} % of the study area, and dataset.toml says "
-                    'outside = "refuse".',
-                    f"add the terrain that covers the rest{tiles}, or write outside = \"flat\" "
-                    "under [layers.terrain] to predict over flat ground there.",
+                    N_('covers {percent} of the study area, and dataset.toml says '
+                       'outside = "refuse".'),
+                    fix,
                     layer="terrain",
+                    params={"percent": f"{100 * share:.1f} %", "tiles": ", ".join(missing)},
                 )
             ]
         )

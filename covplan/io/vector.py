@@ -15,6 +15,7 @@ from pyproj import CRS
 
 from covplan import settings
 from covplan.errors import DataFileNotFoundError, LimitError, UnsupportedFormatError
+from covplan.i18n import N_
 from covplan.io.columns import invert_mapping, suggest_column
 from covplan.io.context import UNLOCATED, FileContext
 from covplan.io.manifest import LayerSpec
@@ -87,13 +88,13 @@ def _points_from_table(table: pd.DataFrame, spec: LayerSpec, ctx: FileContext) -
             if want not in table.columns:
                 guess = suggest_column(want, table.columns)
                 hint = (
-                    f"rename column '{guess}' to '{want}', or map it in dataset.toml: "
-                    f'columns = {{ {want} = "{guess}" }}'
+                    N_("rename column '{guess}' to '{name}', or map it in dataset.toml: {entry}")
                     if guess
-                    else f"add a '{want}' column in decimal degrees (WGS 84)"
+                    else N_("add a '{name}' column in decimal degrees (WGS 84)")
                 )
-                found = ", ".join(map(str, table.columns))
-                ctx.add(f"missing required column '{want}' (found: {found}).", hint, column=want)
+                ctx.add(N_("missing required column '{name}' (found: {found})."), hint,
+                        column=want, name=want, found=", ".join(map(str, table.columns)),
+                        guess=guess, entry=f'columns = {{ {want} = "{guess}" }}')
         return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table)), crs=crs)
     blank = table["lon"].isna() | table["lat"].isna()
     lon = to_numeric(table["lon"], ctx, "lon")
@@ -101,8 +102,8 @@ def _points_from_table(table: pd.DataFrame, spec: LayerSpec, ctx: FileContext) -
     missing = lon.isna() | lat.isna()  # blank, or not a number (reported as such)
     if blank.any():
         ctx.add(
-            "missing coordinates.",
-            "fill in lon and lat for every row.",
+            N_("missing coordinates."),
+            N_("fill in lon and lat for every row."),
             column="lon/lat",
             rows=ctx.rows(blank),
         )
@@ -180,9 +181,10 @@ def _filter_rows(frame: gpd.GeoDataFrame, spec: LayerSpec, ctx: FileContext) -> 
     for column, allowed in spec.where.items():
         if column not in frame.columns:
             ctx.add(
-                f"dataset.toml filters on column '{column}' but the file has no such column.",
-                "fix the column name under [layers.*.where] in dataset.toml.",
+                N_("dataset.toml filters on column '{name}' but the file has no such column."),
+                N_("fix the column name under [layers.*.where] in dataset.toml."),
                 column=column,
+                name=column,
             )
             continue
         keep &= frame[column].astype("string").isin(allowed).fillna(False)
@@ -216,9 +218,10 @@ def read_vector(spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
             frame = frame.set_crs(spec.crs)
         else:
             ctx.add(
-                "the file has no coordinate reference system (CRS).",
-                "save it with a CRS (e.g. EPSG:4326 or VN-2000), add a .prj, or set "
-                f'crs = "EPSG:4326" under [layers.{spec.name}] in dataset.toml.',
+                N_("the file has no coordinate reference system (CRS)."),
+                N_("save it with a CRS (e.g. EPSG:4326 or VN-2000), add a .prj, or set "
+                   'crs = "EPSG:4326" under [layers.{layer}] in dataset.toml.'),
+                layer=spec.name,
             )
     frame = _filter_rows(frame, spec, ctx).reset_index(drop=True)
     frame = apply_columns(frame, spec, ctx)
@@ -243,10 +246,14 @@ def apply_columns(
     for target, source in mapping.items():
         if source not in frame.columns:
             ctx.add(
-                f"dataset.toml maps {target} = \"{source}\" but the file has no column "
-                f"'{source}' (columns: {', '.join(present)}).",
-                f"correct the column name under [layers.{spec.name}] columns in dataset.toml.",
+                N_("dataset.toml maps {target} = \"{source}\" but the file has no column "
+                   "'{source}' (columns: {columns})."),
+                N_("correct the column name under [layers.{layer}] columns in dataset.toml."),
                 column=source,
+                target=target,
+                source=source,
+                columns=", ".join(present),
+                layer=spec.name,
             )
     usable = {t: s for t, s in mapping.items() if s in frame.columns and s != geometry}
     sources = set(usable.values())
@@ -262,9 +269,10 @@ def apply_columns(
     repeated = sorted({str(c) for c in out.columns[out.columns.duplicated()]})
     if repeated:
         ctx.add(
-            f"the file has more than one column named {', '.join(map(repr, repeated))}.",
-            "give every column its own name, or map the one to use in dataset.toml.",
+            N_("the file has more than one column named {names}."),
+            N_("give every column its own name, or map the one to use in dataset.toml."),
             column=repeated[0],
+            names=", ".join(map(repr, repeated)),
         )
         out = out.loc[:, ~out.columns.duplicated()]
     return out

@@ -36,6 +36,7 @@ from rasterio.warp import Resampling
 
 from covplan.errors import InputError, Problem
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import N_
 from covplan.io.manifest import LayerSpec
 from covplan.io.raster import (
     covered_share,
@@ -77,11 +78,12 @@ def people_per_cell(
             [
                 Problem(
                     source,
-                    f"expected people per cell (0 or more), found {negative:,} negative cells "
-                    f"(minimum {values.min():g}).",
-                    "set the raster's nodata value to the value it uses for 'no data' "
-                    "(WorldPop: -99999).",
+                    N_("expected people per cell (0 or more), found {count} negative cells "
+                       "(minimum {minimum})."),
+                    N_("set the raster's nodata value to the value it uses for 'no data' "
+                       "(WorldPop: -99999)."),
                     layer="population",
+                    params={"count": f"{negative:,}", "minimum": f"{values.min():g}"},
                 )
             ]
         )
@@ -140,8 +142,8 @@ def zonal_population(
             [
                 Problem(
                     "zones",
-                    "expected zones with a CRS, found none.",
-                    "set the CRS of the zone file.",
+                    N_("expected zones with a CRS, found none."),
+                    N_("set the CRS of the zone file."),
                     layer="communes",
                 )
             ]

@@ -33,6 +33,7 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import N_
 from covplan.io.checks import check_geometry, check_in_vietnam
 from covplan.io.context import FileContext
 from covplan.io.manifest import LayerSpec
@@ -275,8 +276,8 @@ def _check_numbers(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = values.isna() & frame[column].notna() | (values <= 0)
         if bad.any():
-            ctx.add(f"{column} should be a positive number.", f"fix or empty the {column} "
-                    "cells.", column=column, rows=ctx.rows(bad))
+            ctx.add(N_("{name} should be a positive number."), N_("fix or empty the {name} cells."),
+                    column=column, rows=ctx.rows(bad), name=column)
         frame[column] = values
 
 
@@ -296,7 +297,7 @@ def load_exclusion(path: str | Path, crs: CRS) -> gpd.GeoDataFrame:
     polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])] if len(
         frame) else frame
     if not ctx.problems and polygons.empty:
-        ctx.add("no polygons found.", "give exclusion zones as polygons.")
+        ctx.add(N_("no polygons found."), N_("give exclusion zones as polygons."))
     ctx.raise_if_problems()
     logger.info("Loaded %d exclusion zones from %s", len(polygons), path)
     return polygons.to_crs(crs)

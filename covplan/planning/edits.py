@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 
 from covplan.errors import Problem
+from covplan.i18n import N_
 from covplan.io.context import FileContext
 from covplan.io.sites import normalise_sites
 from covplan.schema import SECTOR_VALUES, TECHNOLOGY_VALUES, SectorSpec, SectorValues
@@ -88,10 +89,11 @@ class _Collector:
         self.source, self.number = source, number
         self.problems: list[Problem] = []
 
-    def add(self, message: str, fix: str = "", column: str | None = None) -> None:
+    def add(self, message: str, fix: str = "", column: str | None = None,
+            **params: object) -> None:
         self.problems.append(Problem(file=self.source, message=message, fix=fix,
                                      layer="scenario", column=column, rows=(self.number,),
-                                     row_label="edit"))
+                                     row_label="edit", params=params))
 
     def absorb(self, ctx: FileContext) -> None:
         for p in ctx.problems:
@@ -128,9 +130,9 @@ def _new_rows(edit: Edit, crs: Any) -> gpd.GeoDataFrame:
 
 def _add(sites: gpd.GeoDataFrame, edit: Edit, out: _Collector) -> gpd.GeoDataFrame:
     if _has(sites, edit.site_id, None).any():
-        out.add(f"site_id {edit.site_id!r} already exists; an add needs a new site_id.",
-                "choose another site_id, or use op 'modify' to change the existing site.",
-                column="site_id")
+        out.add(N_("site_id {site_id} already exists; an add needs a new site_id."),
+                N_("choose another site_id, or use op 'modify' to change the existing site."),
+                column="site_id", site_id=repr(edit.site_id))
         return sites
     rows = _normalised(_new_rows(edit, sites.crs), out)
     if rows is None:
@@ -161,8 +163,8 @@ def _restore_dtypes(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
 
 def _move(sites: gpd.GeoDataFrame, edit: Edit, out: _Collector) -> gpd.GeoDataFrame:
     if edit.sector is not None:
-        out.add("a move applies to every sector of a site; it cannot name a sector.",
-                "remove the 'sector' key (sectors of one site share one position).",
+        out.add(N_("a move applies to every sector of a site; it cannot name a sector."),
+                N_("remove the 'sector' key (sectors of one site share one position)."),
                 column="sector")
         return sites
     geoms = np.asarray(sites.geometry.values, dtype=object).copy()
@@ -207,14 +209,12 @@ def _modify(sites: gpd.GeoDataFrame, edit: Edit, out: _Collector) -> gpd.GeoData
 def _exists(sites: gpd.GeoDataFrame, edit: Edit, out: _Collector) -> bool:
     if _has(sites, edit.site_id, edit.sector).any():
         return True
-    what = (f"site {edit.site_id!r}" if edit.sector is None
-            else f"sector {edit.sector} of site {edit.site_id!r}")
     near = sorted({str(s) for s in sites["site_id"]
                    if str(s).lower().startswith(edit.site_id[:3].lower())})[:5]
-    hint = f" Similar site_ids: {', '.join(near)}." if near else ""
-    out.add(f"{what} does not exist in the baseline or an earlier edit, so it cannot be "
-            f"{_PAST[edit.op]}.{hint}",
-            "check the site_id (and sector) against the sites layer.", column="site_id")
+    message = _MISSING[edit.op, edit.sector is not None, bool(near)]
+    out.add(message, N_("check the site_id (and sector) against the sites layer."),
+            column="site_id", site_id=repr(edit.site_id), sector=edit.sector,
+            similar=", ".join(near))
     return False
 
 
@@ -222,39 +222,81 @@ def _check(edit: Edit, out: _Collector) -> None:
     """Problems an edit has on its own, before it meets the sites."""
     if edit.op not in OPS:
         close = difflib.get_close_matches(str(edit.op).lower(), OPS, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        out.add(f"unknown op {edit.op!r}; expected one of {', '.join(OPS)}.",
-                f'{hint}Write "op": "add", "move", "remove" or "modify".', column="op")
+        out.add(N_("unknown op {op}; expected one of {ops}."),
+                N_("did you mean '{suggestion}'? Write \"op\": \"add\", \"move\", "
+                   "\"remove\" or \"modify\".") if close else
+                N_('Write "op": "add", "move", "remove" or "modify".'), column="op",
+                op=repr(edit.op), ops=", ".join(OPS), suggestion=close[0] if close else "")
         return
     if not edit.site_id:
-        out.add("missing site_id.", "name the site the edit applies to.", column="site_id")
+        out.add(N_("missing site_id."), N_("name the site the edit applies to."),
+                column="site_id")
     specs = [edit.values, *edit.sectors]
     unknown = sorted({k for spec in specs for k in spec
                       if k not in SECTOR_VALUES and k != "sector"})
     if unknown:
-        hints = [f"'{c[0]}' for '{k}'" for k in unknown
+        named = [(c[0], k) for k in unknown
                  if (c := difflib.get_close_matches(k, SECTOR_VALUES, n=1))]
-        out.add(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                f"expected {', '.join(SECTOR_VALUES)}.",
-                (f"write {', '.join(hints)}, or remove the field." if hints
-                 else "fix the field name or remove it."))
+        hints = [f"'{c}' for '{k}'" for c, k in named]
+        fix = (N_("write '{suggestion}' for '{field}', or remove the field.") if len(named) == 1
+               else N_("write {hints}, or remove the field.") if named
+               else N_("fix the field name or remove it."))
+        out.add(N_("unknown fields {fields}; expected {expected}.") if len(unknown) > 1
+                else N_("unknown field {fields}; expected {expected}."), fix,
+                fields=", ".join(unknown), expected=", ".join(SECTOR_VALUES),
+                hints=", ".join(hints), suggestion=named[0][0] if named else "",
+                field=named[0][1] if named else "")
     if edit.op in ("add", "move") and not (
             edit.x is not None and edit.y is not None and np.isfinite([edit.x, edit.y]).all()):
-        article = "an" if edit.op == "add" else "a"
-        out.add(f"{article} {edit.op} needs a position.", "give x and y (in the scenario's crs) or "
-                "lon and lat (degrees).")
+        out.add(N_("an add needs a position.") if edit.op == "add"
+                else N_("a move needs a position."),
+                N_("give x and y (in the scenario's crs) or lon and lat (degrees)."))
     if edit.op == "add" and "technology" not in edit.values and not all(
             "technology" in s for s in edit.sectors or ({},)):
-        out.add("an add needs a technology.", "set technology to 4G or 5G.",
+        out.add(N_("an add needs a technology."), N_("set technology to 4G or 5G."),
                 column="technology")
     if edit.op == "modify" and not edit.values:
-        out.add("a modify sets no values.",
-                f"give values to set, out of {', '.join(SECTOR_VALUES)}.")
+        out.add(N_("a modify sets no values."), N_("give values to set, out of {fields}."),
+                fields=", ".join(SECTOR_VALUES))
     if edit.op != "add" and edit.sectors:
-        out.add(f"only an add lists sectors, not a {edit.op}.", "give one sector number.")
+        out.add(_NOT_ADD[edit.op], N_("give one sector number."))
 
 
-_PAST = {"add": "added", "move": "moved", "remove": "removed", "modify": "modified"}
+#: "only an add lists sectors", one whole sentence per other op.
+_NOT_ADD: Final = {"move": N_("only an add lists sectors, not a move."),
+                   "remove": N_("only an add lists sectors, not a remove."),
+                   "modify": N_("only an add lists sectors, not a modify.")}
+#: What an edit of a site (or of one sector, second key) that does not exist says, per op,
+#: without or with site_ids like the one asked for (third key).
+_MISSING: Final = {
+    ("move", False, False): N_("site {site_id} does not exist in the baseline or an earlier "
+                               "edit, so it cannot be moved."),
+    ("move", False, True): N_("site {site_id} does not exist in the baseline or an earlier "
+                              "edit, so it cannot be moved. Similar site_ids: {similar}."),
+    ("move", True, False): N_("sector {sector} of site {site_id} does not exist in the "
+                              "baseline or an earlier edit, so it cannot be moved."),
+    ("move", True, True): N_("sector {sector} of site {site_id} does not exist in the "
+                             "baseline or an earlier edit, so it cannot be moved. Similar "
+                             "site_ids: {similar}."),
+    ("remove", False, False): N_("site {site_id} does not exist in the baseline or an earlier "
+                                 "edit, so it cannot be removed."),
+    ("remove", False, True): N_("site {site_id} does not exist in the baseline or an earlier "
+                                "edit, so it cannot be removed. Similar site_ids: {similar}."),
+    ("remove", True, False): N_("sector {sector} of site {site_id} does not exist in the "
+                                "baseline or an earlier edit, so it cannot be removed."),
+    ("remove", True, True): N_("sector {sector} of site {site_id} does not exist in the "
+                               "baseline or an earlier edit, so it cannot be removed. Similar "
+                               "site_ids: {similar}."),
+    ("modify", False, False): N_("site {site_id} does not exist in the baseline or an earlier "
+                                 "edit, so it cannot be modified."),
+    ("modify", False, True): N_("site {site_id} does not exist in the baseline or an earlier "
+                                "edit, so it cannot be modified. Similar site_ids: {similar}."),
+    ("modify", True, False): N_("sector {sector} of site {site_id} does not exist in the "
+                                "baseline or an earlier edit, so it cannot be modified."),
+    ("modify", True, True): N_("sector {sector} of site {site_id} does not exist in the "
+                               "baseline or an earlier edit, so it cannot be modified. Similar "
+                               "site_ids: {similar}."),
+}
 _APPLY = {"add": _add, "move": _move, "remove": _remove, "modify": _modify}
 
 

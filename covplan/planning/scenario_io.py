@@ -60,6 +60,7 @@ from pyproj.exceptions import CRSError
 
 from covplan.errors import ConfigError, InputError, Problem
 from covplan.export.atomic import write_atomic
+from covplan.i18n import N_
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
 from covplan.planning.edits import OPS, Edit, apply_edits
 from covplan.planning.scenario import Scenario, sites_hash
@@ -181,24 +182,26 @@ class _Reader:
         self.to_lonlat = Transformer.from_crs(target, 4326, always_xy=True)
         self.area = area
 
-    def problem(self, number: int, message: str, fix: str = "", column: str | None = None
-                ) -> None:
+    def problem(self, number: int, message: str, fix: str = "", column: str | None = None,
+                **params: object) -> None:
         self.problems.append(Problem(self.source, message, fix, "scenario", column,
-                                     (number,), "edit"))
+                                     (number,), "edit", params))
 
     def number(self, record: dict[str, Any], key: str, n: int, *, integer: bool = False
                ) -> Any:
         value = record.get(key)
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if value is None or isinstance(value, bool) or not ok:
-            kind = "a whole number" if integer else "a number"
-            self.problem(n, f"{key} should be {kind}, got {value!r}.",
-                         f'write it without quotes, such as "{key}": '
-                         f"{1 if integer else 105.8}.", column=key)
+            self.problem(n, N_("{key} should be a whole number, got {found}.") if integer
+                         else N_("{key} should be a number, got {found}."),
+                         N_('write it without quotes, such as "{key}": {example}.'),
+                         column=key, key=key, found=repr(value),
+                         example="1" if integer else "105.8")
             return None
         if not math.isfinite(value):
-            self.problem(n, f"{key} should be a finite number, got {value!r}.",
-                         f"replace {value!r} by a real value.", column=key)
+            self.problem(n, N_("{key} should be a finite number, got {found}."),
+                         N_("replace {found} by a real value."), column=key, key=key,
+                         found=repr(value))
             return None
         return value
 
@@ -206,9 +209,10 @@ class _Reader:
         """Whether every number among ``values`` is finite (JSON allows NaN, Infinity)."""
         bad = [k for k, v in values.items() if isinstance(v, float) and not math.isfinite(v)]
         for key in bad:
-            self.problem(n, f"{key} should be a finite number, got {values[key]!r}.",
-                         f"replace {values[key]!r} by a real value, or remove {key!r} to take "
-                         "the technology's default.", column=key)
+            self.problem(n, N_("{key} should be a finite number, got {found}."),
+                         N_("replace {found} by a real value, or remove {field} to take the "
+                            "technology's default."),
+                         column=key, key=key, found=repr(values[key]), field=repr(key))
         return not bad
 
     def position(self, record: dict[str, Any], n: int) -> tuple[float | None, float | None]:
@@ -226,11 +230,12 @@ class _Reader:
                 return None, None
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 swapped = bool(looks_swapped(np.array([lon]), np.array([lat]))[0])
-                self.problem(n, f"lon/lat {lon}, {lat} are not degrees"
-                             + (" (lon and lat look swapped)." if swapped else "."),
-                             "exchange lon and lat." if swapped else
-                             "give lon (-180..180) and lat (-90..90) in WGS 84 degrees.",
-                             column="lon")
+                self.problem(n, N_("lon/lat {lon}, {lat} are not degrees (lon and lat look "
+                                   "swapped).") if swapped else
+                             N_("lon/lat {lon}, {lat} are not degrees."),
+                             N_("exchange lon and lat.") if swapped else
+                             N_("give lon (-180..180) and lat (-90..90) in WGS 84 degrees."),
+                             column="lon", lon=str(lon), lat=str(lat))
                 return None, None
             return self.from_lonlat.transform(lon, lat)
         return None, None
@@ -244,9 +249,10 @@ class _Reader:
         away_m = math.hypot(x - xy[0], y - xy[1])
         if math.isfinite(away_m) and away_m <= LONLAT_TOLERANCE_M:
             return True
-        self.problem(n, f"x/y and lon/lat give two positions {away_m:,.0f} m apart.",
-                     "keep one of them: remove x and y to place the site by lon and lat, or "
-                     "remove lon and lat to place it by x and y.", column="lon")
+        self.problem(n, N_("x/y and lon/lat give two positions {distance} m apart."),
+                     N_("keep one of them: remove x and y to place the site by lon and lat, or "
+                        "remove lon and lat to place it by x and y."), column="lon",
+                     distance=f"{away_m:,.0f}")
         return False
 
     def placed(self, x: float, y: float, record: dict[str, Any], n: int) -> bool:
@@ -254,21 +260,23 @@ class _Reader:
         lon, lat = self.to_lonlat.transform(x, y)
         column = "x" if "x" in record else "lon"
         if not (math.isfinite(lon) and math.isfinite(lat)):
-            self.problem(n, "the position cannot be converted to longitude and latitude.",
-                         f"check x and y (in {self.crs.name}) or give lon and lat.",
-                         column=column)
+            self.problem(n, N_("the position cannot be converted to longitude and latitude."),
+                         N_("check x and y (in {crs}) or give lon and lat."),
+                         column=column, crs=self.crs.name)
             return False
         given = np.array([lon]), np.array([lat])
         if not inside_vietnam(*given)[0]:
             west, south, east, north = VIETNAM_BOUNDS
             swapped = bool(looks_swapped(*given)[0])
-            fix = ("exchange lon and lat (longitude is about 102-110 in Vietnam, latitude "
-                   "about 8-23.5)." if swapped else
-                   f"give lon/lat in WGS 84 degrees inside Vietnam, or x/y in the scenario's "
-                   f"crs ({self.crs.name}).")
-            self.problem(n, f"the position lon {lon:.4f}, lat {lat:.4f} lies outside Vietnam "
-                            f"(lon {west:g}-{east:g}, lat {south:g}-{north:g}).", fix,
-                         column=column)
+            fix = (N_("exchange lon and lat (longitude is about 102-110 in Vietnam, latitude "
+                      "about 8-23.5).") if swapped else
+                   N_("give lon/lat in WGS 84 degrees inside Vietnam, or x/y in the scenario's "
+                      "crs ({crs})."))
+            self.problem(n, N_("the position lon {lon}, lat {lat} lies outside Vietnam "
+                               "(lon {west}-{east}, lat {south}-{north})."), fix,
+                         column=column, crs=self.crs.name, lon=f"{lon:.4f}", lat=f"{lat:.4f}",
+                         west=f"{west:g}", east=f"{east:g}", south=f"{south:g}",
+                         north=f"{north:g}")
             return False
         if self.area is not None and not self.area.is_empty:
             away_km = float(shapely.distance(self.area, shapely.points(x, y))) / 1000.0
@@ -281,32 +289,38 @@ class _Reader:
 
     def edit(self, record: Any, n: int) -> Edit | None:
         if not isinstance(record, dict):
-            self.problem(n, f"an edit should be an object, got {type(record).__name__}.",
-                         'write it as {"op": "remove", "site_id": "TN001"}.')
+            self.problem(n, N_("an edit should be an object, got {found}."),
+                         N_("write it as {example}."), found=type(record).__name__,
+                         example='{"op": "remove", "site_id": "TN001"}')
             return None
         op = record.get("op")
         if op is None or not isinstance(op, str):
-            self.problem(n, "missing op." if op is None else f"op should be text, got {op!r}.",
-                         f'add "op": one of {", ".join(repr(o) for o in OPS)}.', column="op")
+            self.problem(n, N_("missing op.") if op is None else
+                         N_("op should be text, got {found}."),
+                         N_('add "op": one of {ops}.'), column="op", found=repr(op),
+                         ops=", ".join(repr(o) for o in OPS))
             return None
         if op not in OPS:
             close = difflib.get_close_matches(op.lower(), OPS, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            self.problem(n, f"unknown op {op!r}; expected one of {', '.join(OPS)}.",
-                         f'{hint}Write "op": "add", "move", "remove" or "modify".', column="op")
+            self.problem(n, N_("unknown op {op}; expected one of {ops}."),
+                         N_("did you mean '{suggestion}'? Write \"op\": \"add\", \"move\", "
+                            "\"remove\" or \"modify\".") if close else
+                         N_('Write "op": "add", "move", "remove" or "modify".'), column="op",
+                         op=repr(op), ops=", ".join(OPS), suggestion=close[0] if close else "")
             return None
         site_id = record.get("site_id")
         if not isinstance(site_id, str | int) or isinstance(site_id, bool) or site_id == "":
-            self.problem(n, f"site_id should be text, got {site_id!r}." if "site_id" in record
-                         else "missing site_id.",
-                         'name the site, such as "site_id": "TN001".', column="site_id")
+            self.problem(n, N_("site_id should be text, got {found}.") if "site_id" in record
+                         else N_("missing site_id."),
+                         N_('name the site, such as "site_id": "TN001".'), column="site_id",
+                         found=repr(site_id))
             return None
         sector = self.number(record, "sector", n, integer=True) if "sector" in record else None
         sectors = record.get("sectors", [])
         if not isinstance(sectors, list) or not all(isinstance(s, dict) for s in sectors):
-            self.problem(n, "sectors should be a list of objects.",
-                         'write it as "sectors": [{"azimuth_deg": 0}, {"azimuth_deg": 120}].',
-                         column="sectors")
+            self.problem(n, N_("sectors should be a list of objects."),
+                         N_("write it as {example}."), column="sectors",
+                         example='"sectors": [{"azimuth_deg": 0}, {"azimuth_deg": 120}]')
             sectors = []
         x, y = self.position(record, n)
         values = {k: v for k, v in record.items() if k not in EDIT_KEYS}

@@ -62,6 +62,7 @@ from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from covplan.errors import InputError, Problem
+from covplan.i18n import N_
 from covplan.radio.antenna import pattern_db
 
 logger = logging.getLogger(__name__)
@@ -250,6 +251,23 @@ def _frequency_mhz(value: str) -> float | None:
     return None if scale is None else number * scale
 
 
+#: Problems of a cut, one whole sentence per cut (``HORIZONTAL``, ``VERTICAL``).
+_BAD_SAMPLE: Final = {
+    "HORIZONTAL": N_("expected '<angle> <attenuation dB>' in the horizontal cut, found {found}."),
+    "VERTICAL": N_("expected '<angle> <attenuation dB>' in the vertical cut, found {found}."),
+}
+_NEGATIVE: Final = {
+    "HORIZONTAL": N_("attenuation {attenuation} dB is negative in the horizontal cut."),
+    "VERTICAL": N_("attenuation {attenuation} dB is negative in the vertical cut."),
+}
+_FEW_SAMPLES: Final = {
+    "HORIZONTAL": N_("the horizontal cut has {count} samples; expected 360 (one per degree) "
+                     "or at least 4."),
+    "VERTICAL": N_("the vertical cut has {count} samples; expected 360 (one per degree) "
+                   "or at least 4."),
+}
+
+
 class _Reader:
     """Parses the lines of one file, collecting every problem with its line number."""
 
@@ -259,9 +277,10 @@ class _Reader:
         self.header: dict[str, tuple[str, int]] = {}
         self.cuts: dict[str, tuple[list[float], list[float]]] = {}
 
-    def problem(self, line: int, message: str, fix: str) -> None:
+    def problem(self, line: int, message: str, fix: str, **params: object) -> None:
         self.problems.append(Problem(str(self.path), message, fix, layer="sites",
-                                     column="antenna_pattern", rows=(line,), row_label="line"))
+                                     column="antenna_pattern", rows=(line,), row_label="line",
+                                     params=params))
 
     def read(self, lines: list[str]) -> None:
         cut: str | None = None
@@ -286,16 +305,16 @@ class _Reader:
         fields = line.replace("\t", " ").split()
         values = [_number(f) for f in fields[:2]]
         if len(fields) < 2 or values[0] is None or values[1] is None:
-            self.problem(number, f"expected '<angle> <attenuation dB>' in the {cut.lower()} "
-                         f"cut, found {line!r}.",
-                         "write one angle and its attenuation per line (e.g. '12 1.5').")
+            self.problem(number, _BAD_SAMPLE[cut],
+                         N_("write one angle and its attenuation per line (e.g. '12 1.5')."),
+                         found=repr(line))
             return
         angle, attenuation = values
         if attenuation < 0:  # type: ignore[operator]
-            self.problem(number, f"attenuation {attenuation:g} dB is negative in the "
-                         f"{cut.lower()} cut.",
-                         "MSI cuts hold the attenuation below the maximum gain, 0 or more, "
-                         "without a minus sign.")
+            self.problem(number, _NEGATIVE[cut],
+                         N_("MSI cuts hold the attenuation below the maximum gain, 0 or more, "
+                            "without a minus sign."),
+                         attenuation=f"{attenuation:g}")
             return
         self.cuts[cut][0].append(float(angle))  # type: ignore[arg-type]
         self.cuts[cut][1].append(float(attenuation))  # type: ignore[arg-type]
@@ -304,24 +323,27 @@ class _Reader:
         gain_text, gain_line = self.header.get("GAIN", ("", 0))
         gain = _gain_dbi(gain_text) if gain_text else None
         if gain is None:
-            self.problem(max(gain_line, 1), f"expected 'GAIN <value> [dBi|dBd]', found "
-                         f"{gain_text!r}." if gain_text else "no GAIN line.",
-                         "add a line such as 'GAIN 17.8 dBi' (dBd when no unit is given).")
+            self.problem(max(gain_line, 1),
+                         N_("expected 'GAIN <value> [dBi|dBd]', found {found}.") if gain_text
+                         else N_("no GAIN line."),
+                         N_("add a line such as 'GAIN 17.8 dBi' (dBd when no unit is given)."),
+                         found=repr(gain_text))
         for cut in ("HORIZONTAL", "VERTICAL"):
             angles = self.cuts.get(cut, ([], []))[0]
             if len(angles) < 4:
-                self.problem(1, f"the {cut.lower()} cut has {len(angles)} samples; expected "
-                             "360 (one per degree) or at least 4.",
-                             f"add the '{cut} 360' block with one '<angle> <attenuation>' line "
-                             "per degree.")
+                self.problem(1, _FEW_SAMPLES[cut],
+                             N_("add the '{block} 360' block with one '<angle> <attenuation>' "
+                                "line per degree."),
+                             count=len(angles), block=cut)
         tilt = 0.0
         for key in ("ELECTRICAL_TILT", "TILT"):
             if key in self.header:
                 text, line = self.header[key]
                 value = _number(text.split()[0]) if text.split() else None
                 if value is None and text.upper() not in ("ELECTRICAL", "MECHANICAL", ""):
-                    self.problem(line, f"expected '{key} <degrees>', found {text!r}.",
-                                 f"write e.g. '{key} 4' for a 4° electrical downtilt.")
+                    self.problem(line, N_("expected '{key} <degrees>', found {found}."),
+                                 N_("write e.g. '{key} 4' for a 4° electrical downtilt."),
+                                 key=key, found=repr(text))
                 if value is not None:
                     tilt = value
                     break
@@ -330,8 +352,8 @@ class _Reader:
             text, line = self.header["FREQUENCY"]
             found = _frequency_mhz(text)
             if found is None:
-                self.problem(line, f"expected 'FREQUENCY <MHz>', found {text!r}.",
-                             "write e.g. 'FREQUENCY 1800' (MHz).")
+                self.problem(line, N_("expected 'FREQUENCY <MHz>', found {found}."),
+                             N_("write e.g. 'FREQUENCY 1800' (MHz)."), found=repr(text))
             else:
                 frequency = found
         if self.problems or gain is None:
@@ -363,21 +385,22 @@ def read_msi(path: str | Path) -> AntennaPattern:
         its line number; or a file that is missing, too large or not text.
     """
     path = Path(path)
-    fix = "give the vendor's .msi/.pln file, named relative to the dataset folder."
+    fix = N_("give the vendor's .msi/.pln file, named relative to the dataset folder.")
     if not path.is_file():
-        raise InputError([Problem(str(path), "antenna pattern file not found.", fix,
+        raise InputError([Problem(str(path), N_("antenna pattern file not found."), fix,
                                   layer="sites", column="antenna_pattern")])
     if path.stat().st_size > MAX_PATTERN_BYTES:
-        raise InputError([Problem(str(path), f"{path.stat().st_size:,} bytes is too large for "
-                                  "an antenna pattern (a few kB expected).", fix,
-                                  layer="sites", column="antenna_pattern")])
+        raise InputError([Problem(str(path), N_("{size} bytes is too large for an antenna "
+                                                "pattern (a few kB expected)."), fix,
+                                  layer="sites", column="antenna_pattern",
+                                  params={"size": f"{path.stat().st_size:,}"})])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     if "\x00" in text:
-        raise InputError([Problem(str(path), "is not a text file (an MSI pattern is text).",
+        raise InputError([Problem(str(path), N_("is not a text file (an MSI pattern is text)."),
                                   fix, layer="sites", column="antenna_pattern")])
     reader = _Reader(path)
     reader.read(text.splitlines())

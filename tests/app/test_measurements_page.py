@@ -131,7 +131,8 @@ def test_an_upload_with_no_usable_row_is_refused_with_its_lines(
     assert not app.exception, [e.value for e in app.exception]
     said = "\n".join(e.value for e in app.error)
     assert VI._("These measurements cannot be used.") in said
-    assert "line 2" in said and "nothing.csv" in said
+    assert "dòng 2" in said and "nothing.csv" in said  # said in the page's language
+    assert "line 2" not in said and "Fix:" not in said
     assert not [f for f in app.dataframe if POINTS in f.value.columns]
     assert len(app.metric) > 0  # the rest of the page is drawn
 

@@ -72,3 +72,34 @@ def test_info_and_validate_run_on_the_manifest(realdata: Path,
     # both commands state the terrain's share (the tile covers the south-west part only)
     assert out.count("Terrain: terrain (N21E105.hgt) covers 38 % of the study area") == 2
     assert "flat ground at" in out and "N22E105.hgt" in out
+
+
+def test_an_officials_bad_tower_list_is_explained_in_vietnamese(
+    realdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real province with a tower list as an operator keeps it (Vietnamese headers), a
+    height written as a word and a 3G row: `validate --lang vi` names the file, column and
+    line of each problem in Vietnamese, and how to fix it; nothing else is refused."""
+    real = realdata / "thai_nguyen"
+    (tmp_path / "my_towers.csv").write_text(
+        "Mã trạm,Kinh độ,Vĩ độ,Công nghệ,Nhà mạng,Độ cao (m),Hướng (độ)\n"
+        "TN001,105.8442,21.5928,4G,Viettel,35,0\n"
+        "TN001,105.8442,21.5928,4G,Viettel,cao,120\n"
+        "TN002,105.7800,21.6500,3G,VinaPhone,30,\n", encoding="utf-8")
+    manifest = MANIFEST.read_text(encoding="utf-8").replace(
+        "../../../shared/realdata/thai_nguyen/", f"{real.as_posix()}/")
+    manifest += (
+        '\n[layers.sites]\nfile = "my_towers.csv"\ncolumns = { site_id = "Mã trạm", '
+        'lon = "Kinh độ", lat = "Vĩ độ", technology = "Công nghệ", operator = "Nhà mạng", '
+        'height_m = "Độ cao (m)", azimuth_deg = "Hướng (độ)" }\n')
+    (tmp_path / "dataset.toml").write_text(manifest, encoding="utf-8")
+    assert main(["-q", "validate", str(tmp_path), "--lang", "vi"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("Lỗi: Phát hiện 2 lỗi trong dữ liệu đầu vào:\n"), said
+    problems = said.splitlines()[1:3]
+    (height,) = [p for p in problems if "'height_m'" in p]
+    (technology,) = [p for p in problems if "'technology'" in p]
+    assert height.startswith("  - my_towers.csv: lớp 'sites': cột 'height_m': dòng 3: ")
+    assert "'cao'" in height and "cần một số" in height and "Cách sửa: " in height
+    assert "dòng 4: " in technology and "'3G'" in technology
+    assert "expected" not in said and "Fix:" not in said

@@ -1,0 +1,40 @@
+"""How a problem with the input is said: English as written, Vietnamese for officials."""
+
+from __future__ import annotations
+
+from covplan.errors import ConfigError, InputError, Problem
+from covplan.i18n import language
+
+
+def _height(layer: str | None = None, column: str | None = None, rows: tuple[int, ...] = (),
+            row_label: str = "row") -> Problem:
+    return Problem("my_towers.csv", "expected a number, found {found}.", "write plain numbers.",
+                   layer=layer, column=column, rows=rows, row_label=row_label,
+                   params={"found": repr("cao")})
+
+
+def test_a_problem_reads_where_it_is_then_what_and_how_to_fix_it() -> None:
+    problem = _height(layer="sites", column="height_m", rows=(4,), row_label="line")
+    assert str(problem) == ("my_towers.csv: layer 'sites': column 'height_m': line 4: "
+                            "expected a number, found 'cao'. Fix: write plain numbers.")
+    many = _height(rows=tuple(range(2, 15)), row_label="feature")
+    assert str(many) == ("my_towers.csv: features 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 3 more: "
+                         "expected a number, found 'cao'. Fix: write plain numbers.")
+    # without values the text is shown as written: braces of a legacy message stay
+    assert str(Problem("x.toml", "expected {a: b}")) == "x.toml: expected {a: b}"
+
+
+def test_in_vietnamese_the_framing_is_translated_and_the_users_values_are_not() -> None:
+    vi = language("vi")
+    problem = _height(layer="sites", column="height_m", rows=(4, 9), row_label="line")
+    said = problem.text(vi)
+    assert said.startswith("my_towers.csv: lớp 'sites': cột 'height_m': dòng 4, 9: ")
+    assert "'cao'" in said and "Cách sửa: " in said
+    error = InputError([problem, _height()])
+    assert error.text(vi).splitlines()[0] == "Phát hiện 2 lỗi trong dữ liệu đầu vào:"
+    assert str(error).splitlines()[0] == "2 problems found in the input:"  # logs: English
+    assert InputError([problem]).text().startswith("1 problem found in the input:\n  - ")
+
+
+def test_other_errors_are_said_as_they_are_written() -> None:
+    assert ConfigError("bad preset").text(language("vi")) == "bad preset"
