@@ -98,15 +98,24 @@ def _rows_label(row_label: str, count: int, lang: Language) -> str:
 
 
 class CovplanError(Exception):
-    """Root of every error covplan raises on purpose."""
+    """Root of every error covplan raises on purpose.
+
+    ``message`` is written in English and marked for translation where it is written
+    (``N_``); ``params`` fill its ``{name}`` fields (values from the user's files and
+    settings, never translated), as for a :class:`Problem`. ``str(error)`` is the English;
+    :meth:`text` says it in another language.
+    """
+
+    def __init__(self, message: str = "", /, **params: object) -> None:
+        self.template = message
+        self.params: dict[str, object] = dict(params)
+        super().__init__(_filled(message, self.params))
 
     def text(self, lang: Language | None = None) -> str:
-        """The error as a person reads it, in ``lang`` (default English).
-
-        Errors whose message is one English sentence give it as it is; an
-        :class:`InputError` says each problem in ``lang``.
-        """
-        return str(self)
+        """The error as a person reads it, in ``lang`` (default English)."""
+        if lang is None:
+            return str(self)
+        return _filled(lang._(self.template), self.params)
 
 
 class InputError(CovplanError, ValueError):
@@ -121,6 +130,10 @@ class InputError(CovplanError, ValueError):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(self.text())
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[tuple[Problem, ...]]]:
+        # made again from its problems (a worker's error reaches the client whole)
+        return type(self), (self.problems,)
 
     def text(self, lang: Language | None = None) -> str:
         """Every problem, each on its own line, in ``lang`` (default English)."""

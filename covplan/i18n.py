@@ -153,8 +153,9 @@ def language(code: str) -> Language:
         For a language covplan does not speak.
     """
     if code not in LANGUAGES:
-        raise ConfigError(f"language {code!r}: covplan speaks {', '.join(LANGUAGES)}. Fix: "
-                          "give --lang vi (Tiếng Việt) or --lang en (English).")
+        raise ConfigError(N_("language {code}: covplan speaks {languages}. Fix: give --lang vi "
+                             "(Tiếng Việt) or --lang en (English)."),
+                          code=repr(code), languages=", ".join(LANGUAGES))
     chain = gettext.NullTranslations()
     if code != "en":  # English is the language the messages are written in
         first: gettext.NullTranslations | None = None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from covplan.errors import ConfigError, InputError, Problem
+import pickle
+
+from covplan.errors import ConfigError, InputError, OutputError, Problem
 from covplan.i18n import language
 
 
@@ -36,5 +38,23 @@ def test_in_vietnamese_the_framing_is_translated_and_the_users_values_are_not() 
     assert InputError([problem]).text().startswith("1 problem found in the input:\n  - ")
 
 
-def test_other_errors_are_said_as_they_are_written() -> None:
-    assert ConfigError("bad preset").text(language("vi")) == "bad preset"
+def test_an_error_is_a_template_filled_with_the_users_values() -> None:
+    vi = language("vi")
+    error = OutputError("Error: {message}", message="/maps/out")  # a template in input.po
+    assert str(error) == "Error: /maps/out" and isinstance(error, OSError)
+    assert error.text(vi) == "Lỗi: /maps/out"
+    assert error.text() == str(error)
+    # an English sentence with no values is said as written, braces and all
+    assert ConfigError("bad {preset}").text(vi) == "bad {preset}"
+
+
+def test_errors_cross_processes_whole() -> None:
+    """A worker's error (the national run on Dask) reaches the client with its values and
+    its problems: it can still be said in Vietnamese there."""
+    vi = language("vi")
+    error = pickle.loads(pickle.dumps(OutputError("Error: {message}", message="x")))
+    assert error.text(vi) == "Lỗi: x"
+    problems = InputError([_height(column="height_m", rows=(3,), row_label="line")])
+    again = pickle.loads(pickle.dumps(problems))
+    assert again.problems == problems.problems and str(again) == str(problems)
+    assert "dòng 3" in again.text(vi)

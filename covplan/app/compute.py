@@ -49,7 +49,7 @@ from covplan.app.livemap import BaseMap, serialise
 from covplan.app.state import edits_key
 from covplan.errors import CovplanError
 from covplan.grid import Raster
-from covplan.i18n import LANGUAGES, Language, language
+from covplan.i18n import LANGUAGES, N_, Language, language
 from covplan.io import Dataset, load_dataset, read_manifest
 from covplan.io.manifest import MANIFEST_NAME
 from covplan.mapview.live import LINK_MAX_PX, base_map
@@ -325,7 +325,8 @@ def open_dataset(
     try:
         dataset = dataset_for(ref)
         if dataset.sites is None:
-            raise CovplanError(f"{dataset.name} has no sites layer: add sites to plan coverage.")
+            raise CovplanError(N_("{name} has no sites layer: add sites to plan coverage."),
+                               name=dataset.name)
         evaluator = evaluator_for(ref, targets)
         baseline = Scenario(dataset.sites, dataset=dataset.name, name="baseline")
         key = result_key(ref, targets, edits_key(baseline))

@@ -33,6 +33,7 @@ import streamlit_folium as stf
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
+from covplan.i18n import N_
 from covplan.mapview import MapAssetsError
 
 logger = logging.getLogger(__name__)
@@ -93,8 +94,9 @@ def _inline_script(link: str) -> str:
     prefix = "data:text/javascript;base64,"
     if not link.startswith(prefix):
         raise MapAssetsError(
-            f"the map would load a script from {link[:80]}; only covplan's "
-            "local assets can go into the app's map"
+            N_("the map would load a script from {link}; only covplan's local assets can go "
+               "into the app's map"),
+            link=link[:80],
         )
     return base64.b64decode(link[len(prefix) :]).decode("utf-8")
 

@@ -55,7 +55,7 @@ from covplan.app.state import (
 )
 from covplan.errors import CovplanError
 from covplan.grid import Raster
-from covplan.i18n import Language
+from covplan.i18n import N_, Language
 from covplan.io import Dataset
 from covplan.mapview.live import LINK_MAX_PX, ScenarioView, scenario_script
 from covplan.planning import Scenario, ScenarioEvaluator
@@ -76,7 +76,8 @@ def _baseline(key: str, _dataset: Dataset) -> Scenario:
     digest of its sites, which every page states, is taken once (0.2 s on the full demo).
     """
     if _dataset.sites is None:  # open_dataset refused it already; a safeguard
-        raise CovplanError(f"{_dataset.name} has no sites layer: add sites to plan coverage.")
+        raise CovplanError(N_("{name} has no sites layer: add sites to plan coverage."),
+                           name=_dataset.name)
     return Scenario(_dataset.sites, dataset=_dataset.name, name="scenario")
 
 

@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, Final
 
 from covplan.errors import CovplanError
+from covplan.i18n import N_
 from covplan.io.manifest import MANIFEST_NAME, RASTER_SUFFIXES, VECTOR_SUFFIXES
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,15 @@ _METHOD_NAMES: Final = {6: "Implode", 9: "Deflate64", 93: "Zstandard", 95: "XZ",
 #: What reading a damaged or unusual member raises (zipfile, zlib, bz2, lzma).
 _DAMAGED: Final = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
                    NotImplementedError, RuntimeError)
-_AGAIN: Final = ("Zip the dataset folder again (Windows: right-click the folder, Send to, "
-                 "Compressed (zipped) folder) and upload the new zip.")
+#: Templates for "not <what>" (:func:`save_file`), by what the caller asks for and how many
+#: suffixes it accepts; others are said in English only.
+_NOT_THE_FILE: Final = {
+    ("a measurement file (CSV or G-NetTrack log)", 2): N_(
+        "{name}: not a measurement file (CSV or G-NetTrack log). Upload a {first} or {second} "
+        "file."),
+    ("a saved scenario (JSON)", 1): N_("{name}: not a saved scenario (JSON). Upload a {first} "
+                                       "file."),
+}
 
 
 def session_folder(state: MutableMapping[Any, Any]) -> Path:
@@ -149,8 +157,9 @@ def check_zip(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise UploadError(
-            f"{name}: holds {len(members):,} files; at most {MAX_MEMBERS:,} allowed. Zip only "
-            "the dataset's layer files and its dataset.toml."
+            N_("{name}: holds {count} files; at most {limit} allowed. Zip only the dataset's "
+               "layer files and its dataset.toml."),
+            name=name, count=f"{len(members):,}", limit=f"{MAX_MEMBERS:,}",
         )
     problems = [f"'{m.filename}' is {why}" for m in members if (why := _unsafe(m))]
     if problems:
@@ -169,14 +178,16 @@ def check_zip(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     nested = [m.filename for m in members if m.filename.lower().endswith(".zip")]
     if nested:
         raise UploadError(
-            f"{name}: holds another zip ('{nested[0]}'); covplan does not open zips inside "
-            "zips. Fix: unzip it, put its files in the dataset folder, and zip that folder."
+            N_("{name}: holds another zip ('{member}'); covplan does not open zips inside zips. "
+               "Fix: unzip it, put its files in the dataset folder, and zip that folder."),
+            name=name, member=nested[0],
         )
     declared = sum(m.file_size for m in members)
     if declared > MAX_EXPANDED_MB * 1024**2:
         raise UploadError(
-            f"{name}: expands to {declared / 1024**2:,.0f} MB; at most {MAX_EXPANDED_MB:,} MB "
-            "allowed. Clip the data to the province, or load the folder from disk instead."
+            N_("{name}: expands to {size} MB; at most {limit} MB allowed. Clip the data to the "
+               "province, or load the folder from disk instead."),
+            name=name, size=f"{declared / 1024**2:,.0f}", limit=f"{MAX_EXPANDED_MB:,}",
         )
     return members
 
@@ -188,8 +199,10 @@ def _chunks(source: IO[bytes], name: str, member: str) -> Iterator[bytes]:
             chunk = source.read(_CHUNK_BYTES)
         except _DAMAGED:
             raise UploadError(
-                f"{name}: '{member}' cannot be extracted: the zip is damaged (its data do not "
-                f"match its headers). {_AGAIN}"
+                N_("{name}: '{member}' cannot be extracted: the zip is damaged (its data do not "
+                   "match its headers). Zip the dataset folder again (Windows: right-click the "
+                   "folder, Send to, Compressed (zipped) folder) and upload the new zip."),
+                name=name, member=member,
             ) from None
         if not chunk:
             return
@@ -204,7 +217,8 @@ def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: P
     for info in members:
         target = folder.joinpath(*_member_parts(info))
         if not target.resolve().is_relative_to(inside):  # belt and braces: check_zip did it
-            raise UploadError(f"{name}: refused, '{info.filename}' points outside the folder.")
+            raise UploadError(N_("{name}: refused, '{member}' points outside the folder."),
+                              name=name, member=info.filename)
         if info.filename.replace("\\", "/").endswith("/"):  # a folder (also as Windows writes it)
             target.mkdir(parents=True, exist_ok=True)
             continue
@@ -213,15 +227,21 @@ def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: P
             source = archive.open(info)
         except _DAMAGED:
             raise UploadError(
-                f"{name}: '{info.filename}' cannot be extracted: the zip is damaged. {_AGAIN}"
+                N_("{name}: '{member}' cannot be extracted: the zip is damaged. Zip the dataset "
+                   "folder again (Windows: right-click the folder, Send to, Compressed (zipped) "
+                   "folder) and upload the new zip."),
+                name=name, member=info.filename,
             ) from None
         with source, target.open("wb") as sink:
             for chunk in _chunks(source, name, info.filename):
                 budget -= len(chunk)
                 if budget < 0:
                     raise UploadError(
-                        f"{name}: expands to more than {MAX_EXPANDED_MB:,} MB (more than its "
-                        f"headers declare); refused. {_AGAIN}"
+                        N_("{name}: expands to more than {limit} MB (more than its headers "
+                           "declare); refused. Zip the dataset folder again (Windows: "
+                           "right-click the folder, Send to, Compressed (zipped) folder) and "
+                           "upload the new zip."),
+                        name=name, limit=f"{MAX_EXPANDED_MB:,}",
                     )
                 sink.write(chunk)
 
@@ -238,9 +258,9 @@ def dataset_root(folder: Path) -> Path:
     )
     if not files:
         raise UploadError(
-            "the zip holds no geodata (expected GeoPackage, GeoJSON, shapefile, CSV with lon/lat, "
-            "GeoTIFF or .hgt files, and optionally a dataset.toml). Zip the dataset folder "
-            "itself and upload that."
+            N_("the zip holds no geodata (expected GeoPackage, GeoJSON, shapefile, CSV with "
+               "lon/lat, GeoTIFF or .hgt files, and optionally a dataset.toml). Zip the dataset "
+               "folder itself and upload that.")
         )
     return files[0].parent
 
@@ -256,8 +276,9 @@ def _store(name: str, data: bytes, folder: Path) -> Path:
     if Path(name).suffix.lower() == ".gpkg":
         if not data.startswith(_SQLITE_HEADER):
             raise UploadError(
-                f"{name}: not a GeoPackage (it is not an SQLite file). Upload the .gpkg your GIS "
-                "exported, or a .zip of the dataset folder."
+                N_("{name}: not a GeoPackage (it is not an SQLite file). Upload the .gpkg your "
+                   "GIS exported, or a .zip of the dataset folder."),
+                name=name,
             )
         target = folder / _file_name(name)
         target.write_bytes(data)
@@ -267,8 +288,10 @@ def _store(name: str, data: bytes, folder: Path) -> Path:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
             NotImplementedError):
         raise UploadError(
-            f"{name}: not a valid zip file (damaged, or another format renamed to .zip). "
-            f"{_AGAIN}"
+            N_("{name}: not a valid zip file (damaged, or another format renamed to .zip). Zip "
+               "the dataset folder again (Windows: right-click the folder, Send to, Compressed "
+               "(zipped) folder) and upload the new zip."),
+            name=name,
         ) from None
     with archive:
         _extract(archive, check_zip(archive, name), folder, name)
@@ -300,13 +323,15 @@ def save_upload(name: str, data: bytes, uploads: Path) -> Upload:
     size_mb = len(data) / 1024**2
     if size_mb > MAX_UPLOAD_MB:
         raise UploadError(
-            f"{name}: {size_mb:,.0f} MB is larger than the {MAX_UPLOAD_MB} MB limit. "
-            "Clip the data to the province, or load the folder from disk instead."
+            N_("{name}: {size} MB is larger than the {limit} MB limit. Clip the data to the "
+               "province, or load the folder from disk instead."),
+            name=name, size=f"{size_mb:,.0f}", limit=MAX_UPLOAD_MB,
         )
     if Path(name).suffix.lower() not in (".gpkg", ".zip"):
         raise UploadError(
-            f"{name}: not a dataset. Upload a GeoPackage (.gpkg) or a .zip of a "
-            "dataset folder (layer files and an optional dataset.toml)."
+            N_("{name}: not a dataset. Upload a GeoPackage (.gpkg) or a .zip of a dataset "
+               "folder (layer files and an optional dataset.toml)."),
+            name=name,
         )
     uploads.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
@@ -315,8 +340,9 @@ def save_upload(name: str, data: bytes, uploads: Path) -> Upload:
     except OSError as exc:  # the server's disk, not the upload (damaged zips are handled)
         shutil.rmtree(folder, ignore_errors=True)
         raise UploadError(
-            f"{name}: could not be stored on the server ({exc.strerror or exc}). Try again "
-            "later, or ask the administrator to free disk space."
+            N_("{name}: could not be stored on the server ({reason}). Try again later, or ask "
+               "the administrator to free disk space."),
+            name=name, reason=exc.strerror or exc,
         ) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -356,11 +382,17 @@ def save_file(name: str, data: bytes, uploads: Path, *, suffixes: tuple[str, ...
     """
     size_mb = len(data) / 1024**2
     if size_mb > MAX_UPLOAD_MB:
-        raise UploadError(f"{name}: {size_mb:,.0f} MB is larger than the {MAX_UPLOAD_MB} MB "
-                          "limit. Split the file, or read it from disk with the command line.")
+        raise UploadError(
+            N_("{name}: {size} MB is larger than the {limit} MB limit. Split the file, or read "
+               "it from disk with the command line."),
+            name=name, size=f"{size_mb:,.0f}", limit=MAX_UPLOAD_MB,
+        )
     suffix = Path(name).suffix.lower()
     if suffix not in suffixes:
-        raise UploadError(f"{name}: not {what}. Upload a {' or '.join(suffixes)} file.")
+        template = _NOT_THE_FILE.get((what, len(suffixes)))
+        if template is None:  # a kind of file no template says: English only
+            raise UploadError(f"{name}: not {what}. Upload a {' or '.join(suffixes)} file.")
+        raise UploadError(template, name=name, first=suffixes[0], second=suffixes[-1])
     uploads.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
     target = folder / _file_name(name)
@@ -371,8 +403,9 @@ def save_file(name: str, data: bytes, uploads: Path, *, suffixes: tuple[str, ...
     except OSError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise UploadError(
-            f"{name}: could not be stored on the server ({exc.strerror or exc}). Try again "
-            "later, or ask the administrator to free disk space."
+            N_("{name}: could not be stored on the server ({reason}). Try again later, or ask "
+               "the administrator to free disk space."),
+            name=name, reason=exc.strerror or exc,
         ) from None
     logger.info("Upload %s stored as %s", name, target)
     return Upload(name=name, folder=folder, root=target)

@@ -427,23 +427,26 @@ def read_calibration(path: str | Path) -> Calibration:
     """
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: calibration file not found. Fix: run covplan calibrate DATA "
-                          "MEASUREMENTS --out calibration.toml in the dataset folder, or correct "
-                          "[dataset] calibration in dataset.toml.")
+        raise ConfigError(N_("{path}: calibration file not found. Fix: run covplan calibrate "
+                             "DATA MEASUREMENTS --out calibration.toml in the dataset folder, or "
+                             "correct [dataset] calibration in dataset.toml."), path=path)
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ConfigError(f"{path}: {path.stat().st_size:,} bytes is too large for a "
-                          "calibration file. Fix: name the file covplan calibrate wrote.")
+        raise ConfigError(N_("{path}: {size} bytes is too large for a calibration file. Fix: "
+                             "name the file covplan calibrate wrote."),
+                          path=path, size=f"{path.stat().st_size:,}")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}: line {line}: not UTF-8 text. Fix: save it as UTF-8.") from None
+        raise ConfigError(N_("{path}: line {line}: not UTF-8 text. Fix: save it as UTF-8."),
+                          path=path, line=line) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}. Fix: check the quotes, brackets and "
-                          "'=' on that line, or run covplan calibrate again.") from None
+        raise ConfigError(N_("{path}: not valid TOML: {error}. Fix: check the quotes, brackets "
+                             "and '=' on that line, or run covplan calibrate again."),
+                          path=path, error=exc) from None
     calibration = parse_calibration(doc, path)
     logger.info("Read calibration %s: %s", path, calibration.describe())
     return calibration

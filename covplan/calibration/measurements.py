@@ -276,9 +276,11 @@ def read_measurements(path: str | Path) -> Measurements:
                                   layer="measurements")])
     size_mb = path.stat().st_size / 1e6
     if size_mb > settings.max_file_mb:
-        raise LimitError(f"{path}: {size_mb:,.1f} MB is more than covplan reads "
-                         f"({settings.max_file_mb:g} MB). Fix: split the file, or raise the "
-                         f"limit with {settings.LIMIT_VARIABLES['max_file_mb']}=<MB>.")
+        raise LimitError(N_("{path}: {size} MB is more than covplan reads ({limit} MB). Fix: "
+                            "split the file, or raise the limit with {variable}=<MB>."),
+                         path=str(path), size=f"{size_mb:,.1f}",
+                         limit=f"{settings.max_file_mb:g}",
+                         variable=settings.LIMIT_VARIABLES["max_file_mb"])
     raw = read_csv_table(path, ctx)
     columns = [str(c) for c in raw.columns]
     gnettrack = _is_gnettrack(columns)

@@ -33,6 +33,7 @@ from pathlib import Path
 from types import TracebackType
 
 from covplan.errors import CovplanError, OutputError, OutputExistsError
+from covplan.i18n import N_
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +112,20 @@ def existing_outputs(paths: Iterable[str | Path]) -> list[Path]:
 
 def _refuse_existing(found: list[Path]) -> OutputExistsError:
     names = ", ".join(str(p) for p in found[:_SHOWN])
-    more = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
-    plural = "s already exist" if len(found) > 1 else " already exists"
-    return OutputExistsError(
-        f"{len(found)} output file{plural}: {names}{more}. Fix: pass --overwrite "
-        "(overwrite=True) to replace them, or choose another output folder (--out)."
-    )
+    if len(found) == 1:
+        template = N_("{count} output file already exists: {names}. Fix: pass --overwrite "
+                      "(overwrite=True) to replace them, or choose another output folder "
+                      "(--out).")
+    elif len(found) <= _SHOWN:
+        template = N_("{count} output files already exist: {names}. Fix: pass --overwrite "
+                      "(overwrite=True) to replace them, or choose another output folder "
+                      "(--out).")
+    else:
+        template = N_("{count} output files already exist: {names} and {more} more. Fix: pass "
+                      "--overwrite (overwrite=True) to replace them, or choose another output "
+                      "folder (--out).")
+    return OutputExistsError(template, count=len(found), names=names,
+                             more=len(found) - _SHOWN)
 
 
 def check_outputs(paths: Iterable[str | Path], *, overwrite: bool) -> None:
@@ -219,20 +228,26 @@ def _cannot_write(out: Path, path: Path, exc: OSError) -> OutputError:
     code = exc.errno
     if code in _SPACE_ERRNOS:
         return OutputError(
-            f"cannot write the outputs to {out}: no space left on the disk that holds "
-            f"{path}. Fix: free some space on that disk, or choose an output folder on "
-            "another disk (--out).")
+            N_("cannot write the outputs to {out}: no space left on the disk that holds "
+               "{path}. Fix: free some space on that disk, or choose an output folder on "
+               "another disk (--out)."), out=out, path=path)
     if code == errno.EROFS:
-        what = "it is on a read-only file system"
+        template = N_("cannot write the outputs to {out}: it is on a read-only file system "
+                      "({path}). Fix: choose an output folder you can write to (--out), or "
+                      "give yourself write permission on it.")
     elif code in (errno.EACCES, errno.EPERM):
-        what = "permission denied"
+        template = N_("cannot write the outputs to {out}: permission denied ({path}). Fix: "
+                      "choose an output folder you can write to (--out), or give yourself "
+                      "write permission on it.")
     elif code == errno.ENOTDIR:
-        what = "a part of the path is a file, not a folder"
+        template = N_("cannot write the outputs to {out}: a part of the path is a file, not a "
+                      "folder ({path}). Fix: choose an output folder you can write to (--out), "
+                      "or give yourself write permission on it.")
     else:
-        what = exc.strerror or str(exc)
-    return OutputError(
-        f"cannot write the outputs to {out}: {what} ({path}). Fix: choose an output folder "
-        "you can write to (--out), or give yourself write permission on it.")
+        template = N_("cannot write the outputs to {out}: {reason} ({path}). Fix: choose an "
+                      "output folder you can write to (--out), or give yourself write "
+                      "permission on it.")
+    return OutputError(template, out=out, path=path, reason=exc.strerror or str(exc))
 
 
 def _space_problem(out: Path, home: Path, exc: BaseException) -> OutputError | None:
@@ -242,22 +257,34 @@ def _space_problem(out: Path, home: Path, exc: BaseException) -> OutputError | N
     free = _free_bytes(home)
     if codes & _SPACE_ERRNOS or (free is not None and free < _FULL_BYTES):
         return OutputError(
-            f"cannot write the outputs to {out}: the disk that holds it is full (the writer "
-            f"reported: {reported}). Nothing was written to {out}. Fix: free some space on "
-            "that disk, or choose an output folder on another disk (--out).")
+            N_("cannot write the outputs to {out}: the disk that holds it is full (the writer "
+               "reported: {reported}). Nothing was written to {out}. Fix: free some space on "
+               "that disk, or choose an output folder on another disk (--out)."),
+            out=out, reported=reported)
     limit = _file_size_limit()
     if errno.EFBIG in codes or limit is not None:
         # GDAL's writers report a refused write in their own words, without the errno: a
         # finite limit is then the likely cause, and the message says both
-        shown = f"at most {limit:,} bytes" if limit is not None else "no larger files"
-        cause = ("a file grew past the largest file this process may write" if errno.EFBIG
-                 in codes else "writing failed, most likely at the largest file this process "
-                 "may write")
-        return OutputError(
-            f"cannot write the outputs to {out}: {cause} ({shown}, see ulimit -f; the writer "
-            f"reported: {reported}). Nothing was written to {out}. Fix: raise the limit "
-            "(ulimit -f unlimited), or write fewer or smaller files (--format, a coarser "
-            "--resolution).")
+        if errno.EFBIG not in codes:
+            template = N_("cannot write the outputs to {out}: writing failed, most likely at "
+                          "the largest file this process may write (at most {limit} bytes, see "
+                          "ulimit -f; the writer reported: {reported}). Nothing was written to "
+                          "{out}. Fix: raise the limit (ulimit -f unlimited), or write fewer or "
+                          "smaller files (--format, a coarser --resolution).")
+        elif limit is not None:
+            template = N_("cannot write the outputs to {out}: a file grew past the largest file "
+                          "this process may write (at most {limit} bytes, see ulimit -f; the "
+                          "writer reported: {reported}). Nothing was written to {out}. Fix: "
+                          "raise the limit (ulimit -f unlimited), or write fewer or smaller "
+                          "files (--format, a coarser --resolution).")
+        else:
+            template = N_("cannot write the outputs to {out}: a file grew past the largest file "
+                          "this process may write (no larger files, see ulimit -f; the writer "
+                          "reported: {reported}). Nothing was written to {out}. Fix: raise the "
+                          "limit (ulimit -f unlimited), or write fewer or smaller files "
+                          "(--format, a coarser --resolution).")
+        return OutputError(template, out=out, reported=reported,
+                           limit=f"{limit:,}" if limit is not None else "")
     return None
 
 
@@ -315,18 +342,20 @@ class StagedOutputs:
         target = self._target
         if target.exists() and not target.is_dir():
             raise OutputError(
-                f"the output folder {self.out} is an existing file, not a folder. Fix: choose "
-                "a folder for the outputs (--out), new or existing, or move the file away.")
+                N_("the output folder {out} is an existing file, not a folder. Fix: choose a "
+                   "folder for the outputs (--out), new or existing, or move the file away."),
+                out=self.out)
         blocker = _first_existing(target)
         if not blocker.is_dir():
             raise OutputError(
-                f"the output folder {self.out} cannot be created: {blocker} is a file, not a "
-                "folder. Fix: choose an output folder (--out) that is not below a file.")
+                N_("the output folder {out} cannot be created: {blocker} is a file, not a "
+                   "folder. Fix: choose an output folder (--out) that is not below a file."),
+                out=self.out, blocker=blocker)
         if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
             raise OutputError(
-                f"cannot write the outputs to {self.out}: permission denied. Fix: choose an "
-                "output folder you can write to (--out), or give yourself write permission "
-                "on it.")
+                N_("cannot write the outputs to {out}: permission denied. Fix: choose an "
+                   "output folder you can write to (--out), or give yourself write permission "
+                   "on it."), out=self.out)
 
     def _make_home(self) -> None:
         """Create the folders that hold the lock and staging folder, remembering which."""
@@ -358,11 +387,16 @@ class StagedOutputs:
             except BlockingIOError:
                 holder = os.read(fd, 64).decode("ascii", "replace").strip()
                 os.close(fd)
-                process = f" (process {holder})" if holder.isdigit() else ""
-                raise OutputError(
-                    f"another covplan run{process} is writing to {self.out} (it holds the lock "
-                    f"{self._lock_path}). Fix: wait for that run to finish, or choose another "
-                    "output folder (--out).") from None
+                if holder.isdigit():
+                    template = N_("another covplan run (process {process}) is writing to {out} "
+                                  "(it holds the lock {lock}). Fix: wait for that run to "
+                                  "finish, or choose another output folder (--out).")
+                else:
+                    template = N_("another covplan run is writing to {out} (it holds the lock "
+                                  "{lock}). Fix: wait for that run to finish, or choose another "
+                                  "output folder (--out).")
+                raise OutputError(template, process=holder, out=self.out,
+                                  lock=self._lock_path) from None
             try:  # the holder before us may have removed the file: lock the one in place
                 same = os.stat(self._lock_path).st_ino == os.fstat(fd).st_ino
             except FileNotFoundError:

@@ -156,7 +156,8 @@ class Dataset:
         boxes = np.array([f.total_bounds for f in frames if f is not None and len(f)])
         if not len(boxes):
             if self.terrain is None:
-                raise CovplanError(f"{self.name}: the dataset has no layer with an extent")
+                raise CovplanError(N_("{name}: the dataset has no layer with an extent"),
+                                   name=self.name)
             return self.terrain.grid.bounds
         return (boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max())
 
@@ -177,8 +178,9 @@ class Dataset:
         """
         if not math.isfinite(resolution_m) or resolution_m <= 0:
             raise ConfigError(
-                f"resolution {resolution_m!r} m: expected a positive number of metres. Fix: "
-                "give e.g. --resolution 30."
+                N_("resolution {resolution} m: expected a positive number of metres. Fix: give "
+                   "e.g. --resolution 30."),
+                resolution=repr(resolution_m),
             )
         minx, miny, maxx, maxy = self.bounds()
         cells = math.ceil((maxx - minx) / resolution_m) * math.ceil((maxy - miny) / resolution_m)
@@ -187,11 +189,14 @@ class Dataset:
             fits = math.ceil(fits / 5) * 5
             variable = settings.LIMIT_VARIABLES["max_grid_cells"]
             raise LimitError(
-                f"{self.name}: a {resolution_m:g} m grid over the study area "
-                f"({(maxx - minx) / 1000:,.0f} × {(maxy - miny) / 1000:,.0f} km) has {cells:,} "
-                f"cells, more than covplan computes ({settings.max_grid_cells:,}). Fix: use "
-                f"--resolution {fits} or coarser, or raise the limit with {variable}=<cells> "
-                "(about 20 bytes per cell per technology)."
+                N_("{name}: a {resolution} m grid over the study area ({width} × {height} km) "
+                   "has {cells} cells, more than covplan computes ({limit}). Fix: use "
+                   "--resolution {fits} or coarser, or raise the limit with {variable}=<cells> "
+                   "(about 20 bytes per cell per technology)."),
+                name=self.name, resolution=f"{resolution_m:g}",
+                width=f"{(maxx - minx) / 1000:,.0f}", height=f"{(maxy - miny) / 1000:,.0f}",
+                cells=f"{cells:,}", limit=f"{settings.max_grid_cells:,}", fits=fits,
+                variable=variable,
             )
         return GridSpec.from_bounds(self.bounds(), resolution_m, self.crs)
 
@@ -204,14 +209,16 @@ def _choose_crs(manifest: Manifest, frames: list[gpd.GeoDataFrame], crs: object)
             chosen = CRS.from_user_input(crs)
         except CRSError:
             raise ConfigError(
-                f"crs {crs!r} is not a coordinate reference system pyproj knows. Fix: give an "
-                "EPSG code such as EPSG:32648 (UTM 48N, northern Vietnam)."
+                N_("crs {crs} is not a coordinate reference system pyproj knows. Fix: give an "
+                   "EPSG code such as EPSG:32648 (UTM 48N, northern Vietnam)."),
+                crs=repr(crs),
             ) from None
         if not chosen.is_projected:
             raise ConfigError(
-                f"crs {crs!r}: the working CRS must be metric (projected), found {chosen.name}. "
-                "Fix: give e.g. EPSG:32648 (UTM 48N, northern Vietnam), or none to use the UTM "
-                "zone of the data."
+                N_("crs {crs}: the working CRS must be metric (projected), found {found}. Fix: "
+                   "give e.g. EPSG:32648 (UTM 48N, northern Vietnam), or none to use the UTM "
+                   "zone of the data."),
+                crs=repr(crs), found=chosen.name,
             )
         return chosen
     if manifest.crs:

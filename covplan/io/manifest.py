@@ -452,8 +452,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     size = path.stat().st_size
     if size > 1_000_000:
         raise ConfigError(
-            f"{path}: {size:,} bytes is too large for a manifest (at most 1 MB). Fix: check that "
-            f"{MANIFEST_NAME} is the dataset's manifest, not a data file."
+            N_("{path}: {size} bytes is too large for a manifest (at most 1 MB). Fix: check that "
+               "{manifest} is the dataset's manifest, not a data file."),
+            path=path, size=f"{size:,}", manifest=MANIFEST_NAME,
         )
     data = path.read_bytes()
     try:
@@ -461,15 +462,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(
-            f"{path}: line {line}: the manifest is not UTF-8 text. Fix: save it as UTF-8 (in "
-            "Notepad: Save as, Encoding UTF-8)."
+            N_("{path}: line {line}: the manifest is not UTF-8 text. Fix: save it as UTF-8 (in "
+               "Notepad: Save as, Encoding UTF-8)."),
+            path=path, line=line,
         ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"{path}: not valid TOML: {exc}. Fix: check the quotes, brackets and '=' on that "
-            'line; text values need quotes (name = "Thai Nguyen").'
+            N_("{path}: not valid TOML: {error}. Fix: check the quotes, brackets and '=' on "
+               'that line; text values need quotes (name = "Thai Nguyen").'),
+            path=path, error=exc,
         ) from None
 
 
@@ -494,7 +497,7 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
     """
     path = Path(path)
     if not path.is_file():
-        raise DataFileNotFoundError(f"{path}: manifest not found.")
+        raise DataFileNotFoundError(N_("{path}: manifest not found."), path=path)
     doc = _read_toml(path)
     problems = _unknown(set(doc), {"dataset", "layers"}, path.name)
     meta = doc.get("dataset", {})
@@ -624,8 +627,9 @@ def discover(folder: str | Path, *, confined: bool = False) -> Manifest:
     folder = Path(folder)
     if not folder.exists():
         raise DataFileNotFoundError(
-            f"{folder}: no such dataset folder. Fix: give a folder of layer files, a "
-            f"GeoPackage, or a {MANIFEST_NAME}."
+            N_("{folder}: no such dataset folder. Fix: give a folder of layer files, a "
+               "GeoPackage, or a {manifest}."),
+            folder=folder, manifest=MANIFEST_NAME,
         )
     if folder.is_file() and folder.name == MANIFEST_NAME:
         return read_manifest(folder, confined=confined)
@@ -694,8 +698,9 @@ def _gpkg_layers(path: Path) -> dict[str, LayerSpec]:
 
     if path.suffix.lower() != ".gpkg":
         raise ConfigError(
-            f"{path}: a single file must be a GeoPackage with layers named after covplan's "
-            f"layers ({', '.join(LAYERS)}); give a folder or a {MANIFEST_NAME} instead."
+            N_("{path}: a single file must be a GeoPackage with layers named after covplan's "
+               "layers ({layers}); give a folder or a {manifest} instead."),
+            path=path, layers=", ".join(LAYERS), manifest=MANIFEST_NAME,
         )
     try:
         with warnings.catch_warnings():

@@ -207,7 +207,8 @@ def read_opencellid(path: str | Path, *, site_radius_m: float = 10.0) -> gpd.Geo
     """
     path = Path(path)
     if not path.is_file():
-        raise DataFileNotFoundError(f"{path}: OpenCellID file not found. Fix: check the path.")
+        raise DataFileNotFoundError(N_("{path}: OpenCellID file not found. Fix: check the "
+                                       "path."), path=str(path))
     table, first_row = _read_table(path)
     cells = _validate(table, path, first_row)
     if cells.empty:

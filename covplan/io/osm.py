@@ -87,7 +87,8 @@ def read_osm_roads(path: str | Path) -> gpd.GeoDataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise DataFileNotFoundError(f"{path}: OSM file not found. Fix: check the path.")
+        raise DataFileNotFoundError(N_("{path}: OSM file not found. Fix: check the path."),
+                                    path=str(path))
     name = path.name.lower()
     if name.endswith(_PBF_SUFFIXES):
         roads = _read_pbf(path)
@@ -95,9 +96,10 @@ def read_osm_roads(path: str | Path) -> gpd.GeoDataFrame:
         roads = _read_xml(path)
     else:
         raise UnsupportedFormatError(
-            f"{path}: expected an OpenStreetMap file ending in .osm, .xml or .osm.pbf, "
-            f"found '{path.suffix}'. Fix: export the area from OpenStreetMap as .osm.pbf "
-            "(Geofabrik, osmium extract) or .osm (JOSM, Overpass 'out meta')."
+            N_("{path}: expected an OpenStreetMap file ending in .osm, .xml or .osm.pbf, found "
+               "'{suffix}'. Fix: export the area from OpenStreetMap as .osm.pbf (Geofabrik, "
+               "osmium extract) or .osm (JOSM, Overpass 'out meta')."),
+            path=str(path), suffix=path.suffix,
         )
     if roads.empty:
         raise InputError(

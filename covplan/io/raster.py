@@ -55,17 +55,20 @@ def check_files(spec: LayerSpec) -> None:
     for path in spec.files:
         if not path.exists():
             raise DataFileNotFoundError(
-                f"{path}: {spec.name} file not found. Fix: check the name in dataset.toml."
+                N_("{path}: {layer} file not found. Fix: check the name in dataset.toml."),
+                path=str(path), layer=spec.name,
             )
         if path.is_dir():
             raise UnsupportedFormatError(
-                f"{path}: is a folder, expected a {spec.name} raster. Fix: name the file inside "
-                f"it under [layers.{spec.name}] in dataset.toml."
+                N_("{path}: is a folder, expected a {layer} raster. Fix: name the file inside it "
+                   "under [layers.{layer}] in dataset.toml."),
+                path=str(path), layer=spec.name,
             )
         if path.suffix.lower() not in RASTER_FILE_SUFFIXES:
             raise UnsupportedFormatError(
-                f"{path}: unknown raster format '{path.suffix}'. covplan reads GeoTIFF (.tif) "
-                "and SRTM .hgt tiles. Fix: convert it to GeoTIFF (gdal_translate)."
+                N_("{path}: unknown raster format '{suffix}'. covplan reads GeoTIFF (.tif) and "
+                   "SRTM .hgt tiles. Fix: convert it to GeoTIFF (gdal_translate)."),
+                path=str(path), suffix=path.suffix,
             )
 
 
@@ -85,10 +88,12 @@ def check_cells(cells: int, label: str, layer: str) -> None:
     if cells > settings.max_raster_cells:
         variable = settings.LIMIT_VARIABLES["max_raster_cells"]
         raise LimitError(
-            f"{label}: the {layer} raster has {cells:,} cells over the study area, more than "
-            f"covplan reads ({settings.max_raster_cells:,}). Fix: resample it to a coarser "
-            f"resolution or clip it to the province (gdalwarp -tr / -cutline), or raise the "
-            f"limit with {variable}=<cells>."
+            N_("{label}: the {layer} raster has {cells} cells over the study area, more than "
+               "covplan reads ({limit}). Fix: resample it to a coarser resolution or clip it to "
+               "the province (gdalwarp -tr / -cutline), or raise the limit with "
+               "{variable}=<cells>."),
+            label=label, layer=layer, cells=f"{cells:,}",
+            limit=f"{settings.max_raster_cells:,}", variable=variable,
         )
 
 
@@ -183,7 +188,8 @@ def read_geotiff(
     """
     path = Path(path)
     if not path.is_file():
-        raise DataFileNotFoundError(f"{path}: raster not found. Fix: check the path.")
+        raise DataFileNotFoundError(N_("{path}: raster not found. Fix: check the path."),
+                                    path=str(path))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
@@ -271,9 +277,10 @@ def read_band(spec: LayerSpec, area: Bounds | None = None,
     check_files(spec)
     if len(spec.files) > 1 or spec.files[0].suffix.lower() == ".hgt":
         raise UnsupportedFormatError(
-            f"{spec.label}: the {spec.name} layer is one GeoTIFF (several files are only "
-            "supported as SRTM .hgt terrain tiles). Fix: merge the files first (gdal_merge.py "
-            "or gdalbuildvrt) and name the result."
+            N_("{label}: the {layer} layer is one GeoTIFF (several files are only supported as "
+               "SRTM .hgt terrain tiles). Fix: merge the files first (gdal_merge.py or "
+               "gdalbuildvrt) and name the result."),
+            label=spec.label, layer=spec.name,
         )
     data, transform, crs, nodata = read_geotiff(spec.files[0], layer=spec.name, crs=spec.crs,
                                                 area=area, area_crs=area_crs)

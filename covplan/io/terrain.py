@@ -174,7 +174,8 @@ def read_hgt(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS]:
         )
     missing = [str(p) for p in tiles if not p.is_file()]
     if missing:
-        raise DataFileNotFoundError(f"SRTM tile(s) not found: {', '.join(missing)}")
+        raise DataFileNotFoundError(N_("SRTM tile(s) not found: {tiles}"),
+                                    tiles=", ".join(missing))
     problems: list[Problem] = []
     found: dict[tuple[int, int], Path] = {}
     sides: set[int] = set()

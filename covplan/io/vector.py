@@ -49,29 +49,35 @@ def check_file_size(path: Path, layer: str) -> None:
     if size_mb > settings.max_file_mb:
         variable = settings.LIMIT_VARIABLES["max_file_mb"]
         raise LimitError(
-            f"{path}: the {layer} file is {size_mb:,.0f} MB, more than covplan reads "
-            f"({settings.max_file_mb:,.0f} MB). Fix: clip it to the province (e.g. ogr2ogr "
-            f"-clipsrc, or a province extract), or raise the limit with {variable}=<MB>."
+            N_("{path}: the {layer} file is {size} MB, more than covplan reads ({limit} MB). "
+               "Fix: clip it to the province (e.g. ogr2ogr -clipsrc, or a province extract), or "
+               "raise the limit with {variable}=<MB>."),
+            path=str(path), layer=layer, size=f"{size_mb:,.0f}",
+            limit=f"{settings.max_file_mb:,.0f}", variable=variable,
         )
 
 
 def _check_file(path: Path, layer: str) -> None:
     if not path.exists():
         raise DataFileNotFoundError(
-            f"{path}: file not found. Fix: check the name in dataset.toml or put the file there."
+            N_("{path}: file not found. Fix: check the name in dataset.toml or put the file "
+               "there."),
+            path=str(path),
         )
     if path.is_dir():
         raise UnsupportedFormatError(
-            f"{path}: is a folder, expected a {layer} file. Fix: name the file inside it "
-            f'(file = "{path.name}/<file>" under [layers.{layer}] in dataset.toml).'
+            N_("{path}: is a folder, expected a {layer} file. Fix: name the file inside it "
+               '(file = "{folder}/<file>" under [layers.{layer}] in dataset.toml).'),
+            path=str(path), layer=layer, folder=path.name,
         )
     check_file_size(path, layer)
     suffix = path.suffix.lower()
     if suffix not in _TEXT_TABLES + _OGR_SUFFIXES + (".zip", ".osm", ".pbf", ".xml"):
         raise UnsupportedFormatError(
-            f"{path}: unknown vector format '{suffix or path.name}'. covplan reads GeoPackage "
-            "(.gpkg), GeoJSON, shapefile (.shp or .zip), FlatGeobuf, KML, CSV (lon/lat columns) "
-            "and OSM XML/PBF (roads). Fix: convert the file to one of these (e.g. GeoPackage)."
+            N_("{path}: unknown vector format '{suffix}'. covplan reads GeoPackage (.gpkg), "
+               "GeoJSON, shapefile (.shp or .zip), FlatGeobuf, KML, CSV (lon/lat columns) and "
+               "OSM XML/PBF (roads). Fix: convert the file to one of these (e.g. GeoPackage)."),
+            path=str(path), suffix=suffix or path.name,
         )
 
 
@@ -126,9 +132,10 @@ def _read_ogr(path: Path, layer: str | None, ctx: FileContext) -> gpd.GeoDataFra
                 available = [str(r[0]) for r in pyogrio.list_layers(source)]
                 if layer not in available:
                     raise UnsupportedFormatError(
-                        f"{path}: no layer '{layer}' (layers: {', '.join(available)}). Fix: "
-                        "correct the 'layer' name under [layers."
-                        f"{ctx.layer}] in dataset.toml."
+                        N_("{path}: no layer '{name}' (layers: {layers}). Fix: correct the "
+                           "'layer' name under [layers.{layer}] in dataset.toml."),
+                        path=str(path), name=layer, layers=", ".join(available),
+                        layer=ctx.layer,
                     )
             return gpd.read_file(source, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
@@ -143,9 +150,10 @@ def unreadable_vector(path: Path, exc: Exception) -> UnsupportedFormatError:
     """
     detail = str(exc).split(";")[0].split(":")[-1].strip().rstrip(".")
     return UnsupportedFormatError(
-        f"{path}: cannot be read as a vector file (GDAL: {detail[:160]}). Fix: check that it "
-        "is a complete GeoPackage/GeoJSON/shapefile (a download or copy may have been cut "
-        "short) and export it again from your GIS."
+        N_("{path}: cannot be read as a vector file (GDAL: {detail}). Fix: check that it is a "
+           "complete GeoPackage/GeoJSON/shapefile (a download or copy may have been cut short) "
+           "and export it again from your GIS."),
+        path=str(path), detail=detail[:160],
     )
 
 

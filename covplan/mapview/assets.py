@@ -58,6 +58,7 @@ from branca.element import Element
 from folium.elements import JSCSSMixin
 
 from covplan.errors import CovplanError
+from covplan.i18n import N_
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +101,9 @@ def vendor_file(relative: str) -> Path:
     path = VENDOR_DIR / relative
     if not path.is_file():
         raise MapAssetsError(
-            f"map asset {path} is missing. Fix: run `bash scripts/assets.sh` (or "
-            "`bash scripts/setup.sh`) once; it installs Leaflet from the npm registry."
+            N_("map asset {path} is missing. Fix: run `bash scripts/assets.sh` (or "
+               "`bash scripts/setup.sh`) once; it installs Leaflet from the npm registry."),
+            path=path,
         )
     return path
 
@@ -197,9 +199,10 @@ def _rewrite(
             logger.debug("Dropped unused map asset %s (%s)", name, url)
         else:
             raise MapAssetsError(
-                f"{type(element).__name__} needs '{name}' from {url}, which covplan does not "
-                "serve locally. Fix: add its npm package to package.json and copy its files in "
-                "scripts/assets.sh, then map the name in covplan.mapview.assets.local_assets."
+                N_("{element} needs '{name}' from {url}, which covplan does not serve locally. "
+                   "Fix: add its npm package to package.json and copy its files in "
+                   "scripts/assets.sh, then map the name in covplan.mapview.assets.local_assets."),
+                element=type(element).__name__, name=name, url=url,
             )
     return out
 

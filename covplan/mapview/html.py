@@ -9,6 +9,7 @@ from pathlib import Path
 
 import folium
 
+from covplan.i18n import N_
 from covplan.mapview.assets import MapAssetsError, inline_assets, localize, remote_assets
 
 logger = logging.getLogger(__name__)
@@ -26,8 +27,9 @@ def to_html_string(fmap: folium.Map) -> str:
     remote = remote_assets(page)
     if remote:
         raise MapAssetsError(
-            f"the map would load {len(remote)} script/stylesheet(s) from the network "
-            f"({', '.join(remote[:3])}); only covplan's local assets can go into an offline map"
+            N_("the map would load {count} script/stylesheet(s) from the network ({urls}); "
+               "only covplan's local assets can go into an offline map"),
+            count=len(remote), urls=", ".join(remote[:3]),
         )
     return page
 

@@ -34,6 +34,7 @@ import pandas as pd
 import shapely
 
 from covplan.errors import CovplanError
+from covplan.i18n import N_
 from covplan.metrics.context import MetricContext
 from covplan.metrics.pois import poi_covered
 from covplan.targets.evaluate import measure_target, road_mask, village_mask
@@ -109,7 +110,8 @@ def _cells_of(ctx: MetricContext, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _roads(target: Target, ctx: MetricContext) -> Demand:
     samples = ctx.roads
     if samples is None:
-        raise CovplanError(f"target {target.id!r} measures roads, but the dataset has none")
+        raise CovplanError(N_("target {target} measures roads, but the dataset has none"),
+                           target=repr(target.id))
     pick = np.flatnonzero(road_mask(target, ctx))
     x, y = samples.pieces.x[pick], samples.pieces.y[pick]
     hit = ctx.road_covered(target.technologies, target.thresholds)[pick]
@@ -121,8 +123,8 @@ def _roads(target: Target, ctx: MetricContext) -> Demand:
 def _pois(target: Target, ctx: MetricContext) -> Demand:
     pois = ctx.pois
     if pois is None or not len(pois):
-        raise CovplanError(f"target {target.id!r} measures points of interest, but the "
-                           "dataset has none")
+        raise CovplanError(N_("target {target} measures points of interest, but the "
+                              "dataset has none"), target=repr(target.id))
     pick = np.ones(len(pois), dtype=bool)
     for column in ("kind", "name"):
         if (values := target.filter_values(column)) is not None and column in pois:
@@ -165,7 +167,8 @@ def _population(target: Target, ctx: MetricContext) -> Demand:
 
 def _villages(target: Target, ctx: MetricContext) -> Demand:
     if ctx.villages is None or ctx.village_zones is None:
-        raise CovplanError(f"target {target.id!r} measures villages, but the dataset has none")
+        raise CovplanError(N_("target {target} measures villages, but the dataset has none"),
+                           target=repr(target.id))
     ids, people = ctx.village_zones.ids, ctx.people.people
     inside = ids >= 0
     village = ids[inside]
@@ -208,10 +211,12 @@ def target_demand(target: Target, ctx: MetricContext) -> Demand:
         For a fibre target, a target without technologies, or a layer the dataset lacks.
     """
     if target.measure not in _BUILDERS:  # see plannable()
-        raise CovplanError(f"target {target.id!r} measures {target.measure}: new radio sites "
-                           "cannot close it; choose a road, population, POI or village target")
+        raise CovplanError(N_("target {target} measures {measure}: new radio sites cannot "
+                              "close it; choose a road, population, POI or village target"),
+                           target=repr(target.id), measure=target.measure)
     if not target.technologies:
-        raise CovplanError(f"target {target.id!r} names no technology for sites to provide")
+        raise CovplanError(N_("target {target} names no technology for sites to provide"),
+                           target=repr(target.id))
     items = _BUILDERS[target.measure](target, ctx)
     official = measure_target(target, ctx)
     if not np.isclose(items.total, official.total, rtol=1e-6, atol=1e-9):

@@ -45,6 +45,7 @@ import scipy.sparse as sp
 
 from covplan._progress import ProgressFn, no_progress
 from covplan.errors import CovplanError
+from covplan.i18n import N_
 from covplan.planning._lazy import lazy_greedy
 from covplan.planning.greedy import REACH_RTOL, prune
 from covplan.planning.problem import CoverProblem, reduce_problem
@@ -88,7 +89,7 @@ def _solve(c: np.ndarray, integrality: np.ndarray, constraints: list[Rows],
                   constraints=[LinearConstraint(a, lo, hi) for a, lo, hi in constraints],
                   options=options)
     if result.status not in (0, 1, 2):
-        raise CovplanError(f"the integer program failed: {result.message}")
+        raise CovplanError(N_("the integer program failed: {error}"), error=result.message)
     return result
 
 
@@ -201,8 +202,8 @@ def milp_reach(problem: CoverProblem, required: float, *, incumbent: Selection |
             chosen is None or incumbent.cost < problem.cost[chosen].sum() - 1e-9):
         chosen, method = incumbent.chosen, "greedy"
     if chosen is None:
-        raise CovplanError("the integer program found no answer within its time limit; "
-                           "raise the time limit or pass a greedy answer")
+        raise CovplanError(N_("the integer program found no answer within its time limit; "
+                              "raise the time limit or pass a greedy answer"))
     return _pack(problem, chosen, out.status, out.bound, True, started, method)
 
 
@@ -236,8 +237,8 @@ def milp_max_coverage(problem: CoverProblem, max_sites: int, *,
     if chosen is None or (incumbent is not None and incumbent.covered_weight
                           > problem.covered_weight(chosen) + 1e-9):
         if incumbent is None:
-            raise CovplanError("the integer program found no answer within its time limit; "
-                               "raise the time limit or pass a greedy answer")
+            raise CovplanError(N_("the integer program found no answer within its time "
+                                  "limit; raise the time limit or pass a greedy answer"))
         chosen, method = incumbent.chosen, "greedy"
     if dual is None and incumbent is not None:
         dual = incumbent.bound

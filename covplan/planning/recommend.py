@@ -39,6 +39,7 @@ import pandas as pd
 
 from covplan._progress import ProgressFn, no_progress, scaled
 from covplan.errors import CovplanError
+from covplan.i18n import N_
 from covplan.io.dataset import Dataset
 from covplan.planning.candidates import CandidateOptions, generate_candidates, to_sectors
 from covplan.planning.demand import Demand, target_demand
@@ -157,7 +158,7 @@ def _solve(matrix: CoverageMatrix, demand: Demand, options: PlanOptions,
     limits = {"time_limit_s": options.time_limit_s, "mip_rel_gap": options.mip_rel_gap}
     if options.mode == "max":
         if options.max_sites is None:
-            raise CovplanError("mode 'max' needs max_sites (--max-sites K)")
+            raise CovplanError(N_("mode 'max' needs max_sites (--max-sites K)"))
         greedy = greedy_max_coverage(problem, options.max_sites,
                                      progress=scaled(progress, 0.0, 0.2))
         if options.solver == "greedy":
@@ -267,7 +268,7 @@ def recommend_for_targets(dataset: Dataset, targets: TargetSet, target_ids: Sequ
     (``max_sites`` included) apply to each target in turn.
     """
     if not target_ids:
-        raise CovplanError("choose at least one target to plan for")
+        raise CovplanError(N_("choose at least one target to plan for"))
     for target_id in target_ids:
         find_target(targets, target_id)  # every name checked before any work
     report = progress or no_progress
@@ -301,7 +302,8 @@ def find_target(targets: TargetSet, target_id: str) -> Target:
         if target.id == target_id:
             return target
     names = ", ".join(t.id for t in targets.targets)
-    raise CovplanError(f"no target {target_id!r} in {targets.name}; choose one of: {names}")
+    raise CovplanError(N_("no target {target} in {targets}; choose one of: {names}"),
+                       target=repr(target_id), targets=targets.name, names=names)
 
 
 def _check(target: Target, predicted: float, after: pd.DataFrame, demand: Demand) -> None:

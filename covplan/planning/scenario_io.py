@@ -341,22 +341,25 @@ def _document(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON: "
-                          f"{exc.msg}. Fix: check the quotes, commas and brackets there, or "
-                          "save the scenario again from covplan.") from None
+        raise ConfigError(N_("{path}: line {line}, column {column}: not valid JSON: {error}. "
+                             "Fix: check the quotes, commas and brackets there, or save the "
+                             "scenario again from covplan."),
+                          path=path, line=exc.lineno, column=exc.colno, error=exc.msg) from None
     except RecursionError:
-        raise ConfigError(f"{path}: not valid JSON: nested too deeply. Fix: give a scenario "
-                          "file saved by covplan.") from None
+        raise ConfigError(N_("{path}: not valid JSON: nested too deeply. Fix: give a scenario "
+                             "file saved by covplan."), path=path) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: a scenario file holds one JSON object, got "
-                          f"{type(data).__name__}. Fix: write it as "
-                          '{"covplan_scenario": 1, "edits": [...]}.')
+        raise ConfigError(N_("{path}: a scenario file holds one JSON object, got {found}. "
+                             "Fix: write it as {example}."),
+                          path=path, found=type(data).__name__,
+                          example='{"covplan_scenario": 1, "edits": [...]}')
     version = data.get("covplan_scenario")
     if version != FORMAT_VERSION or isinstance(version, bool):
-        raise ConfigError(f"{path}: covplan_scenario should be {FORMAT_VERSION} (this "
-                          f"covplan's scenario format), got {version!r}. Fix: write "
-                          f'"covplan_scenario": {FORMAT_VERSION} at the top, or save the '
-                          "scenario again from this covplan.")
+        raise ConfigError(N_("{path}: covplan_scenario should be {version} (this covplan's "
+                             'scenario format), got {found}. Fix: write "covplan_scenario": '
+                             "{version} at the top, or save the scenario again from this "
+                             "covplan."),
+                          path=path, version=FORMAT_VERSION, found=repr(version))
     problems = _typed(data, TOP_KEYS, "", path)
     if isinstance(data.get("baseline"), dict):
         problems += _typed(data["baseline"], BASELINE_KEYS, "baseline.", path)
@@ -434,9 +437,10 @@ def load_scenario(path: str | Path, baseline: gpd.GeoDataFrame, *, dataset: str 
     try:
         crs = CRS.from_user_input(data.get("crs") or baseline.crs)
     except CRSError as exc:
-        raise ConfigError(f"{path}: crs {data.get('crs')!r} is not a CRS ({exc}). Fix: write "
-                          'an EPSG code such as "crs": "EPSG:32648", or remove "crs" to use '
-                          "the baseline's.") from None
+        raise ConfigError(N_("{path}: crs {crs} is not a CRS ({error}). Fix: write an EPSG "
+                             'code such as "crs": "EPSG:32648", or remove "crs" to use the '
+                             "baseline's."),
+                          path=path, crs=repr(data.get("crs")), error=exc) from None
     reader = _Reader(str(path), crs, baseline.crs, area)
     edits = [reader.edit(r, n) for n, r in enumerate(data.get("edits") or [], start=1)]
     good = [e for e in edits if e is not None]

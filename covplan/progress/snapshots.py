@@ -19,11 +19,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Final
 
 import geopandas as gpd
 import shapely
 
 from covplan.errors import CovplanError
+from covplan.i18n import N_
 from covplan.io.dataset import Dataset, load_dataset
 from covplan.planning.scenario import Scenario
 from covplan.planning.scenario_io import load_scenario
@@ -33,6 +35,23 @@ logger = logging.getLogger(__name__)
 #: Largest share of the study area two snapshots may differ by (boundary redrawing, rounding).
 AREA_TOLERANCE = 0.005
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+#: Why a snapshot cannot be compared with the first: one line of a longer message (English),
+#: and the whole message when it is the only one (translated).
+_OTHER_CRS: Final = (
+    "{label} ({source}) is in {crs}, {first} ({first_source}) in {first_crs}. Fix: give both "
+    'the same working CRS (crs = "{first_crs}" under [dataset] in each dataset.toml).',
+    N_("the snapshots cannot be compared:\n{label} ({source}) is in {crs}, {first} "
+       "({first_source}) in {first_crs}. Fix: give both the same working CRS (crs = "
+       "\"{first_crs}\" under [dataset] in each dataset.toml)."),
+)
+_OTHER_AREA: Final = (
+    "{label} ({source}) covers another study area than {first} ({first_source}): {share} of "
+    "the area differs ({km2} km²). Fix: compare snapshots of the same province with the "
+    "same communes layer.",
+    N_("the snapshots cannot be compared:\n{label} ({source}) covers another study area than "
+       "{first} ({first_source}): {share} of the area differs ({km2} km²). Fix: compare "
+       "snapshots of the same province with the same communes layer."),
+)
 
 
 class SnapshotError(CovplanError, ValueError):
@@ -160,8 +179,9 @@ def load_snapshot(path: str | Path, *, scenario: str | Path | None = None,
         return snapshot_from_dataset(data, source=str(path))
     sites = data.sites
     if sites is None:
-        raise SnapshotError(f"{path}: the dataset has no sites layer, so the scenario "
-                            f"{scenario} has nothing to edit. Fix: give the dataset its sites.")
+        raise SnapshotError(N_("{path}: the dataset has no sites layer, so the scenario "
+                               "{scenario} has nothing to edit. Fix: give the dataset its "
+                               "sites."), path=str(path), scenario=str(scenario))
     plan = load_scenario(scenario, sites, dataset=data.name, area=data.area())
     return snapshot_from_dataset(data, scenario=plan, source=f"{path} + {scenario}")
 
@@ -191,8 +211,9 @@ def load_snapshots(paths: Sequence[str | Path], *, confined: bool = False) -> li
             if _is_scenario(path):
                 if base is None:
                     raise SnapshotError(
-                        f"the scenario {path} comes before any dataset. Fix: name the dataset "
-                        f"folder it edits before it (covplan compare DATA {path.name}).")
+                        N_("the scenario {path} comes before any dataset. Fix: name the "
+                           "dataset folder it edits before it (covplan compare DATA {name})."),
+                        path=str(path), name=path.name)
                 if base[1] is None:
                     continue  # its dataset failed to load and is already reported
                 snapshots.append(load_snapshot(base[0], scenario=path, dataset=base[1],
@@ -243,26 +264,26 @@ def check_comparable(snapshots: Sequence[Snapshot]) -> None:
         Naming the snapshots that differ from the first, how, and what to do.
     """
     if not snapshots:
-        raise SnapshotError("no snapshot to compare. Fix: give two or more dataset folders.")
+        raise SnapshotError(N_("no snapshot to compare. Fix: give two or more dataset folders."))
     first = snapshots[0]
-    problems: list[str] = []
+    problems: list[tuple[tuple[str, str], dict[str, object]]] = []
     area = _area(first.dataset)
     for other in snapshots[1:]:
+        names = {"label": other.label, "source": other.source, "first": first.label,
+                 "first_source": first.source}
         if not other.dataset.crs.equals(first.dataset.crs):
-            problems.append(
-                f"{other.label} ({other.source}) is in {other.dataset.crs.to_string()}, "
-                f"{first.label} ({first.source}) in {first.dataset.crs.to_string()}. Fix: "
-                f'give both the same working CRS (crs = "{first.dataset.crs.to_string()}" '
-                "under [dataset] in each dataset.toml).")
+            problems.append((_OTHER_CRS, {**names, "crs": other.dataset.crs.to_string(),
+                                          "first_crs": first.dataset.crs.to_string()}))
             continue
         theirs = _area(other.dataset)
         differ = float(shapely.symmetric_difference(area, theirs).area)
         share = differ / max(float(area.area), float(theirs.area), 1.0)
         if share > AREA_TOLERANCE:
-            problems.append(
-                f"{other.label} ({other.source}) covers another study area than {first.label} "
-                f"({first.source}): {100 * share:.1f} % of the area differs "
-                f"({differ / 1e6:,.1f} km²). Fix: compare snapshots of the same province "
-                "with the same communes layer.")
-    if problems:
-        raise SnapshotError("\n".join(["the snapshots cannot be compared:", *problems]))
+            problems.append((_OTHER_AREA, {**names, "share": f"{100 * share:.1f} %",
+                                           "km2": f"{differ / 1e6:,.1f}"}))
+    if len(problems) == 1:  # the usual case (two snapshots): said whole, so translated
+        (_, alone), params = problems[0]
+        raise SnapshotError(alone, **params)
+    if problems:  # several lines: English only
+        lines = [line.format(**params) for (line, _), params in problems]
+        raise SnapshotError("\n".join(["the snapshots cannot be compared:", *lines]))

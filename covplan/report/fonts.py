@@ -18,6 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from covplan.errors import CovplanError
+from covplan.i18n import N_
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +49,10 @@ def register_fonts() -> str:
     folder = font_dir()
     missing = [name for name in _FILES.values() if not (folder / name).is_file()]
     if missing:
-        raise CovplanError(f"the report font is missing: {', '.join(missing)} not found in "
-                           f"{folder}. Reinstall matplotlib (pip install --force-reinstall "
-                           "matplotlib), which ships DejaVu Sans.")
+        raise CovplanError(N_("the report font is missing: {files} not found in {folder}. "
+                              "Reinstall matplotlib (pip install --force-reinstall "
+                              "matplotlib), which ships DejaVu Sans."),
+                           files=", ".join(missing), folder=folder)
     for name, file in _FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(folder / file)))
     addMapping(FAMILY, 0, 0, REGULAR)

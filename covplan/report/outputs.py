@@ -42,7 +42,7 @@ from covplan.export.rasters import cog_paths, to_cogs
 from covplan.export.static_map import RC, MapOptions, render_maps, save_map
 from covplan.export.vectors import VECTOR_FORMATS, export_vectors, vector_paths
 from covplan.export.wording import report_language
-from covplan.i18n import Language
+from covplan.i18n import N_, Language
 from covplan.report.data import ReportData
 from covplan.report.pdf import build_report_pdf
 from covplan.report.sheets import (
@@ -79,8 +79,12 @@ def parse_formats(spec: str | Iterable[str]) -> tuple[str, ...]:
         return FORMATS
     unknown = sorted(wanted - set(FORMATS))
     if unknown or not wanted:
-        raise ConfigError(f"unknown output format(s): {', '.join(unknown) or '(none given)'}. "
-                          f"Choose from {', '.join(FORMATS)} (or all), comma-separated.")
+        if unknown:
+            raise ConfigError(N_("unknown output format(s): {unknown}. Choose from {formats} "
+                                 "(or all), comma-separated."),
+                              unknown=", ".join(unknown), formats=", ".join(FORMATS))
+        raise ConfigError(N_("unknown output format(s): (none given). Choose from {formats} "
+                             "(or all), comma-separated."), formats=", ".join(FORMATS))
     return tuple(f for f in FORMATS if f in wanted)
 
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from covplan.errors import CovplanError
+from covplan.i18n import N_
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -67,9 +68,10 @@ def open_client(*, scheduler: str | None = None, workers: int | None = None,
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
             raise ClusterError(
-                f"cannot reach the Dask scheduler at {scheduler} ({exc}). Fix: check the "
-                "address (tcp://host:8786) and that `dask scheduler` runs there, or leave "
-                "out --scheduler to run on a local cluster.") from None
+                N_("cannot reach the Dask scheduler at {scheduler} ({error}). Fix: check the "
+                   "address (tcp://host:8786) and that `dask scheduler` runs there, or leave "
+                   "out --scheduler to run on a local cluster."),
+                scheduler=scheduler, error=exc) from None
         with client:
             yield client
         return

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from covplan.errors import ConfigError, CovplanError
+from covplan.i18n import N_
 from covplan.scale.province import ProvinceJob, ProvinceResult, RunSettings, failed_result
 from covplan.scale.resume import province_digest
 
@@ -133,9 +134,9 @@ def read_country_file(path: Path) -> Country:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read as UTF-8 TOML ({exc}). Fix: check the "
-                          "quotes and brackets; [country] and [[province]] tables with "
-                          "path = \"folder\" under each.") from None
+        raise ConfigError(N_("{path}: cannot be read as UTF-8 TOML ({error}). Fix: check the "
+                             "quotes and brackets; [country] and [[province]] tables with "
+                             "path = \"folder\" under each."), path=path, error=exc) from None
     problems: list[str] = []
     _unknown(doc, ("country", "province"), path.name, problems)
     meta = doc.get("country", {})
@@ -190,8 +191,9 @@ def read_country(root: str | Path, *, exclude: Iterable[str | Path] = ()) -> Cou
     if root.is_file() and root.name == COUNTRY_FILE:
         return read_country_file(root)
     if not root.is_dir():
-        raise ConfigError(f"{root}: no such folder. Fix: give a folder of province folders "
-                          f"(each with a dataset.toml) or a {COUNTRY_FILE}.")
+        raise ConfigError(N_("{root}: no such folder. Fix: give a folder of province folders "
+                             "(each with a dataset.toml) or a {file}."),
+                          root=root, file=COUNTRY_FILE)
     if (root / COUNTRY_FILE).is_file():
         return read_country_file(root / COUNTRY_FILE)
     skipped = {Path(p).resolve() for p in exclude}
@@ -202,9 +204,9 @@ def read_country(root: str | Path, *, exclude: Iterable[str | Path] = ()) -> Cou
     if others:
         logger.info("Not provinces (no dataset.toml): %s", ", ".join(others))
     if not provinces:
-        raise ConfigError(f"{root}: no province folders found (sub-folders with a "
-                          f"dataset.toml). Fix: put one dataset folder per province in it, "
-                          f"or list them in {root / COUNTRY_FILE}.")
+        raise ConfigError(N_("{root}: no province folders found (sub-folders with a "
+                             "dataset.toml). Fix: put one dataset folder per province in it, "
+                             "or list them in {file}."), root=root, file=root / COUNTRY_FILE)
     return Country(root.resolve().name, root,
                    tuple(ProvinceEntry(p.name, p.resolve()) for p in provinces))
 
@@ -235,8 +237,9 @@ def plan_jobs(country: Country, settings: RunSettings, *, targets: str | None = 
             preset = entry.targets or manifest.targets or targets or country.targets
             if not preset:
                 raise ConfigError(
-                    f"{entry.path}: no target preset for this province. Fix: add targets = "
-                    "\"<preset>\" under [dataset] in its dataset.toml, or pass --targets.")
+                    N_("{path}: no target preset for this province. Fix: add targets = "
+                       "\"<preset>\" under [dataset] in its dataset.toml, or pass --targets."),
+                    path=entry.path)
             job = ProvinceJob(entry.key, str(entry.path), manifest.name, preset, settings,
                               province_digest(manifest, preset, settings))
         except CovplanError as exc:

@@ -26,6 +26,7 @@ from typing import Final
 from covplan import __version__
 from covplan.errors import DataFileNotFoundError
 from covplan.export.atomic import atomic_file
+from covplan.i18n import N_
 from covplan.io.manifest import MANIFEST_NAME, Manifest
 from covplan.predict._compute import KERNEL_VERSION
 from covplan.scale.province import ProvinceJob, ProvinceResult, RunSettings
@@ -80,8 +81,9 @@ def province_digest(manifest: Manifest, targets: str, settings: RunSettings) -> 
                     digest.update(chunk)
     except OSError as exc:
         raise DataFileNotFoundError(
-            f"{exc.filename or targets}: cannot be read to hash the province's inputs "
-            f"({exc.strerror}). Fix: check that the file exists and can be read.") from None
+            N_("{path}: cannot be read to hash the province's inputs ({reason}). Fix: check "
+               "that the file exists and can be read."),
+            path=exc.filename or targets, reason=exc.strerror) from None
     return digest.hexdigest()
 
 

@@ -73,9 +73,13 @@ T = TypeVar("T")
 def _needed(layer: T | None, name: str, target: Target | None = None) -> T:
     """``layer``, or a clear error when a measure that needs it runs without it."""
     if layer is None:
-        what = f"target {target.id!r}" if target is not None else "this measure"
-        raise CovplanError(f"{what} needs the {name} layer, which the dataset does not have. "
-                           f"Fix: add a {name} layer, or leave the target out.")
+        if target is not None:
+            raise CovplanError(N_("target {target} needs the {name} layer, which the dataset "
+                                  "does not have. Fix: add a {name} layer, or leave the "
+                                  "target out."), target=repr(target.id), name=name)
+        raise CovplanError(N_("this measure needs the {name} layer, which the dataset does not "
+                              "have. Fix: add a {name} layer, or leave the target out."),
+                           name=name)
     return layer
 
 

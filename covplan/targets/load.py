@@ -16,11 +16,11 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from covplan import settings
 from covplan.errors import ConfigError, LimitError
-from covplan.i18n import LANGUAGES
+from covplan.i18n import LANGUAGES, N_
 from covplan.metrics.thresholds import THRESHOLD_MEANINGS, THRESHOLD_RANGES, Thresholds
 from covplan.radio.indoor import BUILDING_TYPES, building_type
 from covplan.radio.linklevel import SHADOW_SIGMA_DB
@@ -465,7 +465,44 @@ def preset_names() -> tuple[str, ...]:
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
-def read_config_text(path: Path, what: str) -> str:
+#: What a configuration file is, in the messages of :func:`read_config_text`.
+ConfigFile = Literal["targets file", "scenario file"]
+
+#: The messages of :func:`read_config_text`, whole for each kind of file (so that each
+#: translates as one sentence).
+_FILE_MESSAGES: dict[str, dict[str, str]] = {
+    "targets file": {
+        "folder": N_("{path}: is a folder, not a targets file. Fix: give the path of the "
+                     "targets file itself."),
+        "large": N_("{path}: the targets file is {size} MB, more than the limit of {limit} MB. "
+                    "Fix: check that this is the right file, or raise the limit with the "
+                    "environment variable {variable}."),
+        "missing": N_("{path}: targets file not found. Fix: check the path."),
+        "unreadable": N_("{path}: the targets file cannot be read ({error}). Fix: check the "
+                         "path and its permissions."),
+        "encoding": N_("{path}: line {line}: the targets file is not UTF-8 text (byte {byte} "
+                       "cannot be decoded; a legacy code page such as Windows-1258, or a "
+                       "binary file?). Fix: save it as UTF-8 (in Notepad: Save as, Encoding: "
+                       "UTF-8)."),
+    },
+    "scenario file": {
+        "folder": N_("{path}: is a folder, not a scenario file. Fix: give the path of the "
+                     "scenario file itself."),
+        "large": N_("{path}: the scenario file is {size} MB, more than the limit of {limit} "
+                    "MB. Fix: check that this is the right file, or raise the limit with the "
+                    "environment variable {variable}."),
+        "missing": N_("{path}: scenario file not found. Fix: check the path."),
+        "unreadable": N_("{path}: the scenario file cannot be read ({error}). Fix: check the "
+                         "path and its permissions."),
+        "encoding": N_("{path}: line {line}: the scenario file is not UTF-8 text (byte {byte} "
+                       "cannot be decoded; a legacy code page such as Windows-1258, or a "
+                       "binary file?). Fix: save it as UTF-8 (in Notepad: Save as, Encoding: "
+                       "UTF-8)."),
+    },
+}
+
+
+def read_config_text(path: Path, what: ConfigFile) -> str:
     """The text of a small UTF-8 configuration file (targets, scenario), size checked first.
 
     A byte-order mark is accepted (Windows editors write one).
@@ -485,32 +522,27 @@ def read_config_text(path: Path, what: str) -> str:
     covplan.errors.LimitError
         When the file is larger than :data:`covplan.settings.max_file_mb`.
     """
+    says = _FILE_MESSAGES[what]
     if path.is_dir():
-        raise ConfigError(f"{path}: is a folder, not a {what}. Fix: give the path of the "
-                          f"{what} itself.")
+        raise ConfigError(says["folder"], path=path)
     try:
         size_mb = path.stat().st_size / 1e6
         if size_mb > settings.max_file_mb:
-            raise LimitError(
-                f"{path}: the {what} is {size_mb:,.1f} MB, more than the limit of "
-                f"{settings.max_file_mb:g} MB. Fix: check that this is the right file, or "
-                f"raise the limit with the environment variable "
-                f"{settings.LIMIT_VARIABLES['max_file_mb']}.")
+            raise LimitError(says["large"], path=path, size=f"{size_mb:,.1f}",
+                             limit=f"{settings.max_file_mb:g}",
+                             variable=settings.LIMIT_VARIABLES["max_file_mb"])
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: {what} not found. Fix: check the path.") from None
+        raise ConfigError(says["missing"], path=path) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: the {what} cannot be read ({exc.strerror}). Fix: check the "
-                          "path and its permissions.") from None
+        raise ConfigError(says["unreadable"], path=path, error=exc.strerror) from None
     body = raw.removeprefix(codecs.BOM_UTF8)
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = body[:exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{path}: line {line}: the {what} is not UTF-8 text (byte 0x{body[exc.start]:02x} "
-            "cannot be decoded; a legacy code page such as Windows-1258, or a binary file?). "
-            "Fix: save it as UTF-8 (in Notepad: Save as, Encoding: UTF-8).") from None
+        raise ConfigError(says["encoding"], path=path, line=line,
+                          byte=f"0x{body[exc.start]:02x}") from None
 
 
 def load_targets(spec: str | Path) -> TargetSet:
@@ -528,23 +560,30 @@ def load_targets(spec: str | Path) -> TargetSet:
     if path.suffix.lower() != ".toml" and not path.exists():
         names = preset_names()
         if str(spec) not in names:
-            raise ConfigError(f"unknown targets preset '{spec}'. Fix: "
-                              f"{_suggest(str(spec), names)} Or give the path of a targets "
-                              ".toml file.")
+            close = difflib.get_close_matches(str(spec), names, n=1, cutoff=0.6)
+            raise ConfigError(
+                N_("unknown targets preset '{spec}'. Fix: did you mean '{close}'? Allowed: "
+                   "{names}. Or give the path of a targets .toml file.")
+                if close
+                else N_("unknown targets preset '{spec}'. Fix: Allowed: {names}. Or give the "
+                        "path of a targets .toml file."),
+                spec=spec, close=close[0] if close else "", names=", ".join(names))
         text = resources.files("covplan").joinpath("presets", f"{spec}.toml").read_text(
             encoding="utf-8")
         source = f"preset {spec}"
     else:
         if not path.exists():
-            raise ConfigError(f"{path}: targets file not found. Fix: give a preset name "
-                              f"({', '.join(preset_names())}) or an existing .toml file.")
+            raise ConfigError(N_("{path}: targets file not found. Fix: give a preset name "
+                                 "({names}) or an existing .toml file."),
+                              path=path, names=", ".join(preset_names()))
         text, source = read_config_text(path, "targets file"), str(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}. Fix: check the quotes, brackets "
-                          "and commas on that line; text needs quotes (name = \"…\"), "
-                          "lists square brackets ([\"4G\", \"5G\"]).") from None
+        raise ConfigError(N_("{source}: not valid TOML: {error}. Fix: check the quotes, "
+                             "brackets and commas on that line; text needs quotes "
+                             "(name = \"…\"), lists square brackets ({example})."),
+                          source=source, error=exc, example='["4G", "5G"]') from None
     targets = parse_targets(data, source)
     logger.info("Loaded %d targets from %s", len(targets), source)
     return targets

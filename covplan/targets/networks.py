@@ -64,9 +64,15 @@ def _operators(target: Target, networks: Mapping[str, Any]) -> tuple[list[str], 
     unknown = [n for n in target.operators if n not in networks]
     if unknown:
         raise CovplanError(
-            f"target {target.id!r} names operators {', '.join(map(repr, unknown))}, which no "
-            f"site of the dataset has. Fix: use the names of the sites' 'operator' column "
-            f"({', '.join(known) or 'none'}), or operators = \"any\".")
+            N_("target {target} names operators {unknown}, which no site of the dataset has. "
+               "Fix: use the names of the sites' 'operator' column ({known}), or "
+               'operators = "any".')
+            if known
+            else N_("target {target} names operators {unknown}, which no site of the dataset "
+                    "has. Fix: use the names of the sites' 'operator' column (none), or "
+                    'operators = "any".'),
+            target=repr(target.id), unknown=", ".join(map(repr, unknown)),
+            known=", ".join(known))
     return list(target.operators), False
 
 
@@ -103,8 +109,9 @@ def _margin(target: Target, coverage: Mapping[str, Any], window: Window) -> np.n
             continue
         if target.speed:
             if not isinstance(grid, CoverageGrid) or grid.sinr_tiles is None:
-                raise CovplanError(f"target {target.id!r} counts speed, but the {tech} network "
-                                   "was predicted without its SINR")
+                raise CovplanError(N_("target {target} counts speed, but the {tech} network "
+                                      "was predicted without its SINR"),
+                                   target=repr(target.id), tech=tech)
             values = dl_mbps_window(grid, window, fade_db(target))
             goal = np.float32(target.min_dl_mbps)
         else:
@@ -269,8 +276,9 @@ def target_view(target: Target, ctx: MetricContext) -> tuple[Target, MetricConte
         return target, ctx, None
     networks = ctx.networks
     if networks is None:
-        raise CovplanError(f"target {target.id!r} needs each operator's network; evaluate it "
-                           "with covplan's evaluator (ScenarioEvaluator), which predicts them")
+        raise CovplanError(N_("target {target} needs each operator's network; evaluate it "
+                              "with covplan's evaluator (ScenarioEvaluator), which predicts "
+                              "them"), target=repr(target.id))
     operators, every = _operators(target, networks)
     tech = target.technologies[0]
     unit = "Mb/s margin" if target.speed else "dB margin"
