@@ -71,9 +71,9 @@ class Problem:
             if len(self.rows) > 10:
                 shown += lang._(N_(" and {count} more")).format(count=len(self.rows) - 10)
             where.append(_rows_label(self.row_label, len(self.rows), lang).format(rows=shown))
-        text = f"{': '.join(where)}: {_filled(lang._(self.message), self.params)}"
+        text = f"{': '.join(where)}: {_filled(self.message, self.params, lang)}"
         if self.fix:
-            fix = _filled(lang._(self.fix), self.params)
+            fix = _filled(self.fix, self.params, lang)
             text += " " + lang._(N_("Fix: {fix}")).format(fix=fix)
         return text
 
@@ -81,9 +81,21 @@ class Problem:
         return self.text()
 
 
-def _filled(template: str, params: Mapping[str, object]) -> str:
-    """``template`` with ``params`` in its fields (as it is when there are none)."""
-    return template.format(**params) if params else template
+def _filled(template: str, params: Mapping[str, object], lang: Language | None = None) -> str:
+    """``template`` in ``lang`` (default English) with ``params`` in its fields.
+
+    A :class:`~covplan.i18n.Phrase` says it: values are shown as written (a file, a column,
+    a value found), except :class:`~covplan.i18n.Num` (formatted per language) and nested
+    phrases (translated). Without params the template is returned as it is, translated
+    but not formatted (an English sentence with braces of its own stays whole).
+    """
+    from covplan.i18n import Name, Num, Phrase, language
+
+    if not params:
+        return lang._(template) if lang is not None else template
+    values = tuple((key, value if isinstance(value, (Num, Phrase)) else Name(str(value)))
+                   for key, value in params.items())
+    return Phrase(template, values)(lang or language("en"))
 
 
 def _rows_label(row_label: str, count: int, lang: Language) -> str:
@@ -115,7 +127,7 @@ class CovplanError(Exception):
         """The error as a person reads it, in ``lang`` (default English)."""
         if lang is None:
             return str(self)
-        return _filled(lang._(self.template), self.params)
+        return _filled(self.template, self.params, lang)
 
 
 class InputError(CovplanError, ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 
 from covplan.errors import ConfigError, InputError, OutputError, Problem
-from covplan.i18n import language
+from covplan.i18n import Num, language
 
 
 def _height(layer: str | None = None, column: str | None = None, rows: tuple[int, ...] = (),
@@ -46,6 +46,17 @@ def test_an_error_is_a_template_filled_with_the_users_values() -> None:
     assert error.text() == str(error)
     # an English sentence with no values is said as written, braces and all
     assert ConfigError("bad {preset}").text(vi) == "bad {preset}"
+
+
+def test_numbers_in_a_message_are_written_the_readers_way() -> None:
+    """A size or a count found in the input reads 12,345 in English, 12.345 in Vietnamese;
+    a code (an EPSG number) passed as text is left as it is."""
+    error = OutputError("Error: {message}", message=Num(12345.6, 1))
+    assert str(error) == "Error: 12,345.6"
+    assert error.text(language("vi")) == "Lỗi: 12.345,6"
+    problem = Problem("a.tif", "found EPSG:{code} and {count} cells",
+                      params={"code": "32648", "count": Num(1_234_567)})
+    assert problem.text(language("vi")) == "a.tif: found EPSG:32648 and 1.234.567 cells"
 
 
 def test_errors_cross_processes_whole() -> None:

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, Final
 
 from covplan.errors import CovplanError
-from covplan.i18n import N_
+from covplan.i18n import N_, Num
 from covplan.io.manifest import MANIFEST_NAME, RASTER_SUFFIXES, VECTOR_SUFFIXES
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def check_zip(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
         raise UploadError(
             N_("{name}: holds {count} files; at most {limit} allowed. Zip only the dataset's "
                "layer files and its dataset.toml."),
-            name=name, count=f"{len(members):,}", limit=f"{MAX_MEMBERS:,}",
+            name=name, count=Num(len(members)), limit=Num(MAX_MEMBERS),
         )
     problems = [f"'{m.filename}' is {why}" for m in members if (why := _unsafe(m))]
     if problems:
@@ -187,7 +187,7 @@ def check_zip(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
         raise UploadError(
             N_("{name}: expands to {size} MB; at most {limit} MB allowed. Clip the data to the "
                "province, or load the folder from disk instead."),
-            name=name, size=f"{declared / 1024**2:,.0f}", limit=f"{MAX_EXPANDED_MB:,}",
+            name=name, size=Num(declared / 1024**2), limit=Num(MAX_EXPANDED_MB),
         )
     return members
 
@@ -241,7 +241,7 @@ def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: P
                            "declare); refused. Zip the dataset folder again (Windows: "
                            "right-click the folder, Send to, Compressed (zipped) folder) and "
                            "upload the new zip."),
-                        name=name, limit=f"{MAX_EXPANDED_MB:,}",
+                        name=name, limit=Num(MAX_EXPANDED_MB),
                     )
                 sink.write(chunk)
 
@@ -325,7 +325,7 @@ def save_upload(name: str, data: bytes, uploads: Path) -> Upload:
         raise UploadError(
             N_("{name}: {size} MB is larger than the {limit} MB limit. Clip the data to the "
                "province, or load the folder from disk instead."),
-            name=name, size=f"{size_mb:,.0f}", limit=MAX_UPLOAD_MB,
+            name=name, size=Num(size_mb), limit=MAX_UPLOAD_MB,
         )
     if Path(name).suffix.lower() not in (".gpkg", ".zip"):
         raise UploadError(
@@ -385,7 +385,7 @@ def save_file(name: str, data: bytes, uploads: Path, *, suffixes: tuple[str, ...
         raise UploadError(
             N_("{name}: {size} MB is larger than the {limit} MB limit. Split the file, or read "
                "it from disk with the command line."),
-            name=name, size=f"{size_mb:,.0f}", limit=MAX_UPLOAD_MB,
+            name=name, size=Num(size_mb), limit=MAX_UPLOAD_MB,
         )
     suffix = Path(name).suffix.lower()
     if suffix not in suffixes:

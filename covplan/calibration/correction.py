@@ -433,7 +433,7 @@ def read_calibration(path: str | Path) -> Calibration:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ConfigError(N_("{path}: {size} bytes is too large for a calibration file. Fix: "
                              "name the file covplan calibrate wrote."),
-                          path=path, size=f"{path.stat().st_size:,}")
+                          path=path, size=Num(path.stat().st_size))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")

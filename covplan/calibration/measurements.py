@@ -51,7 +51,7 @@ import pandas as pd
 
 from covplan import settings
 from covplan.errors import InputError, LimitError, Problem
-from covplan.i18n import N_
+from covplan.i18n import N_, Num
 from covplan.io.context import FileContext
 from covplan.io.tables import read_csv_table, to_numeric
 
@@ -278,7 +278,7 @@ def read_measurements(path: str | Path) -> Measurements:
     if size_mb > settings.max_file_mb:
         raise LimitError(N_("{path}: {size} MB is more than covplan reads ({limit} MB). Fix: "
                             "split the file, or raise the limit with {variable}=<MB>."),
-                         path=str(path), size=f"{size_mb:,.1f}",
+                         path=str(path), size=Num(size_mb, 1),
                          limit=f"{settings.max_file_mb:g}",
                          variable=settings.LIMIT_VARIABLES["max_file_mb"])
     raw = read_csv_table(path, ctx)

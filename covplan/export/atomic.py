@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 
 from covplan.errors import CovplanError, OutputError, OutputExistsError
-from covplan.i18n import N_
+from covplan.i18n import N_, Num
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ def _space_problem(out: Path, home: Path, exc: BaseException) -> OutputError | N
                           "limit (ulimit -f unlimited), or write fewer or smaller files "
                           "(--format, a coarser --resolution).")
         return OutputError(template, out=out, reported=reported,
-                           limit=f"{limit:,}" if limit is not None else "")
+                           limit=Num(limit) if limit is not None else "")
     return None
 
 

@@ -17,7 +17,7 @@ from covplan import settings
 from covplan.calibration.correction import Calibration, read_calibration
 from covplan.errors import ConfigError, CovplanError, InputError, LimitError, Problem
 from covplan.grid import GridSpec, Raster
-from covplan.i18n import N_, Language, language
+from covplan.i18n import N_, Language, Num, language
 from covplan.io.crs import utm_crs_for
 from covplan.io.derive import complete_layers
 from covplan.io.landcover import load_landcover
@@ -194,8 +194,8 @@ class Dataset:
                    "--resolution {fits} or coarser, or raise the limit with {variable}=<cells> "
                    "(about 20 bytes per cell per technology)."),
                 name=self.name, resolution=f"{resolution_m:g}",
-                width=f"{(maxx - minx) / 1000:,.0f}", height=f"{(maxy - miny) / 1000:,.0f}",
-                cells=f"{cells:,}", limit=f"{settings.max_grid_cells:,}", fits=fits,
+                width=Num((maxx - minx) / 1000), height=Num((maxy - miny) / 1000),
+                cells=Num(cells), limit=Num(settings.max_grid_cells), fits=fits,
                 variable=variable,
             )
         return GridSpec.from_bounds(self.bounds(), resolution_m, self.crs)

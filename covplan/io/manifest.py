@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from covplan.errors import ConfigError, DataFileNotFoundError, InputError, Problem
-from covplan.i18n import N_
+from covplan.i18n import N_, Num
 from covplan.radio.clutter import CLUTTER_TYPES, ClutterClass, clutter_type, is_finite_height
 from covplan.schema import LAYERS, VECTOR_LAYERS
 
@@ -454,7 +454,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(
             N_("{path}: {size} bytes is too large for a manifest (at most 1 MB). Fix: check that "
                "{manifest} is the dataset's manifest, not a data file."),
-            path=path, size=f"{size:,}", manifest=MANIFEST_NAME,
+            path=path, size=Num(size), manifest=MANIFEST_NAME,
         )
     data = path.read_bytes()
     try:

@@ -37,7 +37,7 @@ from covplan.errors import (
     UnsupportedFormatError,
 )
 from covplan.grid import GridSpec
-from covplan.i18n import N_
+from covplan.i18n import N_, Num
 from covplan.io.manifest import LayerSpec
 
 #: Raster formats covplan reads (``.hgt`` for terrain only).
@@ -92,8 +92,8 @@ def check_cells(cells: int, label: str, layer: str) -> None:
                "covplan reads ({limit}). Fix: resample it to a coarser resolution or clip it to "
                "the province (gdalwarp -tr / -cutline), or raise the limit with "
                "{variable}=<cells>."),
-            label=label, layer=layer, cells=f"{cells:,}",
-            limit=f"{settings.max_raster_cells:,}", variable=variable,
+            label=label, layer=layer, cells=Num(cells),
+            limit=Num(settings.max_raster_cells), variable=variable,
         )
 
 

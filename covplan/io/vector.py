@@ -15,7 +15,7 @@ from pyproj import CRS
 
 from covplan import settings
 from covplan.errors import DataFileNotFoundError, LimitError, UnsupportedFormatError
-from covplan.i18n import N_
+from covplan.i18n import N_, Num
 from covplan.io.columns import invert_mapping, suggest_column
 from covplan.io.context import UNLOCATED, FileContext
 from covplan.io.manifest import LayerSpec
@@ -52,8 +52,8 @@ def check_file_size(path: Path, layer: str) -> None:
             N_("{path}: the {layer} file is {size} MB, more than covplan reads ({limit} MB). "
                "Fix: clip it to the province (e.g. ogr2ogr -clipsrc, or a province extract), or "
                "raise the limit with {variable}=<MB>."),
-            path=str(path), layer=layer, size=f"{size_mb:,.0f}",
-            limit=f"{settings.max_file_mb:,.0f}", variable=variable,
+            path=str(path), layer=layer, size=Num(size_mb),
+            limit=Num(settings.max_file_mb), variable=variable,
         )
 
 

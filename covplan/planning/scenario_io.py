@@ -60,7 +60,7 @@ from pyproj.exceptions import CRSError
 
 from covplan.errors import ConfigError, InputError, Problem
 from covplan.export.atomic import write_atomic
-from covplan.i18n import N_
+from covplan.i18n import N_, Num
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
 from covplan.planning.edits import OPS, Edit, apply_edits
 from covplan.planning.scenario import Scenario, sites_hash
@@ -252,7 +252,7 @@ class _Reader:
         self.problem(n, N_("x/y and lon/lat give two positions {distance} m apart."),
                      N_("keep one of them: remove x and y to place the site by lon and lat, or "
                         "remove lon and lat to place it by x and y."), column="lon",
-                     distance=f"{away_m:,.0f}")
+                     distance=Num(away_m))
         return False
 
     def placed(self, x: float, y: float, record: dict[str, Any], n: int) -> bool:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from covplan import settings
 from covplan.errors import ConfigError, LimitError
-from covplan.i18n import LANGUAGES, N_
+from covplan.i18n import LANGUAGES, N_, Num
 from covplan.metrics.thresholds import THRESHOLD_MEANINGS, THRESHOLD_RANGES, Thresholds
 from covplan.radio.indoor import BUILDING_TYPES, building_type
 from covplan.radio.linklevel import SHADOW_SIGMA_DB
@@ -528,7 +528,7 @@ def read_config_text(path: Path, what: ConfigFile) -> str:
     try:
         size_mb = path.stat().st_size / 1e6
         if size_mb > settings.max_file_mb:
-            raise LimitError(says["large"], path=path, size=f"{size_mb:,.1f}",
+            raise LimitError(says["large"], path=path, size=Num(size_mb, 1),
                              limit=f"{settings.max_file_mb:g}",
                              variable=settings.LIMIT_VARIABLES["max_file_mb"])
         raw = path.read_bytes()
