@@ -219,6 +219,48 @@ class Phrase:
         return self(language("en"))
 
 
+class Text(str):
+    """A :class:`Phrase` that is also its English text: for lists of plain strings.
+
+    A dataset's warnings are strings that the command line prints and the report lists; a
+    ``Text`` among them prints as its English and can be said in another language
+    (``text(lang)``) where a page knows its reader's.
+
+    Examples
+    --------
+    >>> warning = Text(N_("population ({label}) covers {share} of the study area"),
+    ...                label=Name("pop.tif"), share=Num(62, 0, percent=True))
+    >>> str(warning)  # doctest: +SKIP
+    'population (pop.tif) covers 62 % of the study area'
+    """
+
+    phrase: Phrase
+
+    def __new__(cls, template: str, /, **values: object) -> Text:
+        """``template`` (marked with :func:`N_`) with ``values``, as :meth:`Phrase.of`."""
+        phrase = Phrase.of(template, **values)
+        text = super().__new__(cls, str(phrase))
+        text.phrase = phrase
+        return text
+
+    def __call__(self, lang: Language) -> str:
+        """The text in ``lang``."""
+        return self.phrase(lang)
+
+    def __reduce__(self) -> tuple[object, tuple[Phrase]]:
+        return _text_of, (self.phrase,)
+
+
+def _text_of(phrase: Phrase) -> Text:
+    """A :class:`Text` made again from its phrase (unpickling)."""
+    return Text(phrase.template, **dict(phrase.values))
+
+
+def said(text: str, lang: Language) -> str:
+    """``text`` in ``lang`` if it is a :class:`Text`, else as it is."""
+    return text(lang) if isinstance(text, Text) else text
+
+
 @dataclass(frozen=True)
 class Name:
     """Text shown as written in every language (a name, a code, a file)."""
@@ -231,7 +273,7 @@ def _render(value: object, lang: Language) -> str:
         if value.percent:
             return lang.percent(value.value, value.decimals)
         return lang.number(value.value, value.decimals)
-    if isinstance(value, Phrase):
+    if isinstance(value, (Phrase, Text)):
         return value(lang)
     if isinstance(value, Name):
         return value.text

@@ -145,3 +145,22 @@ def test_the_catalogues_compile_without_errors(domain: str) -> None:
     errors = [f"{po.name}:{message.lineno}: {error}"
               for message, errs in catalog.check() for error in errs]
     assert not errors, "\n".join(errors)
+
+
+def test_a_text_is_its_english_and_can_be_said_in_vietnamese() -> None:
+    """Warnings are plain strings to the command line and the report (their English); the
+    app says them in its reader's language, also after crossing processes."""
+    import pickle
+
+    from covplan.i18n import Text, said
+
+    warning = Text(N_("population ({label}) covers {share} of the study area; people beyond "
+                      "it are not counted. Fix: give a population raster that covers the "
+                      "whole province."), label=Name("pop.tif"), share=Num(62, percent=True))
+    assert warning == ("population (pop.tif) covers 62 % of the study area; people beyond it "
+                       "are not counted. Fix: give a population raster that covers the whole "
+                       "province.")
+    vietnamese = said(warning, language("vi"))
+    assert vietnamese.startswith("dữ liệu dân số (pop.tif) chỉ phủ 62 % vùng nghiên cứu")
+    assert said(pickle.loads(pickle.dumps(warning)), language("vi")) == vietnamese
+    assert said("plain words", language("vi")) == "plain words"

@@ -42,7 +42,7 @@ from covplan.app.notices import markdown_text, show_refusal, show_unexpected
 from covplan.app.sidebar import render_targets, show_counted_where
 from covplan.app.snapshots import SnapshotChoice, choose_snapshots
 from covplan.errors import CovplanError
-from covplan.i18n import N_, Language
+from covplan.i18n import N_, Language, said
 from covplan.mapview.changes import build_change_map
 from covplan.progress import (
     Comparison,
@@ -180,7 +180,7 @@ def _snapshots(comparison: Comparison, lang: Language) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for snapshot in comparison.snapshots:
         for warning in snapshot.warnings:
-            st.warning(markdown_text(f"{snapshot.label}: {warning}"))
+            st.warning(markdown_text(f"{snapshot.label}: {said(warning, lang)}"))
 
 
 def target_frame(comparison: Comparison, lang: Language) -> pd.DataFrame:

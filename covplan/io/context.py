@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from covplan.errors import InputError, Problem
+from covplan.i18n import N_, Name, Text
 
 #: ``DataFrame.attrs`` key of a table read from lon/lat columns: the rows whose coordinates
 #: were given but are not usable numbers (already reported), so no check reports them again.
@@ -73,9 +74,10 @@ class FileContext:
         """Record what the user must see although the file loads (unlike a note).
 
         Warnings (a partial overlap, rows left out) are printed by every command and shown
-        in the app and the report.
+        in the app and the report. ``text`` is a :class:`~covplan.i18n.Text` where the
+        reader's language matters.
         """
-        self.warnings.append(f"{self.file}: {text}")
+        self.warnings.append(Text(N_("{file}: {warning}"), file=Name(self.file), warning=text))
 
     def raise_if_problems(self) -> None:
         """Raise :class:`InputError` with every problem recorded so far."""

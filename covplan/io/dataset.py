@@ -17,7 +17,7 @@ from covplan import settings
 from covplan.calibration.correction import Calibration, read_calibration
 from covplan.errors import ConfigError, CovplanError, InputError, LimitError, Problem
 from covplan.grid import GridSpec, Raster
-from covplan.i18n import N_, Language, Num, language
+from covplan.i18n import N_, Language, Name, Num, Text, language
 from covplan.io.crs import utm_crs_for
 from covplan.io.derive import complete_layers
 from covplan.io.landcover import load_landcover
@@ -321,11 +321,11 @@ def load_dataset(
             population, share = load_population(spec, work, area)
             notes.extend(population.notes)
             if share < POPULATION_WARN_SHARE:
-                warnings.append(
-                    f"population ({spec.label}) covers {round(100 * share)} % of the study "
-                    "area; people beyond it are not counted. Fix: give a population raster "
-                    "that covers the whole province."
-                )
+                warnings.append(Text(
+                    N_("population ({label}) covers {share} of the study area; people beyond "
+                       "it are not counted. Fix: give a population raster that covers the "
+                       "whole province."),
+                    label=Name(spec.label), share=Num(round(100 * share), percent=True)))
         except InputError as exc:
             raster_problems += exc.problems
     landcover, clutter = None, None

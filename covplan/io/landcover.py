@@ -26,7 +26,7 @@ from rasterio.warp import Resampling
 
 from covplan.errors import InputError, Problem
 from covplan.grid import GridSpec, Raster
-from covplan.i18n import N_
+from covplan.i18n import N_, Name, Num, Text
 from covplan.io.manifest import LayerSpec
 from covplan.io.raster import (
     covered_share,
@@ -102,17 +102,21 @@ def load_landcover(spec: LayerSpec, crs: CRS, area: shapely.Geometry | None = No
             raise no_overlap(spec.label, "landcover", extent(source), source.crs, area.bounds,
                              crs)
         if share < LANDCOVER_WARN_SHARE:
-            warnings.append(f"landcover ({spec.label}) covers {round(100 * share)} % of the "
-                            "study area; beyond it no clutter loss is added. Fix: give a "
-                            "land-cover raster that covers the whole province.")
+            warnings.append(Text(
+                N_("landcover ({label}) covers {share} of the study area; beyond it no "
+                   "clutter loss is added. Fix: give a land-cover raster that covers the "
+                   "whole province."),
+                label=Name(spec.label), share=Num(round(100 * share), percent=True)))
         codes = on_area[np.isfinite(on_area)]
         known = np.isin(codes, table.codes)
         if codes.size and known.mean() < KNOWN_SHARE:
             seen = ", ".join(str(int(c)) for c in np.unique(codes[~known])[:8])
-            warnings.append(f"landcover ({spec.label}): {100 * (1 - known.mean()):.0f} % of the "
-                            f"study area holds classes the class table does not list ({seen}); "
-                            "they add no clutter loss. Fix: give their clutter in dataset.toml "
-                            "[layers.landcover] classes = { <value> = \"forest\", ... }.")
+            warnings.append(Text(
+                N_("landcover ({label}): {share} of the study area holds classes the class "
+                   "table does not list ({seen}); they add no clutter loss. Fix: give their "
+                   "clutter in dataset.toml [layers.landcover] classes = {example}."),
+                label=Name(spec.label), share=Num(100 * (1 - known.mean()), percent=True),
+                seen=Name(seen), example=Name('{ <value> = "forest", ... }')))
     grid = working_grid(values.shape, source.transform, source.crs, crs)
     if source.crs.equals(crs):
         grid = GridSpec(crs.to_wkt(), source.transform, values.shape[1], values.shape[0])

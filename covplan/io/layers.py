@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from covplan.i18n import N_
+from covplan.i18n import N_, Name, Num, Text
 from covplan.io.checks import check_unique, clean_text
 from covplan.io.context import FileContext
 from covplan.io.poikind import poi_kind_from
@@ -155,14 +155,21 @@ def normalise_pois(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFram
         unknown = unknown.fillna("<empty>").value_counts()
         if len(unknown):
             shown = ", ".join(f"{v!r} ({n:,})" for v, n in unknown.head(8).items())
-            more = f" and {len(unknown) - 8} more values" if len(unknown) > 8 else ""
             example = unknown.index[0] if unknown.index[0] != "<empty>" else "bank"
-            ctx.warn(
-                f"{int(unknown.sum()):,} points of interest of kinds covplan does not know "
-                f"count as 'other': {shown}{more}. Targets name {', '.join(POI_KINDS[:-1])}. "
-                f"If one of them means a known kind, map it in dataset.toml: [layers.pois] "
-                f'values = {{ kind = {{ "{example}" = "hospital" }} }}.'
-            )
+            values = {"count": Num(int(unknown.sum())), "shown": Name(shown),
+                      "kinds": Name(", ".join(POI_KINDS[:-1])),
+                      "entry": Name(f'values = {{ kind = {{ "{example}" = "hospital" }} }}')}
+            if len(unknown) > 8:
+                ctx.warn(Text(N_(
+                    "{count} points of interest of kinds covplan does not know count as "
+                    "'other': {shown} and {more} more values. Targets name {kinds}. If one of "
+                    "them means a known kind, map it in dataset.toml: [layers.pois] {entry}."),
+                    more=Num(len(unknown) - 8), **values))
+            else:
+                ctx.warn(Text(N_(
+                    "{count} points of interest of kinds covplan does not know count as "
+                    "'other': {shown}. Targets name {kinds}. If one of them means a known "
+                    "kind, map it in dataset.toml: [layers.pois] {entry}."), **values))
         frame["kind"] = kind.fillna("other").astype("string")
     return frame
 

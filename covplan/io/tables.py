@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from covplan.errors import InputError, Problem
-from covplan.i18n import N_
+from covplan.i18n import N_, Num, Text
 from covplan.io.context import FileContext
 
 _DELIMITERS = (",", ";", "\t", "|")
@@ -69,11 +69,10 @@ def read_text(path: Path, ctx: FileContext) -> str:
                                     "UTF-8 nor Windows-1258 text.")) from None
         if _CONTROL.search(text[:_SNIFF_BYTES]):
             raise _not_text(ctx, N_("expected a text table (CSV), found binary data.")) from None
-        ctx.warn(
-            f"not UTF-8 (first bad byte at offset {exc.start:,}); read as Windows-1258, the "
-            "legacy Vietnamese code page. Check the names, and save the file as "
-            "'CSV UTF-8' to be sure."
-        )
+        ctx.warn(Text(
+            N_("not UTF-8 (first bad byte at offset {offset}); read as Windows-1258, the "
+               "legacy Vietnamese code page. Check the names, and save the file as "
+               "'CSV UTF-8' to be sure."), offset=Num(exc.start)))
     if _CONTROL.search(text[:_SNIFF_BYTES]):
         raise _not_text(
             ctx, N_("expected a text table (CSV), found binary data (control characters)."))

@@ -60,7 +60,7 @@ from pyproj.exceptions import CRSError
 
 from covplan.errors import ConfigError, InputError, Problem
 from covplan.export.atomic import write_atomic
-from covplan.i18n import N_, Num
+from covplan.i18n import N_, Name, Num, Text
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
 from covplan.planning.edits import OPS, Edit, apply_edits
 from covplan.planning.scenario import Scenario, sites_hash
@@ -281,10 +281,13 @@ class _Reader:
         if self.area is not None and not self.area.is_empty:
             away_km = float(shapely.distance(self.area, shapely.points(x, y))) / 1000.0
             if away_km > 0:
-                self.warnings.append(
-                    f"{self.source}: edit {n} ({record.get('op')} {record.get('site_id')}) "
-                    f"places the site at lon {lon:.4f}, lat {lat:.4f}, {away_km:,.1f} km "
-                    "outside the study area (the communes); check its position.")
+                self.warnings.append(Text(
+                    N_("{source}: edit {n} ({op} {site_id}) places the site at lon {lon}, lat "
+                       "{lat}, {km} km outside the study area (the communes); check its "
+                       "position."),
+                    source=Name(self.source), n=Name(str(n)), op=Name(str(record.get("op"))),
+                    site_id=Name(str(record.get("site_id"))), lon=Name(f"{lon:.4f}"),
+                    lat=Name(f"{lat:.4f}"), km=Num(away_km, 1)))
         return True
 
     def edit(self, record: Any, n: int) -> Edit | None:

@@ -25,7 +25,7 @@ from reportlab.platypus import (
 )
 
 from covplan.export import wording
-from covplan.i18n import N_, Language
+from covplan.i18n import N_, Language, said
 from covplan.report.data import ReportData
 from covplan.report.styles import styles, text
 from covplan.report.tables import (
@@ -94,8 +94,8 @@ def title_page(data: ReportData, lang: Language) -> list[Flowable]:
         flow.append(Paragraph(text(lang._("Scenario: {description}").format(
             description=data.scenario.description)), st.body))
     for warning in (*data.dataset.warnings, *getattr(data.scenario, "warnings", ())):
-        flow.append(Paragraph(text(lang._("Warning: {warning}").format(warning=warning)),
-                              st.body))
+        flow.append(Paragraph(text(lang._("Warning: {warning}").format(
+            warning=said(warning, lang))), st.body))
     return flow
 
 

@@ -31,7 +31,7 @@ from reportlab.platypus import (
 )
 
 from covplan import __version__
-from covplan.i18n import Language, language
+from covplan.i18n import Language, language, said
 from covplan.report.fonts import BOLD, REGULAR, register_fonts
 from covplan.report.styles import (
     MUTED,
@@ -174,8 +174,8 @@ def province_page(result: ProvinceResult, lang: Language) -> list[Flowable]:
         return flow
     flow += [targets_table(result.analysis.targets, lang), Spacer(1, 4 * mm),
              _figures(result, lang)]
-    flow += [Paragraph(text(lang._("Warning: {warning}").format(warning=w)), st.body)
-             for w in result.warnings]
+    flow += [Paragraph(text(lang._("Warning: {warning}").format(warning=said(w, lang))),
+                       st.body) for w in result.warnings]
     communes = _communes(result.analysis.commune_summary, lang)
     if communes is not None:
         flow += [Paragraph(text(lang._("Communes with the fewest people with 4G")), st.h2),

@@ -19,6 +19,7 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from covplan import settings
+from covplan.i18n import language, said
 from covplan.io import load_dataset
 
 from .conftest import CliResult, assert_nothing_new, assert_refused, snapshot
@@ -335,6 +336,12 @@ def test_unknown_poi_kinds_are_counted_in_a_warning(tiny_dir: Path, cli: Cli) ->
     assert "3 points of interest of kinds covplan does not know count as 'other'" in result.err
     assert "'bank' (2), 'cafe' (1)" in result.err
     assert 'values = { kind = { "bank" = "hospital" } }' in result.err
+    # the app says it in its reader's language; the values and the entry stay as written
+    (warning,) = [w for w in load_dataset(tiny_dir).warnings if "points of interest" in w]
+    vietnamese = said(warning, language("vi"))
+    assert vietnamese.startswith("pois.gpkg: 3 điểm quan tâm có loại covplan không biết")
+    assert "'bank' (2), 'cafe' (1)" in vietnamese
+    assert 'values = { kind = { "bank" = "hospital" } }' in vietnamese
 
 
 def test_poi_values_mapped_in_the_manifest(tiny_dir: Path) -> None:
