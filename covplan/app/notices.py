@@ -14,7 +14,7 @@ import re
 
 import streamlit as st
 
-from covplan.i18n import Language, language, said
+from covplan.i18n import Language, language
 from covplan.io import Dataset
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,5 @@ def show_dataset_notes(dataset: Dataset, lang: Language) -> None:
         st.caption(markdown_text(lang._("Terrain: {statement}").format(statement=terrain) + "."))
     st.caption(markdown_text(lang._("Calibration: {statement}").format(
         statement=dataset.calibration_statement(lang)) + "."))
-    for warning in dataset.warnings:
-        shown = terrain if warning == english else said(warning, lang)
-        st.warning(markdown_text(lang._("Warning: {warning}").format(warning=shown)))
+    for warning in dataset.warnings_in(lang):
+        st.warning(markdown_text(lang._("Warning: {warning}").format(warning=warning)))

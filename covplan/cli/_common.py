@@ -226,12 +226,17 @@ class ProgressBar:
 
 
 def open_dataset(data: Path) -> Dataset:
-    """Load the dataset DATA and print its warnings on stderr (every command does this)."""
+    """Load the dataset DATA and print its warnings on stderr (every command does this).
+
+    The warnings are said in the command's ``--lang`` (English without it).
+    """
+    from covplan.i18n import language
     from covplan.io import load_dataset
 
     dataset = load_dataset(data)
-    for warning in dataset.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+    lang = language(click.get_current_context().meta.get(LANG_META, "en"))
+    for warning in dataset.warnings_in(lang):
+        click.echo(lang._("Warning: {warning}").format(warning=warning), err=True)
     return dataset
 
 

@@ -17,7 +17,7 @@ from covplan import settings
 from covplan.calibration.correction import Calibration, read_calibration
 from covplan.errors import ConfigError, CovplanError, InputError, LimitError, Problem
 from covplan.grid import GridSpec, Raster
-from covplan.i18n import N_, Language, Name, Num, Text, language
+from covplan.i18n import N_, Language, Name, Num, Text, language, said
 from covplan.io.crs import utm_crs_for
 from covplan.io.derive import complete_layers
 from covplan.io.landcover import load_landcover
@@ -125,6 +125,12 @@ class Dataset:
         if self.terrain is None:
             return TerrainCoverage(0.0).describe(lang)
         return lang._("terrain given")
+
+    def warnings_in(self, lang: Language) -> list[str]:
+        """The dataset's warnings in ``lang`` (the partial terrain's is its statement)."""
+        english = self.terrain_statement()
+        return [self.terrain_statement(lang) if warning == english else said(warning, lang)
+                for warning in self.warnings]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         """A vector layer, or None when the dataset has none."""

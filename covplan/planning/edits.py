@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from covplan.errors import Problem
-from covplan.i18n import N_
+from covplan.i18n import N_, Name, Phrase
 from covplan.io.context import FileContext
 from covplan.io.sites import normalise_sites
 from covplan.schema import SECTOR_VALUES, TECHNOLOGY_VALUES, SectorSpec, SectorValues
@@ -211,10 +211,12 @@ def _exists(sites: gpd.GeoDataFrame, edit: Edit, out: _Collector) -> bool:
         return True
     near = sorted({str(s) for s in sites["site_id"]
                    if str(s).lower().startswith(edit.site_id[:3].lower())})[:5]
-    message = _MISSING[edit.op, edit.sector is not None, bool(near)]
-    out.add(message, N_("check the site_id (and sector) against the sites layer."),
-            column="site_id", site_id=repr(edit.site_id), sector=edit.sector,
-            similar=", ".join(near))
+    missing = Phrase.of(_MISSING[edit.op, edit.sector is not None],
+                        site_id=Name(repr(edit.site_id)), sector=Name(str(edit.sector)))
+    hint = (Phrase.of(N_(" Similar site_ids: {similar}."), similar=Name(", ".join(near)))
+            if near else "")
+    out.add(N_("{missing}{hint}"), N_("check the site_id (and sector) against the sites layer."),
+            column="site_id", missing=missing, hint=hint)
     return False
 
 
@@ -266,36 +268,20 @@ def _check(edit: Edit, out: _Collector) -> None:
 _NOT_ADD: Final = {"move": N_("only an add lists sectors, not a move."),
                    "remove": N_("only an add lists sectors, not a remove."),
                    "modify": N_("only an add lists sectors, not a modify.")}
-#: What an edit of a site (or of one sector, second key) that does not exist says, per op,
-#: without or with site_ids like the one asked for (third key).
+#: What an edit of a site (or of one sector, second key) that does not exist says, per op.
 _MISSING: Final = {
-    ("move", False, False): N_("site {site_id} does not exist in the baseline or an earlier "
-                               "edit, so it cannot be moved."),
-    ("move", False, True): N_("site {site_id} does not exist in the baseline or an earlier "
-                              "edit, so it cannot be moved. Similar site_ids: {similar}."),
-    ("move", True, False): N_("sector {sector} of site {site_id} does not exist in the "
-                              "baseline or an earlier edit, so it cannot be moved."),
-    ("move", True, True): N_("sector {sector} of site {site_id} does not exist in the "
-                             "baseline or an earlier edit, so it cannot be moved. Similar "
-                             "site_ids: {similar}."),
-    ("remove", False, False): N_("site {site_id} does not exist in the baseline or an earlier "
-                                 "edit, so it cannot be removed."),
-    ("remove", False, True): N_("site {site_id} does not exist in the baseline or an earlier "
-                                "edit, so it cannot be removed. Similar site_ids: {similar}."),
-    ("remove", True, False): N_("sector {sector} of site {site_id} does not exist in the "
-                                "baseline or an earlier edit, so it cannot be removed."),
-    ("remove", True, True): N_("sector {sector} of site {site_id} does not exist in the "
-                               "baseline or an earlier edit, so it cannot be removed. Similar "
-                               "site_ids: {similar}."),
-    ("modify", False, False): N_("site {site_id} does not exist in the baseline or an earlier "
-                                 "edit, so it cannot be modified."),
-    ("modify", False, True): N_("site {site_id} does not exist in the baseline or an earlier "
-                                "edit, so it cannot be modified. Similar site_ids: {similar}."),
-    ("modify", True, False): N_("sector {sector} of site {site_id} does not exist in the "
-                                "baseline or an earlier edit, so it cannot be modified."),
-    ("modify", True, True): N_("sector {sector} of site {site_id} does not exist in the "
-                               "baseline or an earlier edit, so it cannot be modified. Similar "
-                               "site_ids: {similar}."),
+    ("move", False): N_("site {site_id} does not exist in the baseline or an earlier edit, so "
+                        "it cannot be moved."),
+    ("move", True): N_("sector {sector} of site {site_id} does not exist in the baseline or "
+                       "an earlier edit, so it cannot be moved."),
+    ("remove", False): N_("site {site_id} does not exist in the baseline or an earlier edit, "
+                          "so it cannot be removed."),
+    ("remove", True): N_("sector {sector} of site {site_id} does not exist in the baseline or "
+                         "an earlier edit, so it cannot be removed."),
+    ("modify", False): N_("site {site_id} does not exist in the baseline or an earlier edit, "
+                          "so it cannot be modified."),
+    ("modify", True): N_("sector {sector} of site {site_id} does not exist in the baseline "
+                         "or an earlier edit, so it cannot be modified."),
 }
 _APPLY = {"add": _add, "move": _move, "remove": _remove, "modify": _modify}
 

@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from covplan import __version__, settings
 from covplan.export import wording
-from covplan.i18n import N_, Language, said
+from covplan.i18n import N_, Language
 from covplan.report.data import ReportData
 from covplan.report.styles import styles, text
 from covplan.report.tables import key_value_table
@@ -91,7 +91,7 @@ def data_rows(data: ReportData, lang: Language) -> list[tuple[str, str]]:
             (lang._("Credits"), dataset.attribution or lang._("not stated in the dataset")),
             (lang._("Layers"), layers),
             (lang._("Terrain"), dataset.terrain_statement(lang))]
-    rows += [(lang._("Warning"), said(warning, lang)) for warning in dataset.warnings]
+    rows += [(lang._("Warning"), warning) for warning in dataset.warnings_in(lang)]
     if dataset.synthetic:
         rows.append((lang._("Synthetic"), lang._("Yes: generated data, not a real place.")))
     return rows

@@ -93,9 +93,10 @@ def title_page(data: ReportData, lang: Language) -> list[Flowable]:
     if data.scenario is not None and data.scenario.description:
         flow.append(Paragraph(text(lang._("Scenario: {description}").format(
             description=data.scenario.description)), st.body))
-    for warning in (*data.dataset.warnings, *getattr(data.scenario, "warnings", ())):
-        flow.append(Paragraph(text(lang._("Warning: {warning}").format(
-            warning=said(warning, lang))), st.body))
+    scenario = [said(w, lang) for w in getattr(data.scenario, "warnings", ())]
+    for warning in (*data.dataset.warnings_in(lang), *scenario):
+        flow.append(Paragraph(text(lang._("Warning: {warning}").format(warning=warning)),
+                              st.body))
     return flow
 
 

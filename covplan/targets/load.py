@@ -16,11 +16,11 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from covplan import settings
 from covplan.errors import ConfigError, LimitError
-from covplan.i18n import LANGUAGES, N_, Num
+from covplan.i18n import LANGUAGES, N_, Num, Phrase
 from covplan.metrics.thresholds import THRESHOLD_MEANINGS, THRESHOLD_RANGES, Thresholds
 from covplan.radio.indoor import BUILDING_TYPES, building_type
 from covplan.radio.linklevel import SHADOW_SIGMA_DB
@@ -470,36 +470,8 @@ ConfigFile = Literal["targets file", "scenario file"]
 
 #: The messages of :func:`read_config_text`, whole for each kind of file (so that each
 #: translates as one sentence).
-_FILE_MESSAGES: dict[str, dict[str, str]] = {
-    "targets file": {
-        "folder": N_("{path}: is a folder, not a targets file. Fix: give the path of the "
-                     "targets file itself."),
-        "large": N_("{path}: the targets file is {size} MB, more than the limit of {limit} MB. "
-                    "Fix: check that this is the right file, or raise the limit with the "
-                    "environment variable {variable}."),
-        "missing": N_("{path}: targets file not found. Fix: check the path."),
-        "unreadable": N_("{path}: the targets file cannot be read ({error}). Fix: check the "
-                         "path and its permissions."),
-        "encoding": N_("{path}: line {line}: the targets file is not UTF-8 text (byte {byte} "
-                       "cannot be decoded; a legacy code page such as Windows-1258, or a "
-                       "binary file?). Fix: save it as UTF-8 (in Notepad: Save as, Encoding: "
-                       "UTF-8)."),
-    },
-    "scenario file": {
-        "folder": N_("{path}: is a folder, not a scenario file. Fix: give the path of the "
-                     "scenario file itself."),
-        "large": N_("{path}: the scenario file is {size} MB, more than the limit of {limit} "
-                    "MB. Fix: check that this is the right file, or raise the limit with the "
-                    "environment variable {variable}."),
-        "missing": N_("{path}: scenario file not found. Fix: check the path."),
-        "unreadable": N_("{path}: the scenario file cannot be read ({error}). Fix: check the "
-                         "path and its permissions."),
-        "encoding": N_("{path}: line {line}: the scenario file is not UTF-8 text (byte {byte} "
-                       "cannot be decoded; a legacy code page such as Windows-1258, or a "
-                       "binary file?). Fix: save it as UTF-8 (in Notepad: Save as, Encoding: "
-                       "UTF-8)."),
-    },
-}
+#: What :func:`read_config_text` calls the file it reads, marked for translation.
+_FILE_KINDS: Final = {"targets file": N_("targets file"), "scenario file": N_("scenario file")}
 
 
 def read_config_text(path: Path, what: ConfigFile) -> str:
@@ -522,26 +494,36 @@ def read_config_text(path: Path, what: ConfigFile) -> str:
     covplan.errors.LimitError
         When the file is larger than :data:`covplan.settings.max_file_mb`.
     """
-    says = _FILE_MESSAGES[what]
+    kind = Phrase(_FILE_KINDS[what])
     if path.is_dir():
-        raise ConfigError(says["folder"], path=path)
+        raise ConfigError(N_("{path}: is a folder, not a {kind}. Fix: give the path of the "
+                             "{kind} itself."), path=path, kind=kind)
     try:
         size_mb = path.stat().st_size / 1e6
         if size_mb > settings.max_file_mb:
-            raise LimitError(says["large"], path=path, size=Num(size_mb, 1),
+            raise LimitError(N_("{path}: the {kind} is {size} MB, more than the limit of "
+                                "{limit} MB. Fix: check that this is the right file, or raise "
+                                "the limit with the environment variable {variable}."),
+                             path=path, kind=kind, size=Num(size_mb, 1),
                              limit=f"{settings.max_file_mb:g}",
                              variable=settings.LIMIT_VARIABLES["max_file_mb"])
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(says["missing"], path=path) from None
+        raise ConfigError(N_("{path}: {kind} not found. Fix: check the path."), path=path,
+                          kind=kind) from None
     except OSError as exc:
-        raise ConfigError(says["unreadable"], path=path, error=exc.strerror) from None
+        raise ConfigError(N_("{path}: the {kind} cannot be read ({error}). Fix: check the path "
+                             "and its permissions."), path=path, kind=kind,
+                          error=exc.strerror) from None
     body = raw.removeprefix(codecs.BOM_UTF8)
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = body[:exc.start].count(b"\n") + 1
-        raise ConfigError(says["encoding"], path=path, line=line,
+        raise ConfigError(N_("{path}: line {line}: the {kind} is not UTF-8 text (byte {byte} "
+                             "cannot be decoded; a legacy code page such as Windows-1258, or a "
+                             "binary file?). Fix: save it as UTF-8 (in Notepad: Save as, "
+                             "Encoding: UTF-8)."), path=path, line=line, kind=kind,
                           byte=f"0x{body[exc.start]:02x}") from None
 
 

@@ -342,6 +342,8 @@ def test_unknown_poi_kinds_are_counted_in_a_warning(tiny_dir: Path, cli: Cli) ->
     assert vietnamese.startswith("pois.gpkg: 3 điểm quan tâm có loại covplan không biết")
     assert "'bank' (2), 'cafe' (1)" in vietnamese
     assert 'values = { kind = { "bank" = "hospital" } }' in vietnamese
+    said_vi = cli("validate", tiny_dir, "--lang", "vi")  # and the command line, asked to
+    assert said_vi.code == 0 and "pois.gpkg: 3 điểm quan tâm" in said_vi.err
 
 
 def test_poi_values_mapped_in_the_manifest(tiny_dir: Path) -> None:
