@@ -39,6 +39,7 @@ if preloading() or "covplan.app.page" not in sys.modules:
 
 # set_page_config comes first
 from covplan._pages import prefer_small_pages  # noqa: E402
+from covplan.app.boot import PAGE_STYLE, page_style_served  # noqa: E402
 from covplan.app.compute import start_warming  # noqa: E402
 from covplan.app.language import choose_language, page_language  # noqa: E402
 from covplan.app.notices import show_unexpected  # noqa: E402
@@ -100,6 +101,9 @@ def progress() -> None:
 
 settled = start_up()
 starting.empty()
+if not page_style_served():  # streamlit run: scripts/app.sh's first page holds them
+    # style alone goes to Streamlit's event container and moves no element
+    st.html(PAGE_STYLE)
 try:
     lang = choose_language(shown_preset())
     st.navigation([  # emoji icons: a Material icon here is fetched from Google (offline: none)

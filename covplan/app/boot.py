@@ -7,7 +7,8 @@ a copy of its static folder whose ``index.html`` holds, inside that ``root``, co
 name and an indeterminate progress bar with "Opening the app…" in Vietnamese and English
 (the reader's language is not known before the page runs). React replaces the root's
 content when it draws Streamlit's own page, so the indicator goes away by itself; nothing
-else of the page changes.
+else of the page changes. The head also gets the app's rules for Streamlit's page
+(:data:`PAGE_STYLE`), in force before the first element is drawn.
 
 The copy is a folder of symbolic links to Streamlit's files beside the one rewritten file,
 made once under ``data/cache/streamlit`` and named by a digest of what it holds, so a new
@@ -18,6 +19,7 @@ served and the reason logged: the indicator is a courtesy, never a reason not to
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -53,6 +55,46 @@ background:#ff4b4b;animation:covplan-boot 1.1s ease-in-out infinite}
 """
 
 
+#: The app's own rules for Streamlit's page, in the first page's head (sent by ``app.py``
+#: as an element where the page was not served through :func:`serve_boot_page`: Streamlit's
+#: code for such an element loads on a first visit, with an HTML sanitiser). Both are
+#: animations that cost the browser frames of work on the same cores the server computes on:
+#:
+#: * Streamlit fades the elements a run has not drawn again yet (opacity, from 0.5 s into the
+#:   run, over 1 s). A click's update takes about 1.3 s on the full demo, so each click set
+#:   some 60 elements fading, the map's frame among them, and the page flickered. They now
+#:   fade only in runs longer than 2.5 s, which show progress bars as well.
+#: * The grey placeholders of elements whose code is still loading (a first visit) pulse
+#:   (opacity, every 0.75 s, as many as 25 at once); they now stay still, as Streamlit
+#:   draws them for a reader who asks for reduced motion.
+#:
+#: Measured on the full demo (``benchmarks/bench_page_style.py``; ``benchmarks/RESULTS.md``,
+#: 2026-12-07, fifth session): a click 0.1–0.2 s sooner, a first visit's tiles 0.2–0.6 s
+#: and map 0.3 s sooner.
+PAGE_STYLE = ('<style>[data-stale="true"]{transition-delay:2.5s !important}'
+              '[data-testid="stSkeleton"]{animation:none !important}</style>')
+
+
+def page_style_served() -> bool:
+    """Whether the server's first page already holds :data:`PAGE_STYLE` in its head.
+
+    True under ``scripts/app.sh`` (:func:`serve_boot_page`); False under ``streamlit run``
+    or where the indicator's page could not be made. Asked at every run: the folder is
+    Streamlit's to name.
+    """
+    from streamlit import file_util
+
+    return _holds_page_style(file_util.get_static_dir())
+
+
+@functools.cache
+def _holds_page_style(folder: str) -> bool:
+    try:
+        return PAGE_STYLE in (Path(folder) / "index.html").read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
 def boot_markup() -> str:
     """The indicator's HTML: covplan's name, a progress bar and the message in vi and en."""
     lines = "".join(f'<p lang="{code}">{escape(language(code)._(MESSAGE))}</p>'
@@ -63,14 +105,15 @@ def boot_markup() -> str:
 
 
 def boot_index(index_html: str, markup: str) -> str | None:
-    """Streamlit's ``index.html`` with ``markup`` in its root and its style in the head.
+    """Streamlit's ``index.html`` with ``markup`` in its root, its style in the head.
 
-    None when the page has no empty root or no head to put them in.
+    The head also gets :data:`PAGE_STYLE`. None when the page has no empty root or no
+    head to put them in.
     """
     if index_html.count(ROOT) != 1 or index_html.count("</head>") != 1:
         return None
     page = index_html.replace(ROOT, f'<div id="root">{markup}</div>')
-    page = page.replace("</head>", f"{_STYLE}</head>")
+    page = page.replace("</head>", f"{_STYLE}{PAGE_STYLE}</head>")
     return page.replace("<title>Streamlit</title>", "<title>covplan</title>")
 
 

@@ -29,6 +29,15 @@ def test_app_opens_on_the_demo_with_every_target(app: AppTest) -> None:
     assert not app.error
 
 
+def test_a_page_not_served_by_the_launcher_gets_the_apps_style_from_the_script(
+        app: AppTest) -> None:
+    """AppTest, like ``streamlit run``, serves Streamlit's own first page: the script sends
+    the page's rules (``scripts/app.sh`` puts them in the first page's head instead)."""
+    from covplan.app.boot import PAGE_STYLE
+
+    assert [e.proto.body for e in app.get("html")] == [PAGE_STYLE]
+
+
 def test_changing_preset_changes_the_dashboard(app: AppTest) -> None:
     before = values(app)
     app.selectbox(key="preset").set_value("bac_ninh_2030").run()

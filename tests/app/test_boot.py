@@ -50,6 +50,7 @@ def test_the_indicator_fills_the_root_and_speaks_both_languages() -> None:
     assert '<p lang="en">Opening the app…</p>' in body
     head = page[:page.index("</head>")]
     assert "@keyframes covplan-boot" in head and "<title>covplan</title>" in head
+    assert boot.PAGE_STYLE in head  # in force before Streamlit draws its first element
     assert '<script type="module" src="./static/js/index.js"></script>' in head  # untouched
     assert page.count('<div id="root">') == 1
 
@@ -112,7 +113,9 @@ def test_streamlit_then_serves_the_folder(tmp_path: Path,
     own = Path(file_util.get_static_dir())
     monkeypatch.setattr(file_util, "get_static_dir", file_util.get_static_dir)  # restored
     monkeypatch.setattr(settings, "data_dir", tmp_path)
+    assert not boot.page_style_served()  # Streamlit's own page: app.py sends the style
     folder = boot.serve_boot_page()
+    assert boot.page_style_served()
     assert folder is not None and folder.parent == tmp_path / "cache" / "streamlit"
     assert Path(file_util.get_static_dir()) == folder
     assert "covplan-boot" in (folder / "index.html").read_text(encoding="utf-8")

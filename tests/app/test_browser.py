@@ -16,6 +16,37 @@ pytestmark = pytest.mark.browser
 
 
 
+#: Records, for each element on show that a run marks as not yet drawn again (Streamlit's
+#: ``data-stale``), when its fade starts and its opacity at that moment.
+_WATCH_STALE = """() => {
+  window.__staleSeen = [];
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      const element = change.target;
+      // an element not drawn (st.empty's) starts no transition: it takes its end at once
+      if (element.getAttribute("data-stale") === "true" && element.getClientRects().length) {
+        const style = getComputedStyle(element);
+        window.__staleSeen.push([style.transitionDelay, style.opacity]);
+      }
+    }
+  }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ["data-stale"]});
+}"""
+
+
+#: Records the animation of each placeholder Streamlit draws while an element's code loads.
+_WATCH_PLACEHOLDERS = """
+window.__placeholders = [];
+new MutationObserver(() => {
+  for (const element of document.querySelectorAll('[data-testid="stSkeleton"]')) {
+    if (!element.__seen) {
+      element.__seen = true;
+      window.__placeholders.push(getComputedStyle(element).animationName);
+    }
+  }
+}).observe(document, {subtree: true, childList: true});
+"""
+
+
 def _highway_gaps(small_demo: Path, count: int) -> list[tuple[float, float]]:
     gaps = run_analysis(load_dataset(small_demo), load_targets("thai_nguyen_2025")).road_gaps
     gaps = gaps[gaps["road_class"].isin(["expressway", "national"])]
@@ -57,11 +88,13 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, small_demo: Path,
         zoom = state["zoom"] + 1  # the planner zooms in; the view must survive the updates
         app.mark_frame()
         app.evaluate("(z) => { window.__map.setZoom(z, {animate: false}); }", zoom)
+        app.page.evaluate(_WATCH_STALE)
         seconds = []
         for lat, lon in points:
             before, applied = app.kpis(), app.applied()
             clicked = app.click(lat, lon)
             seconds.append(app.wait_update(before, applied, timeout_s=120, since=clicked))
+        stale = app.page.evaluate("() => window.__staleSeen")
         after = app.map_state()
         same_frame = app.frame_is_marked()
         app.page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
@@ -83,6 +116,10 @@ def test_map_draws_offline_and_clicks_add_sites(server: str, small_demo: Path,
         browser.close()
     shot = tmp_path / "app.png"
     assert None not in seconds, f"a click did not update the KPIs and the map ({seconds}, {shot})"
+    # what a click's run had not drawn again yet waited 2.5 s before fading (Streamlit: 0.5 s)
+    assert stale, "no element was waiting to be drawn again during the clicks"
+    assert {delay for delay, _ in stale} == {"2.5s"}, stale
+    assert {opacity for _, opacity in stale} == {"1"}, stale
     assert same_frame, "the map's frame was rebuilt during the edits"
     assert after["zoom"] == zoom, "the planner's zoom was lost"
     assert "Edited and new sites" in after["layers"]
@@ -149,7 +186,8 @@ def test_the_first_page_shows_a_loading_indicator_until_the_app_replaces_it(
     server: str,
 ) -> None:
     """Before Streamlit's script has run, the page is not blank: the server's HTML holds
-    covplan's loading indicator (vi and en); once the app draws, it has gone."""
+    covplan's loading indicator (vi and en); once the app draws, it has gone. Meanwhile the
+    grey placeholders of elements whose code is still loading (a first visit) stay still."""
     from playwright.sync_api import sync_playwright
 
     from covplan.app.boot import BOOT_CLASS
@@ -159,11 +197,15 @@ def test_the_first_page_shows_a_loading_indicator_until_the_app_replaces_it(
         page = browser.new_page(viewport={"width": 1200, "height": 800})
         html = page.request.get(server).text()
         assert f'class="{BOOT_CLASS}"' in html and "Đang mở ứng dụng…" in html
+        page.add_init_script(_WATCH_PLACEHOLDERS)
         app = AppPage(page)
         app.watch_first({"boot": f".{BOOT_CLASS}", "kpi": KPI})
         app.open(server)
         seen = app.first_seen()
+        placeholders = page.evaluate("() => window.__placeholders")
         assert "boot" in seen and seen["boot"] <= seen["kpi"]
         assert page.locator(f".{BOOT_CLASS}").count() == 0
         assert page.title() != "Streamlit"
         browser.close()
+    assert placeholders, "a first visit drew no placeholder while the elements' code loaded"
+    assert set(placeholders) == {"none"}, placeholders  # Streamlit's pulse every 0.75 s
