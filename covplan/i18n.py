@@ -243,17 +243,17 @@ class Text(str):
         text.phrase = phrase
         return text
 
+    @classmethod
+    def from_phrase(cls, phrase: Phrase) -> Text:
+        """The :class:`Text` of a phrase made elsewhere."""
+        return cls(phrase.template, **dict(phrase.values))
+
     def __call__(self, lang: Language) -> str:
         """The text in ``lang``."""
         return self.phrase(lang)
 
     def __reduce__(self) -> tuple[object, tuple[Phrase]]:
-        return _text_of, (self.phrase,)
-
-
-def _text_of(phrase: Phrase) -> Text:
-    """A :class:`Text` made again from its phrase (unpickling)."""
-    return Text(phrase.template, **dict(phrase.values))
+        return Text.from_phrase, (self.phrase,)
 
 
 def said(text: str, lang: Language) -> str:

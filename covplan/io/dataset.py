@@ -127,10 +127,8 @@ class Dataset:
         return lang._("terrain given")
 
     def warnings_in(self, lang: Language) -> list[str]:
-        """The dataset's warnings in ``lang`` (the partial terrain's is its statement)."""
-        english = self.terrain_statement()
-        return [self.terrain_statement(lang) if warning == english else said(warning, lang)
-                for warning in self.warnings]
+        """The dataset's warnings in ``lang``."""
+        return [said(warning, lang) for warning in self.warnings]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         """A vector layer, or None when the dataset has none."""
@@ -347,7 +345,7 @@ def load_dataset(
         raise InputError(raster_problems)
     calibration = read_calibration(manifest.calibration) if manifest.calibration else None
     if coverage.present and not coverage.complete:
-        warnings.append(coverage.describe())
+        warnings.append(Text.from_phrase(coverage.phrase()))
     vectors, derived = complete_layers(vectors, population)
     notes.extend(derived)
     for note in notes:

@@ -20,6 +20,7 @@ import rasterio
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
+from covplan.i18n import language
 from covplan.io import load_dataset
 from covplan.predict.engine import predict_coverage
 
@@ -130,6 +131,10 @@ def test_the_terrain_share_is_geometric(tiny_dir: Path) -> None:
     assert ds.terrain_coverage is not None
     assert ds.terrain_coverage.share == pytest.approx(expected, abs=0.01)
     assert any("covers 50 %" in w for w in ds.warnings)
+    # the warning is the terrain's statement, in the reader's language where one is known
+    assert ds.terrain_statement() in ds.warnings
+    assert ds.terrain_statement(language("vi")) in ds.warnings_in(language("vi"))
+    assert any("địa hình (terrain.tif) phủ 50 %" in w for w in ds.warnings_in(language("vi")))
 
 
 def test_a_full_terrain_says_so(tiny_dir: Path, cli: Cli) -> None:
