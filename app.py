@@ -42,10 +42,9 @@ from covplan._pages import prefer_small_pages  # noqa: E402
 from covplan.app.boot import PAGE_STYLE, page_style_served  # noqa: E402
 from covplan.app.compute import start_warming  # noqa: E402
 from covplan.app.language import choose_language, page_language  # noqa: E402
-from covplan.app.notices import show_unexpected  # noqa: E402
+from covplan.app.notices import show_page_fault  # noqa: E402
 from covplan.app.page import render  # noqa: E402
 from covplan.app.sidebar import shown_preset  # noqa: E402
-from covplan.i18n import N_  # noqa: E402
 from covplan.radio import refresh_kernel_cache  # noqa: E402
 
 logger = logging.getLogger("covplan.app")
@@ -113,9 +112,4 @@ try:
                 url_path="progress"),
     ]).run()
 except Exception:  # the last guard: never show a traceback or an exception's name
-    lang = page_language()
-    show_unexpected(
-        N_("drawing the page"),
-        lang._("Open another dataset in the sidebar, or reload the page, to continue."),
-        lang=lang,
-    )
+    show_page_fault(page_language())

@@ -49,6 +49,8 @@ LOCAL_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 
 LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 KPI = '[data-testid="stMetricValue"]'
+#: A table (``st.dataframe``) in the page.
+TABLE = '[data-testid="stDataFrame"]'
 #: True once Streamlit's script run has ended (the page as the run left it).
 _RUN_ENDED = """() => document.querySelector('[data-testid="stApp"]')
     ?.getAttribute('data-test-script-state') === 'notRunning'"""
@@ -84,6 +86,7 @@ _STAMP_CLICKS = """() => {
 #: of the page's thousands of changes cost the page about 80 ms of its main thread per
 #: load, and laid the page out again each time a watched element was there but not shown.
 _FIRST_SEEN = """(wanted) => {
+    if (window.top !== window) return;  // the page's own elements: not in the map's frame
     window.__covplanSeen = {};
     let due = false;
     const look = (watch) => {
@@ -257,6 +260,8 @@ class AppPage:
         #: (``new_session``, ``script_finished``); a fragment's run counts as started only.
         self.runs_started = 0
         self.runs_ended = 0
+        #: Fragment runs the server ended for this page (``st.fragment``: a part of it).
+        self.fragment_runs_ended = 0
         #: Whether the server's last word was a run's start (a run is going on).
         self.running = False
         if route:
@@ -289,6 +294,8 @@ class AppPage:
             self.running = False  # a rerun's end is followed by the next run's start
             if status != ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
                 self.runs_ended += 1
+            else:
+                self.fragment_runs_ended += 1
 
     def _wait(self, done: Callable[[], bool], what: str, timeout_s: float) -> None:
         """Poll ``done`` (every 50 ms, the page's events handled meanwhile) until it holds."""
@@ -307,15 +314,22 @@ class AppPage:
                    "the app did not settle", timeout_s)
 
     def run(self, action: Callable[[], object], *, finish: bool = True,
-            timeout_s: float = 240) -> None:
+            fragment: bool = False, timeout_s: float = 240) -> None:
         """Do ``action`` on a settled page; wait until the run it starts has begun or ended.
 
-        With ``finish``, returns once that run has ended and the page has drawn it.
+        With ``finish``, returns once that run has ended and the page has drawn it. With
+        ``fragment``, the run is a fragment's (a part of the page, ``st.fragment``): returns
+        once a fragment run has ended and the page has drawn it.
         """
         self.wait_settled(timeout_s)
         started, ended = self.runs_started, self.runs_ended
+        parts = self.fragment_runs_ended
         action()
-        if finish:
+        if fragment:
+            self._wait(lambda: self.fragment_runs_ended > parts and not self.running
+                       and self.run_ended(), "no fragment run ended after the action",
+                       timeout_s)
+        elif finish:
             self._wait(lambda: self.runs_ended > ended and not self.running
                        and self.run_ended(), "no script run ended after the action", timeout_s)
         else:
@@ -378,6 +392,15 @@ class AppPage:
                 return
             self.page.wait_for_timeout(200)
         raise TimeoutError("the scenario layers were never applied to the map")
+
+    def wait_tables(self, timeout_s: float = 120) -> None:
+        """Wait until the tables under the map are drawn, and the page has settled.
+
+        A new session's page draws them in a fragment run once its map is drawn
+        (:func:`covplan.app.livemap.after_map`).
+        """
+        self.page.locator(TABLE).first.wait_for(timeout=timeout_s * 1000)
+        self.wait_settled(timeout_s)
 
     def mark_frame(self) -> None:
         """Tag the current map frame, so :meth:`wait_new_frame` can tell a new one."""

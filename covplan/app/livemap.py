@@ -20,6 +20,7 @@ helpers behind ``st_folium``), pinned in ``requirements.lock``; the browser test
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import logging
@@ -101,15 +102,21 @@ def _inline_script(link: str) -> str:
     return base64.b64decode(link[len(prefix) :]).decode("utf-8")
 
 
-#: First time in a browser tab: keep the code in the page (outside the map's frame), run it.
-_SEND = """(function () {
-  var code = %(code)s;
+#: Where the map's code ends in the script that sends it (followed by its digest).
+_END = "\n/*covplan-map-code-end "
+#: First time in a browser tab: run the code, then keep its text in the page (outside the
+#: map's frame). streamlit-folium runs the script as an inline ``<script>``, whose own text
+#: (``document.currentScript.text``) holds the code as it came: no string literal of it.
+_KEEP = """*/
+(function () {
   try {
-    var page = window.parent;
-    page.__covplanMaps = page.__covplanMaps || {};
-    page.__covplanMaps[%(digest)s] = code;
+    var text = document.currentScript.text, end = text.indexOf(%(end)s);
+    if (end > 0) {
+      var page = window.parent;
+      page.__covplanMaps = page.__covplanMaps || {};
+      page.__covplanMaps[%(digest)s] = text.slice(0, end);
+    }
   } catch (e) {}
-  (0, eval)(code);
 })();
 """
 #: Later: run the code kept in the page; if it is gone, ask the app to send it again.
@@ -134,12 +141,23 @@ def loader(base: BaseMap, *, send_code: bool) -> str:
     the 4 MB province each time would cost every click about 0.2 s on this machine, and
     far more on a slow provincial network, so the code travels once per browser tab and is
     kept in the page; a new frame evaluates it from there.
+
+    The first time, the script *is* the code, followed by a few lines that keep its text.
+    It used to carry the code as a string literal to evaluate: escaped once more inside
+    the component's arguments, the full demo's 3.7 MB became a 5.2 MB message, which the
+    page reads with ``JSON.parse`` (about 0.1 s) and the frame parsed twice.
     """
-    template = _SEND if send_code else _REUSE
     digest = json.dumps(base.digest)
     if not send_code:
-        return template % {"digest": digest}
-    return template % {"digest": digest, "code": json.dumps(base.code)}
+        return _REUSE % {"digest": digest}
+    end = f"{_END}{base.digest}"
+    return base.code + end + _KEEP % {"digest": digest, "end": json.dumps(end)}
+
+
+def code_in(script: str) -> str | None:
+    """The map's code a :func:`loader` script carries; None for one that reuses it."""
+    end = script.find(_END)
+    return script[:end] if end >= 0 else None
 
 
 def map_key(dataset_key: str, legend: str, lang: str) -> str:
@@ -193,3 +211,59 @@ def show(base: BaseMap, scenario_script: str, *, key: str, height: int,
     )
     sent.add(base.digest)
     return value
+
+
+#: Session key set once the page's map has been drawn (:func:`after_map`).
+AFTER_MAP_KEY = "covplan_after_map"
+#: Runs in the page (Streamlit's v2 component: no frame of its own). Reports ``drawn`` once
+#: the map has applied a scenario (``live_map.js`` says so to the page), at once when the
+#: page has no map or drew one already, and after :data:`AFTER_MAP_WAIT_MS` otherwise.
+_AFTER_MAP_JS = """
+export default function ({ setTriggerValue }) {
+  let done = false;
+  let timer = null;
+  const fire = () => {
+    if (done) return;
+    done = true;
+    window.removeEventListener("covplan:map-drawn", fire);
+    clearTimeout(timer);
+    setTriggerValue("drawn", true);
+  };
+  window.addEventListener("covplan:map-drawn", fire);
+  timer = setTimeout(fire, %(wait)d);
+  const frame = document.querySelector(%(frame)s);
+  if (!frame || window.__covplanMapDrawn) fire();
+  return () => { window.removeEventListener("covplan:map-drawn", fire); clearTimeout(timer); };
+}
+"""
+#: The longest a page waits for its map before drawing what follows it.
+AFTER_MAP_WAIT_MS = 5000
+#: The map component's frame in the page.
+MAP_FRAME_SELECTOR = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+@functools.cache
+def _after_map_component() -> Any:
+    js = _AFTER_MAP_JS % {"wait": AFTER_MAP_WAIT_MS, "frame": json.dumps(MAP_FRAME_SELECTOR)}
+    return st.components.v2.component("covplan_after_map", js=js)
+
+
+def _map_drawn() -> None:
+    st.session_state[AFTER_MAP_KEY] = True
+
+
+def after_map() -> bool:
+    """Whether the page may draw what comes below the map now; if not, it asks for it.
+
+    A new page's map (3.7 MB of code on the full demo) and the first table below it were
+    drawn by the browser in one go: the table held the map back by 0.3–0.5 s on this
+    machine. Until the session's map has been drawn once, this places a small watcher that
+    reports when it has, and returns False; call it inside a fragment (``st.fragment``),
+    which the report then runs again, alone, to draw the rest. Later runs (clicks, other
+    presets) return True at once.
+    """
+    if st.session_state.get(AFTER_MAP_KEY):
+        return True
+    result = _after_map_component()(key="covplan_after_map_watch", height=0,
+                                    on_drawn_change=_map_drawn)
+    return bool(getattr(result, "drawn", False))

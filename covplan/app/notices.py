@@ -14,7 +14,7 @@ import re
 
 import streamlit as st
 
-from covplan.i18n import Language, language
+from covplan.i18n import N_, Language, language
 from covplan.io import Dataset
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,15 @@ def show_unexpected(action: str, then: str = "", *, lang: Language | None = None
     """
     logger.exception("Unexpected error while %s", action)
     st.error(f"{unexpected_message(action, lang)}{' ' + then if then else ''}")
+
+
+def show_page_fault(lang: Language) -> None:
+    """:func:`show_unexpected` for a fault while drawing the page, and what to do then."""
+    show_unexpected(
+        N_("drawing the page"),
+        lang._("Open another dataset in the sidebar, or reload the page, to continue."),
+        lang=lang,
+    )
 
 
 def show_dataset_notes(dataset: Dataset, lang: Language) -> None:

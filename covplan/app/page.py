@@ -39,10 +39,10 @@ from covplan.app.compute import (
 from covplan.app.dashboard import render_tables, render_targets
 from covplan.app.downloads import render_downloads
 from covplan.app.exports import Stamp
-from covplan.app.livemap import map_key
+from covplan.app.livemap import after_map, map_key
 from covplan.app.livemap import show as show_map
 from covplan.app.measurements import Measured, choose_measurements, measure, render_measurements
-from covplan.app.notices import show_dataset_notes, show_refusal
+from covplan.app.notices import show_dataset_notes, show_page_fault, show_refusal
 from covplan.app.planner import render_edits, render_planner
 from covplan.app.recommend import render_recommend
 from covplan.app.sidebar import relabel, render_sidebar, show_counted_where
@@ -61,6 +61,7 @@ from covplan.mapview.live import LINK_MAX_PX, ScenarioView, scenario_script
 from covplan.planning import Scenario, ScenarioEvaluator
 from covplan.predict.operators import best_dl_mbps, best_sinr_db
 from covplan.schema import TECHNOLOGIES
+from covplan.targets import Analysis
 
 logger = logging.getLogger(__name__)
 
@@ -247,6 +248,21 @@ def _measured(ref: DatasetRef, dataset: Dataset, lang: Language) -> Measured | N
     return measure(ref, dataset, file, lang) if file is not None else None
 
 
+@st.fragment
+def _tables_after_map(analysis: Analysis, stamp: Stamp, key: str) -> None:
+    """The tables under the map, once the session's map has been drawn (:func:`after_map`).
+
+    A fragment: the map's report, and a choice of table tab, run this part alone. A fault
+    here is shown in its place like one of the page's (Streamlit would show a fragment's
+    exception itself, traceback and all).
+    """
+    try:
+        if after_map():
+            render_tables(analysis, stamp, key)
+    except Exception:
+        show_page_fault(stamp.lang)
+
+
 def render(lang: Language) -> str | None:
     """Draw the page; the key of what it shows (dataset and targets), None with no dataset."""
     st.set_page_config(page_title=lang._("covplan — coverage planner"))
@@ -296,7 +312,7 @@ def render(lang: Language) -> str | None:
     render_edits(edits_place, scenario, lang)  # after the map: the diff is ready
     stamp = _stamp(dataset, targets, scenario, lang)
     scenario_key = result_key(ref, targets, edits_key(scenario))
-    render_tables(result.analysis, stamp, scenario_key)
+    _tables_after_map(result.analysis, stamp, scenario_key)
     render_downloads(key=f"{scenario_key}|{lang.code}", stamp=stamp, dataset=dataset,
                      evaluator=evaluator, scenario=scenario,
                      scenario_json=scenario_json(scenario))

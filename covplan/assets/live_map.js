@@ -154,6 +154,10 @@ window.covplan = (function () {
     rebuildControl(map, view.order, view.collapsed);
     cp.applied = (cp.applied || 0) + 1;
     cp.appliedAt = Date.now();
+    try {  // the page's parts that wait for the map (covplan.app.livemap.after_map)
+      window.parent.__covplanMapDrawn = cp.appliedAt;
+      window.parent.dispatchEvent(new CustomEvent("covplan:map-drawn"));
+    } catch (e) {}
   };
   return cp;
 })();

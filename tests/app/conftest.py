@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from covplan import settings
+from covplan.app.livemap import AFTER_MAP_KEY
 from covplan.datasets import ensure_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -41,6 +42,7 @@ def app(small_demo: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setattr(settings, "demo_size", "small")
     monkeypatch.setattr(settings, "data_dir", small_demo.parent)
     at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state[AFTER_MAP_KEY] = True  # no browser draws the map here: tables at once
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -238,3 +238,26 @@ def test_switching_presets_back_and_forth_predicts_nothing_again(app: AppTest) -
         assert app.session_state["map_key"] == key
     assert cache.misses == predicted
     assert seen[0] != first and seen[1] == first and seen[2] == seen[0]
+
+
+def test_a_new_session_draws_its_tables_once_its_map_is_drawn(
+    small_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run places a watcher where the tables go (the browser reports the map
+    drawn through it, tests/app/test_browser.py); the downloads are drawn at once."""
+    from covplan import settings
+    from covplan.app.livemap import AFTER_MAP_KEY
+
+    monkeypatch.setattr(settings, "demo_size", "small")
+    monkeypatch.setattr(settings, "data_dir", small_demo.parent)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (watcher,) = at.get("bidi_component")
+    assert watcher.proto.component_name == "covplan_after_map"
+    assert not at.dataframe and not at.tabs
+    assert "Chuẩn bị tệp tải xuống" in [b.label for b in at.button]  # "Prepare downloads"
+    at.session_state[AFTER_MAP_KEY] = True  # what the watcher's report sets
+    at.run()
+    assert not at.get("bidi_component")
+    assert _frames(at) == ["Mã xã, phường"]  # the commune summary, its tab in view

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _browser import CHROMIUM, FLAGS, KPI, AppPage
+from _browser import CHROMIUM, FLAGS, KPI, TABLE, AppPage
 
 from covplan.io import load_dataset
 from covplan.planning import run_analysis
@@ -209,3 +209,26 @@ def test_the_first_page_shows_a_loading_indicator_until_the_app_replaces_it(
         browser.close()
     assert placeholders, "a first visit drew no placeholder while the elements' code loaded"
     assert set(placeholders) == {"none"}, placeholders  # Streamlit's pulse every 0.75 s
+
+
+def test_a_new_page_draws_its_tables_once_its_map_is_drawn(server: str) -> None:
+    """The tables under the map come after the map has applied its first scenario, in a run
+    of their own part of the page (a fragment), not a second run of the whole page; a
+    reload (a new session) does the same."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(FLAGS))
+        page = browser.new_page(viewport={"width": 1600, "height": 1100})
+        app = AppPage(page)
+        app.watch_first({"table": TABLE})
+        for _ in range(2):  # the first load, then a reload
+            app.runs_ended = app.fragment_runs_ended = 0
+            page.reload() if app.first_seen() else app.open(server)
+            app.wait_map_ready()
+            app.wait_tables()
+            drawn = app.applied_at()
+            assert drawn is not None and app.first_seen()["table"] >= drawn
+            assert app.runs_ended == 1 and app.fragment_runs_ended == 1
+            assert page.locator(TABLE).count() == 1
+        browser.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser import CHROMIUM, FLAGS, AppPage
+from _browser import CHROMIUM, FLAGS, TABLE, AppPage
 from PIL import Image
 
 from covplan.io import load_dataset
@@ -48,15 +48,20 @@ def app(browser: Any, server: str) -> Iterator[AppPage]:
     page.page.set_default_timeout(TIMEOUT_MS)
     page.open(server)
     page.wait_settled(TIMEOUT_MS / 1000)  # the first run drawn to its end before any action
+    page.wait_tables(TIMEOUT_MS / 1000)  # then, the map drawn, the tables under it
     try:
         yield page
     finally:
         context.close()
 
 
-def rerun(app: AppPage, action: Callable[[], None], *, finish: bool = True) -> None:
-    """Do ``action`` and wait until the script run it starts has begun (and ended)."""
-    app.run(action, finish=finish, timeout_s=TIMEOUT_MS / 1000)
+def rerun(app: AppPage, action: Callable[[], None], *, finish: bool = True,
+          fragment: bool = False) -> None:
+    """Do ``action`` and wait until the script run it starts has begun (and ended).
+
+    With ``fragment``, the run is of a part of the page (``st.fragment``).
+    """
+    app.run(action, finish=finish, fragment=fragment, timeout_s=TIMEOUT_MS / 1000)
 
 
 def button(app: AppPage, name: str) -> Any:
@@ -178,13 +183,15 @@ def test_one_save_after_loading_a_scenario_saves_what_was_loaded(
 def test_a_chosen_table_tab_shows_its_table_and_csv_and_stays_in_english(
     app: AppPage, tmp_path: Path
 ) -> None:
-    """Only the tab in view is drawn: choosing another draws its table and CSV button; a
-    language switch keeps that tab in view."""
+    """Only the tab in view is drawn: choosing another draws its table and CSV button (a
+    run of the tables alone); a language switch keeps that tab in view."""
     page = app.page
-    tables = page.locator('[data-testid="stDataFrame"]')
+    tables = page.locator(TABLE)
     assert tables.count() == 1 and button(app, "Tải xuống commune_summary.csv").count() == 1
     assert button(app, "Tải xuống road_gaps.csv").count() == 0  # not drawn out of view
-    rerun(app, page.get_by_role("tab", name="Đoạn đường chưa có sóng").click)
+    whole = app.runs_ended
+    rerun(app, page.get_by_role("tab", name="Đoạn đường chưa có sóng").click, fragment=True)
+    assert app.runs_ended == whole  # the tables ran again, not the whole page
     page.get_by_text("Các đoạn đường chưa có sóng", exact=False).first.wait_for()
     road = download(app, "Tải xuống road_gaps.csv", tmp_path / "vi")
     assert road.read_text(encoding="utf-8-sig").startswith("Tuyến đường")

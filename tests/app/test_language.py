@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from covplan import settings
+from covplan.app.livemap import AFTER_MAP_KEY
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 #: Figures as the page shows them: "72,1 %" in Vietnamese, "72.1 %" in English.
@@ -20,7 +21,9 @@ EN_PERCENT = re.compile(r"^\d{1,3}\.\d %$")
 def app(small_demo: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setattr(settings, "demo_size", "small")
     monkeypatch.setattr(settings, "data_dir", small_demo.parent)
-    return AppTest.from_file(APP, default_timeout=240)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state[AFTER_MAP_KEY] = True  # no browser draws the map here: tables at once
+    return at
 
 
 def words(at: AppTest) -> str:

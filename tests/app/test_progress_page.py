@@ -22,6 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from covplan import settings
+from covplan.app.livemap import code_in
 from covplan.datasets import ensure_demo
 from covplan.demo.snapshots import ensure_demo_snapshots
 from covplan.i18n import Language, language
@@ -94,9 +95,9 @@ def target_table(at: AppTest, lang: Language) -> pd.DataFrame:
 def change_map_code(at: AppTest) -> str:
     """The code of the change map the page sent (the first time: in the component's script)."""
     (component,) = at.get("component_instance")
-    script = json.loads(component.proto.json_args)["script"]
-    literal = script.split("var code = ", 1)[1].split(";\n", 1)[0]
-    return str(json.loads(literal))
+    code = code_in(json.loads(component.proto.json_args)["script"])
+    assert code is not None, "the page reused a map code it had not sent"
+    return code
 
 
 def download_labels(at: AppTest) -> list[str]:

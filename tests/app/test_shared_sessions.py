@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from covplan import settings
 from covplan.app import dashboard, page
+from covplan.app.livemap import AFTER_MAP_KEY
 from covplan.io import load_dataset
 from covplan.planning import run_analysis
 from covplan.targets import load_targets
@@ -25,6 +26,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 def _open() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state[AFTER_MAP_KEY] = True  # no browser draws the map here: tables at once
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -16,7 +16,7 @@ import pytest
 import rasterio.crs
 from rasterio.warp import Resampling, reproject
 
-from covplan.app.livemap import loader, serialise
+from covplan.app.livemap import BaseMap, code_in, loader, serialise
 from covplan.grid import Raster
 from covplan.i18n import language
 from covplan.io import Dataset
@@ -87,10 +87,41 @@ def test_base_map_registers_its_layers_and_leaves_the_control_to_the_script(
     _node_check(tmp_path, "base.js", base.code)
     # sent once per browser tab, then reused from the page by a one-line loader
     first, later = loader(base, send_code=True), loader(base, send_code=False)
-    assert json.dumps(base.code) in first and base.digest in first
+    # the first script is the code itself (no string literal of it), then keeps its text
+    assert first.startswith(base.code) and code_in(first) == base.code and base.digest in first
+    assert code_in(later) is None
     assert len(later) < 1000 and base.digest in later and "covplan_resend" in later
     _node_check(tmp_path, "first.js", first)
     _node_check(tmp_path, "later.js", later)
+
+
+def test_the_first_script_keeps_the_code_it_ran_for_later_frames(tmp_path: Path) -> None:
+    """In Node, with the page and frame stubbed as streamlit-folium runs the script."""
+    if NODE is None:
+        pytest.skip("node is not installed: cannot run the generated JavaScript")
+    code = 'globalThis.ran = (globalThis.ran || 0) + 1; var quoted = "a \\"b\\" </p>";'
+    base = BaseMap(code=code, digest="d1g", header="", html="", map_id="m", css_links=())
+    first, later = loader(base, send_code=True), loader(base, send_code=False)
+    test = f"""
+    const first = {json.dumps(first)}, later = {json.dumps(later)};
+    const page = {{}};
+    globalThis.window = {{parent: page}};
+    globalThis.document = {{currentScript: {{text: first}}}};  // an inline <script>'s text
+    (0, eval)(first);
+    globalThis.window = {{parent: page}};  // a new frame in the same page
+    (0, eval)(later);
+    let asked = null;
+    globalThis.window = {{parent: {{}},  // another page: the code is not there
+                          Streamlit: {{setComponentValue: (v) => {{ asked = v; }}}}}};
+    (0, eval)(later);
+    console.log(JSON.stringify({{kept: page.__covplanMaps["d1g"], ran: globalThis.ran,
+                                 asked: asked.covplan_resend.split(":")[0]}}));
+    """
+    path = tmp_path / "keep.js"
+    path.write_text(test, encoding="utf-8")
+    done = subprocess.run([NODE, str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"kept": code, "ran": 2, "asked": "d1g"}
 
 
 def test_scenario_script_carries_the_scenario(

@@ -29,6 +29,7 @@ from streamlit.testing.v1 import AppTest
 
 from covplan import settings
 from covplan.app import compute, upload
+from covplan.app.livemap import AFTER_MAP_KEY
 from covplan.app.upload import Upload, UploadError, save_upload
 from covplan.datasets import ensure_demo
 from covplan.io import Dataset, load_dataset
@@ -66,6 +67,7 @@ def app(small_demo: Path, uploads: Path, monkeypatch: pytest.MonkeyPatch) -> App
     monkeypatch.setattr(settings, "data_dir", small_demo.parent)
     at = AppTest.from_file(APP, default_timeout=240)
     at.session_state["upload_dir"] = str(uploads)
+    at.session_state[AFTER_MAP_KEY] = True  # no browser draws the map here: tables at once
     at.query_params["lang"] = "en"  # the messages compared are the CLI's English ones
     at.run()
     assert not at.exception, [e.value for e in at.exception]
