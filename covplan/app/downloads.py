@@ -30,7 +30,7 @@ import streamlit as st
 from covplan._progress import scaled
 from covplan.app.compute import bar_progress
 from covplan.app.exports import ExportFiles, Stamp, build_exports, commune_sheet
-from covplan.app.notices import markdown_text, show_refusal, unexpected_message
+from covplan.app.notices import guarded, markdown_text, show_refusal, unexpected_message
 from covplan.errors import CovplanError
 from covplan.i18n import N_, Language
 from covplan.io import Dataset
@@ -142,6 +142,7 @@ def _start(key: str, stamp: Stamp, dataset: Dataset, evaluator: ScenarioEvaluato
 
 
 @st.fragment(run_every=POLL_S)
+@guarded
 def _watch(key: str) -> None:
     """Show a running export's progress; redraw the page once it is done."""
     job = _jobs().get(key)

@@ -9,11 +9,15 @@ name or traceback ever reaches the page.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Callable
+from typing import ParamSpec
 
 import streamlit as st
 
+from covplan.app.language import page_language
 from covplan.i18n import N_, Language, language
 from covplan.io import Dataset
 
@@ -71,6 +75,28 @@ def show_page_fault(lang: Language) -> None:
     )
 
 
+P = ParamSpec("P")
+
+
+def guarded(part: Callable[P, None]) -> Callable[P, None]:
+    """``part`` behind the page's last guard: for the body of a fragment (``st.fragment``).
+
+    A fragment's own run (a report from the page, a chosen tab, a timer) does not pass
+    through ``app.py``'s guard, and Streamlit shows a fragment's exception itself,
+    traceback and all. Here a fault is logged and shown in the fragment's place with
+    :func:`show_page_fault`, as it would be for the whole page.
+    """
+
+    @functools.wraps(part)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            part(*args, **kwargs)
+        except Exception:
+            show_page_fault(page_language())
+
+    return run
+
+
 def show_dataset_notes(dataset: Dataset, lang: Language) -> None:
     """The dataset's name and sources, what the prediction stands on, and its warnings.
 
@@ -83,10 +109,10 @@ def show_dataset_notes(dataset: Dataset, lang: Language) -> None:
     else:
         credit = f" — {dataset.attribution}" if dataset.attribution else ""
         st.caption(markdown_text(f"{dataset.name}{credit}"))
-    english = dataset.terrain_statement()  # the dataset's warnings are written in English
-    terrain = dataset.terrain_statement(lang)
-    if english not in dataset.warnings:  # a partial terrain is a warning, said once
-        st.caption(markdown_text(lang._("Terrain: {statement}").format(statement=terrain) + "."))
+    coverage = dataset.terrain_coverage
+    if coverage is None or not coverage.partial:  # a partial terrain is a warning, said once
+        st.caption(markdown_text(lang._("Terrain: {statement}").format(
+            statement=dataset.terrain_statement(lang)) + "."))
     st.caption(markdown_text(lang._("Calibration: {statement}").format(
         statement=dataset.calibration_statement(lang)) + "."))
     for warning in dataset.warnings_in(lang):

@@ -42,7 +42,7 @@ from covplan.app.exports import Stamp
 from covplan.app.livemap import after_map, map_key
 from covplan.app.livemap import show as show_map
 from covplan.app.measurements import Measured, choose_measurements, measure, render_measurements
-from covplan.app.notices import show_dataset_notes, show_page_fault, show_refusal
+from covplan.app.notices import guarded, show_dataset_notes, show_refusal
 from covplan.app.planner import render_edits, render_planner
 from covplan.app.recommend import render_recommend
 from covplan.app.sidebar import relabel, render_sidebar, show_counted_where
@@ -249,18 +249,14 @@ def _measured(ref: DatasetRef, dataset: Dataset, lang: Language) -> Measured | N
 
 
 @st.fragment
+@guarded
 def _tables_after_map(analysis: Analysis, stamp: Stamp, key: str) -> None:
     """The tables under the map, once the session's map has been drawn (:func:`after_map`).
 
-    A fragment: the map's report, and a choice of table tab, run this part alone. A fault
-    here is shown in its place like one of the page's (Streamlit would show a fragment's
-    exception itself, traceback and all).
+    A fragment: the map's report, and a choice of table tab, run this part alone.
     """
-    try:
-        if after_map():
-            render_tables(analysis, stamp, key)
-    except Exception:
-        show_page_fault(stamp.lang)
+    if after_map():
+        render_tables(analysis, stamp, key)
 
 
 def render(lang: Language) -> str | None:

@@ -344,7 +344,7 @@ def load_dataset(
     if raster_problems:
         raise InputError(raster_problems)
     calibration = read_calibration(manifest.calibration) if manifest.calibration else None
-    if coverage.present and not coverage.complete:
+    if coverage.partial:
         warnings.append(Text.from_phrase(coverage.phrase()))
     vectors, derived = complete_layers(vectors, population)
     notes.extend(derived)

@@ -414,6 +414,11 @@ class TerrainCoverage:
         """Whether the terrain covers the whole study area."""
         return self.share >= FULL_SHARE
 
+    @property
+    def partial(self) -> bool:
+        """Whether there is terrain that misses part of the area (a dataset warning)."""
+        return self.present and not self.complete
+
     def describe(self, lang: Language | None = None) -> str:
         """One sentence for people in ``lang`` (default English): the share and beyond."""
         return self.phrase()(lang or language("en"))
