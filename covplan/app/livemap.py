@@ -217,35 +217,60 @@ def show(base: BaseMap, scenario_script: str, *, key: str, height: int,
 AFTER_MAP_KEY = "covplan_after_map"
 #: Runs in the page (Streamlit's v2 component: no frame of its own). Reports ``drawn`` once
 #: the map has applied a scenario (``live_map.js`` says so to the page), at once when the
-#: page has no map or drew one already, and after :data:`AFTER_MAP_WAIT_MS` otherwise.
+#: page has no map or drew one already, and otherwise :data:`AFTER_MAP_WAIT_MS` after the
+#: map's frame has loaded (a map whose script failed) or :data:`AFTER_MAP_CAP_MS` after the
+#: watcher came (a frame that never loads). The wait counts from the frame's load, not from
+#: the watcher: on a busy machine the frame's 3.7 MB of code may take longer than the wait.
 _AFTER_MAP_JS = """
 export default function ({ setTriggerValue }) {
   let done = false;
   let timer = null;
+  const frame = document.querySelector(%(frame)s);
   const fire = () => {
     if (done) return;
     done = true;
     window.removeEventListener("covplan:map-drawn", fire);
+    if (frame) frame.removeEventListener("load", loaded);
     clearTimeout(timer);
+    clearTimeout(cap);
     setTriggerValue("drawn", true);
   };
+  const loaded = () => { if (!done && timer === null) timer = setTimeout(fire, %(wait)d); };
+  const cap = setTimeout(fire, %(cap)d);
   window.addEventListener("covplan:map-drawn", fire);
-  timer = setTimeout(fire, %(wait)d);
-  const frame = document.querySelector(%(frame)s);
-  if (!frame || window.__covplanMapDrawn) fire();
-  return () => { window.removeEventListener("covplan:map-drawn", fire); clearTimeout(timer); };
+  if (!frame || window.__covplanMapDrawn) {
+    fire();
+  } else {
+    frame.addEventListener("load", loaded);
+    const doc = frame.contentDocument;
+    if (doc && doc.readyState === "complete" && doc.URL !== "about:blank") loaded();
+  }
+  return () => {
+    window.removeEventListener("covplan:map-drawn", fire);
+    if (frame) frame.removeEventListener("load", loaded);
+    clearTimeout(timer);
+    clearTimeout(cap);
+  };
 }
 """
-#: The longest a page waits for its map before drawing what follows it.
+#: The longest a page waits, once its map's frame has loaded, for the map to be drawn
+#: before drawing what follows it.
 AFTER_MAP_WAIT_MS = 5000
+#: The longest a page waits for its map in any case.
+AFTER_MAP_CAP_MS = 30000
 #: The map component's frame in the page.
 MAP_FRAME_SELECTOR = 'iframe[title="streamlit_folium.st_folium"]'
 
 
+def after_map_js() -> str:
+    """The watcher's code (:data:`_AFTER_MAP_JS` with its waits and the map's frame)."""
+    return _AFTER_MAP_JS % {"wait": AFTER_MAP_WAIT_MS, "cap": AFTER_MAP_CAP_MS,
+                            "frame": json.dumps(MAP_FRAME_SELECTOR)}
+
+
 @functools.cache
 def _after_map_component() -> Any:
-    js = _AFTER_MAP_JS % {"wait": AFTER_MAP_WAIT_MS, "frame": json.dumps(MAP_FRAME_SELECTOR)}
-    return st.components.v2.component("covplan_after_map", js=js)
+    return st.components.v2.component("covplan_after_map", js=after_map_js())
 
 
 def _map_drawn() -> None:

@@ -16,7 +16,15 @@ import pytest
 import rasterio.crs
 from rasterio.warp import Resampling, reproject
 
-from covplan.app.livemap import BaseMap, code_in, loader, serialise
+from covplan.app.livemap import (
+    AFTER_MAP_CAP_MS,
+    AFTER_MAP_WAIT_MS,
+    BaseMap,
+    after_map_js,
+    code_in,
+    loader,
+    serialise,
+)
 from covplan.grid import Raster
 from covplan.i18n import language
 from covplan.io import Dataset
@@ -122,6 +130,77 @@ def test_the_first_script_keeps_the_code_it_ran_for_later_frames(tmp_path: Path)
     done = subprocess.run([NODE, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"kept": code, "ran": 2, "asked": "d1g"}
+
+
+#: Mounts the watcher of :func:`after_map_js` with a stubbed clock, page and map frame;
+#: prints when (in ms of the stubbed clock) and how often it reported, for each case.
+_WATCHER_CASES = """
+import watch from "./watcher.mjs";
+let now = 0;
+const timers = [];
+globalThis.setTimeout = (f, ms) => timers.push({f, at: now + ms});
+globalThis.clearTimeout = (id) => { if (id) timers[id - 1].f = null; };
+const advance = (ms) => {
+  const end = now + ms;
+  for (;;) {
+    const due = timers.filter((t) => t.f && t.at <= end).sort((a, b) => a.at - b.at)[0];
+    if (!due) break;
+    now = due.at; const f = due.f; due.f = null; f();
+  }
+  now = end;
+};
+const mount = ({frame = true, loaded = false, drawn = false} = {}) => {
+  now = 0; timers.length = 0;
+  globalThis.window = new EventTarget();
+  if (drawn) window.__covplanMapDrawn = 1;
+  const element = frame ? new EventTarget() : null;
+  if (element) element.contentDocument = loaded
+    ? {readyState: "complete", URL: "http://127.0.0.1/component/index.html"}
+    : {readyState: "complete", URL: "about:blank"};
+  globalThis.document = {querySelector: () => element};
+  const seen = [];
+  watch({setTriggerValue: (name, value) => seen.push([name, value, now])});
+  return {element, seen};
+};
+const out = {};
+out.noMap = mount({frame: false}).seen;
+out.drawnBefore = mount({drawn: true}).seen;
+let run = mount();
+advance(1000); window.dispatchEvent(new Event("covplan:map-drawn"));
+run.element.dispatchEvent(new Event("load")); advance(60000);
+out.reported = run.seen;
+run = mount();
+advance(20000); run.element.dispatchEvent(new Event("load")); advance(%(wait)d - 1);
+out.slowFrameBeforeWait = run.seen.length;
+advance(1);
+out.slowFrame = run.seen;
+out.loadedAlready = (run = mount({loaded: true}), advance(60000), run.seen);
+out.neverLoads = (run = mount(), advance(60000), run.seen);
+console.log(JSON.stringify(out));
+"""
+
+
+def test_the_tables_watcher_waits_for_the_map_counting_from_its_frames_load(
+        tmp_path: Path) -> None:
+    """In Node, with a stubbed clock: the report comes when the map says it is drawn; a map
+    that never says so is waited for from its frame's load (a busy machine's slow frame is
+    not cut short), and a frame that never loads only up to the cap."""
+    if NODE is None:
+        pytest.skip("node is not installed: cannot run the generated JavaScript")
+    (tmp_path / "watcher.mjs").write_text(after_map_js(), encoding="utf-8")
+    path = tmp_path / "cases.mjs"
+    path.write_text(_WATCHER_CASES % {"wait": AFTER_MAP_WAIT_MS}, encoding="utf-8")
+    done = subprocess.run([NODE, str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["noMap"] == [["drawn", True, 0]]
+    assert out["drawnBefore"] == [["drawn", True, 0]]
+    assert out["reported"] == [["drawn", True, 1000]]  # once, when the map said so
+    assert out["slowFrameBeforeWait"] == 0
+    assert out["slowFrame"] == [["drawn", True, 20000 + AFTER_MAP_WAIT_MS]]
+    assert out["loadedAlready"] == [["drawn", True, AFTER_MAP_WAIT_MS]]
+    assert out["neverLoads"] == [["drawn", True, AFTER_MAP_CAP_MS]]
+    assert AFTER_MAP_WAIT_MS < 20000 < AFTER_MAP_CAP_MS
 
 
 def test_scenario_script_carries_the_scenario(
