@@ -439,7 +439,7 @@ class AppPage:
             return False
 
     def choose_preset(self, preset: str) -> None:
-        """Pick ``preset`` in the sidebar's preset box.
+        """Pick ``preset`` (its id) in the sidebar's preset box, which shows its name.
 
         The pointer leaves first, and the tooltip it may have opened (a help icon below the
         box) is waited out: it lies over the box and takes the click.
@@ -447,7 +447,9 @@ class AppPage:
         self.page.mouse.move(800, 2)
         self.page.locator('[data-testid="stTooltipContent"]').first.wait_for(state="hidden")
         self.page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-        self.page.get_by_role("option", name=preset).click()
+        from covplan.app.sidebar import preset_title
+
+        self.page.get_by_role("option", name=preset_title(preset)).click()
 
     def evaluate(self, script: str, arg: Any = None) -> Any:
         """Run ``script`` (a JS function of ``arg``) inside the map's frame."""

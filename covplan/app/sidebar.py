@@ -13,6 +13,7 @@ upload's folder at once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -153,12 +154,35 @@ def shown_preset() -> str:
     return str(st.session_state.get(PRESET_KEY) or DEFAULT_PRESET)
 
 
+@functools.cache
+def _preset(preset: str) -> TargetSet | None:
+    """The shipped preset ``preset`` (read once per server), None if it does not load."""
+    try:
+        return load_targets(preset)
+    except CovplanError:  # the page reports a preset that does not load
+        return None
+
+
+def preset_title(preset: str) -> str:
+    """What the preset box shows: the preset's own name ("Thái Nguyên 2025"), else its id."""
+    loaded = _preset(preset)
+    return loaded.name if loaded is not None and loaded.name else preset
+
+
+def preset_help(preset: str, lang: Language) -> str | None:
+    """The preset's description in ``lang`` (Vietnamese where it has one) and its id."""
+    loaded = _preset(preset)
+    if loaded is None:
+        return None
+    text = loaded.description_vi if lang.code == "vi" and loaded.description_vi else (
+        loaded.description)
+    return markdown_text(f"{text} ({preset})" if text else preset)
+
+
 def _written(preset: str) -> tuple[Environment | None, BuildingType]:
     """Where the preset's own targets count signal (None: some outdoors, some indoors)."""
-    try:
-        return preset_environment(load_targets(preset))
-    except CovplanError:  # the page reports a preset that does not load
-        return "outdoor", "traditional"
+    loaded = _preset(preset)
+    return preset_environment(loaded) if loaded is not None else ("outdoor", "traditional")
 
 
 def _carry(key: str, default: str, options: Sequence[str]) -> None:
@@ -183,7 +207,9 @@ def render_targets(lang: Language) -> TargetChoice:
     """
     presets = preset_names()
     _carry(PRESET_KEY, DEFAULT_PRESET if DEFAULT_PRESET in presets else presets[0], presets)
-    preset = str(st.selectbox(lang._("Target preset"), presets, key=PRESET_KEY))
+    preset = str(st.selectbox(lang._("Target preset"), presets, key=PRESET_KEY,
+                              format_func=preset_title,
+                              help=preset_help(str(st.session_state[PRESET_KEY]), lang)))
     written, building_written = _written(preset)
     building = building_written
     _carry(ENVIRONMENT_KEY, written or "outdoor", ENVIRONMENTS)

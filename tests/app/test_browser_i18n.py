@@ -150,7 +150,7 @@ def test_save_right_after_an_edit_downloads_and_the_button_comes_back(
     # a table's CSV, right after switching the preset
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.locator('[data-testid="stSelectbox"]').click()
-    rerun(app, page.get_by_role("option", name="bac_ninh_2030").click, finish=False)
+    rerun(app, page.get_by_role("option", name="Bắc Ninh 2030").click, finish=False)
     first = download(app, "Tải xuống commune_summary.csv", tmp_path / "csv")
     assert first.read_bytes().startswith("\ufeff".encode())
     app.wait_settled(TIMEOUT_MS / 1000)

@@ -86,3 +86,22 @@ def test_the_mode_switch_keeps_its_choice_across_languages(app: AppTest) -> None
     app.radio(key="lang").set_value("en").run()
     assert app.radio(key="mode").value == "Remove a site"
     assert app.radio(key="mode").label == "A click on the map will…"
+
+
+def test_the_preset_box_shows_the_presets_names_and_says_what_each_asks(app: AppTest) -> None:
+    """Officials pick "Thái Nguyên 2025", not a file's id; the help says what the chosen
+    preset asks for, in the page's language (the preset file's own two texts)."""
+    from covplan.targets import load_targets
+
+    app.run()
+    box = app.selectbox(key="preset")
+    assert box.options == ["Bắc Ninh 2030", "Thái Nguyên 2025"]  # the files' [preset] names
+    assert box.value == "thai_nguyen_2025"  # the value stays the id the code uses
+    thai_nguyen = load_targets("thai_nguyen_2025")
+    assert box.help.startswith(thai_nguyen.description_vi.split(";")[0])
+    assert "thai\\_nguyen\\_2025" in box.help  # its id, escaped for Markdown
+    app.radio(key="lang").set_value("en").run()
+    app.selectbox(key="preset").set_value("bac_ninh_2030").run()
+    box = app.selectbox(key="preset")
+    assert box.value == "bac_ninh_2030"
+    assert box.help.startswith("5G in 100 % of residential areas")  # the English text
