@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 import streamlit as st
 
@@ -154,12 +156,25 @@ def shown_preset() -> str:
     return str(st.session_state.get(PRESET_KEY) or DEFAULT_PRESET)
 
 
-@functools.cache
 def _preset(preset: str) -> TargetSet | None:
-    """The shipped preset ``preset`` (read once per server), None if it does not load."""
+    """The shipped preset ``preset``, None if it does not load (the page reports why).
+
+    Read again only when its file changes (an edited preset counts at the next run): a
+    read takes about 3 ms, and the box asks for every preset at every run.
+    """
+    try:
+        stat = Path(str(resources.files("covplan").joinpath("presets", f"{preset}.toml"))).stat()
+    except OSError:  # not a file on disk (a zipped install): it cannot change
+        return _read_preset(preset, None)
+    return _read_preset(preset, (stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=32)
+def _read_preset(preset: str, version: tuple[int, int] | None) -> TargetSet | None:
+    """:func:`_preset` once per ``version`` of its file."""
     try:
         return load_targets(preset)
-    except CovplanError:  # the page reports a preset that does not load
+    except CovplanError:
         return None
 
 

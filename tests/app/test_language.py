@@ -105,3 +105,38 @@ def test_the_preset_box_shows_the_presets_names_and_says_what_each_asks(app: App
     box = app.selectbox(key="preset")
     assert box.value == "bac_ninh_2030"
     assert box.help.startswith("5G in 100 % of residential areas")  # the English text
+
+
+def test_an_edited_preset_file_is_read_again_and_a_broken_one_shows_its_id(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The box reads each preset once per version of its file; one that does not load is
+    shown by its id, without help (the page itself says why it does not load)."""
+    from types import SimpleNamespace
+
+    from covplan.app import sidebar
+    from covplan.errors import ConfigError
+    from covplan.i18n import language
+
+    (tmp_path / "presets").mkdir()
+    file = tmp_path / "presets" / "mine.toml"
+    file.write_text("v1", encoding="utf-8")
+    reads: list[str] = []
+
+    def read(preset: str) -> SimpleNamespace:
+        reads.append(preset)
+        if file.read_text(encoding="utf-8") == "broken":
+            raise ConfigError("broken")
+        return SimpleNamespace(name=f"Mine {len(reads)}", description="d", description_vi="")
+
+    monkeypatch.setattr(sidebar, "resources", SimpleNamespace(files=lambda _: tmp_path))
+    monkeypatch.setattr(sidebar, "load_targets", read)
+    sidebar._read_preset.cache_clear()
+    assert sidebar.preset_title("mine") == sidebar.preset_title("mine") == "Mine 1"
+    assert reads == ["mine"]
+    file.write_text("v2, edited", encoding="utf-8")
+    assert sidebar.preset_title("mine") == "Mine 2"
+    assert sidebar.preset_help("mine", language("vi")) == "d (mine)"  # no Vietnamese text
+    file.write_text("broken", encoding="utf-8")
+    assert sidebar.preset_title("mine") == "mine"
+    assert sidebar.preset_help("mine", language("en")) is None
+    sidebar._read_preset.cache_clear()
