@@ -45,7 +45,7 @@ from covplan.app.measurements import Measured, choose_measurements, measure, ren
 from covplan.app.notices import guarded, show_dataset_notes, show_refusal
 from covplan.app.planner import render_edits, render_planner
 from covplan.app.recommend import render_recommend
-from covplan.app.sidebar import relabel, render_sidebar, show_counted_where
+from covplan.app.sidebar import preset_title, relabel, render_sidebar, show_counted_where
 from covplan.app.state import (
     clicked_point,
     edits_key,
@@ -231,8 +231,12 @@ def _opened(ref: DatasetRef, targets: TargetChoice, lang: Language
 
 def _stamp(dataset: Dataset, targets: TargetChoice, scenario: Scenario, lang: Language
            ) -> Stamp:
-    """What the page's downloads state about what it shows (indoors: said with the preset)."""
-    preset = targets.preset
+    """What the page's downloads state about what it shows (indoors: said with the preset).
+
+    The preset as the sidebar lists it ("Thái Nguyên 2025"); file names read the same as
+    with its id (``thai-nguyen-2025``).
+    """
+    preset = preset_title(targets.preset)
     if targets.environment is not None:
         preset = lang._("{preset}, counted {where}").format(
             preset=preset, where=lang._("indoors") if targets.environment == "indoor"

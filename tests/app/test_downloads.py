@@ -99,9 +99,12 @@ def test_the_download_area_writes_the_scenario_on_screen(app: AppTest, small_dem
         assert png.size == pytest.approx((2338, 1653), abs=2)
     about = pyogrio.read_dataframe(files["gpkg"], layer="about").set_index("key")["value"]
     assert about["sites"] == "scenario" and about["edits"] == "1"
+    assert about["preset"] == "Thái Nguyên 2025"  # as the sidebar lists it, not the file's id
     with zipfile.ZipFile(files["zip"]) as archive:
         names = archive.namelist()
         saved = json.loads(archive.read(next(n for n in names if n.endswith("scenario.json"))))
+        told = archive.read(next(n for n in names if n.endswith("about.txt"))).decode("utf-8")
+    assert "Bộ mục tiêu: Thái Nguyên 2025\n" in told, told
     assert len(saved["edits"]) == 1 and any(n.endswith("about.txt") for n in names)
     assert files["report"].name in names
     # the sheet of the commune selected
