@@ -75,3 +75,18 @@ def test_info_lists_layers_crs_and_defaults(
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["frobnicate"]) == 2
     assert "No such command 'frobnicate'" in capsys.readouterr().err
+
+
+def test_validate_says_the_loading_notes_in_vietnamese(
+    tiny_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The defaults applied and the repairs made are said in the reader's language; their
+    numbers written the Vietnamese way, codes and column names as they are."""
+    assert main(["validate", str(tiny_dir), "--lang", "vi"]) == 0
+    out = capsys.readouterr().out
+    assert ("  ghi chú: sites: 5G, giá trị mặc định đã áp dụng: frequency_mhz = 3500 "
+            "(1 sector)") in out, out
+    assert "defaults applied" not in out and "note:" not in out
+    assert main(["validate", str(tiny_dir)]) == 0  # English by default, as before
+    assert "  note: sites: 5G defaults applied: frequency_mhz = 3500 (1 sectors)" in (
+        capsys.readouterr().out)

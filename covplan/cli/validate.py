@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from covplan.cli._common import dataset_argument, lang_option, open_dataset
-from covplan.i18n import N_, language
+from covplan.i18n import N_, language, said
 
 
 @click.command("validate")
@@ -30,4 +30,4 @@ def validate(data: Path, lang_code: str | None) -> None:
     click.echo(lang._(N_("Terrain: {statement}")).format(
         statement=dataset.terrain_statement(lang)))
     for note in dataset.notes:
-        click.echo(f"  note: {note}")
+        click.echo(lang._(N_("  note: {note}")).format(note=said(note, lang)))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from covplan.i18n import N_
+from covplan.i18n import N_, Name, Num, Text
 from covplan.io.columns import auto_rename, fold_name, suggest_column
 from covplan.io.context import UNLOCATED, FileContext
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
@@ -194,10 +194,11 @@ def check_geometry(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFram
             repaired = np.array([_keep_type(g, allowed) for g in repaired], dtype=object)
         frame = frame.copy()
         frame.loc[invalid, frame.geometry.name] = repaired
-        ctx.note(
-            f"repaired {int(invalid.sum())} invalid geometr{'ies' if invalid.sum() > 1 else 'y'} "
-            f"with make_valid ({ctx.file}, {ctx.row_label}s {list(ctx.rows(invalid))[:10]})"
-        )
+        ctx.note(Text(N_("repaired {count} invalid geometry with make_valid ({file}, {rows})")
+                      if invalid.sum() == 1 else
+                      N_("repaired {count} invalid geometries with make_valid ({file}, {rows})"),
+                      count=Num(int(invalid.sum())), file=Name(str(ctx.file)),
+                      rows=Name(f"{ctx.row_label}s {list(ctx.rows(invalid))[:10]}")))
     return frame
 
 

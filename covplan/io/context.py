@@ -67,8 +67,12 @@ class FileContext:
         )
 
     def note(self, text: str) -> None:
-        """Record something done to the data (a default applied, a geometry repaired)."""
-        self.notes.append(f"{self.layer}: {text}")
+        """Record something done to the data (a default applied, a geometry repaired).
+
+        ``text`` is a :class:`~covplan.i18n.Text` where it can be said in the reader's
+        language (the report and ``covplan validate --lang vi`` say it so).
+        """
+        self.notes.append(Text(N_("{layer}: {note}"), layer=Name(self.layer), note=text))
 
     def warn(self, text: str) -> None:
         """Record what the user must see although the file loads (unlike a note).

@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 
 from covplan.grid import Raster
+from covplan.i18n import N_, Name, Num, Text
 from covplan.io.carriageways import merge_dual_carriageways
 from covplan.io.zonal import zonal_population
 
@@ -56,18 +57,16 @@ def complete_layers(
             villages = village_catchments(villages, communes)
             outside = villages.geometry.is_empty
             villages = villages[~outside]
-            notes.append(
-                f"villages: {len(villages):,} settlement points turned into catchment "
-                "polygons (Voronoi clipped to the communes)"
-            )
+            notes.append(Text(N_("villages: {count} settlement points turned into catchment "
+                                 "polygons (Voronoi clipped to the communes)"),
+                              count=Num(len(villages))))
             if outside.any():
-                notes.append(
-                    f"villages: {int(outside.sum())} settlement points outside every commune "
-                    "(or duplicated) were left out"
-                )
+                notes.append(Text(N_("villages: {count} settlement points outside every "
+                                     "commune (or duplicated) were left out"),
+                                  count=Num(int(outside.sum()))))
         if "commune" not in villages.columns or villages["commune"].isna().all():
             villages = assign_communes(villages, communes)
-            notes.append("villages: commune codes assigned by location")
+            notes.append(Text(N_("villages: commune codes assigned by location")))
         vectors["villages"] = villages
     roads = vectors.get("roads")
     if roads is not None and "length_weight" not in roads.columns:
@@ -75,10 +74,9 @@ def complete_layers(
         vectors["roads"] = roads
         dual = int((roads["carriageway"] == "dual").sum())
         if dual:
-            notes.append(
-                f"roads: {dual:,} one-way ways paired as dual carriageways; each "
-                "carriageway counts half its length (length_weight)"
-            )
+            notes.append(Text(N_("roads: {count} one-way ways paired as dual carriageways; "
+                                 "each carriageway counts half its length (length_weight)"),
+                              count=Num(dual)))
     if population is not None:
         for name in ("villages", "communes"):
             frame = vectors.get(name)
@@ -90,5 +88,6 @@ def complete_layers(
             )
             frame["population"] = sums.to_numpy(dtype=np.float64)
             vectors[name] = frame
-            notes.append(f"{name}: population summed from the population raster")
+            notes.append(Text(N_("{layer}: population summed from the population raster"),
+                              layer=Name(name)))
     return vectors, notes

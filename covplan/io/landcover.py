@@ -127,5 +127,7 @@ def load_landcover(spec: LayerSpec, crs: CRS, area: shapely.Geometry | None = No
     codes_out = np.where(np.isfinite(out), out, 0).astype(np.int32)
     logger.info("Land cover %s: %d x %d cells at %.1f m, %d classes in its table", spec.label,
                 grid.width, grid.height, grid.resolution_m, len(table.classes))
-    return Raster(codes_out, grid, "class", (f"land cover {spec.label} ({table.source})",)), \
+    note = Text(N_("land cover {label} ({legend})"), label=Name(spec.label),
+                legend=Name(table.source))
+    return Raster(codes_out, grid, "class", (note,)), \
         table, warnings

@@ -121,7 +121,8 @@ def normalise_roads(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFra
     if unknown.any() and derivable:
         derived = classify_roads(frame, highway="highway", ref="ref", name="name")
         frame["road_class"] = frame.get("road_class", derived).where(~unknown, derived)
-        ctx.note(f"road_class derived from {'/'.join(derivable)} for {int(unknown.sum())} roads")
+        ctx.note(Text(N_("road_class derived from {columns} for {count} roads"),
+                      columns=Name("/".join(derivable)), count=Num(int(unknown.sum()))))
     elif unknown.any() and "road_class" in frame.columns:
         found = ", ".join(repr(v) for v in frame.loc[unknown, "road_class"].unique()[:5])
         ctx.add(

@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from covplan.i18n import N_
+from covplan.i18n import N_, Name, Num, Text
 from covplan.io.checks import check_unique, clean_text
 from covplan.io.context import FileContext
 from covplan.io.tables import to_numeric
@@ -171,10 +171,8 @@ def _eirp_to_power(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
         loss = frame.get("cable_loss_db", pd.Series(np.nan, index=frame.index)).fillna(0.0)
         frame.loc[rows, "tx_power_dbm"] = (frame["eirp_dbm"] - gain + loss)[rows]
         frame.loc[rows, "cable_loss_db"] = loss[rows]
-    ctx.note(
-        f"tx_power_dbm derived from eirp_dbm for {int(need.sum())} sectors "
-        "(tx power = EIRP - antenna gain + cable loss)"
-    )
+    ctx.note(Text(N_("tx_power_dbm derived from eirp_dbm for {count} sectors (tx power = "
+                     "EIRP - antenna gain + cable loss)"), count=Num(int(need.sum()))))
 
 
 def _defaults(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
@@ -189,12 +187,15 @@ def _defaults(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
             fill = rows & frame[column].isna()
             if fill.any():
                 frame.loc[fill, column] = value
-                applied.append(f"{column} = {value:g} ({int(fill.sum())} sectors)")
+                applied.append(Text(N_("{value} ({count} sectors)"),
+                                    value=Name(f"{column} = {value:g}"),
+                                    count=Num(int(fill.sum()))))
         if applied:
-            ctx.note(f"{tech} defaults applied: {', '.join(applied)}")
+            ctx.note(Text(N_("{technology} defaults applied: {values}"), technology=Name(tech),
+                          values=tuple(applied)))
     if "azimuth_deg" not in frame.columns:
         frame["azimuth_deg"] = np.nan
-        ctx.note("no azimuth_deg column: every sector is omnidirectional")
+        ctx.note(Text(N_("no azimuth_deg column: every sector is omnidirectional")))
     frame["azimuth_deg"] = np.mod(frame["azimuth_deg"], 360.0)
     frame["operator"] = clean_text(frame.get("operator", pd.Series(pd.NA, index=frame.index)))
     frame["operator"] = frame["operator"].fillna("")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from covplan.errors import InputError, Problem
-from covplan.i18n import N_, Num, Text
+from covplan.i18n import N_, Name, Num, Text
 from covplan.io.context import FileContext
 
 _DELIMITERS = (",", ";", "\t", "|")
@@ -179,7 +179,8 @@ def read_csv_table(path: Path, ctx: FileContext) -> pd.DataFrame:
     text = read_text(path, ctx)
     delimiter = sniff_delimiter(text)
     if delimiter != ",":
-        ctx.note(f"{path.name}: read with delimiter {delimiter!r}")
+        ctx.note(Text(N_("{file}: read with delimiter {delimiter}"), file=Name(path.name),
+                      delimiter=Name(repr(delimiter))))
     header, rows = _rows(text, delimiter, ctx)
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame = frame.apply(lambda c: c.str.strip()).replace("", pd.NA) if len(frame) else frame
@@ -217,10 +218,9 @@ def to_numeric(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:
     text = values.astype("string").str.strip()
     if _uses_decimal_comma(text):
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        ctx.note(
-            f"{ctx.file}: column '{column}' uses decimal commas (e.g. 8.375,21); read as "
-            "Vietnamese-locale numbers"
-        )
+        ctx.note(Text(N_("{file}: column '{column}' uses decimal commas (e.g. 8.375,21); read "
+                         "as Vietnamese-locale numbers"), file=Name(str(ctx.file)),
+                      column=Name(column)))
     numbers = pd.to_numeric(text, errors="coerce").astype(np.float64)
     bad = (numbers.isna() & text.notna() & (text != "")).fillna(False)
     if bad.any():

@@ -52,7 +52,7 @@ from scipy import ndimage
 
 from covplan.errors import DataFileNotFoundError, InputError, Problem
 from covplan.grid import GridSpec, Raster
-from covplan.i18n import N_, Language, Name, Num, Phrase, language
+from covplan.i18n import N_, Language, Name, Num, Phrase, Text, language
 from covplan.io.manifest import LayerSpec
 from covplan.io.raster import (
     Bounds,
@@ -290,7 +290,8 @@ def dem_to_grid(
     missing = int(np.isnan(out).sum())
     if missing:
         logger.info("DEM does not cover %s of %s working cells", f"{missing:,}", f"{out.size:,}")
-    return Raster(out, grid, units="m", notes=(*notes, "terrain resampled to the nearest post"))
+    return Raster(out, grid, units="m",
+                  notes=(*notes, Text(N_("terrain resampled to the nearest post"))))
 
 
 def fill_voids(
@@ -543,7 +544,8 @@ def load_terrain(
                    crs if area is not None else None)
     filled, count = _fill_inner_voids(source)
     source = RasterWindow(filled, source.transform, source.crs, source.label, source.tiles)
-    notes = [f"terrain: filled {count:,} void cells inside {spec.label}"] if count else []
+    notes = [Text(N_("terrain: filled {count} void cells inside {label}"), count=Num(count),
+                  label=Name(spec.label))] if count else []
     share, height = 1.0, 0.0
     missing: tuple[str, ...] = ()
     if area is not None:

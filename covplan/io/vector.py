@@ -15,7 +15,7 @@ from pyproj import CRS
 
 from covplan import settings
 from covplan.errors import DataFileNotFoundError, LimitError, UnsupportedFormatError
-from covplan.i18n import N_, Num
+from covplan.i18n import N_, Name, Num, Text
 from covplan.io.columns import invert_mapping, suggest_column
 from covplan.io.context import UNLOCATED, FileContext
 from covplan.io.manifest import LayerSpec
@@ -172,15 +172,13 @@ def _read_opencellid(path: Path, ctx: FileContext) -> gpd.GeoDataFrame:
     legacy = ~cells["technology"].isin(["4G", "5G"])
     if legacy.any():
         counts = cells.loc[legacy, "radio"].value_counts().to_dict()
-        ctx.note(
-            f"OpenCellID: left out {int(legacy.sum()):,} cells of older technologies "
-            f"({', '.join(f'{n} {r}' for r, n in counts.items())})"
-        )
-    ctx.note(
-        f"OpenCellID: {int((~legacy).sum()):,} LTE/NR cells grouped into "
-        f"{cells.loc[~legacy, 'site_id'].nunique():,} sites; height, power and azimuth "
-        "are not in OpenCellID, so defaults apply and sectors are omnidirectional"
-    )
+        ctx.note(Text(N_("OpenCellID: left out {count} cells of older technologies "
+                         "({kinds})"), count=Num(int(legacy.sum())),
+                      kinds=Name(", ".join(f"{n:,} {r}" for r, n in counts.items()))))
+    ctx.note(Text(N_("OpenCellID: {cells} LTE/NR cells grouped into {sites} sites; height, "
+                     "power and azimuth are not in OpenCellID, so defaults apply and "
+                     "sectors are omnidirectional"), cells=Num(int((~legacy).sum())),
+                  sites=Num(cells.loc[~legacy, "site_id"].nunique())))
     return cells[~legacy.to_numpy()].reset_index(drop=True)
 
 
@@ -197,10 +195,9 @@ def _filter_rows(frame: gpd.GeoDataFrame, spec: LayerSpec, ctx: FileContext) -> 
             continue
         keep &= frame[column].astype("string").isin(allowed).fillna(False)
     if not keep.all():
-        ctx.note(
-            f"kept {int(keep.sum()):,} of {len(frame):,} features of {ctx.file} "
-            f"(where {spec.where})"
-        )
+        ctx.note(Text(N_("kept {kept} of {count} features of {file} (where {where})"),
+                      kept=Num(int(keep.sum())), count=Num(len(frame)),
+                      file=Name(str(ctx.file)), where=Name(str(spec.where))))
     return frame[keep.to_numpy()]
 
 
@@ -267,8 +264,9 @@ def apply_columns(
     sources = set(usable.values())
     for target, source in usable.items():
         if target != source and target in frame.columns and target not in sources:
-            ctx.note(f"column '{target}' of {ctx.file} replaced by '{source}' (dataset.toml "
-                     f'maps {target} = "{source}")')
+            ctx.note(Text(N_("column '{target}' of {file} replaced by '{source}' (dataset.toml "
+                             "maps {target} = \"{source}\")"), target=Name(target),
+                          file=Name(str(ctx.file)), source=Name(source)))
     values = {t: frame[s].to_numpy() for t, s in usable.items()}
     dropped = [c for c in frame.columns if c != geometry and (c in sources or c in values)]
     out = frame.drop(columns=dropped)

@@ -36,7 +36,7 @@ from rasterio.warp import Resampling
 
 from covplan.errors import InputError, Problem
 from covplan.grid import GridSpec, Raster
-from covplan.i18n import N_
+from covplan.i18n import N_, Text
 from covplan.io.manifest import LayerSpec
 from covplan.io.raster import (
     covered_share,
@@ -208,7 +208,7 @@ def population_to_grid(
         out,
         grid,
         units="people",
-        notes=("population resampled to the working grid with sum (total conserved)",),
+        notes=(Text(N_("population resampled to the working grid with sum (total conserved)")),),
     )
 
 

@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from covplan import __version__, settings
 from covplan.export import wording
-from covplan.i18n import N_, Language
+from covplan.i18n import N_, Language, said
 from covplan.report.data import ReportData
 from covplan.report.styles import styles, text
 from covplan.report.tables import key_value_table
@@ -121,7 +121,7 @@ def methods_section(data: ReportData, lang: Language) -> list[Flowable]:
     notes = list(data.dataset.notes)
     if notes:
         flow.append(Paragraph(text(lang._("What loading did")), st.h2))
-        flow += [Paragraph(f"• {text(note)}", st.small) for note in notes[:MAX_NOTES]]
+        flow += [Paragraph(f"• {text(said(note, lang))}", st.small) for note in notes[:MAX_NOTES]]
         if len(notes) > MAX_NOTES:
             flow.append(Paragraph(text(lang._(
                 "… and {count} more (covplan info DATA lists them all).").format(

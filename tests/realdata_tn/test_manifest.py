@@ -10,6 +10,7 @@ import pytest
 from pyproj import Transformer
 
 from covplan.cli.main import main
+from covplan.i18n import language, said
 from covplan.io import load_dataset
 
 MANIFEST = Path(__file__).with_name("dataset.toml")
@@ -48,6 +49,10 @@ def test_every_layer_loads_in_the_working_crs(thai_nguyen, realdata: Path) -> No
     note = next(n for n in ds.notes if "void cells" in n)
     filled = int(re.search(r"filled ([\d,]+) void", note).group(1).replace(",", ""))
     assert 0 < voids <= 1_539 and filled == pytest.approx(voids, rel=0.03)
+    # said in Vietnamese for the report and `covplan validate --lang vi`: 1.273, not 1,273
+    vi = said(note, language("vi"))
+    written = f"{filled:,}".replace(",", ".")
+    assert vi == f"terrain: đã lấp {written} ô trống dữ liệu trong N21E105.hgt", vi
 
 
 def test_population_is_conserved_into_communes(thai_nguyen) -> None:  # type: ignore[no-untyped-def]

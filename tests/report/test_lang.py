@@ -32,11 +32,14 @@ WORDS = {
            "headings": ("Báo cáo vùng phủ sóng hạ tầng số", "Mục tiêu: Thái Nguyên 2025",
                         "Các đoạn đường chưa có sóng dài nhất", "Tổng hợp theo xã, phường",
                         "Phương pháp và dữ liệu"),
-           "page": "trang 1/"},
+           "page": "trang 1/",
+           # what loading did (the defaults applied to the tiny dataset's 5G sector)
+           "note": "sites: 5G, giá trị mặc định đã áp dụng: frequency_mhz = 3500 (1 sector)"},
     "en": {"status": ("Not met", "NOT MET"), "date": "1 Jul 2025",
            "headings": ("Digital-infrastructure coverage report", "Targets: Thái Nguyên 2025",
                         "Longest road gaps", "Commune summary", "Methods and data"),
-           "page": "page 1 of"},
+           "page": "page 1 of",
+           "note": "sites: 5G defaults applied: frequency_mhz = 3500 (1 sectors)"},
 }
 
 
@@ -79,9 +82,10 @@ def test_the_report_speaks_one_language(tiny_report: ReportData, out_dir: Path, 
         assert _flat(row[label]) in text
         if row["status"] != "no data":  # (speed: not measured on hand-made grids)
             assert _percent(row["measured_percent"], code) in text  # 1 decimal, locale's mark
-    for word in (*words["status"], words["date"], *words["headings"], words["page"]):
+    for word in (*words["status"], words["date"], *words["headings"], words["page"],
+                 words["note"]):
         assert word in text
-    for word in (*other["status"], *other["headings"][2:], other["page"]):
+    for word in (*other["status"], *other["headings"][2:], other["page"], other["note"]):
         assert word not in text
     decimal = "," if code == "vi" else "."
     assert re.search(rf"\b\d+{re.escape(decimal)}\d %", text)  # percentages as people read them
