@@ -30,4 +30,4 @@ def validate(data: Path, lang_code: str | None) -> None:
     click.echo(lang._(N_("Terrain: {statement}")).format(
         statement=dataset.terrain_statement(lang)))
     for note in dataset.notes:
-        click.echo(lang._(N_("  note: {note}")).format(note=said(note, lang)))
+        click.echo("  " + lang._(N_("note: {note}")).format(note=said(note, lang)))

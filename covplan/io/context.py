@@ -66,10 +66,10 @@ class FileContext:
             )
         )
 
-    def note(self, text: str) -> None:
+    def note(self, text: Text) -> None:
         """Record something done to the data (a default applied, a geometry repaired).
 
-        ``text`` is a :class:`~covplan.i18n.Text` where it can be said in the reader's
+        ``text`` is a :class:`~covplan.i18n.Text`, to be said in the reader's
         language (the report and ``covplan validate --lang vi`` say it so).
         """
         self.notes.append(Text(N_("{layer}: {note}"), layer=Name(self.layer), note=text))
