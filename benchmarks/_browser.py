@@ -88,6 +88,10 @@ _STAMP_CLICKS = """() => {
 _FIRST_SEEN = """(wanted) => {
     if (window.top !== window) return;  // the page's own elements: not in the map's frame
     window.__covplanSeen = {};
+    window.__covplanFirstDrawn = null;  // the map's first scenario (live_map.js tells the page)
+    window.addEventListener("covplan:map-drawn", () => {
+        if (window.__covplanFirstDrawn === null) window.__covplanFirstDrawn = Date.now();
+    });
     let due = false;
     const look = (watch) => {
         due = false;
@@ -358,6 +362,14 @@ class AppPage:
         """Epoch seconds at which each watched selector first showed since the last load."""
         seen = self.page.evaluate("() => window.__covplanSeen || {}")
         return {name: float(ms) / 1000.0 for name, ms in seen.items()}
+
+    def first_drawn(self) -> float | None:
+        """Epoch seconds at which the map first applied a scenario since the last load.
+
+        Needs :meth:`watch_first`; :meth:`applied_at` gives the latest update instead.
+        """
+        ms = self.page.evaluate("() => window.__covplanFirstDrawn || null")
+        return None if ms is None else float(ms) / 1000.0
 
     def applied_at(self) -> float | None:
         """Epoch seconds of the map's latest scenario update (None before the first)."""

@@ -217,44 +217,62 @@ def show(base: BaseMap, scenario_script: str, *, key: str, height: int,
 AFTER_MAP_KEY = "covplan_after_map"
 #: Runs in the page (Streamlit's v2 component: no frame of its own). Reports ``drawn`` once
 #: the map has applied a scenario (``live_map.js`` says so to the page), at once when the
-#: page has no map or drew one already, and otherwise :data:`AFTER_MAP_WAIT_MS` after the
-#: map's frame has loaded (a map whose script failed) or :data:`AFTER_MAP_CAP_MS` after the
-#: watcher came (a frame that never loads). The wait counts from the frame's load, not from
-#: the watcher: on a busy machine the frame's 3.7 MB of code may take longer than the wait.
+#: page drew its map already, and otherwise :data:`AFTER_MAP_WAIT_MS` after the map's frame
+#: has loaded (a map whose script failed) or :data:`AFTER_MAP_CAP_MS` after the watcher came
+#: (a frame that never loads). The wait counts from the frame's load, not from the watcher:
+#: on a busy machine the frame's 3.7 MB of code may take longer than the wait. A frame not
+#: in the page yet is waited for: Streamlit loads each kind of element's code on first use,
+#: so on a first visit this watcher may mount before the map's frame does.
 _AFTER_MAP_JS = """
 export default function ({ setTriggerValue }) {
   let done = false;
   let timer = null;
-  const frame = document.querySelector(%(frame)s);
+  let frame = null;
+  let look = null;
+  const stopLooking = () => { if (look) { look.disconnect(); look = null; } };
   const fire = () => {
     if (done) return;
     done = true;
     window.removeEventListener("covplan:map-drawn", fire);
     if (frame) frame.removeEventListener("load", loaded);
+    stopLooking();
     clearTimeout(timer);
     clearTimeout(cap);
     setTriggerValue("drawn", true);
   };
   const loaded = () => { if (!done && timer === null) timer = setTimeout(fire, %(wait)d); };
-  const cap = setTimeout(fire, %(cap)d);
-  window.addEventListener("covplan:map-drawn", fire);
-  if (!frame || window.__covplanMapDrawn) {
-    fire();
-  } else {
+  const follow = (found) => {
+    frame = found;
     frame.addEventListener("load", loaded);
     const doc = frame.contentDocument;
     if (doc && doc.readyState === "complete" && doc.URL !== "about:blank") loaded();
+  };
+  const cap = setTimeout(fire, %(cap)d);
+  window.addEventListener("covplan:map-drawn", fire);
+  if (window.__covplanMapDrawn) {
+    fire();
+  } else {
+    const found = document.querySelector(%(frame)s);
+    if (found) {
+      follow(found);
+    } else {
+      look = new MutationObserver(() => {
+        const late = document.querySelector(%(frame)s);
+        if (late) { stopLooking(); follow(late); }
+      });
+      look.observe(document, {childList: true, subtree: true});
+    }
   }
   return () => {
     window.removeEventListener("covplan:map-drawn", fire);
     if (frame) frame.removeEventListener("load", loaded);
+    stopLooking();
     clearTimeout(timer);
     clearTimeout(cap);
   };
 }
 """
-#: The longest a page waits, once its map's frame has loaded, for the map to be drawn
-#: before drawing what follows it.
+#: How long the tables wait for a map whose frame has loaded but that never says it is drawn.
 AFTER_MAP_WAIT_MS = 5000
 #: The longest a page waits for its map in any case.
 AFTER_MAP_CAP_MS = 30000

@@ -234,8 +234,10 @@ def test_a_new_page_draws_its_tables_once_its_map_is_drawn(server: str) -> None:
             page.reload() if app.first_seen() else app.open(server)
             app.wait_map_ready()
             app.wait_tables()
-            drawn = app.applied_at()
-            assert drawn is not None and app.first_seen()["table"] >= drawn
+            drawn = app.first_drawn()
+            table = app.first_seen()["table"]
+            assert drawn is not None, "the map never said it was drawn"
+            assert table >= drawn, f"the table showed {drawn - table:.3f} s before the map"
             assert app.runs_ended == 1 and app.fragment_runs_ended == 1
             assert page.locator(TABLE).count() == 1
         browser.close()

@@ -149,23 +149,45 @@ const advance = (ms) => {
   }
   now = end;
 };
+let observers = [];
+globalThis.MutationObserver = class {
+  constructor(f) { this.f = f; this.on = false; observers.push(this); }
+  observe() { this.on = true; }
+  disconnect() { this.on = false; }
+};
+const mutate = () => observers.filter((o) => o.on).forEach((o) => o.f([]));
 const mount = ({frame = true, loaded = false, drawn = false} = {}) => {
-  now = 0; timers.length = 0;
+  now = 0; timers.length = 0; observers = [];
   globalThis.window = new EventTarget();
   if (drawn) window.__covplanMapDrawn = 1;
-  const element = frame ? new EventTarget() : null;
-  if (element) element.contentDocument = loaded
+  const element = new EventTarget();
+  element.contentDocument = loaded
     ? {readyState: "complete", URL: "http://127.0.0.1/component/index.html"}
     : {readyState: "complete", URL: "about:blank"};
-  globalThis.document = {querySelector: () => element};
+  let shown = frame;
+  globalThis.document = {querySelector: () => (shown ? element : null)};
   const seen = [];
   watch({setTriggerValue: (name, value) => seen.push([name, value, now])});
-  return {element, seen};
+  // the map's frame comes into the page (Streamlit mounted the map after the watcher)
+  const show = () => { shown = true; mutate(); };
+  return {element, seen, show};
 };
 const out = {};
-out.noMap = mount({frame: false}).seen;
+let run;
+out.noMap = (run = mount({frame: false}), advance(60000), run.seen);
+run = mount({frame: false});
+advance(2000); mutate(); advance(1000);
+out.lateFrameBeforeIt = run.seen.length;
+run.show(); advance(1000); run.element.dispatchEvent(new Event("load")); advance(%(wait)d - 1);
+out.lateFrameBeforeWait = run.seen.length;
+advance(1);
+out.lateFrame = run.seen;
+out.lookingAfter = observers.filter((o) => o.on).length;
+run = mount({frame: false});
+advance(2000); run.show(); advance(500); window.dispatchEvent(new Event("covplan:map-drawn"));
+out.lateFrameDrawn = (advance(60000), run.seen);
 out.drawnBefore = mount({drawn: true}).seen;
-let run = mount();
+run = mount();
 advance(1000); window.dispatchEvent(new Event("covplan:map-drawn"));
 run.element.dispatchEvent(new Event("load")); advance(60000);
 out.reported = run.seen;
@@ -184,7 +206,8 @@ def test_the_tables_watcher_waits_for_the_map_counting_from_its_frames_load(
         tmp_path: Path) -> None:
     """In Node, with a stubbed clock: the report comes when the map says it is drawn; a map
     that never says so is waited for from its frame's load (a busy machine's slow frame is
-    not cut short), and a frame that never loads only up to the cap."""
+    not cut short), a frame that never loads only up to the cap, and a frame not in the
+    page yet (its element's code still loading) is waited for, not taken for no map."""
     if NODE is None:
         pytest.skip("node is not installed: cannot run the generated JavaScript")
     (tmp_path / "watcher.mjs").write_text(after_map_js(), encoding="utf-8")
@@ -193,7 +216,12 @@ def test_the_tables_watcher_waits_for_the_map_counting_from_its_frames_load(
     done = subprocess.run([NODE, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert out["noMap"] == [["drawn", True, 0]]
+    assert out["noMap"] == [["drawn", True, AFTER_MAP_CAP_MS]]
+    # a frame mounted after the watcher is waited for, then followed like one found at once
+    assert out["lateFrameBeforeIt"] == out["lateFrameBeforeWait"] == 0
+    assert out["lateFrame"] == [["drawn", True, 4000 + AFTER_MAP_WAIT_MS]]
+    assert out["lookingAfter"] == 0
+    assert out["lateFrameDrawn"] == [["drawn", True, 2500]]
     assert out["drawnBefore"] == [["drawn", True, 0]]
     assert out["reported"] == [["drawn", True, 1000]]  # once, when the map said so
     assert out["slowFrameBeforeWait"] == 0
