@@ -179,12 +179,29 @@ class Num:
     """A number inside a :class:`Phrase`, formatted per language with ``decimals``.
 
     ``percent=True`` adds the locale's " %" (so that templates never hold a bare "%",
-    which gettext tools read as a C format).
+    which gettext tools read as a C format); ``signed=True`` writes "+" before a positive
+    value (a correction: +3,1 dB).
     """
 
     value: float
     decimals: int = 0
     percent: bool = False
+    signed: bool = False
+
+    @classmethod
+    def shortest(cls, value: float, most: int = 3) -> Num:
+        """``value`` with the fewest decimals that show it, at most ``most`` (30, 28.5, 1.333).
+
+        Examples
+        --------
+        >>> [(n.value, n.decimals) for n in map(Num.shortest, (28.5, 30.0, 4 / 3))]
+        [(28.5, 1), (30.0, 0), (1.333, 3)]
+        """
+        rounded = round(float(value), most)
+        if not math.isfinite(rounded):
+            return cls(rounded, 0)
+        decimals = next(d for d in range(most + 1) if round(rounded, d) == rounded)
+        return cls(rounded, decimals)
 
 
 @dataclass(frozen=True)
@@ -272,7 +289,8 @@ def _render(value: object, lang: Language) -> str:
     if isinstance(value, Num):
         if value.percent:
             return lang.percent(value.value, value.decimals)
-        return lang.number(value.value, value.decimals)
+        text = lang.number(value.value, value.decimals)
+        return "+" + text if value.signed and value.value > 0 and text != "–" else text
     if isinstance(value, (Phrase, Text)):
         return value(lang)
     if isinstance(value, Name):

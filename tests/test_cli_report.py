@@ -49,7 +49,9 @@ def test_report_writes_every_format(demo_small: Path, tmp_path: Path,
     reader = PdfReader(out / "report.pdf")
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     for label in ("4G/5G on 100 % of expressways and national highways",
-                  "Fibre to 99.3 % of villages", "5G in residential areas", "Phường"):
+                  "Fibre to 99.3 % of villages", "5G in residential areas", "Phường",
+                  # the prediction's notes in the methods
+                  "receiver 1.5 m above ground", "calibration: none (the model as published)"):
         assert label in text
     with Image.open(out / "map_gaps.png") as image:
         assert image.size == (int(297 / 25.4 * 72), int(210 / 25.4 * 72))
@@ -57,6 +59,21 @@ def test_report_writes_every_format(demo_small: Path, tmp_path: Path,
     assert len(gaps) == len(gpd.read_file(out / "road_gaps.geojson", engine="pyogrio"))
     with rasterio.open(out / "rsrp_4G.tif") as src:
         assert src.crs.to_epsg() == 32648
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_the_vietnamese_report_states_the_prediction_in_vietnamese(
+        demo_small: Path, tmp_path: Path) -> None:
+    """The methods page's prediction rows (model, receiver, clutter, calibration, the
+    model's validity range) are said in Vietnamese, numbers written the Vietnamese way."""
+    assert _run(demo_small, tmp_path / "out", "--format", "pdf") == 0
+    text = " ".join(_pdf_text(tmp_path / "out" / "report.pdf").split())
+    methods = text[text.index("Phương pháp và dữ liệu"):]
+    for said in ("máy thu cao 1,5 m so với mặt đất", "hiệu chỉnh mô hình: không có",
+                 "mô hình hata-suburban (COST 231", "nằm ngoài phạm vi áp dụng 30–200 m"):
+        assert said in methods, said
+    for english in ("receiver 1.5 m", "calibration: none", "outside its validity range"):
+        assert english not in methods, english
 
 
 def test_report_refuses_to_overwrite_and_rejects_bad_formats(

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from covplan.errors import ConfigError
-from covplan.i18n import N_, Name, Num, Phrase
+from covplan.i18n import N_, Name, Num, Phrase, Text, joined
 from covplan.radio.models import MODELS
 from covplan.schema import TECHNOLOGIES
 
@@ -141,12 +141,18 @@ class TechnologyCorrection:
         return (f"{self.technology} {self.model} {self.offset_db!r} "
                 f"{self.slope_db_per_decade!r} {self.distance_m!r} {classes}")
 
-    def summary(self) -> str:
-        """``4G hata-suburban: +3.1 dB at 1 km, -4.2 dB/decade, 3 class offsets``."""
-        classes = (f", {len(self.class_offsets_db)} land-cover class offsets"
-                   if self.class_offsets_db else "")
-        return (f"{self.technology} {self.model}: {self.offset_db:+.1f} dB at 1 km, "
-                f"{self.slope_db_per_decade:+.1f} dB/decade{classes}")
+    def summary(self) -> Text:
+        """``4G hata-suburban: +3.1 dB at 1 km, -4.2 dB/decade, 3 land-cover class offsets``."""
+        text = N_("{tech} {model}: {offset} dB at 1 km, {slope} dB/decade")
+        values: dict[str, object] = {
+            "tech": Name(self.technology), "model": Name(self.model),
+            "offset": Num(self.offset_db, 1, signed=True),
+            "slope": Num(self.slope_db_per_decade, 1, signed=True)}
+        if self.class_offsets_db:
+            text = N_("{tech} {model}: {offset} dB at 1 km, {slope} dB/decade, {classes} "
+                      "land-cover class offsets")
+            values["classes"] = Num(len(self.class_offsets_db))
+        return Text(text, **values)
 
 
 @dataclass(frozen=True)
@@ -203,15 +209,18 @@ class Calibration:
         parts = "; ".join(c.summary() for c in self.corrections.values())
         return f"{self.name} ({fitted}{on}): {parts}" if parts else f"{self.name}: no correction"
 
-    def note(self, technology: str, model: str) -> str:
+    def note(self, technology: str, model: str) -> Text:
         """The grid note of ``technology`` predicted with ``model``."""
         found = self.corrections.get(technology)
         if found is None:
-            return f"calibration: {self.name} has no {technology} correction; none applied"
+            return Text(N_("calibration: {file} has no {tech} correction; none applied"),
+                        file=Name(self.name), tech=Name(technology))
         if found.model != model:
-            return (f"calibration: {self.name} was fitted for {found.model}, not {model}; "
-                    f"not applied to {technology}")
-        return f"calibration: {self.name}, {found.summary()}"
+            return Text(N_("calibration: {file} was fitted for {fitted}, not {model}; not "
+                           "applied to {tech}"), file=Name(self.name), fitted=Name(found.model),
+                        model=Name(model), tech=Name(technology))
+        return Text(N_("calibration: {file}, {correction}"), file=Name(self.name),
+                    correction=found.summary())
 
     def to_toml(self) -> str:
         """The file's text (module docstring)."""
@@ -254,11 +263,12 @@ def calibration_phrase(calibration: Calibration | None) -> Phrase:
     if calibration is None:
         return Phrase(N_("none: the propagation model as published, not fitted to "
                          "measurements"))
-    corrections = "; ".join(c.summary() for c in calibration.corrections.values())
+    corrections = joined([c.summary().phrase for c in calibration.corrections.values()],
+                         N_("; "))
     return Phrase.of(N_("{file}, fitted on {measurements} ({points} points): {corrections}"),
                      file=Name(calibration.name),
                      measurements=Name(calibration.measurements or "?"),
-                     points=Num(calibration.points), corrections=Name(corrections))
+                     points=Num(calibration.points), corrections=corrections)
 
 
 def _num(value: float, decimals: int = 3) -> str:

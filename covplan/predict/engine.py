@@ -24,13 +24,14 @@ from covplan import settings as config
 from covplan._digest import frame_digest
 from covplan._progress import ProgressFn, labelled, scaled
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import N_, Name, Num, Text
 from covplan.predict import sinr as sinr_mod
 from covplan.predict._compute import Settings, compute_group
 from covplan.predict._groups import Group, SectorTable, build_groups, sector_table
 from covplan.predict._merge import empty_grids, merge_ranked, merge_window
 from covplan.predict._terrain import TerrainSampler, prepare_terrain
 from covplan.predict.cache import SiteCache, SiteResult
-from covplan.predict.environment import RadioEnvironment, ReceiverCorrection
+from covplan.predict.environment import NO_CALIBRATION, RadioEnvironment, ReceiverCorrection
 from covplan.predict.sinr import CarrierPower
 from covplan.radio import linklevel, models
 from covplan.radio.defaults import COVERAGE_THRESHOLD_DBM
@@ -331,10 +332,11 @@ def predict_coverage(
         progress(1.0, f"{technology}: merged {len(groups)} sites")
     if link is not None:
         noise = linklevel.noise_re_dbm(technology, noise_figure_db)
-        notes += (f"SINR: sectors of one network on the serving carrier interfere, each scaled "
-                  f"by its load; noise {noise:.1f} dBm per resource element (UE noise figure "
-                  f"{noise_figure_db:g} dB); interferers below {settings.floor_dbm:g} dBm "
-                  "left out",)
+        notes += (Text(N_("SINR: sectors of one network on the serving carrier interfere, "
+                          "each scaled by its load; noise {noise} dBm per resource element "
+                          "(UE noise figure {figure} dB); interferers below {floor} dBm left "
+                          "out"), noise=Num(noise, 1), figure=Num.shortest(noise_figure_db),
+                       floor=Num.shortest(settings.floor_dbm)),)
     rsrp_tiles = TiledRaster(rsrp, grid, "dBm", notes)
     servers = KeyGrid(TiledRaster(codes, grid, "index", notes), code_keys, keys)
     if link is None:
@@ -569,7 +571,7 @@ def _merge_into(blocks: list[np.ndarray], row0: int, col0: int, r: SiteResult,
 
 
 def _warn_ranges(spec: models.ModelSpec, table: SectorTable, results: list[SiteResult],
-                 rx_height_m: float, warn: bool) -> tuple[str, ...]:
+                 rx_height_m: float, warn: bool) -> tuple[Text, ...]:
     if not results:
         return ()
     if spec.kernel == MODEL_HATA:
@@ -588,32 +590,36 @@ def _warn_ranges(spec: models.ModelSpec, table: SectorTable, results: list[SiteR
 
 
 def _notes(spec: models.ModelSpec, s: Settings, results: list[SiteResult],
-           flat: bool) -> tuple[str, ...]:
+           flat: bool) -> tuple[Text, ...]:
     radius = max((r.radius_m for r in results), default=0.0)
     notes = [
-        f"model {spec.name} ({spec.reference}); terrain combination as in covplan.radio.models",
-        f"receiver {s.rx_height_m:g} m, k = {s.k_factor:.4g}, sites predicted down to "
-        f"{s.floor_dbm:g} dBm, largest radius {radius / 1000:.1f} km",
+        Text(N_("model {model} ({reference})"), model=Name(spec.name),
+             reference=Name(spec.reference)),
+        Text(N_("receiver {height} m above ground, k = {k}, sites predicted down to {floor} "
+                "dBm, largest radius {radius} km"), height=Num.shortest(s.rx_height_m),
+             k=Num.shortest(s.k_factor), floor=Num.shortest(s.floor_dbm),
+             radius=Num(radius / 1000, 1)),
     ]
     if spec.distance_m is not None and radius > spec.distance_m[1]:
-        notes.append(f"{spec.name} evaluated beyond its {spec.distance_m[1] / 1000:g} km range "
-                     "(continued formula, never below free space)")
+        notes.append(Text(N_("{model} evaluated beyond its {range} km range (continued "
+                             "formula, never below free space)"), model=Name(spec.name),
+                          range=Num.shortest(spec.distance_m[1] / 1000)))
     if flat:
-        notes.append("no terrain: smooth earth at 0 m")
+        notes.append(Text(N_("no terrain: smooth earth at 0 m")))
     return tuple(notes)
 
 
 def _environment_notes(environment: RadioEnvironment | None, technology: str, model: str,
-                       table: SectorTable) -> tuple[str, ...]:
+                       table: SectorTable) -> tuple[Text, ...]:
     """Clutter, calibration and pattern notes; "calibration: none" without an environment."""
     if environment is None:
-        return ("calibration: none (the model as published)",)
+        return (Text(NO_CALIBRATION),)
     notes = environment.notes(technology, model, table["frequency_mhz"])
     if table.antenna_pattern is not None:
         used = sorted({n for n in table.antenna_pattern.tolist() if n})
         if used:
-            notes += (f"vendor antenna patterns (MSI, summed cuts as in 3GPP TR 36.814): "
-                      f"{', '.join(used)}",)
+            notes += (Text(N_("vendor antenna patterns (MSI, summed cuts as in 3GPP TR "
+                              "36.814): {names}"), names=Name(", ".join(used))),)
     return notes
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from rasterio.warp import Resampling
 
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import N_, Text
 from covplan.radio.clutter import ClutterTable
 from covplan.radio.patterns import AntennaPattern
 
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from covplan.calibration.correction import Calibration
 
 logger = logging.getLogger(__name__)
+
+#: The grids' note of a prediction with no calibration.
+NO_CALIBRATION = N_("calibration: none (the model as published)")
 
 _CLASSES_ON_GRID: weakref.WeakKeyDictionary[Raster, dict[GridSpec, np.ndarray]] = (
     weakref.WeakKeyDictionary()
@@ -213,15 +217,16 @@ class RadioEnvironment:
                                   self.clutter if classes is not None else None, offset, slope,
                                   log_range, offsets, text)
 
-    def notes(self, technology: str, model: str, frequencies_mhz: np.ndarray) -> tuple[str, ...]:
+    def notes(self, technology: str, model: str, frequencies_mhz: np.ndarray
+              ) -> tuple[Text, ...]:
         """What the environment did to ``technology``'s prediction, for the grids' notes."""
-        notes: list[str] = []
+        notes: list[Text] = []
         if self.has_clutter and self.clutter is not None:
             notes += self.clutter.notes(frequencies_mhz, model)
         if self.calibration is not None:
             notes.append(self.calibration.note(technology, model))
         else:
-            notes.append("calibration: none (the model as published)")
+            notes.append(Text(NO_CALIBRATION))
         return tuple(notes)
 
 

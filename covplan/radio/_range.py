@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike
 
+from covplan.i18n import N_, Name, Num, Text
+
 
 class ModelRangeWarning(UserWarning):
     """A propagation model was evaluated outside the validity range its reference states."""
@@ -19,7 +21,7 @@ class ModelRangeWarning(UserWarning):
 
 def range_message(
     model: str, name: str, values: ArrayLike, low: float, high: float, unit: str
-) -> str | None:
+) -> Text | None:
     """What :func:`check_range` would warn about ``values`` outside ``[low, high]``, or None.
 
     For callers that collect the messages themselves: catching warnings with
@@ -31,7 +33,8 @@ def range_message(
     model
         Model name used in the message, such as ``"COST-231 Hata"``.
     name
-        Parameter name with its symbol, such as ``"distance d"``.
+        Parameter name with its symbol, such as ``"distance d"`` (translated where the
+        catalogues have it: mark it with :func:`~covplan.i18n.N_`).
     values
         Values the model is about to be evaluated at (NaN ignored).
     low, high
@@ -41,9 +44,10 @@ def range_message(
 
     Returns
     -------
-    str or None
-        The message naming the model, the parameter, the range and what arrived; None when
-        every value lies inside the range.
+    Text or None
+        The message (English as a string, any language with ``text(lang)``) naming the
+        model, the parameter, the range and what arrived; None when every value lies inside
+        the range.
     """
     arr = np.asarray(values, dtype=np.float64)
     if arr.size == 0 or np.isnan(arr).all():
@@ -52,9 +56,12 @@ def range_message(
     if lo_got >= low - 1e-9 and hi_got <= high + 1e-9:
         return None
     outside = int(np.count_nonzero((arr < low - 1e-9) | (arr > high + 1e-9)))
-    return (f"{model}: {name} outside its validity range {low:g}–{high:g} {unit} "
-            f"({outside} of {arr.size} values, got {lo_got:g}–{hi_got:g} {unit}); "
-            "the formula is extrapolated there")
+    return Text(N_("{model}: {name} outside its validity range {low}–{high} {unit} "
+                   "({outside} of {count} values, got {lowest}–{highest} {unit}); the formula "
+                   "is extrapolated there"), model=Name(model), name=name,
+                low=Num.shortest(low), high=Num.shortest(high), unit=Name(unit),
+                outside=Num(outside), count=Num(arr.size), lowest=Num.shortest(lo_got),
+                highest=Num.shortest(hi_got))
 
 
 def check_range(

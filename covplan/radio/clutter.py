@@ -52,6 +52,8 @@ from typing import Final, Literal, get_args
 
 import numpy as np
 
+from covplan.i18n import N_, Name, Num, Text
+
 logger = logging.getLogger(__name__)
 
 ClutterType = Literal["water", "open", "suburban", "urban", "forest", "dense_urban"]
@@ -66,6 +68,11 @@ DEFAULT_HEIGHT_M: Final[Mapping[ClutterType, float]] = {
 STREET_WIDTH_M: Final = 27.0
 #: Frequency range (MHz) of P.2108-1 §3.1.
 FREQUENCY_RANGE_MHZ: Final = (30.0, 3000.0)
+#: Each clutter type in words (marked for translation).
+CLUTTER_WORDS: Final[Mapping[ClutterType, str]] = {
+    "water": N_("water"), "open": N_("open"), "suburban": N_("suburban"),
+    "urban": N_("urban"), "forest": N_("forest"), "dense_urban": N_("dense urban"),
+}
 #: The clutter type each propagation model already contains at the receiver.
 MODEL_REFERENCE: Final[Mapping[str, ClutterType]] = {
     "terrain": "open",
@@ -266,19 +273,23 @@ class ClutterTable:
                 ) - base
         return out
 
-    def notes(self, frequencies_mhz: np.ndarray, model: str) -> tuple[str, ...]:
+    def notes(self, frequencies_mhz: np.ndarray, model: str) -> tuple[Text, ...]:
         """What the clutter loss does, for the grids' notes."""
         reference = MODEL_REFERENCE.get(model, "open")
-        text = [f"clutter: {REFERENCE} per land-cover class ({self.source}), relative to the "
-                f"{reference.replace('_', ' ')} clutter {model} already contains"]
+        text = [Text(N_("clutter: {reference} per land-cover class ({source}), relative to "
+                        "the {environment} clutter {model} already contains"),
+                     reference=Name(REFERENCE), source=Name(self.source),
+                     environment=CLUTTER_WORDS[reference], model=Name(model))]
         low, high = FREQUENCY_RANGE_MHZ
         outside = sorted({float(f) for f in np.asarray(frequencies_mhz).ravel()
                           if not low <= f <= high})
         if outside:
-            shown = ", ".join(f"{f:g}" for f in outside)
             limit = clamped_frequency_mhz(outside[0])
-            text.append(f"clutter loss of {shown} MHz taken at {limit:g} MHz, the limit of "
-                        f"P.2108 §3.1 ({low:g}-{high:g} MHz)")
+            text.append(Text(N_("clutter loss of {frequencies} MHz taken at {limit} MHz, the "
+                                "limit of P.2108 §3.1 ({low}–{high} MHz)"),
+                             frequencies=[Num.shortest(f) for f in outside],
+                             limit=Num.shortest(limit), low=Num.shortest(low),
+                             high=Num.shortest(high)))
         return tuple(text)
 
     def digest(self) -> str:

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from covplan.i18n import N_, Text
 from covplan.radio import _formulas as F  # noqa: N812
 from covplan.radio import sweep as S  # noqa: N812
 from covplan.radio._range import ModelRangeWarning, range_message
@@ -147,16 +148,17 @@ def resolve_model(model: str, technology: str) -> ModelSpec:
 
 def model_range_messages(spec: ModelSpec, frequency_mhz: NDArray[np.float64],
                          base_height_m: NDArray[np.float64],
-                         rx_height_m: float) -> tuple[str, ...]:
+                         rx_height_m: float) -> tuple[Text, ...]:
     """One message per parameter outside ``spec``'s validity ranges (frequency, heights)."""
     label = f"{spec.name} ({spec.reference})"
     checks = []
     if spec.frequency_mhz:
-        checks.append(("frequency", frequency_mhz, spec.frequency_mhz, "MHz"))
+        checks.append((N_("frequency"), frequency_mhz, spec.frequency_mhz, "MHz"))
     if spec.base_height_m:
-        checks.append(("base-station height", base_height_m, spec.base_height_m, "m"))
+        checks.append((N_("base-station height"), base_height_m, spec.base_height_m, "m"))
     if spec.mobile_height_m:
-        checks.append(("receiver height", np.array([rx_height_m]), spec.mobile_height_m, "m"))
+        checks.append((N_("receiver height"), np.array([rx_height_m]), spec.mobile_height_m,
+                       "m"))
     messages = (range_message(label, name, values, low, high, unit)
                 for name, values, (low, high), unit in checks)
     return tuple(m for m in messages if m is not None)

@@ -58,7 +58,7 @@ def prediction_rows(data: ReportData, lang: Language) -> list[tuple[str, str]]:
              + lang._("Candidate sites are not predicted."))]
     for tech, grid in sorted(data.coverage.items()):
         raster = getattr(grid, "rsrp_dbm", grid)
-        notes = "; ".join(raster.notes) or lang._("no site on air")
+        notes = "; ".join(said(note, lang) for note in raster.notes) or lang._("no site on air")
         rows.append((lang._("{tech} prediction").format(tech=tech),
                      lang._("Best-server RSRP per cell; {notes}").format(notes=notes)))
     return rows

@@ -12,9 +12,15 @@ import pytest
 from pyproj import Transformer
 
 from covplan.calibration.calibrate import calibrate
-from covplan.calibration.correction import Calibration, TechnologyCorrection, read_calibration
+from covplan.calibration.correction import (
+    Calibration,
+    TechnologyCorrection,
+    calibration_phrase,
+    read_calibration,
+)
 from covplan.calibration.measurements import read_measurements
 from covplan.errors import ConfigError
+from covplan.i18n import language, said
 from covplan.io import load_dataset
 from covplan.predict import predict_network
 from covplan.predict.engine import prepare_groups
@@ -141,6 +147,11 @@ def test_a_calibration_shifts_the_grids_and_an_empty_environment_changes_nothing
     assert any(n.startswith("calibration: calibration, 4G hata-suburban: +5.0 dB")
                for n in shifted.rsrp_dbm.notes)
     assert "calibration: none (the model as published)" in bare.rsrp_dbm.notes
+    vi = language("vi")  # the report's methods say the notes in the reader's language
+    assert "hiệu chỉnh mô hình: calibration, 4G hata-suburban: +5,0 dB tại 1 km, 0,0 dB/decade" \
+        in [said(n, vi) for n in shifted.rsrp_dbm.notes]
+    assert "hiệu chỉnh mô hình: không có (mô hình theo công bố)" in [
+        said(n, vi) for n in bare.rsrp_dbm.notes]
     other = RadioEnvironment(calibration=_calibration(5.0))
     table = __import__("covplan.predict._groups", fromlist=["sector_table"]).sector_table(
         dataset.sites, "5G")
@@ -148,6 +159,26 @@ def test_a_calibration_shifts_the_grids_and_an_empty_environment_changes_nothing
 
     s = _settings("auto", "5G", None, 1.5, 4 / 3, 5.0, 30_000.0)
     assert prepare_groups(table, dataset.terrain, grid, "5G", s, other)[3] is None
+
+
+def test_the_calibration_statement_in_each_language() -> None:
+    """Every output states its calibration: corrections signed, numbers the reader's way."""
+    calibration = Calibration(
+        {"4G": TechnologyCorrection("4G", "hata-suburban", 6.74, -12.8, (100.0, 20_000.0)),
+         "5G": TechnologyCorrection("5G", "uma-nlos", -1.25, 3.0, (100.0, 5_000.0),
+                                    class_offsets_db={10: 1.5, 50: -2.0})},
+        source="cal.toml", measurements="drive.csv", points=12_345)
+    assert calibration_phrase(calibration)(language("en")) == (
+        "cal.toml, fitted on drive.csv (12,345 points): 4G hata-suburban: +6.7 dB at 1 km, "
+        "-12.8 dB/decade; 5G uma-nlos: -1.2 dB at 1 km, +3.0 dB/decade, 2 land-cover class "
+        "offsets")
+    assert calibration_phrase(calibration)(language("vi")) == (
+        "cal.toml, hiệu chỉnh theo drive.csv (12.345 điểm đo): 4G hata-suburban: +6,7 dB tại "
+        "1 km, -12,8 dB/decade; 5G uma-nlos: -1,2 dB tại 1 km, +3,0 dB/decade, 2 mức hiệu "
+        "chỉnh theo loại lớp phủ mặt đất")
+    assert calibration.note("5G", "itm")(language("vi")) == (
+        "hiệu chỉnh mô hình: cal.toml được khớp cho mô hình uma-nlos, không phải itm; không áp "
+        "dụng cho 5G")
 
 
 def test_calibration_file_problems_are_listed_with_their_fix(tmp_path: Path) -> None:

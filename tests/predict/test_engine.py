@@ -13,6 +13,7 @@ import pytest
 from shapely.geometry import Point
 
 from covplan.grid import GridSpec, Raster
+from covplan.i18n import language, said
 from covplan.predict import CoverageGrid, SiteCache, predict_coverage
 from covplan.radio import ModelRangeWarning, free_space_loss_db
 
@@ -156,7 +157,7 @@ def test_parameters_outside_the_model_range_warn(terrain: Raster, grid: GridSpec
     assert any("30–200 m" in n for n in cov.rsrp_dbm.notes)
     nr = make_sites([("N", 3000.0, 3000.0, True)], "5G")
     nr["height_m"] = 30.0
-    with pytest.warns(ModelRangeWarning, match="frequency outside .* 1500–2000 MHz"):
+    with pytest.warns(ModelRangeWarning, match="frequency outside .* 1,500–2,000 MHz"):
         predict_coverage(nr, terrain, grid, technology="5G", model="hata-urban")
 
 
@@ -185,6 +186,10 @@ def test_range_notes_leave_the_process_wide_warning_filters_alone(
         str(w.message) for w in warned]
     assert "base-station height outside its validity range 30–200 m" in str(warned[0].message)
     assert "got 15–15 m" in str(warned[0].message)
+    # the same note in Vietnamese (the report's methods say it in the reader's language)
+    said_vi = [said(n, language("vi")) for n in cov.rsrp_dbm.notes]
+    assert any("độ cao anten trạm gốc nằm ngoài phạm vi áp dụng 30–200 m (2 trên 2 giá trị, "
+               "nhận được 15–15 m)" in n for n in said_vi), said_vi
 
 
 def test_bad_arguments(three_sites: gpd.GeoDataFrame, grid: GridSpec) -> None:

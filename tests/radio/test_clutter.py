@@ -67,7 +67,7 @@ def test_frequencies_beyond_3_ghz_take_the_loss_at_3_ghz_and_say_so() -> None:
     assert terminal_clutter_loss_db(3500.0, "forest") == terminal_clutter_loss_db(3000.0,
                                                                                   "forest")
     notes = ClutterTable().notes(np.array([1800.0, 3500.0]), "uma-nlos")
-    assert any("3500 MHz taken at 3000 MHz" in n for n in notes)
+    assert any("3,500 MHz taken at 3,000 MHz" in n for n in notes)
 
 
 def test_loss_is_relative_to_the_models_own_clutter() -> None:

@@ -52,7 +52,7 @@ def test_cost231_hata_distance_slope_and_environments() -> None:
 def test_cost231_hata_warns_outside_range() -> None:
     with pytest.warns(ModelRangeWarning, match="distance d outside its validity range 1–20 km"):
         cost231_hata_loss_db(500.0, 1800.0, 30.0, 1.5)
-    with pytest.warns(ModelRangeWarning, match="frequency f .* 1500–2000 MHz"):
+    with pytest.warns(ModelRangeWarning, match="frequency f .* 1,500–2,000 MHz"):
         cost231_hata_loss_db(2000.0, 3500.0, 30.0, 1.5)
     with pytest.raises(ValueError, match="environment must be one of"):
         cost231_hata_loss_db(2000.0, 1800.0, 30.0, environment="jungle")  # type: ignore[arg-type]
@@ -97,7 +97,7 @@ def test_uma_los_both_sides_of_breakpoint_and_nlos() -> None:
 
 
 def test_38901_warns_outside_range() -> None:
-    with pytest.warns(ModelRangeWarning, match=r"distance d2D outside .* 10–5000 m"):
+    with pytest.warns(ModelRangeWarning, match=r"distance d2D outside .* 10–5,000 m"):
         tr38901_uma_loss_db(8000.0, 3500.0, los=False)
     with pytest.warns(ModelRangeWarning, match=r"BS height hBS outside .* 10–150 m"):
         tr38901_rma_loss_db(1000.0, 1800.0, 5.0, los=True)
