@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from covplan.i18n import Language
+    from covplan.i18n import Language, Phrase
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,60 @@ class UnsupportedFormatError(CovplanError, ValueError):
 
 class ConfigError(CovplanError, ValueError):
     """A configuration file (manifest, targets, scenario) that does not follow its schema."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem of a configuration file: where in the file, what is wrong, how to fix it.
+
+    Each part is a :class:`~covplan.i18n.Phrase`, said in the reader's language.
+    """
+
+    where: Phrase
+    message: Phrase
+    fix: Phrase | None = None
+
+    def text(self, lang: Language) -> str:
+        """``where: message Fix: fix`` in ``lang``."""
+        from covplan.i18n import N_
+
+        text = f"{self.where(lang)}: {self.message(lang)}"
+        if self.fix is not None:
+            text += " " + lang._(N_("Fix: {fix}")).format(fix=self.fix(lang))
+        return text
+
+
+class ConfigFileError(ConfigError):
+    """Every problem of one configuration file (a targets file), listed at once.
+
+    Parameters
+    ----------
+    source
+        The file, as the user named it.
+    kind
+        What the file is, marked for translation (``N_("targets file")``).
+    findings
+        The problems, in the order found.
+    """
+
+    def __init__(self, source: str, kind: str, findings: tuple[Finding, ...]) -> None:
+        self.source, self.kind, self.findings = source, kind, tuple(findings)
+        super().__init__(self.text())
+
+    def __reduce__(self) -> tuple[type[ConfigFileError], tuple[str, str, tuple[Finding, ...]]]:
+        # made again from its findings (a worker's error reaches the client whole)
+        return type(self), (self.source, self.kind, self.findings)
+
+    def text(self, lang: Language | None = None) -> str:
+        """Every problem, each on its own line, in ``lang`` (default English)."""
+        from covplan.i18n import language
+
+        lang = lang or language("en")
+        count = len(self.findings)
+        head = lang.n_("{count} problem in the {kind} {file}:",
+                       "{count} problems in the {kind} {file}:", count).format(
+            count=lang.count(count), kind=lang._(self.kind), file=self.source)
+        return "\n".join([head, *(f"  - {f.text(lang)}" for f in self.findings)])
 
 
 class OutputExistsError(CovplanError, FileExistsError):

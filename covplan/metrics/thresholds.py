@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from covplan.i18n import N_
+
 RSRP_4G_DBM: Final = -105.0
 RSRP_5G_DBM: Final = -105.0
 VILLAGE_COVERED_PERCENT: Final = 90.0
@@ -58,10 +60,10 @@ THRESHOLD_RANGES: Final[Mapping[str, tuple[float, float]]] = {
 
 #: What each threshold is, in words, for messages that refuse a value.
 THRESHOLD_MEANINGS: Final[Mapping[str, str]] = {
-    "rsrp_4g_dbm": "a 4G RSRP in dBm (negative: LTE reports -140 to -44 dBm)",
-    "rsrp_5g_dbm": "a 5G SS-RSRP in dBm (negative: NR reports -156 to -31 dBm)",
-    "village_covered_percent": "a share of a village's people in percent (90, not 0.9)",
-    "fibre_drop_m": "a distance in metres (not negative)",
+    "rsrp_4g_dbm": N_("a 4G RSRP in dBm (negative: LTE reports -140 to -44 dBm)"),
+    "rsrp_5g_dbm": N_("a 5G SS-RSRP in dBm (negative: NR reports -156 to -31 dBm)"),
+    "village_covered_percent": N_("a share of a village's people in percent (90, not 0.9)"),
+    "fibre_drop_m": N_("a distance in metres (not negative)"),
 }
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from covplan import settings
-from covplan.errors import ConfigError, LimitError
-from covplan.i18n import LANGUAGES, N_, Num, Phrase
+from covplan.errors import ConfigError, ConfigFileError, Finding, LimitError
+from covplan.i18n import LANGUAGES, N_, Name, Num, Phrase
 from covplan.metrics.thresholds import THRESHOLD_MEANINGS, THRESHOLD_RANGES, Thresholds
 from covplan.radio.indoor import BUILDING_TYPES, building_type
 from covplan.radio.linklevel import SHADOW_SIGMA_DB
@@ -54,52 +54,74 @@ _CLOSED_VALUES: dict[str, tuple[str, ...]] = {"road_class": ROAD_CLASSES, "kind"
 
 
 class _Problems:
-    """Collects problems of one file; :meth:`raise_if_any` reports them together."""
+    """Collects problems of one file; :meth:`raise_if_any` reports them together.
+
+    ``where`` is the place in the file as written (``[[target]] 2 (id 'roads')``) or a
+    phrase; ``message`` and ``fix`` are marked templates whose fields ``values`` fill (a
+    value found in the file goes in as :func:`_found`, shown as written).
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.items: list[str] = []
+        self.items: list[Finding] = []
 
-    def add(self, where: str, message: str, fix: str = "") -> None:
-        self.items.append(f"{where}: {message}" + (f" Fix: {fix}" if fix else ""))
+    def add(self, where: str | Phrase, message: str, fix: str | Phrase = "",
+            **values: object) -> None:
+        place = Phrase.of("{where}", where=Name(where)) if isinstance(where, str) else where
+        if isinstance(fix, Phrase):
+            advice: Phrase | None = fix
+        else:
+            advice = Phrase.of(fix, **values) if fix else None
+        self.items.append(Finding(place, Phrase.of(message, **values), advice))
 
     def raise_if_any(self) -> None:
         if self.items:
-            count = len(self.items)
-            head = (f"{count} problem{'s' if count != 1 else ''} in the targets file "
-                    f"{self.source}:")
-            raise ConfigError("\n".join([head, *(f"  - {p}" for p in self.items)]))
+            raise ConfigFileError(self.source, N_("targets file"), tuple(self.items))
 
 
-def _suggest(word: str, allowed: Iterable[str]) -> str:
+def _found(value: Any) -> Name:
+    """A value found in the file, shown as written (``'5G'``, ``120``, ``[1, 2]``)."""
+    return Name(repr(value))
+
+
+def _names(values: Iterable[str]) -> Name:
+    """Allowed keys or values, as written: ``a, b, c``."""
+    return Name(", ".join(values))
+
+
+def _suggest(word: str, allowed: Iterable[str]) -> Phrase:
     """``"did you mean 'x'? "`` plus the allowed values."""
     allowed = list(allowed)
     close = difflib.get_close_matches(str(word), allowed, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"{hint}Allowed: {', '.join(allowed)}."
+    if close:
+        return Phrase.of(N_("did you mean '{close}'? Allowed: {allowed}."),
+                         close=Name(close[0]), allowed=_names(allowed))
+    return Phrase.of(N_("Allowed: {allowed}."), allowed=_names(allowed))
 
 
-def _check_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str,
+def _check_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str | Phrase,
                 problems: _Problems) -> None:
     allowed = tuple(allowed)
     for key in table:
         if key not in allowed:
-            problems.add(where, f"unknown key '{key}'.", _suggest(key, allowed))
+            problems.add(where, N_("unknown key '{key}'."), _suggest(key, allowed),
+                         key=Name(str(key)))
 
 
 def _string(table: Mapping[str, Any], key: str, where: str, problems: _Problems) -> str:
     value = table.get(key, "")
     if not isinstance(value, str):
-        problems.add(where, f"'{key}' should be text, got {value!r}.",
-                     f'write it in quotes: {key} = "…"')
+        problems.add(where, N_("'{key}' should be text, got {found}."),
+                     N_('write it in quotes: {key} = "…"'), key=Name(key), found=_found(value))
         return ""
     return value
 
 
 def _thresholds(table: Any, base: Thresholds, where: str, problems: _Problems) -> Thresholds:
     if not isinstance(table, Mapping):
-        problems.add(where, f"should be a table of thresholds, got {table!r}.",
-                     "write it as [thresholds] or thresholds = { rsrp_4g_dbm = -105 }")
+        problems.add(where, N_("should be a table of thresholds, got {found}."),
+                     N_("write it as [thresholds] or thresholds = {{ rsrp_4g_dbm = -105 }}"),
+                     found=_found(table))
         return base
     _check_keys(table, [*THRESHOLD_RANGES, "sources"], where, problems)
     values: dict[str, float] = {}
@@ -109,28 +131,35 @@ def _thresholds(table: Any, base: Thresholds, where: str, problems: _Problems) -
         value = table[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
                 value) or not low <= value <= high:
-            problems.add(where, f"'{key}' is {THRESHOLD_MEANINGS[key]}, from {low:g} to "
-                                f"{high:g}; got {value!r}.", _threshold_fix(key, value, low, high))
+            problems.add(where, N_("'{key}' is {meaning}, from {low} to {high}; got {found}."),
+                         _threshold_fix(key, value, low, high), key=Name(key),
+                         meaning=THRESHOLD_MEANINGS[key], low=Num.shortest(low),
+                         high=Num.shortest(high), found=_found(value))
             continue
         values[key] = float(value)
     sources = table.get("sources", {})
     if not isinstance(sources, Mapping):
-        problems.add(where, f"'sources' should be a table of text, got {sources!r}.",
-                     'write it as [thresholds.sources] with lines such as rsrp_4g_dbm = "…"')
+        problems.add(where, N_("'sources' should be a table of text, got {found}."),
+                     N_('write it as [thresholds.sources] with lines such as rsrp_4g_dbm = "…"'),
+                     found=_found(sources))
         sources = {}
     _check_keys(sources, THRESHOLD_RANGES, f"{where}.sources", problems)
     cited = {k: str(v) for k, v in sources.items() if k in THRESHOLD_RANGES}
     return base.updated(values, cited) if values or cited else base
 
 
-def _threshold_fix(key: str, value: Any, low: float, high: float) -> str:
+def _threshold_fix(key: str, value: Any, low: float, high: float) -> Phrase:
     """How to write a threshold that is out of range (a sign or a scale slip, say)."""
     example = float(getattr(Thresholds(), key))
     if (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
             and low <= -value <= high):
-        why = "an RSRP threshold is negative" if value > 0 else "it cannot be negative"
-        return f"write {key} = {-value:g} ({why})."
-    return f"write {key} = {example:g} (the default) or another value from {low:g} to {high:g}."
+        why = (N_("an RSRP threshold is negative") if value > 0
+               else N_("it cannot be negative"))
+        return Phrase.of(N_("write {key} = {value} ({why})."), key=Name(key),
+                         value=Name(f"{-value:g}"), why=why)
+    return Phrase.of(N_("write {key} = {value} (the default) or another value from {low} to "
+                        "{high}."), key=Name(key), value=Name(f"{example:g}"),
+                     low=Num.shortest(low), high=Num.shortest(high))
 
 
 def _choice(table: Mapping[str, Any], key: str, allowed: Iterable[str], where: str,
@@ -138,7 +167,8 @@ def _choice(table: Mapping[str, Any], key: str, allowed: Iterable[str], where: s
     value = table.get(key)
     allowed = tuple(allowed)
     if value not in allowed:
-        problems.add(where, f"unknown {key} {value!r}.", _suggest(str(value), allowed))
+        problems.add(where, N_("unknown {key} {found}."), _suggest(str(value), allowed),
+                     key=Name(key), found=_found(value))
         return ""
     return str(value)
 
@@ -146,8 +176,9 @@ def _choice(table: Mapping[str, Any], key: str, allowed: Iterable[str], where: s
 def _text_list(value: Any, what: str, where: str, problems: _Problems) -> tuple[str, ...]:
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        problems.add(where, f"{what} should be a list of text, got {value!r}.",
-                     f'write it as {what} = ["…", "…"]')
+        problems.add(where, N_("{what} should be a list of text, got {found}."),
+                     N_('write it as {what} = ["…", "…"]'), what=Name(what),
+                     found=_found(value))
         return ()
     return tuple(values)
 
@@ -161,7 +192,8 @@ def _technologies(table: Mapping[str, Any], where: str, problems: _Problems
     techs: list[str] = []
     for tech in raw:
         if tech.upper() not in canon:
-            problems.add(where, f"unknown technology {tech!r}.", _suggest(tech, TECHNOLOGIES))
+            problems.add(where, N_("unknown technology {found}."),
+                         _suggest(tech, TECHNOLOGIES), found=_found(tech))
         elif canon[tech.upper()] not in techs:
             techs.append(canon[tech.upper()])
     return tuple(techs)
@@ -171,8 +203,9 @@ def _filter(table: Mapping[str, Any], layer: str, where: str, problems: _Problem
             ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     raw = table.get("filter", {})
     if not isinstance(raw, Mapping):
-        problems.add(where, f"filter should be a table, got {raw!r}.",
-                     'write it as filter = { road_class = ["national"] }')
+        problems.add(where, N_("filter should be a table, got {found}."),
+                     N_('write it as filter = {{ road_class = ["national"] }}'),
+                     found=_found(raw))
         return ()
     allowed = FILTERS.get(layer, ())
     _check_keys(raw, allowed, f"{where} filter", problems)
@@ -183,8 +216,9 @@ def _filter(table: Mapping[str, Any], layer: str, where: str, problems: _Problem
         values = _text_list(raw[column], f"filter {column}", where, problems)
         for value in values:
             if column in _CLOSED_VALUES and value not in _CLOSED_VALUES[column]:
-                problems.add(where, f"unknown {column} {value!r} in the filter.",
-                             _suggest(value, _CLOSED_VALUES[column]))
+                problems.add(where, N_("unknown {column} {found} in the filter."),
+                             _suggest(value, _CLOSED_VALUES[column]), column=Name(column),
+                             found=_found(value))
         out.append((column, values))
     return tuple(out)
 
@@ -192,45 +226,50 @@ def _filter(table: Mapping[str, Any], layer: str, where: str, problems: _Problem
 def _goal(table: Mapping[str, Any], where: str, problems: _Problems) -> float:
     goal = table.get("goal_percent")
     if isinstance(goal, bool) or not isinstance(goal, int | float) or not math.isfinite(goal):
-        problems.add(where, f"goal_percent should be a number from 0 to 100, got {goal!r}.",
-                     "write the goal as a number without quotes or %, such as goal_percent = 95.")
+        problems.add(where, N_("goal_percent should be a number from 0 to 100, got {found}."),
+                     N_("write the goal as a number without quotes or a percent sign, such as "
+                        "goal_percent = 95."), found=_found(goal))
         return math.nan
     if not 0 <= goal <= 100:
-        problems.add(where, f"goal_percent should be from 0 to 100, got {goal:g}.",
-                     "write the goal as a percentage (99.3, not 0.993 or 993).")
+        problems.add(where, N_("goal_percent should be from 0 to 100, got {found}."),
+                     N_("write the goal as a percentage (99.3, not 0.993 or 993)."),
+                     found=Name(f"{goal:g}"))
     return float(goal)
 
 
 def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> Target | None:
     where = f"[[target]] {number}"
     if not isinstance(table, Mapping):
-        problems.add(where, f"should be a table, got {table!r}.",
-                     "write each target as a [[target]] table with id, label, layer, measure "
-                     "and goal_percent.")
+        problems.add(where, N_("should be a table, got {found}."),
+                     N_("write each target as a [[target]] table with id, label, layer, "
+                        "measure and goal_percent."), found=_found(table))
         return None
     if isinstance(table.get("id"), str):
         where += f" (id '{table['id']}')"
     _check_keys(table, TARGET_KEYS, where, problems)
     missing = [k for k in REQUIRED_TARGET_KEYS if k not in table]
     if missing:
-        problems.add(where, f"missing {', '.join(repr(k) for k in missing)}.",
-                     f"every target needs {', '.join(REQUIRED_TARGET_KEYS)}.")
+        problems.add(where, N_("missing {keys}."), N_("every target needs {required}."),
+                     keys=_names(repr(k) for k in missing),
+                     required=_names(REQUIRED_TARGET_KEYS))
     ident, label = _string(table, "id", where, problems), _string(table, "label", where, problems)
     if ident and not _ID.match(ident):
-        problems.add(where, f"id {ident!r} should use only letters, digits, '_' and '-'.",
-                     f"write it as id = \"{re.sub(r'[^A-Za-z0-9_-]+', '_', ident).strip('_')}\"")
+        problems.add(where, N_("id {found} should use only letters, digits, '_' and '-'."),
+                     N_('write it as id = "{fixed}"'), found=_found(ident),
+                     fixed=Name(re.sub(r"[^A-Za-z0-9_-]+", "_", ident).strip("_")))
     layer = _choice(table, "layer", LAYERS, where, problems) if "layer" in table else ""
     measure = _choice(table, "measure", MEASURES, where, problems) if "measure" in table else ""
     if measure == "speed_share" and layer and layer not in SPEED_MEASURE_OF_LAYER:
-        problems.add(where, f"measure 'speed_share' applies to the layers "
-                            f"{', '.join(SPEED_MEASURE_OF_LAYER)}, not '{layer}'.",
-                     'write layer = "population" (people), "roads", "villages" or "pois".')
+        problems.add(where, N_("measure 'speed_share' applies to the layers {layers}, not "
+                               "'{layer}'."),
+                     N_('write layer = "population" (people), "roads", "villages" or "pois".'),
+                     layers=_names(SPEED_MEASURE_OF_LAYER), layer=Name(layer))
     elif layer and measure and measure != "speed_share" and LAYER_OF_MEASURE[measure] != layer:
-        problems.add(where, f"measure '{measure}' applies to layer "
-                            f"'{LAYER_OF_MEASURE[measure]}', not '{layer}'.",
-                     f"write layer = \"{LAYER_OF_MEASURE[measure]}\", or choose a measure of "
-                     f"layer '{layer}': "
-                     f"{', '.join(m for m, lay in LAYER_OF_MEASURE.items() if lay == layer)}.")
+        problems.add(where, N_("measure '{measure}' applies to layer '{own}', not '{layer}'."),
+                     N_("write layer = \"{own}\", or choose a measure of layer '{layer}': "
+                        "{measures}."), measure=Name(measure),
+                     own=Name(LAYER_OF_MEASURE[measure]), layer=Name(layer),
+                     measures=_names(m for m, lay in LAYER_OF_MEASURE.items() if lay == layer))
     techs = _technologies(table, where, problems)
     or_fibre = table.get("or_fibre", False)
     _check_measure_options(table, measure, techs, or_fibre, where, problems)
@@ -263,36 +302,41 @@ def _environment(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
     """``environment``, ``building`` and ``indoor_probability_percent`` of a target."""
     environment = table.get("environment", "outdoor")
     if environment not in ENVIRONMENTS:
-        problems.add(where, f"unknown environment {environment!r}.",
-                     _suggest(str(environment), ENVIRONMENTS))
+        problems.add(where, N_("unknown environment {found}."),
+                     _suggest(str(environment), ENVIRONMENTS), found=_found(environment))
         environment = "outdoor"
     indoor_keys = [k for k in ("building", "indoor_probability_percent") if k in table]
     if environment != "indoor" and indoor_keys:
-        problems.add(where, f"{', '.join(indoor_keys)} applies only to indoor targets.",
-                     'add environment = "indoor", or remove ' + ", ".join(indoor_keys) + ".")
+        problems.add(where, N_("{keys} applies only to indoor targets."),
+                     N_('add environment = "indoor", or remove {keys}.'),
+                     keys=_names(indoor_keys))
     if environment == "indoor" and measure and measure not in (*SIGNAL_MEASURES,
                                                               "population_share"):
-        problems.add(where, f"measure '{measure}' has no signal to count indoors.",
-                     "remove environment, or use a measure with technologies.")
+        problems.add(where, N_("measure '{measure}' has no signal to count indoors."),
+                     N_("remove environment, or use a measure with technologies."),
+                     measure=Name(measure))
     if environment == "indoor" and measure == "population_share" and not techs:
-        problems.add(where, "an indoor population_share needs technologies.",
-                     'add technologies = ["5G"], or remove environment.')
+        problems.add(where, N_("an indoor population_share needs technologies."),
+                     N_('add technologies = ["5G"], or remove environment.'))
     building = "traditional"
     if "building" in table:
         try:
             building = building_type(str(table["building"]))
         except ValueError:
-            problems.add(where, f"unknown building {table['building']!r}.",
-                         _suggest(str(table["building"]), BUILDING_TYPES)
-                         + " (ITU-R P.2109-2: thermally efficient buildings have metallised "
-                         "glass and foil-backed insulation)")
+            problems.add(where, N_("unknown building {found}."),
+                         Phrase.of(N_("{suggestion} (ITU-R P.2109-2: thermally efficient "
+                                      "buildings have metallised glass and foil-backed "
+                                      "insulation)"),
+                                   suggestion=_suggest(str(table["building"]), BUILDING_TYPES)),
+                         found=_found(table["building"]))
     probability = table.get("indoor_probability_percent", INDOOR_PROBABILITY_PERCENT)
     if (isinstance(probability, bool) or not isinstance(probability, int | float)
             or not math.isfinite(probability) or not 0 < probability < 100):
-        problems.add(where, f"indoor_probability_percent should be a number between 0 and 100 "
-                            f"(exclusive), got {probability!r}.",
-                     "write e.g. indoor_probability_percent = 50 (the median building) or 90 "
-                     "(a loss that 90 % of buildings do not exceed).")
+        problems.add(where, N_("indoor_probability_percent should be a number between 0 and "
+                               "100 (exclusive), got {found}."),
+                     N_("write e.g. indoor_probability_percent = 50 (the median building) or "
+                        "90 (a loss that 90 percent of buildings do not exceed)."),
+                     found=_found(probability))
         probability = INDOOR_PROBABILITY_PERCENT
     return str(environment), building, float(probability)
 
@@ -305,30 +349,41 @@ def _operators(table: Mapping[str, Any], where: str, problems: _Problems) -> tup
     names = (tuple(value) if isinstance(value, list) and all(isinstance(v, str) for v in value)
              else ())
     if not names or any(not n.strip() for n in names):
-        problems.add(where, f"operators should be \"any\", \"all\" or a list of operator "
-                            f"names, got {value!r}.",
-                     'write operators = "any" (at least one operator), "all", or '
-                     '["Viettel", "VNPT"] as the sites file names them.')
+        problems.add(where, N_('operators should be "any", "all" or a list of operator names, '
+                               "got {found}."),
+                     N_('write operators = "any" (at least one operator), "all", or '
+                        '["Viettel", "VNPT"] as the sites file names them.'),
+                     found=_found(value))
         return (ANY_OPERATOR,)
     return tuple(n.strip() for n in names)
+
+
+#: The speed keys of a target: lowest, highest, whether the lowest is allowed, and the fix.
+_SPEED_KEYS: Final = {
+    "min_dl_mbps": (0.0, 10_000.0, False,
+                    N_("write the speed in Mb/s, e.g. min_dl_mbps = 40.")),
+    "edge_probability_percent": (50.0, 99.9, True,
+                                 N_("write a percentage from 50 (the median) to 99.9, e.g. 90 "
+                                    "as the FCC's cell-edge probability.")),
+    "shadow_sigma_db": (0.0, 20.0, True,
+                        N_("write the shadow-fading spread in dB, e.g. 8.")),
+}
 
 
 def _speed(table: Mapping[str, Any], measure: str, where: str, problems: _Problems
            ) -> dict[str, float]:
     """``min_dl_mbps``, ``edge_probability_percent`` and ``shadow_sigma_db`` of a target."""
-    keys = [k for k in ("min_dl_mbps", "edge_probability_percent", "shadow_sigma_db")
-            if k in table]
+    keys = [k for k in _SPEED_KEYS if k in table]
     if measure and measure != "speed_share":
         if keys:
-            problems.add(where, f"{', '.join(keys)} apply only to measure 'speed_share'.",
-                         "remove them, or write measure = \"speed_share\".")
+            problems.add(where, N_("{keys} apply only to measure 'speed_share'."),
+                         N_('remove them, or write measure = "speed_share".'),
+                         keys=_names(keys))
         return {}
     if measure != "speed_share":
         return {}
     out: dict[str, float] = {}
-    limits = {"min_dl_mbps": (0.0, 10_000.0, False), "edge_probability_percent":
-              (50.0, 99.9, True), "shadow_sigma_db": (0.0, 20.0, True)}
-    for key, (low, high, closed) in limits.items():
+    for key, (low, high, closed, fix) in _SPEED_KEYS.items():
         if key not in table:
             continue
         value = table[key]
@@ -336,18 +391,14 @@ def _speed(table: Mapping[str, Any], measure: str, where: str, problems: _Proble
               and math.isfinite(value) and (low <= value if closed else low < value)
               and value <= high)
         if not ok:
-            problems.add(where, f"{key} should be a number in {'[' if closed else '('}"
-                                f"{low:g}, {high:g}], got {value!r}.",
-                         {"min_dl_mbps": "write the speed in Mb/s, e.g. min_dl_mbps = 40.",
-                          "edge_probability_percent": "write a percentage from 50 (the "
-                          "median) to 99.9, e.g. 90 as the FCC's cell-edge probability.",
-                          "shadow_sigma_db": "write the shadow-fading spread in dB, e.g. 8."
-                          }[key])
+            problems.add(where, N_("{key} should be a number in {range}, got {found}."), fix,
+                         key=Name(key), found=_found(value),
+                         range=Name(f"{'[' if closed else '('}{low:g}, {high:g}]"))
             continue
         out[key] = float(value)
     if "min_dl_mbps" not in table:
-        problems.add(where, "measure 'speed_share' needs min_dl_mbps.",
-                     "add min_dl_mbps = 40 (Decision 36/QĐ-TTg: 4G at least 40 Mb/s).")
+        problems.add(where, N_("measure 'speed_share' needs min_dl_mbps."),
+                     N_("add min_dl_mbps = 40 (Decision 36/QĐ-TTg: 4G at least 40 Mb/s)."))
     out.setdefault("edge_probability_percent", EDGE_PROBABILITY_PERCENT)
     return out
 
@@ -355,30 +406,33 @@ def _speed(table: Mapping[str, Any], measure: str, where: str, problems: _Proble
 def _check_measure_options(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
                            or_fibre: Any, where: str, problems: _Problems) -> None:
     if measure in SIGNAL_MEASURES and not techs:
-        problems.add(where, f"measure '{measure}' needs technologies.",
-                     'add technologies = ["4G", "5G"] (either counts) or ["5G"].')
+        problems.add(where, N_("measure '{measure}' needs technologies."),
+                     N_('add technologies = ["4G", "5G"] (either counts) or ["5G"].'),
+                     measure=Name(measure))
     if measure == "fibre_share" and techs:
-        problems.add(where, "measure 'fibre_share' takes no technologies.",
-                     "remove 'technologies' or use measure 'village_share'.")
+        problems.add(where, N_("measure 'fibre_share' takes no technologies."),
+                     N_("remove 'technologies' or use measure 'village_share'."))
     if not isinstance(or_fibre, bool):
-        problems.add(where, f"or_fibre should be true or false, got {or_fibre!r}.",
-                     "write or_fibre = true (lower case, no quotes) or remove it.")
+        problems.add(where, N_("or_fibre should be true or false, got {found}."),
+                     N_("write or_fibre = true (lower case, no quotes) or remove it."),
+                     found=_found(or_fibre))
     elif ("or_fibre" in table and measure and measure != "population_share"
           and not (measure == "speed_share" and table.get("layer") == "population")):
-        problems.add(where, "or_fibre applies only to people (measure 'population_share', "
-                            "or 'speed_share' on layer 'population').",
-                     "remove 'or_fibre' from this target.")
+        problems.add(where, N_("or_fibre applies only to people (measure 'population_share', "
+                               "or 'speed_share' on layer 'population')."),
+                     N_("remove 'or_fibre' from this target."))
     elif measure == "population_share" and not techs and not or_fibre:
-        problems.add(where, "measure 'population_share' needs technologies or or_fibre = true.",
-                     'add technologies = ["4G", "5G"], or or_fibre = true.')
+        problems.add(where, N_("measure 'population_share' needs technologies or or_fibre = "
+                               "true."),
+                     N_('add technologies = ["4G", "5G"], or or_fibre = true.'))
     if "weight" in table:
         if measure and measure != "village_share" and not (
                 measure == "speed_share" and table.get("layer") == "villages"):
-            problems.add(where, "weight applies only to measure 'village_share'.",
-                         "remove 'weight' from this target.")
+            problems.add(where, N_("weight applies only to measure 'village_share'."),
+                         N_("remove 'weight' from this target."))
         elif table["weight"] not in WEIGHTS:
-            problems.add(where, f"unknown weight {table['weight']!r}.",
-                         _suggest(str(table["weight"]), WEIGHTS))
+            problems.add(where, N_("unknown weight {found}."),
+                         _suggest(str(table["weight"]), WEIGHTS), found=_found(table["weight"]))
 
 
 def _extent(preset: Mapping[str, Any], problems: _Problems
@@ -394,10 +448,10 @@ def _extent(preset: Mapping[str, Any], problems: _Problems
         west, south, east, north = (float(v) for v in value)
         if -180 <= west < east <= 180 and -90 <= south < north <= 90:
             return west, south, east, north
-    problems.add("[preset]", f"extent_lonlat should be [west, south, east, north] in degrees "
-                             f"(west < east, south < north), got {value!r}.",
-                 "write it as extent_lonlat = [105.43, 21.32, 106.25, 22.75] (longitudes "
-                 "first), or remove it.")
+    problems.add("[preset]", N_("extent_lonlat should be [west, south, east, north] in degrees "
+                                "(west < east, south < north), got {found}."),
+                 N_("write it as extent_lonlat = [105.43, 21.32, 106.25, 22.75] (longitudes "
+                    "first), or remove it."), found=_found(value))
     return None
 
 
@@ -405,15 +459,16 @@ def _preset(data: Mapping[str, Any], problems: _Problems) -> Mapping[str, Any]:
     """The ``[preset]`` table, its keys and its year checked."""
     preset = data.get("preset", {})
     if not isinstance(preset, Mapping) or "name" not in preset:
-        problems.add("[preset]", "missing the [preset] table with a name.",
-                     'start the file with [preset] and a line name = "Thái Nguyên 2025".')
+        problems.add("[preset]", N_("missing the [preset] table with a name."),
+                     N_('start the file with [preset] and a line name = "Thái Nguyên 2025".'))
         preset = preset if isinstance(preset, Mapping) else {}
     _check_keys(preset, PRESET_KEYS, "[preset]", problems)
     year = preset.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)
                              or not 2000 <= year <= 2100):
-        problems.add("[preset]", f"year should be a year such as 2030, got {year!r}.",
-                     "write year = 2030 (a number, no quotes), or remove it.")
+        problems.add("[preset]", N_("year should be a year such as 2030, got {found}."),
+                     N_("write year = 2030 (a number, no quotes), or remove it."),
+                     found=_found(year))
     return preset
 
 
@@ -426,30 +481,30 @@ def parse_targets(data: Mapping[str, Any], source: str = "<targets>") -> TargetS
         Listing every problem found.
     """
     problems = _Problems(source)
-    _check_keys(data, TOP_KEYS, "top level", problems)
+    _check_keys(data, TOP_KEYS, Phrase(N_("top level")), problems)
     preset = _preset(data, problems)
     base = _thresholds(data.get("thresholds", {}), Thresholds(), "[thresholds]", problems)
     raw = data.get("target", [])
     if not isinstance(raw, list) or not raw:
-        problems.add("[[target]]", "no targets found.",
-                     "add at least one [[target]] table (see covplan/presets/*.toml).")
+        problems.add("[[target]]", N_("no targets found."),
+                     N_("add at least one [[target]] table (see covplan/presets/*.toml)."))
         raw = raw if isinstance(raw, list) else []
     targets = [t for i, item in enumerate(raw, 1)
                if (t := _target(item, i, base, problems)) is not None]
     seen: set[str] = set()
     for target in targets:
         if target.id in seen:
-            problems.add(f"[[target]] id '{target.id}'", "the id is used twice.",
-                         "give every target its own id.")
+            problems.add(f"[[target]] id '{target.id}'", N_("the id is used twice."),
+                         N_("give every target its own id."))
         seen.add(target.id)
     name, cited, description, description_vi, province = (
         _string(preset, key, "[preset]", problems)
         for key in ("name", "source", "description", "description_vi", "province"))
     lang = preset.get("language", "vi")
     if lang not in LANGUAGES:
-        problems.add("[preset]", f"language should be one of {', '.join(LANGUAGES)}, got "
-                                 f"{lang!r}.",
-                     'write language = "vi" (Tiếng Việt) or language = "en" (English).')
+        problems.add("[preset]", N_("language should be one of {languages}, got {found}."),
+                     N_('write language = "vi" (Tiếng Việt) or language = "en" (English).'),
+                     languages=_names(LANGUAGES), found=_found(lang))
         lang = "vi"
     _string(preset, "extent_source", "[preset]", problems)
     extent = _extent(preset, problems)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
-from covplan.errors import ConfigError
+from covplan.errors import ConfigError, ConfigFileError
+from covplan.i18n import language
 from covplan.targets import load_targets, parse_targets, preset_names
 
 GOOD_TARGET = {"id": "roads", "label": "Roads", "layer": "roads", "measure": "length_share",
@@ -49,6 +51,40 @@ def test_unknown_key_suggests_the_right_one() -> None:
 def test_goal_above_100_percent_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"goal_percent should be from 0 to 100, got 120"):
         parse_targets(_doc({**GOOD_TARGET, "goal_percent": 120}))
+
+
+def test_a_targets_files_problems_are_said_in_the_readers_language() -> None:
+    """Officials edit targets files: every problem, its place and its fix in Vietnamese;
+    what the file holds (keys, values, TOML to write) stays as written."""
+    bad = {**GOOD_TARGET, "id": "a b", "goal_percent": 120, "layer": "road",
+           "thresholds": {"rsrp_4g_dbm": 105}}
+    with pytest.raises(ConfigError) as err:
+        parse_targets(_doc(bad, preset={"name": "x", "year": "2030"}, extra=1), "muc_tieu.toml")
+    assert isinstance(err.value, ConfigFileError) and len(err.value.findings) == 6
+    vi = err.value.text(language("vi")).splitlines()
+    assert vi == [
+        "Có 6 lỗi trong tệp mục tiêu muc_tieu.toml:",
+        "  - cấp ngoài cùng: khóa 'extra' không hợp lệ. Cách sửa: Các giá trị được phép: "
+        "preset, thresholds, target.",
+        "  - [preset]: year phải là một năm, ví dụ 2030, nhưng gặp '2030'. Cách sửa: ghi year "
+        "= 2030 (một số, không có dấu ngoặc kép), hoặc bỏ dòng này.",
+        "  - [[target]] 1 (id 'a b'): id 'a b' chỉ được dùng chữ cái không dấu, chữ số, '_' và "
+        "'-'. Cách sửa: ghi dạng id = \"a_b\"",
+        "  - [[target]] 1 (id 'a b'): layer 'road' không hợp lệ. Cách sửa: có phải ý bạn là "
+        "'roads'? Các giá trị được phép: roads, villages, population, pois.",
+        "  - [[target]] 1 (id 'a b') thresholds: 'rsrp_4g_dbm' là mức RSRP 4G tính bằng dBm (số "
+        "âm: LTE báo từ -140 đến -44 dBm), từ -140 đến -44; nhưng gặp 105. Cách sửa: ghi "
+        "rsrp_4g_dbm = -105 (ngưỡng RSRP là số âm).",
+        "  - [[target]] 1 (id 'a b'): goal_percent phải từ 0 đến 100, nhưng gặp 120. Cách sửa: "
+        "ghi mục tiêu theo phần trăm (99.3, không phải 0.993 hay 993).",
+    ]
+    english = str(err.value)
+    assert english.startswith("6 problems in the targets file muc_tieu.toml:\n  - top level: "
+                              "unknown key 'extra'.")
+    assert "Fix: write rsrp_4g_dbm = -105 (an RSRP threshold is negative)." in english
+    # a worker's error reaches the client whole (dask pickles it)
+    again = pickle.loads(pickle.dumps(err.value))
+    assert str(again) == english and again.text(language("vi")).splitlines() == vi
 
 
 def test_unknown_layer_measure_and_technology_are_named() -> None:
