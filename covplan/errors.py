@@ -8,7 +8,8 @@ them into ``st.error``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -192,7 +193,10 @@ class Finding:
 
 
 class ConfigFileError(ConfigError):
-    """Every problem of one configuration file (a targets file), listed at once.
+    """Every problem of one configuration file, listed at once in the reader's language.
+
+    Targets files, dataset manifests, calibration files, country files, and a scenario's
+    structure raise it through :class:`Findings`.
 
     Parameters
     ----------
@@ -222,6 +226,62 @@ class ConfigFileError(ConfigError):
                        "{count} problems in the {kind} {file}:", count).format(
             count=lang.count(count), kind=lang._(self.kind), file=self.source)
         return "\n".join([head, *(f"  - {f.text(lang)}" for f in self.findings)])
+
+
+class Findings:
+    """Collects the problems of one configuration file; :meth:`raise_if_any` reports them.
+
+    ``where`` is the place in the file as written (``[[target]] 2 (id 'roads')``,
+    ``[layers.sites]``) or a phrase; ``message`` and ``fix`` are templates marked with
+    ``N_`` whose fields ``values`` fill (values found in the file go in as
+    :class:`~covplan.i18n.Name`, shown as written). ``source`` and ``kind`` are those of the
+    :class:`ConfigFileError` it raises.
+    """
+
+    def __init__(self, source: str, kind: str) -> None:
+        self.source, self.kind = source, kind
+        self.items: list[Finding] = []
+
+    def add(self, where: str | Phrase, message: str, fix: str | Phrase = "",
+            **values: object) -> None:
+        """Note one problem (``fix`` a template filled with ``values``, or a phrase)."""
+        from covplan.i18n import Name, Phrase
+
+        place = Phrase.of("{where}", where=Name(where)) if isinstance(where, str) else where
+        if isinstance(fix, Phrase):
+            advice: Phrase | None = fix
+        else:
+            advice = Phrase.of(fix, **values) if fix else None
+        self.items.append(Finding(place, Phrase.of(message, **values), advice))
+
+    def unknown_keys(self, table: Mapping[str, object], allowed: Iterable[str],
+                     where: str | Phrase) -> None:
+        """Note every key of ``table`` not in ``allowed``, with the closest allowed one."""
+        from covplan.i18n import N_, Name
+
+        allowed = tuple(allowed)
+        for key in table:
+            if key not in allowed:
+                self.add(where, N_("unknown key '{key}'."), suggest(str(key), allowed),
+                         key=Name(str(key)))
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`ConfigFileError` listing every problem noted, if any."""
+        if self.items:
+            raise ConfigFileError(self.source, self.kind, tuple(self.items))
+
+
+def suggest(word: str, allowed: Iterable[str]) -> Phrase:
+    """``did you mean 'x'? Allowed: a, b, c.`` (without the question when nothing is close)."""
+    from covplan.i18n import N_, Name, Phrase
+
+    allowed = list(allowed)
+    close = difflib.get_close_matches(str(word), allowed, n=1, cutoff=0.6)
+    names = Name(", ".join(allowed))
+    if close:
+        return Phrase.of(N_("did you mean '{close}'? Allowed: {allowed}."),
+                         close=Name(close[0]), allowed=names)
+    return Phrase.of(N_("Allowed: {allowed}."), allowed=names)
 
 
 class OutputExistsError(CovplanError, FileExistsError):

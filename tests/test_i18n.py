@@ -8,6 +8,7 @@ so a string added without its translation fails here, naming the file and line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -145,6 +146,31 @@ def test_the_catalogues_compile_without_errors(domain: str) -> None:
     errors = [f"{po.name}:{message.lineno}: {error}"
               for message, errs in catalog.check() for error in errs]
     assert not errors, "\n".join(errors)
+
+
+def test_no_message_is_translated_twice() -> None:
+    """One English message, one translation: a message written twice in one catalogue, or
+    translated differently in two (the reader gets whichever the chain finds first), is
+    refused, naming both places."""
+    entry = re.compile(r'^msgid ((?:".*"\n)+)(?:msgid_plural ((?:".*"\n)+))?'
+                       r'(?:msgstr(?:\[0\])? ((?:".*"\n)+))?', re.MULTILINE)
+    seen: dict[tuple[str, str], tuple[str, str, str]] = {}
+    twice = []
+    for domain in DOMAINS:
+        po = LOCALE_DIR / "vi" / "LC_MESSAGES" / f"{domain}.po"
+        text = po.read_text(encoding="utf-8")
+        for found in entry.finditer(text):
+            msgid, plural, msgstr = ("".join(re.findall(r'"(.*)"', part or ""))
+                                     for part in found.groups())
+            if not msgid:
+                continue  # the header
+            where = f"{po.name}:{text[:found.start()].count(chr(10)) + 1}"
+            if (msgid, plural) in seen:
+                first_domain, first_where, first_string = seen[msgid, plural]
+                if first_domain == domain or first_string != msgstr:
+                    twice.append(f"{msgid!r}: {first_where} and {where}")
+            seen.setdefault((msgid, plural), (domain, where, msgstr))
+    assert not twice, "\n".join(twice)
 
 
 def test_a_text_is_its_english_and_can_be_said_in_vietnamese() -> None:

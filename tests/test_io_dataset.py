@@ -62,9 +62,9 @@ def test_manifest_unknown_keys_are_refused_with_suggestion(tmp_path: Path) -> No
     with pytest.raises(ConfigError) as err:
         read_manifest(path)
     text = str(err.value)
-    assert "unknown key 'nmae'. Did you mean 'name'?" in text
-    assert "unknown layer 'site'. Did you mean 'sites'?" in text
-    assert "unknown key 'fiel'. Did you mean 'file'?" in text
+    assert "unknown key 'nmae'. Fix: did you mean 'name'?" in text
+    assert "unknown layer 'site'. Fix: did you mean 'sites'?" in text
+    assert "unknown key 'fiel'. Fix: did you mean 'file'?" in text
 
 
 def test_missing_folder_is_reported(tmp_path: Path) -> None:

@@ -172,8 +172,9 @@ def _request(ids: list[str], labels: dict[str, str], lang: Language) -> Request:
     if how != fewest:
         max_sites = int(st.number_input(lang._("New sites per target, at most"), 1, 1000, 10,
                                         key="rec_k"))
-    sources = st.multiselect(lang._("Candidate sites"), list(SOURCES), default=list(SOURCES),
-                             format_func=lambda s: lang._(SOURCES[s]), key="rec_sources")
+    sources = st.multiselect(lang._("Where new sites may stand"), list(SOURCES),
+                             default=list(SOURCES), format_func=lambda s: lang._(SOURCES[s]),
+                             key="rec_sources")
     band = sector_defaults("5G" if tech == "5G" else "4G")
     height = st.number_input(lang._("Mast height of new sites (m)"), 10.0, 150.0,
                              float(band.height_m), key="rec_height")

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from covplan.errors import ConfigError
+from covplan.errors import ConfigError, Findings
 from covplan.i18n import N_, Name, Num, Phrase, Text, joined
 from covplan.radio.models import MODELS
 from covplan.schema import TECHNOLOGIES
@@ -285,54 +285,49 @@ def _text(value: str) -> str:
 # --- reading -------------------------------------------------------------------------------
 
 
-class _Problems:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.items: list[str] = []
-
-    def add(self, where: str, message: str, fix: str) -> None:
-        self.items.append(f"{where}: {message} Fix: {fix}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            count = len(self.items)
-            raise ConfigError("\n".join([
-                f"{self.path}: {count} problem{'s' if count != 1 else ''} in the calibration "
-                "file:", *(f"  - {p}" for p in self.items)]))
+def _found(value: Any) -> Name:
+    """A value found in the file, shown as written."""
+    return Name(repr(value))
 
 
-def _number(table: Mapping[str, Any], key: str, where: str, problems: _Problems,
+def _number(table: Mapping[str, Any], key: str, where: str, problems: Findings,
             limit: float) -> float:
     value = table.get(key)
     if (isinstance(value, bool) or not isinstance(value, int | float)
             or not math.isfinite(value) or abs(value) > limit):
-        problems.add(where, f"'{key}' should be a number from {-limit:g} to {limit:g}, found "
-                     f"{value!r}.", f"write e.g. {key} = 0 or run covplan calibrate again.")
+        problems.add(where, N_("'{key}' should be a number from {low} to {high}, found "
+                               "{found}."),
+                     N_("write e.g. {key} = 0 or run covplan calibrate again."), key=Name(key),
+                     low=Num.shortest(-limit), high=Num.shortest(limit), found=_found(value))
         return 0.0
     return float(value)
 
 
-def _stats(value: Any, where: str, problems: _Problems) -> ErrorStats | None:
+def _stats(value: Any, where: str, problems: Findings) -> ErrorStats | None:
     if value is None:
         return None
     keys = ("points", "mean_db", "std_db", "rmse_db")
     if not isinstance(value, Mapping) or not all(k in value for k in keys):
-        problems.add(where, f"expected {{ {', '.join(keys)} }}, found {value!r}.",
-                     "run covplan calibrate again, or remove the errors table.")
+        problems.add(where, N_("expected {{ {keys} }}, found {found}."),
+                     N_("run covplan calibrate again, or remove the errors table."),
+                     keys=Name(", ".join(keys)), found=_found(value))
         return None
     try:
         return ErrorStats(int(value["points"]), float(value["mean_db"]),
                           float(value["std_db"]), float(value["rmse_db"]))
     except (TypeError, ValueError):
-        problems.add(where, f"expected numbers, found {value!r}.",
-                     "run covplan calibrate again, or remove the errors table.")
+        problems.add(where, N_("expected numbers, found {found}."),
+                     N_("run covplan calibrate again, or remove the errors table."),
+                     found=_found(value))
         return None
 
 
-def _class_offsets(value: Any, where: str, problems: _Problems) -> dict[int, float]:
+def _class_offsets(value: Any, where: str, problems: Findings) -> dict[int, float]:
     if not isinstance(value, Mapping):
-        problems.add(where, f"'class_offsets_db' should be a table of class = dB, found "
-                     f"{value!r}.", "write e.g. class_offsets_db = { 10 = 2.0, 40 = -1.0 }.")
+        problems.add(where, N_("'class_offsets_db' should be a table of class = dB, found "
+                               "{found}."),
+                     N_("write e.g. class_offsets_db = {{ 10 = 2.0, 40 = -1.0 }}."),
+                     found=_found(value))
         return {}
     out: dict[int, float] = {}
     for key, offset in value.items():
@@ -340,31 +335,37 @@ def _class_offsets(value: Any, where: str, problems: _Problems) -> dict[int, flo
         ok = isinstance(offset, int | float) and not isinstance(offset, bool)
         if not 1 <= code <= 65535 or not ok or not math.isfinite(offset) or abs(
                 offset) > MAX_OFFSET_DB:
-            problems.add(f"{where}.class_offsets_db", f"{key} = {offset!r}: expected a land-"
-                         f"cover class value (1-65535) and an offset within ±{MAX_OFFSET_DB:g} dB.",
-                         "write e.g. 10 = 2.0.")
+            problems.add(f"{where}.class_offsets_db",
+                         N_("{key} = {found}: expected a land-cover class value (1-65535) and "
+                            "an offset within ±{limit} dB."), N_("write e.g. 10 = 2.0."),
+                         key=Name(str(key)), found=_found(offset),
+                         limit=Num.shortest(MAX_OFFSET_DB))
             continue
         out[code] = float(offset)
     return out
 
 
-def _technology(tech: str, table: Any, problems: _Problems) -> TechnologyCorrection | None:
+#: The keys of a ``[technology.X]`` table.
+_TECHNOLOGY_KEYS: Final = ("class_offsets_db", "distance_m", "errors", "model", "offset_db",
+                           "points", "slope_db_per_decade")
+
+
+def _technology(tech: str, table: Any, problems: Findings) -> TechnologyCorrection | None:
     where = f"[technology.{tech}]"
     if tech not in TECHNOLOGIES:
-        problems.add(where, f"unknown technology {tech!r}.",
-                     f"use one of {', '.join(TECHNOLOGIES)}.")
+        problems.add(where, N_("unknown technology {found}."), N_("use one of {allowed}."),
+                     found=_found(tech), allowed=Name(", ".join(TECHNOLOGIES)))
         return None
     if not isinstance(table, Mapping):
-        problems.add(where, "should be a table.", f"write [technology.{tech}] on its own line.")
+        problems.add(where, N_("should be a table."),
+                     N_("write [technology.{tech}] on its own line."), tech=Name(tech))
         return None
-    allowed = {"model", "offset_db", "slope_db_per_decade", "distance_m", "points",
-               "class_offsets_db", "errors"}
-    for key in sorted(set(table) - allowed):
-        problems.add(where, f"unknown key '{key}'.", f"use {', '.join(sorted(allowed))}.")
+    problems.unknown_keys(table, _TECHNOLOGY_KEYS, where)
     model = table.get("model")
     if model not in MODELS:
-        problems.add(where, f"model {model!r} is not a covplan model.",
-                     f"write one of {', '.join(MODELS)} (the model the fit was made for).")
+        problems.add(where, N_("model {found} is not a covplan model."),
+                     N_("write one of {models} (the model the fit was made for)."),
+                     found=_found(model), models=Name(", ".join(MODELS)))
     raw = table.get("distance_m")
     distance: list[float] = [100.0, 10_000.0]
     if (isinstance(raw, list) and len(raw) == 2
@@ -372,8 +373,9 @@ def _technology(tech: str, table: Any, problems: _Problems) -> TechnologyCorrect
             and 0 < raw[0] < raw[1] <= 1e6):
         distance = [float(raw[0]), float(raw[1])]
     else:
-        problems.add(where, f"distance_m should be [shortest, longest] in metres, found "
-                     f"{raw!r}.", "write e.g. distance_m = [100.0, 15000.0].")
+        problems.add(where, N_("distance_m should be [shortest, longest] in metres, found "
+                               "{found}."), N_("write e.g. distance_m = [100.0, 15000.0]."),
+                     found=_found(raw))
     errors = table.get("errors", {})
     errors = errors if isinstance(errors, Mapping) else {}
     after = errors.get("after")
@@ -400,21 +402,26 @@ def parse_calibration(doc: Mapping[str, Any], path: Path) -> Calibration:
     covplan.errors.ConfigError
         Listing every problem with its table and key.
     """
-    problems = _Problems(path)
+    problems = Findings(str(path), N_("calibration file"))
+    top = Phrase(N_("top level"))
     for key in sorted(set(doc) - {"calibration", "technology"}):
-        problems.add("top level", f"unknown table '{key}'.", "use [calibration] and "
-                     "[technology.4G] / [technology.5G].")
+        problems.add(top, N_("unknown table '{key}'."),
+                     N_("use [calibration] and [technology.4G] / [technology.5G]."),
+                     key=Name(key))
     meta = doc.get("calibration", {})
     if not isinstance(meta, Mapping):
-        problems.add("[calibration]", "should be a table.", "write [calibration] on its own line.")
+        problems.add("[calibration]", N_("should be a table."),
+                     N_("write [calibration] on its own line."))
         meta = {}
     if meta.get("format", FORMAT) != FORMAT:
-        problems.add("[calibration]", f"format {meta.get('format')!r} is not one this covplan "
-                     f"reads ({FORMAT}).", "run covplan calibrate again with this version.")
+        problems.add("[calibration]", N_("format {found} is not one this covplan reads "
+                                         "({format})."),
+                     N_("run covplan calibrate again with this version."),
+                     found=_found(meta.get("format")), format=Num(FORMAT))
     techs = doc.get("technology", {})
     if not isinstance(techs, Mapping) or not techs:
-        problems.add("[technology]", "no technology corrections.",
-                     "run covplan calibrate DATA MEASUREMENTS --out calibration.toml.")
+        problems.add("[technology]", N_("no technology corrections."),
+                     N_("run covplan calibrate DATA MEASUREMENTS --out calibration.toml."))
         techs = {}
     corrections = {t: c for t, table in techs.items()
                    if (c := _technology(str(t), table, problems)) is not None}

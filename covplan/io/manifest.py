@@ -55,8 +55,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from covplan.errors import ConfigError, DataFileNotFoundError, InputError, Problem
-from covplan.i18n import N_, Num
+from covplan.errors import (
+    ConfigError,
+    DataFileNotFoundError,
+    Findings,
+    InputError,
+    Problem,
+    suggest,
+)
+from covplan.i18n import N_, Name, Num, Phrase
 from covplan.radio.clutter import CLUTTER_TYPES, ClutterClass, clutter_type, is_finite_height
 from covplan.schema import LAYERS, VECTOR_LAYERS
 
@@ -193,152 +200,138 @@ class Manifest:
     as_of: dt.date | None = None
 
 
-def _unknown(keys: set[str], allowed: set[str], where: str) -> list[str]:
-    problems = []
-    for key in sorted(keys - allowed):
-        close = difflib.get_close_matches(key, sorted(allowed), n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        problems.append(
-            f"{where}: unknown key '{key}'.{hint} Allowed: {', '.join(sorted(allowed))}."
-        )
-    return problems
+def _found(value: Any) -> Name:
+    """A value found in the manifest, shown as written (``'EPSG:4326'``, ``12``)."""
+    return Name(repr(value))
 
 
-def _crs_problem(value: Any, where: str, *, metric: bool) -> str | None:
-    """A problem with a ``crs`` entry, or None when pyproj understands it."""
+def _crs_problem(value: Any, where: str, problems: Findings, *, metric: bool) -> bool:
+    """Note what is wrong with a ``crs`` entry; True when pyproj understands it."""
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
-    example = "EPSG:32648 (UTM 48N, northern Vietnam)"
     if not isinstance(value, str | int) or isinstance(value, bool):
-        return f"{where}: expected a CRS such as \"{example.split()[0]}\", found {value!r}."
+        problems.add(where, N_('expected a CRS such as "EPSG:32648", found {found}.'),
+                     found=_found(value))
+        return False
     try:
         crs = CRS.from_user_input(value)
     except CRSError:
-        return (
-            f"{where}: {value!r} is not a coordinate reference system pyproj knows. Fix: write "
-            f"an EPSG code such as crs = \"EPSG:32648\" or crs = \"EPSG:4326\"."
-        )
+        problems.add(where, N_("{found} is not a coordinate reference system pyproj knows."),
+                     N_('write an EPSG code such as crs = "EPSG:32648" or crs = "EPSG:4326".'),
+                     found=_found(value))
+        return False
     if metric and not crs.is_projected:
-        return (
-            f"{where}: the working CRS must be metric (projected), found {crs.name}. Fix: write "
-            f"e.g. crs = \"EPSG:32648\" for {example.split(' ', 1)[1][1:-1]}, or leave 'crs' out "
-            "to use the UTM zone of the data."
-        )
-    return None
+        problems.add(where, N_("the working CRS must be metric (projected), found {name}."),
+                     N_('write e.g. crs = "EPSG:32648" for UTM 48N, northern Vietnam, or leave '
+                        "'crs' out to use the UTM zone of the data."), name=Name(crs.name))
+        return False
+    return True
 
 
-def preset_problem(value: Any, where: str) -> str | None:
-    """What is wrong with a ``targets`` key naming a shipped preset, or None when it is fine.
+def check_preset(value: Any, where: str, problems: Findings) -> bool:
+    """Note a ``targets`` key that names no shipped preset; True when it is fine or absent.
 
-    ``where`` names the table in the message (``"dataset.toml [dataset]"``).
+    ``where`` names the table in the message (``"[dataset]"``).
     """
     from covplan.targets.load import preset_names  # covplan.targets builds on covplan.io
 
     if value is None:
-        return None
+        return True
     names = preset_names()
     if isinstance(value, str) and value in names:
-        return None
+        return True
     close = difflib.get_close_matches(str(value), names, n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    return (f"{where} targets: unknown target preset {value!r}.{hint} Fix: name one of the "
-            f"presets, e.g. targets = \"{(close or names)[0]}\" (presets: "
-            f"{', '.join(names)}).")
+    listed = Name(", ".join(names))
+    problems.add(f"{where} targets", N_("unknown target preset {found}."),
+                 Phrase.of(N_("did you mean '{close}'? Name one of the presets: {names}."),
+                           close=Name(close[0]), names=listed) if close
+                 else Phrase.of(N_("name one of the presets: {names}."), names=listed),
+                 found=_found(value))
+    return False
 
 
-def _layer_spec(
-    root: Path, name: str, table: Any, where: str
-) -> tuple[LayerSpec | None, list[str]]:
+def _layer_spec(root: Path, name: str, table: Any, where: str, problems: Findings
+                ) -> LayerSpec | None:
     if not isinstance(table, dict):
-        return None, [
-            f"{where}: expected a table, found {table!r}. Fix: write [layers.{name}] on its own "
-            f'line and file = "..." under it.'
-        ]
-    problems = _unknown(set(table), _LAYER_KEYS, where)
+        problems.add(where, N_("expected a table, found {found}."),
+                     N_('write [layers.{name}] on its own line and file = "..." under it.'),
+                     found=_found(table), name=Name(name))
+        return None
+    problems.unknown_keys(table, sorted(_LAYER_KEYS), where)
     raw = table.get("file")
     files = [raw] if isinstance(raw, str) else raw
     if not files or not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
-        problems.append(
-            f"{where}: 'file' must be a file name or a list of names, found {raw!r}. Fix: write "
-            f'file = "{name}.gpkg" (a name relative to the dataset folder).'
-        )
-        return None, problems
+        problems.add(where, N_("'file' must be a file name or a list of names, found {found}."),
+                     N_('write file = "{name}.gpkg" (a name relative to the dataset folder).'),
+                     found=_found(raw), name=Name(name))
+        return None
     columns = table.get("columns", {})
     values = table.get("values", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        problems.append(
-            f"{where}.columns: expected {{ contract_name = \"file column\" }}, found {columns!r}. "
-            'Fix: e.g. columns = { name = "fullName" }.'
-        )
+        problems.add(f"{where}.columns", N_('expected {{ contract_name = "file column" }}, '
+                                            "found {found}."),
+                     N_('e.g. columns = {{ name = "fullName" }}.'), found=_found(columns))
         columns = {}
     if not isinstance(values, dict) or not all(
         isinstance(v, dict) and all(isinstance(x, str | int | float) for x in v.values())
         for v in values.values()
     ):
-        problems.append(
-            f"{where}.values: expected {{ column = {{ \"file value\" = \"value\" }} }}, found "
-            f'{values!r}. Fix: e.g. values = {{ road_class = {{ "Quốc lộ" = "national" }} }}.'
-        )
+        problems.add(f"{where}.values", N_('expected {{ column = {{ "file value" = "value" }} '
+                                           "}}, found {found}."),
+                     N_('e.g. values = {{ road_class = {{ "Quốc lộ" = "national" }} }}.'),
+                     found=_found(values))
         values = {}
     keep = table.get("where", {})
     if not isinstance(keep, dict) or not all(isinstance(v, list) for v in keep.values()):
-        problems.append(
-            f"{where}.where: expected {{ column = [\"value\", ...] }}, found {keep!r}. Fix: e.g. "
-            'where = { fclass = ["village", "hamlet"] }.'
-        )
+        problems.add(f"{where}.where", N_('expected {{ column = ["value", ...] }}, found '
+                                          "{found}."),
+                     N_('e.g. where = {{ fclass = ["village", "hamlet"] }}.'),
+                     found=_found(keep))
         keep = {}
     layer = table.get("layer")
     if layer is not None and not isinstance(layer, str):
-        problems.append(
-            f"{where}.layer: expected the name of a layer inside the file, found {layer!r}. "
-            f'Fix: write layer = "{name}".'
-        )
+        problems.add(f"{where}.layer", N_("expected the name of a layer inside the file, found "
+                                          "{found}."),
+                     N_('write layer = "{name}".'), found=_found(layer), name=Name(name))
         layer = None
     crs = table.get("crs")
-    if crs is not None and (found := _crs_problem(crs, f"{where}.crs", metric=False)):
-        problems.append(found)
+    if crs is not None and not _crs_problem(crs, f"{where}.crs", problems, metric=False):
         crs = None
     nodata = table.get("nodata")
     if nodata is not None and (
         not isinstance(nodata, int | float) or isinstance(nodata, bool) or nodata != nodata
     ):
-        problems.append(
-            f"{where}.nodata: expected a number, found {nodata!r}. Fix: write e.g. "
-            "nodata = -32768 (without quotes), or leave it out when the raster declares one."
-        )
+        problems.add(f"{where}.nodata", N_("expected a number, found {found}."),
+                     N_("write e.g. nodata = -32768 (without quotes), or leave it out when the "
+                        "raster declares one."), found=_found(nodata))
         nodata = None
     outside = table.get("outside", "flat")
     if outside not in TERRAIN_OUTSIDE:
-        problems.append(
-            f"{where}.outside: expected one of {', '.join(map(repr, TERRAIN_OUTSIDE))}, found "
-            f"{outside!r}. Fix: write outside = \"flat\" (flat ground beyond the terrain) or "
-            "outside = \"refuse\"."
-        )
+        problems.add(f"{where}.outside", N_("expected one of {allowed}, found {found}."),
+                     N_('write outside = "flat" (flat ground beyond the terrain) or outside = '
+                        '"refuse".'), allowed=Name(", ".join(map(repr, TERRAIN_OUTSIDE))),
+                     found=_found(outside))
         outside = "flat"
     height = table.get("outside_height_m")
     number = isinstance(height, int | float) and not isinstance(height, bool)
     if height is not None and not (number and -500 <= height <= 9000):
-        problems.append(
-            f"{where}.outside_height_m: expected a height in metres (-500 to 9000), found "
-            f"{height!r}. Fix: write a number such as outside_height_m = 30, or leave it out for "
-            "the mean height of the terrain."
-        )
+        problems.add(f"{where}.outside_height_m", N_("expected a height in metres (-500 to "
+                                                     "9000), found {found}."),
+                     N_("write a number such as outside_height_m = 30, or leave it out for the "
+                        "mean height of the terrain."), found=_found(height))
         height = None
     classes = None
     if "classes" in table:
         if name != "landcover":
-            problems.append(f"{where}: 'classes' applies to the landcover layer only. Fix: "
-                            "move it under [layers.landcover].")
+            problems.add(where, N_("'classes' applies to the landcover layer only."),
+                         N_("move it under [layers.landcover]."))
         else:
-            classes, class_problems = _classes(table["classes"], f"{where}.classes")
-            problems += class_problems
+            classes = _classes(table["classes"], f"{where}.classes", problems)
     if ("outside" in table or "outside_height_m" in table) and name != "terrain":
-        problems.append(
-            f"{where}: 'outside' and 'outside_height_m' apply to the terrain layer only. Fix: "
-            "move them under [layers.terrain]."
-        )
-    spec = LayerSpec(
+        problems.add(where, N_("'outside' and 'outside_height_m' apply to the terrain layer "
+                               "only."), N_("move them under [layers.terrain]."))
+    return LayerSpec(
         name=name,
         files=tuple((root / f) for f in files),
         layer=layer,
@@ -351,72 +344,79 @@ def _layer_spec(
         outside_height_m=None if height is None else float(height),
         classes=classes,
     )
-    return spec, problems
 
 
-def _classes(raw: Any, where: str) -> tuple[tuple[ClutterClass, ...] | None, list[str]]:
+def _classes(raw: Any, where: str, problems: Findings) -> tuple[ClutterClass, ...] | None:
     """The land-cover class table ``{ value = "type" | { clutter, height_m, name } }``."""
-    example = ('classes = { 10 = "forest", 50 = { clutter = "urban", height_m = 12, name = '
-               '"Town" } }')
-    kinds = ", ".join([*CLUTTER_TYPES, "none"])
     if not isinstance(raw, dict) or not raw:
-        return None, [f"{where}: expected a table of class value = clutter type, found "
-                      f"{raw!r}. Fix: write e.g. {example}."]
-    problems: list[str] = []
+        problems.add(where, N_("expected a table of class value = clutter type, found "
+                               "{found}."),
+                     N_('write e.g. classes = {{ 10 = "forest", 50 = {{ clutter = "urban", '
+                        'height_m = 12, name = "Town" }} }}.'), found=_found(raw))
+        return None
     classes: list[ClutterClass] = []
     for key, value in raw.items():
         code = int(key) if str(key).strip().isdigit() else -1
         if not 1 <= code <= 65535:
-            problems.append(f"{where}: class value {key!r} is not a whole number from 1 to "
-                            f"65535 (0 is no data). Fix: write the value the raster holds.")
+            problems.add(where, N_("class value {found} is not a whole number from 1 to 65535 "
+                                   "(0 is no data)."),
+                         N_("write the value the raster holds."), found=_found(key))
             continue
         table = value if isinstance(value, dict) else {"clutter": value}
         unknown = sorted(set(table) - {"clutter", "height_m", "name"})
         if unknown:
-            problems.append(f"{where}.{key}: unknown key(s) {', '.join(unknown)}. Fix: use "
-                            "clutter, height_m and name.")
+            problems.add(f"{where}.{key}", N_("unknown key(s) {keys}."),
+                         N_("use clutter, height_m and name."), keys=Name(", ".join(unknown)))
         try:
             kind = clutter_type(str(table.get("clutter", "")))
         except ValueError:
-            problems.append(f"{where}.{key}: clutter {table.get('clutter')!r} is not a clutter "
-                            f"type. Fix: use one of {kinds} (ITU-R P.2108 Table 3).")
+            problems.add(f"{where}.{key}", N_("clutter {found} is not a clutter type."),
+                         N_("use one of {kinds} (ITU-R P.2108 Table 3)."),
+                         found=_found(table.get("clutter")),
+                         kinds=Name(", ".join([*CLUTTER_TYPES, "none"])))
             continue
         height = table.get("height_m")
         if height is not None and not is_finite_height(height):
-            problems.append(f"{where}.{key}: height_m {height!r} is not a clutter height. Fix: "
-                            "write the representative height in metres (0-200), or leave it "
-                            "out for the P.2108 default.")
+            problems.add(f"{where}.{key}", N_("height_m {found} is not a clutter height."),
+                         N_("write the representative height in metres (0-200), or leave it "
+                            "out for the P.2108 default."), found=_found(height))
             height = None
         name = table.get("name", f"class {code}")
         classes.append(ClutterClass(code, str(name), kind,
                                     None if height is None else float(height)))
-    return tuple(classes), problems
+    return tuple(classes)
 
 
-def _calibration_path(raw: Any, manifest: Path, confine: bool, opt_out: str
-                      ) -> tuple[Path | None, list[str]]:
+def _calibration_path(raw: Any, manifest: Path, confine: bool, opt_out: Phrase | Name,
+                      problems: Findings) -> Path | None:
     """``[dataset] calibration``: a file name inside the dataset folder, or None."""
     if raw is None:
-        return None, []
-    where = f"{manifest.name} [dataset] calibration"
+        return None
+    where = "[dataset] calibration"
     if not isinstance(raw, str) or not raw.strip():
-        return None, [f'{where}: expected a file name in quotes, found {raw!r}. Fix: write '
-                      'calibration = "calibration.toml" (the file covplan calibrate wrote).']
+        problems.add(where, N_("expected a file name in quotes, found {found}."),
+                     N_('write calibration = "calibration.toml" (the file covplan calibrate '
+                        "wrote)."), found=_found(raw))
+        return None
     path = manifest.parent / raw
     if confine and outside_folder(path, manifest.parent):
-        return None, [f'{where}: "{raw}" lies outside the dataset folder; covplan reads only '
-                      f"files inside {manifest.parent}. Fix: write the calibration into the "
-                      f"dataset folder (covplan calibrate --out){opt_out}."]
-    return path, []
-
-
-def _as_of_problem(value: Any, where: str) -> str | None:
-    """What is wrong with ``[dataset] as_of`` (a TOML date), or None when it is fine."""
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        problems.add(where, N_('"{name}" lies outside the dataset folder; covplan reads only '
+                               "files inside {folder}."),
+                     N_("write the calibration into the dataset folder (covplan calibrate "
+                        "--out){opt_out}."), name=Name(raw), folder=Name(str(manifest.parent)),
+                     opt_out=opt_out)
         return None
+    return path
+
+
+def _as_of_problem(value: Any, where: str, problems: Findings) -> None:
+    """Note what is wrong with ``[dataset] as_of`` (a TOML date)."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return
     shown = value.date().isoformat() if isinstance(value, dt.datetime) else "2025-09-30"
-    return (f"{where} as_of: expected a date such as 2025-09-30, found {value!r}. Fix: write "
-            f"as_of = {shown} (a date without quotes and without a time).")
+    problems.add(f"{where} as_of", N_("expected a date such as 2025-09-30, found {found}."),
+                 N_("write as_of = {shown} (a date without quotes and without a time)."),
+                 found=_found(value), shown=Name(shown))
 
 
 def outside_folder(path: Path, root: Path) -> bool:
@@ -427,25 +427,28 @@ def outside_folder(path: Path, root: Path) -> bool:
         return True
 
 
-def _confinement(spec: LayerSpec, raw: Any, root: Path, where: str, opt_out: str) -> list[str]:
-    """Problems for every file of ``spec`` that leaves ``root``; none of them is opened."""
+def _confinement(spec: LayerSpec, raw: Any, root: Path, where: str, opt_out: Phrase | Name,
+                 problems: Findings) -> bool:
+    """Note every file of ``spec`` that leaves ``root`` (none is opened); True if any."""
     names = [raw] if isinstance(raw, str) else list(raw)
-    problems = []
+    escapes = False
     for name, path in zip(names, spec.files, strict=True):
         if not outside_folder(path, root):
             continue
         how = (
-            "is an absolute path"
+            N_("is an absolute path")
             if Path(name).is_absolute()
-            else "leads outside the dataset folder"
+            else N_("leads outside the dataset folder")
             if ".." in Path(name).parts
-            else "is a link to a file outside the dataset folder"
+            else N_("is a link to a file outside the dataset folder")
         )
-        problems.append(
-            f'{where}: file = "{name}" {how}; covplan reads only files inside {root}. Fix: copy '
-            f"the file into the dataset folder and name it relative to it{opt_out}."
-        )
-    return problems
+        problems.add(where, N_('file = "{name}" {how}; covplan reads only files inside '
+                               "{folder}."),
+                     N_("copy the file into the dataset folder and name it relative to "
+                        "it{opt_out}."), name=Name(name), how=how, folder=Name(str(root)),
+                     opt_out=opt_out)
+        escapes = True
+    return escapes
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -499,73 +502,61 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
     if not path.is_file():
         raise DataFileNotFoundError(N_("{path}: manifest not found."), path=path)
     doc = _read_toml(path)
-    problems = _unknown(set(doc), {"dataset", "layers"}, path.name)
+    problems = Findings(str(path), N_("dataset manifest"))
+    problems.unknown_keys(doc, ("dataset", "layers"), Phrase(N_("top level")))
     meta = doc.get("dataset", {})
     if not isinstance(meta, dict):
-        problems.append(
-            f"{path.name}: 'dataset' must be a table, found {meta!r}. Fix: write [dataset] on "
-            "its own line and name = \"...\" under it."
-        )
+        problems.add(Phrase(N_("top level")), N_("'dataset' must be a table, found {found}."),
+                     N_('write [dataset] on its own line and name = "..." under it.'),
+                     found=_found(meta))
         meta = {}
-    problems += _unknown(set(meta), _DATASET_KEYS, f"{path.name} [dataset]")
+    problems.unknown_keys(meta, sorted(_DATASET_KEYS), "[dataset]")
     for key in ("name", "province", "description", "attribution"):
         if key in meta and not isinstance(meta[key], str):
-            problems.append(
-                f"{path.name} [dataset] {key}: expected text in quotes, found {meta[key]!r}. "
-                f'Fix: write {key} = "{meta[key]}".'
-            )
+            problems.add(f"[dataset] {key}", N_("expected text in quotes, found {found}."),
+                         N_('write {key} = "{value}".'), found=_found(meta[key]),
+                         key=Name(key), value=Name(str(meta[key])))
     for key in ("synthetic", "allow_files_outside"):
         if key in meta and not isinstance(meta[key], bool):
-            problems.append(
-                f"{path.name} [dataset] {key}: expected true or false, found {meta[key]!r}. "
-                f"Fix: write {key} = true (without quotes)."
-            )
-    if (found := preset_problem(meta.get("targets"), f"{path.name} [dataset]")) is not None:
-        problems.append(found)
-    if (found := _as_of_problem(meta.get("as_of"), f"{path.name} [dataset]")) is not None:
-        problems.append(found)
+            problems.add(f"[dataset] {key}", N_("expected true or false, found {found}."),
+                         N_("write {key} = true (without quotes)."), found=_found(meta[key]),
+                         key=Name(key))
+    check_preset(meta.get("targets"), "[dataset]", problems)
+    _as_of_problem(meta.get("as_of"), "[dataset]", problems)
     crs = meta.get("crs")
-    if crs is not None and (found := _crs_problem(crs, f"{path.name} [dataset] crs", metric=True)):
-        problems.append(found)
+    if crs is not None and not _crs_problem(crs, "[dataset] crs", problems, metric=True):
         crs = None
     allow = meta.get("allow_files_outside") is True
     if allow and confined:
         logger.info("%s: allow_files_outside is ignored for an uploaded dataset", path)
-    opt_out = (
-        "" if confined else ", or allow it with [dataset] allow_files_outside = true"
+    opt_out: Phrase | Name = (
+        Name("") if confined
+        else Phrase(N_(", or allow it with [dataset] allow_files_outside = true"))
     )
-    calibration, found_problems = _calibration_path(meta.get("calibration"), path,
-                                                    confined or not allow, opt_out)
-    problems += found_problems
+    calibration = _calibration_path(meta.get("calibration"), path, confined or not allow,
+                                    opt_out, problems)
     tables = doc.get("layers", {})
     if not isinstance(tables, dict):
-        problems.append(
-            f"{path.name}: 'layers' must hold one table per layer, found {tables!r}. Fix: write "
-            '[layers.sites] on its own line and file = "sites.csv" under it.'
-        )
+        problems.add(Phrase(N_("top level")), N_("'layers' must hold one table per layer, "
+                                                 "found {found}."),
+                     N_('write [layers.sites] on its own line and file = "sites.csv" under '
+                        "it."), found=_found(tables))
         tables = {}
     layers: dict[str, LayerSpec] = {}
     for name, table in tables.items():
-        where = f"{path.name} [layers.{name}]"
+        where = f"[layers.{name}]"
         if name not in LAYERS:
-            close = difflib.get_close_matches(name, LAYERS, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            problems.append(
-                f"{where}: unknown layer '{name}'.{hint} Fix: use one of {', '.join(LAYERS)}."
-            )
+            problems.add(where, N_("unknown layer '{name}'."), suggest(name, LAYERS),
+                         name=Name(name))
             continue
-        spec, spec_problems = _layer_spec(path.parent, name, table, where)
-        problems += spec_problems
+        spec = _layer_spec(path.parent, name, table, where, problems)
         if spec is None:
             continue
-        if confined or not allow:
-            escapes = _confinement(spec, table["file"], path.parent, where, opt_out)
-            if escapes:
-                problems += escapes
-                continue
+        if (confined or not allow) and _confinement(spec, table["file"], path.parent, where,
+                                                    opt_out, problems):
+            continue
         layers[name] = spec
-    if problems:
-        raise ConfigError("\n".join([f"{path}: {len(problems)} problem(s):", *problems]))
+    problems.raise_if_any()
     return Manifest(
         root=path.parent,
         name=str(meta.get("name", path.parent.name)),

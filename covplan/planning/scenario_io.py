@@ -47,7 +47,7 @@ import difflib
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final, cast
@@ -58,9 +58,9 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from covplan.errors import ConfigError, InputError, Problem
+from covplan.errors import ConfigError, Findings, InputError, Problem
 from covplan.export.atomic import write_atomic
-from covplan.i18n import N_, Name, Num, Text
+from covplan.i18n import N_, Name, Num, Phrase, Text
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
 from covplan.planning.edits import OPS, Edit, apply_edits
 from covplan.planning.scenario import Scenario, sites_hash
@@ -77,12 +77,12 @@ LONLAT_TOLERANCE_M: Final = 1.0
 #: Keys of an edit that are not sector values.
 EDIT_KEYS: Final = ("op", "site_id", "sector", "x", "y", "lon", "lat", "sectors", "note")
 #: Top-level keys of a scenario file and the JSON type each holds.
-TOP_KEYS: Final = {"covplan_scenario": "a whole number", "name": "text",
-                   "description": "text", "baseline": "an object", "crs": "text",
-                   "edits": "a list"}
+TOP_KEYS: Final = {"covplan_scenario": N_("a whole number"), "name": N_("text"),
+                   "description": N_("text"), "baseline": N_("an object"), "crs": N_("text"),
+                   "edits": N_("a list")}
 #: Keys of ``baseline`` and their JSON type.
-BASELINE_KEYS: Final = {"dataset": "text", "sites_sha256": "text",
-                        "sectors": "a whole number"}
+BASELINE_KEYS: Final = {"dataset": N_("text"), "sites_sha256": N_("text"),
+                        "sectors": N_("a whole number")}
 _CHECKS: Final = {"text": lambda v: isinstance(v, str),
                   "an object": lambda v: isinstance(v, dict),
                   "a list": lambda v: isinstance(v, list),
@@ -363,42 +363,42 @@ def _document(path: Path) -> dict[str, Any]:
                              "{version} at the top, or save the scenario again from this "
                              "covplan."),
                           path=path, version=FORMAT_VERSION, found=repr(version))
-    problems = _typed(data, TOP_KEYS, "", path)
+    problems = Findings(str(path), N_("scenario file"))
+    _typed(data, TOP_KEYS, "", problems)
     if isinstance(data.get("baseline"), dict):
-        problems += _typed(data["baseline"], BASELINE_KEYS, "baseline.", path)
-    if problems:
-        count = len(problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the scenario file {path}:"
-        raise ConfigError("\n".join([head, *(f"  - {p}" for p in problems)]))
+        _typed(data["baseline"], BASELINE_KEYS, "baseline.", problems)
+    problems.raise_if_any()
     return data
 
 
-def _typed(table: dict[str, Any], kinds: dict[str, str], prefix: str, path: Path
-           ) -> list[str]:
-    """Unknown keys and values of the wrong JSON type in one object of the document."""
-    problems = []
+def _typed(table: dict[str, Any], kinds: Mapping[str, str], prefix: str,
+           problems: Findings) -> None:
+    """Note unknown keys and values of the wrong JSON type in one object of the document."""
+    where: str | Phrase = prefix.rstrip(".") or Phrase(N_("top level"))
+    allowed = Name(", ".join(prefix + k for k in kinds))
     for key, value in table.items():
         if key not in kinds:
             close = difflib.get_close_matches(str(key), list(kinds), n=1)
-            hint = f"did you mean '{prefix}{close[0]}'? " if close else ""
-            problems.append(f"unknown key '{prefix}{key}'. Fix: {hint}Remove it, or use one "
-                            f"of: {', '.join(prefix + k for k in kinds)}.")
+            fix = (Phrase.of(N_("did you mean '{close}'? Remove it, or use one of: {allowed}."),
+                             close=Name(prefix + close[0]), allowed=allowed) if close
+                   else Phrase.of(N_("remove it, or use one of: {allowed}."), allowed=allowed))
+            problems.add(where, N_("unknown key '{key}'."), fix, key=Name(f"{prefix}{key}"))
         elif value is not None and not _CHECKS[kinds[key]](value):
-            problems.append(f"'{prefix}{key}' should be {kinds[key]}, got {value!r}. Fix: "
-                            f"{_EXAMPLES.get(prefix + key, 'correct it or remove it')}.")
-    return problems
+            problems.add(where, N_("'{key}' should be {kind}, got {found}."),
+                         _EXAMPLES.get(prefix + key, N_("correct it or remove it.")),
+                         key=Name(prefix + key), kind=kinds[key], found=Name(repr(value)))
 
 
 #: How to write each key of the document, for messages.
 _EXAMPLES: Final = {
-    "name": 'write "name": "QL.3 fill-in"',
-    "description": 'write "description": "two new sites on the pass"',
-    "crs": 'write "crs": "EPSG:32648", or remove it (the baseline\'s CRS)',
-    "edits": 'write "edits": [{"op": "remove", "site_id": "TN001"}]',
-    "baseline": 'write "baseline": {"dataset": "…", "sites_sha256": "…"}, or remove it',
-    "baseline.dataset": 'write "dataset": "Thái Nguyên"',
-    "baseline.sites_sha256": "remove it; covplan writes it when it saves a scenario",
-    "baseline.sectors": 'write "sectors": 812, or remove it',
+    "name": N_('write "name": "QL.3 fill-in".'),
+    "description": N_('write "description": "two new sites on the pass".'),
+    "crs": N_('write "crs": "EPSG:32648", or remove it (the baseline\'s CRS).'),
+    "edits": N_('write "edits": [{{"op": "remove", "site_id": "TN001"}}].'),
+    "baseline": N_('write "baseline": {{"dataset": "…", "sites_sha256": "…"}}, or remove it.'),
+    "baseline.dataset": N_('write "dataset": "Thái Nguyên".'),
+    "baseline.sites_sha256": N_("remove it; covplan writes it when it saves a scenario."),
+    "baseline.sectors": N_('write "sectors": 812, or remove it.'),
 }
 
 

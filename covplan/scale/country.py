@@ -24,16 +24,15 @@ whose manifest cannot be read, or that has no preset, is a failed province from 
 
 from __future__ import annotations
 
-import difflib
 import logging
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from covplan.errors import ConfigError, CovplanError
-from covplan.i18n import N_
+from covplan.errors import ConfigError, CovplanError, Findings
+from covplan.i18n import N_, Name, Phrase
 from covplan.scale.province import ProvinceJob, ProvinceResult, RunSettings, failed_result
 from covplan.scale.resume import province_digest
 
@@ -104,23 +103,13 @@ class Plan:
     order: tuple[str, ...] = field(default=())
 
 
-def _check_preset(value: Any, where: str, problems: list[str]) -> str:
+def _check_preset(value: Any, where: str, problems: Findings) -> str:
     """``value`` when it names a shipped preset ("" when absent), else a problem noted."""
-    from covplan.io.manifest import preset_problem
+    from covplan.io.manifest import check_preset
 
-    found = preset_problem(value, where)
-    if found is not None:
-        problems.append(found)
+    if not check_preset(value, where, problems):
         return ""
     return "" if value is None else str(value)
-
-
-def _unknown(table: dict[str, Any], allowed: Sequence[str], where: str,
-             problems: list[str]) -> None:
-    for key in sorted(set(table) - set(allowed)):
-        close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        problems.append(f"{where}: unknown key '{key}'.{hint} Allowed: {', '.join(allowed)}.")
 
 
 def read_country_file(path: Path) -> Country:
@@ -137,36 +126,37 @@ def read_country_file(path: Path) -> Country:
         raise ConfigError(N_("{path}: cannot be read as UTF-8 TOML ({error}). Fix: check the "
                              "quotes and brackets; [country] and [[province]] tables with "
                              "path = \"folder\" under each."), path=path, error=exc) from None
-    problems: list[str] = []
-    _unknown(doc, ("country", "province"), path.name, problems)
+    problems = Findings(str(path), N_("country file"))
+    top = Phrase(N_("top level"))
+    problems.unknown_keys(doc, ("country", "province"), top)
     meta = doc.get("country", {})
     if not isinstance(meta, dict):
-        problems.append(f"{path.name}: 'country' must be a table; write [country] on its own "
-                        "line.")
+        problems.add(top, N_("'country' must be a table."),
+                     N_("write [country] on its own line."))
         meta = {}
-    _unknown(meta, _COUNTRY_KEYS, f"{path.name} [country]", problems)
-    default = _check_preset(meta.get("targets"), f"{path.name} [country]", problems)
+    problems.unknown_keys(meta, _COUNTRY_KEYS, "[country]")
+    default = _check_preset(meta.get("targets"), "[country]", problems)
     entries: list[ProvinceEntry] = []
     tables = doc.get("province", [])
     if not isinstance(tables, list) or not tables:
-        problems.append(f"{path.name}: no provinces. Fix: add one [[province]] table per "
-                        'province, with path = "folder" under it.')
+        problems.add(top, N_("no provinces."),
+                     N_('add one [[province]] table per province, with path = "folder" under '
+                        "it."))
         tables = []
     for number, table in enumerate(tables, start=1):
-        where = f"{path.name} [[province]] {number}"
+        where = f"[[province]] {number}"
         if not isinstance(table, dict) or not isinstance(table.get("path"), str):
-            problems.append(f"{where}: needs path = \"folder\" (the province's dataset folder, "
-                            "relative to country.toml).")
+            problems.add(where, N_('needs path = "folder" (the province\'s dataset folder, '
+                                   "relative to country.toml)."))
             continue
-        _unknown(table, _PROVINCE_KEYS, where, problems)
+        problems.unknown_keys(table, _PROVINCE_KEYS, where)
         preset = _check_preset(table.get("targets"), where, problems)
         entries.append(ProvinceEntry(table["path"], (path.parent / table["path"]).resolve(),
                                      preset))
     keys = [e.key for e in entries]
-    problems += [f"{path.name}: province {key!r} is listed twice." for key in
-                 sorted({k for k in keys if keys.count(k) > 1})]
-    if problems:
-        raise ConfigError("\n".join([f"{path}: {len(problems)} problem(s):", *problems]))
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        problems.add(top, N_("province {key} is listed twice."), key=Name(repr(key)))
+    problems.raise_if_any()
     name = meta.get("name")
     return Country(str(name) if isinstance(name, str) else path.parent.name, path.parent,
                    tuple(entries), default)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from covplan import settings
-from covplan.errors import ConfigError, ConfigFileError, Finding, LimitError
+from covplan.errors import ConfigError, Findings, LimitError, suggest
 from covplan.i18n import LANGUAGES, N_, Name, Num, Phrase
 from covplan.metrics.thresholds import THRESHOLD_MEANINGS, THRESHOLD_RANGES, Thresholds
 from covplan.radio.indoor import BUILDING_TYPES, building_type
@@ -53,32 +53,6 @@ _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _CLOSED_VALUES: dict[str, tuple[str, ...]] = {"road_class": ROAD_CLASSES, "kind": POI_KINDS}
 
 
-class _Problems:
-    """Collects problems of one file; :meth:`raise_if_any` reports them together.
-
-    ``where`` is the place in the file as written (``[[target]] 2 (id 'roads')``) or a
-    phrase; ``message`` and ``fix`` are marked templates whose fields ``values`` fill (a
-    value found in the file goes in as :func:`_found`, shown as written).
-    """
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.items: list[Finding] = []
-
-    def add(self, where: str | Phrase, message: str, fix: str | Phrase = "",
-            **values: object) -> None:
-        place = Phrase.of("{where}", where=Name(where)) if isinstance(where, str) else where
-        if isinstance(fix, Phrase):
-            advice: Phrase | None = fix
-        else:
-            advice = Phrase.of(fix, **values) if fix else None
-        self.items.append(Finding(place, Phrase.of(message, **values), advice))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise ConfigFileError(self.source, N_("targets file"), tuple(self.items))
-
-
 def _found(value: Any) -> Name:
     """A value found in the file, shown as written (``'5G'``, ``120``, ``[1, 2]``)."""
     return Name(repr(value))
@@ -89,26 +63,7 @@ def _names(values: Iterable[str]) -> Name:
     return Name(", ".join(values))
 
 
-def _suggest(word: str, allowed: Iterable[str]) -> Phrase:
-    """``"did you mean 'x'? "`` plus the allowed values."""
-    allowed = list(allowed)
-    close = difflib.get_close_matches(str(word), allowed, n=1, cutoff=0.6)
-    if close:
-        return Phrase.of(N_("did you mean '{close}'? Allowed: {allowed}."),
-                         close=Name(close[0]), allowed=_names(allowed))
-    return Phrase.of(N_("Allowed: {allowed}."), allowed=_names(allowed))
-
-
-def _check_keys(table: Mapping[str, Any], allowed: Iterable[str], where: str | Phrase,
-                problems: _Problems) -> None:
-    allowed = tuple(allowed)
-    for key in table:
-        if key not in allowed:
-            problems.add(where, N_("unknown key '{key}'."), _suggest(key, allowed),
-                         key=Name(str(key)))
-
-
-def _string(table: Mapping[str, Any], key: str, where: str, problems: _Problems) -> str:
+def _string(table: Mapping[str, Any], key: str, where: str, problems: Findings) -> str:
     value = table.get(key, "")
     if not isinstance(value, str):
         problems.add(where, N_("'{key}' should be text, got {found}."),
@@ -117,13 +72,13 @@ def _string(table: Mapping[str, Any], key: str, where: str, problems: _Problems)
     return value
 
 
-def _thresholds(table: Any, base: Thresholds, where: str, problems: _Problems) -> Thresholds:
+def _thresholds(table: Any, base: Thresholds, where: str, problems: Findings) -> Thresholds:
     if not isinstance(table, Mapping):
         problems.add(where, N_("should be a table of thresholds, got {found}."),
                      N_("write it as [thresholds] or thresholds = {{ rsrp_4g_dbm = -105 }}"),
                      found=_found(table))
         return base
-    _check_keys(table, [*THRESHOLD_RANGES, "sources"], where, problems)
+    problems.unknown_keys(table, [*THRESHOLD_RANGES, "sources"], where)
     values: dict[str, float] = {}
     for key, (low, high) in THRESHOLD_RANGES.items():
         if key not in table:
@@ -143,7 +98,7 @@ def _thresholds(table: Any, base: Thresholds, where: str, problems: _Problems) -
                      N_('write it as [thresholds.sources] with lines such as rsrp_4g_dbm = "…"'),
                      found=_found(sources))
         sources = {}
-    _check_keys(sources, THRESHOLD_RANGES, f"{where}.sources", problems)
+    problems.unknown_keys(sources, THRESHOLD_RANGES, f"{where}.sources")
     cited = {k: str(v) for k, v in sources.items() if k in THRESHOLD_RANGES}
     return base.updated(values, cited) if values or cited else base
 
@@ -163,17 +118,17 @@ def _threshold_fix(key: str, value: Any, low: float, high: float) -> Phrase:
 
 
 def _choice(table: Mapping[str, Any], key: str, allowed: Iterable[str], where: str,
-            problems: _Problems) -> str:
+            problems: Findings) -> str:
     value = table.get(key)
     allowed = tuple(allowed)
     if value not in allowed:
-        problems.add(where, N_("unknown {key} {found}."), _suggest(str(value), allowed),
+        problems.add(where, N_("unknown {key} {found}."), suggest(str(value), allowed),
                      key=Name(key), found=_found(value))
         return ""
     return str(value)
 
 
-def _text_list(value: Any, what: str, where: str, problems: _Problems) -> tuple[str, ...]:
+def _text_list(value: Any, what: str, where: str, problems: Findings) -> tuple[str, ...]:
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         problems.add(where, N_("{what} should be a list of text, got {found}."),
@@ -183,7 +138,7 @@ def _text_list(value: Any, what: str, where: str, problems: _Problems) -> tuple[
     return tuple(values)
 
 
-def _technologies(table: Mapping[str, Any], where: str, problems: _Problems
+def _technologies(table: Mapping[str, Any], where: str, problems: Findings
                   ) -> tuple[str, ...]:
     if "technologies" not in table:
         return ()
@@ -193,13 +148,13 @@ def _technologies(table: Mapping[str, Any], where: str, problems: _Problems
     for tech in raw:
         if tech.upper() not in canon:
             problems.add(where, N_("unknown technology {found}."),
-                         _suggest(tech, TECHNOLOGIES), found=_found(tech))
+                         suggest(tech, TECHNOLOGIES), found=_found(tech))
         elif canon[tech.upper()] not in techs:
             techs.append(canon[tech.upper()])
     return tuple(techs)
 
 
-def _filter(table: Mapping[str, Any], layer: str, where: str, problems: _Problems
+def _filter(table: Mapping[str, Any], layer: str, where: str, problems: Findings
             ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     raw = table.get("filter", {})
     if not isinstance(raw, Mapping):
@@ -208,7 +163,7 @@ def _filter(table: Mapping[str, Any], layer: str, where: str, problems: _Problem
                      found=_found(raw))
         return ()
     allowed = FILTERS.get(layer, ())
-    _check_keys(raw, allowed, f"{where} filter", problems)
+    problems.unknown_keys(raw, allowed, f"{where} filter")
     out: list[tuple[str, tuple[str, ...]]] = []
     for column in allowed:
         if column not in raw:
@@ -217,13 +172,13 @@ def _filter(table: Mapping[str, Any], layer: str, where: str, problems: _Problem
         for value in values:
             if column in _CLOSED_VALUES and value not in _CLOSED_VALUES[column]:
                 problems.add(where, N_("unknown {column} {found} in the filter."),
-                             _suggest(value, _CLOSED_VALUES[column]), column=Name(column),
+                             suggest(value, _CLOSED_VALUES[column]), column=Name(column),
                              found=_found(value))
         out.append((column, values))
     return tuple(out)
 
 
-def _goal(table: Mapping[str, Any], where: str, problems: _Problems) -> float:
+def _goal(table: Mapping[str, Any], where: str, problems: Findings) -> float:
     goal = table.get("goal_percent")
     if isinstance(goal, bool) or not isinstance(goal, int | float) or not math.isfinite(goal):
         problems.add(where, N_("goal_percent should be a number from 0 to 100, got {found}."),
@@ -237,7 +192,7 @@ def _goal(table: Mapping[str, Any], where: str, problems: _Problems) -> float:
     return float(goal)
 
 
-def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> Target | None:
+def _target(table: Any, number: int, base: Thresholds, problems: Findings) -> Target | None:
     where = f"[[target]] {number}"
     if not isinstance(table, Mapping):
         problems.add(where, N_("should be a table, got {found}."),
@@ -246,7 +201,7 @@ def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> T
         return None
     if isinstance(table.get("id"), str):
         where += f" (id '{table['id']}')"
-    _check_keys(table, TARGET_KEYS, where, problems)
+    problems.unknown_keys(table, TARGET_KEYS, where)
     missing = [k for k in REQUIRED_TARGET_KEYS if k not in table]
     if missing:
         problems.add(where, N_("missing {keys}."), N_("every target needs {required}."),
@@ -298,12 +253,12 @@ def _target(table: Any, number: int, base: Thresholds, problems: _Problems) -> T
 
 
 def _environment(table: Mapping[str, Any], measure: str, techs: tuple[str, ...], where: str,
-                 problems: _Problems) -> tuple[str, str, float]:
+                 problems: Findings) -> tuple[str, str, float]:
     """``environment``, ``building`` and ``indoor_probability_percent`` of a target."""
     environment = table.get("environment", "outdoor")
     if environment not in ENVIRONMENTS:
         problems.add(where, N_("unknown environment {found}."),
-                     _suggest(str(environment), ENVIRONMENTS), found=_found(environment))
+                     suggest(str(environment), ENVIRONMENTS), found=_found(environment))
         environment = "outdoor"
     indoor_keys = [k for k in ("building", "indoor_probability_percent") if k in table]
     if environment != "indoor" and indoor_keys:
@@ -327,7 +282,7 @@ def _environment(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
                          Phrase.of(N_("{suggestion} (ITU-R P.2109-2: thermally efficient "
                                       "buildings have metallised glass and foil-backed "
                                       "insulation)"),
-                                   suggestion=_suggest(str(table["building"]), BUILDING_TYPES)),
+                                   suggestion=suggest(str(table["building"]), BUILDING_TYPES)),
                          found=_found(table["building"]))
     probability = table.get("indoor_probability_percent", INDOOR_PROBABILITY_PERCENT)
     if (isinstance(probability, bool) or not isinstance(probability, int | float)
@@ -341,7 +296,7 @@ def _environment(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
     return str(environment), building, float(probability)
 
 
-def _operators(table: Mapping[str, Any], where: str, problems: _Problems) -> tuple[str, ...]:
+def _operators(table: Mapping[str, Any], where: str, problems: Findings) -> tuple[str, ...]:
     """``operators``: "any", "all" or a list of operator names."""
     value = table.get("operators", ANY_OPERATOR)
     if value in (ANY_OPERATOR, ALL_OPERATORS):
@@ -370,7 +325,7 @@ _SPEED_KEYS: Final = {
 }
 
 
-def _speed(table: Mapping[str, Any], measure: str, where: str, problems: _Problems
+def _speed(table: Mapping[str, Any], measure: str, where: str, problems: Findings
            ) -> dict[str, float]:
     """``min_dl_mbps``, ``edge_probability_percent`` and ``shadow_sigma_db`` of a target."""
     keys = [k for k in _SPEED_KEYS if k in table]
@@ -404,7 +359,7 @@ def _speed(table: Mapping[str, Any], measure: str, where: str, problems: _Proble
 
 
 def _check_measure_options(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
-                           or_fibre: Any, where: str, problems: _Problems) -> None:
+                           or_fibre: Any, where: str, problems: Findings) -> None:
     if measure in SIGNAL_MEASURES and not techs:
         problems.add(where, N_("measure '{measure}' needs technologies."),
                      N_('add technologies = ["4G", "5G"] (either counts) or ["5G"].'),
@@ -432,10 +387,10 @@ def _check_measure_options(table: Mapping[str, Any], measure: str, techs: tuple[
                          N_("remove 'weight' from this target."))
         elif table["weight"] not in WEIGHTS:
             problems.add(where, N_("unknown weight {found}."),
-                         _suggest(str(table["weight"]), WEIGHTS), found=_found(table["weight"]))
+                         suggest(str(table["weight"]), WEIGHTS), found=_found(table["weight"]))
 
 
-def _extent(preset: Mapping[str, Any], problems: _Problems
+def _extent(preset: Mapping[str, Any], problems: Findings
             ) -> tuple[float, float, float, float] | None:
     """``[preset] extent_lonlat``: west, south, east, north in degrees (None when absent)."""
     if "extent_lonlat" not in preset:
@@ -455,14 +410,14 @@ def _extent(preset: Mapping[str, Any], problems: _Problems
     return None
 
 
-def _preset(data: Mapping[str, Any], problems: _Problems) -> Mapping[str, Any]:
+def _preset(data: Mapping[str, Any], problems: Findings) -> Mapping[str, Any]:
     """The ``[preset]`` table, its keys and its year checked."""
     preset = data.get("preset", {})
     if not isinstance(preset, Mapping) or "name" not in preset:
         problems.add("[preset]", N_("missing the [preset] table with a name."),
                      N_('start the file with [preset] and a line name = "Thái Nguyên 2025".'))
         preset = preset if isinstance(preset, Mapping) else {}
-    _check_keys(preset, PRESET_KEYS, "[preset]", problems)
+    problems.unknown_keys(preset, PRESET_KEYS, "[preset]")
     year = preset.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)
                              or not 2000 <= year <= 2100):
@@ -480,8 +435,8 @@ def parse_targets(data: Mapping[str, Any], source: str = "<targets>") -> TargetS
     covplan.errors.ConfigError
         Listing every problem found.
     """
-    problems = _Problems(source)
-    _check_keys(data, TOP_KEYS, Phrase(N_("top level")), problems)
+    problems = Findings(source, N_("targets file"))
+    problems.unknown_keys(data, TOP_KEYS, Phrase(N_("top level")))
     preset = _preset(data, problems)
     base = _thresholds(data.get("thresholds", {}), Thresholds(), "[thresholds]", problems)
     raw = data.get("target", [])

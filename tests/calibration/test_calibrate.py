@@ -194,6 +194,14 @@ def test_calibration_file_problems_are_listed_with_their_fix(tmp_path: Path) -> 
     for needle in ("model 'hata' is not a covplan model", "'offset_db' should be a number",
                    "distance_m should be [shortest, longest]", "unknown technology '3G'"):
         assert needle in text
+    said = caught.value.text(language("vi"))  # in the reader's language, numbers theirs
+    assert said.startswith(f"Có 4 lỗi trong tệp hiệu chỉnh {path}:")
+    for needle in ("[technology.4G]: mô hình 'hata' không phải là mô hình của covplan.",
+                   "'offset_db' phải là một số từ -60 đến 60, nhưng gặp 99.",
+                   "distance_m phải là [ngắn nhất, dài nhất] tính bằng mét, nhưng gặp [500, 100]",
+                   "[technology.3G]: công nghệ không hợp lệ: '3G'. Cách sửa: dùng một trong 4G, "
+                   "5G."):
+        assert needle in said, said
     path.write_text("[calibration\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         read_calibration(path)

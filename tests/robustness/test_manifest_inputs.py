@@ -54,12 +54,12 @@ def secret(tmp_path: Path) -> Path:
          "check the quotes"),
         ("[dataset]\nname = Thai Nguyen\n" + LAYERS, ["dataset.toml", "line 2"],
          'text values need quotes'),
-        ("[datset]\nname = 'x'\n" + LAYERS, ["unknown key 'datset'", "Did you mean 'dataset'?"],
+        ("[datset]\nname = 'x'\n" + LAYERS, ["unknown key 'datset'", "did you mean 'dataset'?"],
          None),
         ("[layers.commune]\nfile = 'communes.gpkg'\n",
-         ["[layers.commune]", "unknown layer 'commune'", "Did you mean 'communes'?"],
-         "use one of communes"),
-        ("[layers.sites]\nfiel = 'sites.csv'\n", ["unknown key 'fiel'", "Did you mean 'file'?"],
+         ["[layers.commune]", "unknown layer 'commune'", "did you mean 'communes'?"],
+         "Allowed: communes"),
+        ("[layers.sites]\nfiel = 'sites.csv'\n", ["unknown key 'fiel'", "did you mean 'file'?"],
          "'file' must be a file name"),
         ("layers = 5\n", ["'layers' must hold one table per layer", "found 5"],
          "[layers.sites] on its own line"),
@@ -109,7 +109,31 @@ def test_bad_manifests_name_the_entry_and_the_fix(
 def test_every_manifest_problem_is_listed_at_once(tiny_dir: Path, cli: Cli) -> None:
     write(tiny_dir, "[dataset]\ncrs = 'EPSG:4326'\nsynthetic = 'no'\n" + LAYERS + "nodata = 'x'\n")
     result = cli("validate", tiny_dir)
-    assert_refused(result, "3 problem(s)", "[dataset] crs", "[dataset] synthetic", ".nodata")
+    assert_refused(result, "3 problems", "[dataset] crs", "[dataset] synthetic", ".nodata")
+
+
+def test_a_manifests_problems_are_said_in_the_readers_language(tiny_dir: Path, cli: Cli) -> None:
+    """``--lang vi``: every problem, its place and its fix in Vietnamese, all at once; keys,
+    values and the TOML to write as the manifest has them."""
+    write(tiny_dir, "[dataset]\ncrs = 'EPSG:4326'\nsynthetic = 'no'\n"
+                    "[layers.sites]\nfile = '../x.csv'\n[layers.commune]\nfile = 'c.gpkg'\n")
+    result = cli("validate", tiny_dir, "--lang", "vi")
+    assert result.code == 2 and "Traceback" not in result.text
+    lines = result.text.strip().splitlines()
+    assert lines[0] == f"Lỗi: Có 4 lỗi trong tệp mô tả bộ dữ liệu {tiny_dir / 'dataset.toml'}:"
+    assert lines[1:] == [
+        "  - [dataset] synthetic: cần true hoặc false, nhưng gặp 'no'. Cách sửa: ghi synthetic "
+        "= true (không có dấu ngoặc kép).",
+        "  - [dataset] crs: hệ quy chiếu làm việc phải tính bằng mét (hệ chiếu phẳng), nhưng "
+        "gặp WGS 84. Cách sửa: ví dụ ghi crs = \"EPSG:32648\" cho UTM 48N (miền Bắc Việt Nam), "
+        "hoặc bỏ 'crs' để dùng múi UTM của dữ liệu.",
+        f"  - [layers.sites]: file = \"../x.csv\" dẫn ra ngoài thư mục bộ dữ liệu; covplan chỉ "
+        f"đọc các tệp bên trong {tiny_dir}. Cách sửa: chép tệp vào thư mục bộ dữ liệu và ghi "
+        "tên tính từ thư mục đó, hoặc cho phép bằng [dataset] allow_files_outside = true.",
+        "  - [layers.commune]: lớp 'commune' không hợp lệ. Cách sửa: có phải ý bạn là "
+        "'communes'? Các giá trị được phép: communes, villages, roads, sites, fibre, pois, "
+        "terrain, population, landcover.",
+    ]
 
 
 def test_a_manifest_that_is_not_utf8(tiny_dir: Path, cli: Cli) -> None:
@@ -150,7 +174,7 @@ def test_every_escape_is_listed_at_once(tiny_dir: Path, cli: Cli, secret: Path) 
     write(tiny_dir, f'[layers.sites]\nfile = "{secret}"\n[layers.roads]\nfile = "../x.gpkg"\n'
                     '[layers.terrain]\nfile = ["terrain.tif", "/etc/hostname"]\n')
     result = cli("validate", tiny_dir)
-    assert_refused(result, "3 problem(s)", "[layers.sites]", "[layers.roads]", "/etc/hostname")
+    assert_refused(result, "3 problems", "[layers.sites]", "[layers.roads]", "/etc/hostname")
 
 
 def test_the_opt_out_is_honoured_on_disk(tiny_dir: Path, tmp_path: Path) -> None:

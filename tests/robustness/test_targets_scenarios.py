@@ -200,6 +200,22 @@ def test_a_bad_scenario_is_refused(cli: Callable[..., CliResult], tmp_path: Path
     assert_refused(result, str(path), *named, fix=fix)
 
 
+def test_a_scenarios_structure_is_refused_in_the_readers_language(
+        cli: Callable[..., CliResult], tmp_path: Path, province: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{"covplan_scenario": 1, "layers": 5, "baseline": {"dataset": 5}, '
+                    '"edits": []}', encoding="utf-8")
+    result = _refused(cli, tmp_path, province, "report", province, "--scenario", path,
+                      "--format", "csv", "--lang", "vi")
+    assert result.text.strip().splitlines() == [
+        f"Lỗi: Có 2 lỗi trong tệp kịch bản {path}:",
+        "  - cấp ngoài cùng: khóa 'layers' không hợp lệ. Cách sửa: bỏ khóa này, hoặc dùng một "
+        "trong: covplan_scenario, name, description, baseline, crs, edits.",
+        "  - baseline: 'baseline.dataset' phải là văn bản, nhưng gặp 5. Cách sửa: ghi "
+        "\"dataset\": \"Thái Nguyên\".",
+    ]
+
+
 def test_a_scenario_in_a_legacy_code_page_is_refused(
         cli: Callable[..., CliResult], tmp_path: Path, province: Path) -> None:
     path = tmp_path / "cp1258.json"

@@ -11,6 +11,7 @@ import pytest
 
 from covplan.cli.main import main
 from covplan.errors import ConfigError
+from covplan.i18n import language
 from covplan.io.manifest import discover
 from covplan.scale import ResultCache, RunSettings, plan_jobs, read_country
 from covplan.scale.resume import province_digest
@@ -56,15 +57,27 @@ def test_a_wrong_country_toml_lists_every_problem(country: Path) -> None:
     with pytest.raises(ConfigError, match="3 problem") as caught:
         read_country(country)
     message = str(caught.value)
-    assert "Did you mean 'name'" in message
+    assert "did you mean 'name'" in message
     assert "unknown target preset 'bac_ninh'" in message and "bac_ninh_2030" in message
     assert 'path = "folder"' in message
+    # the ministry reads it in Vietnamese
+    said = caught.value.text(language("vi")).splitlines()
+    assert said[0].startswith("Có 3 lỗi trong tệp danh sách tỉnh ")
+    assert said[1:] == [
+        "  - [country]: khóa 'nmae' không hợp lệ. Cách sửa: có phải ý bạn là 'name'? Các giá "
+        "trị được phép: name, targets.",
+        "  - [[province]] 1 targets: bộ mục tiêu 'bac_ninh' không có sẵn. Cách sửa: có phải ý "
+        "bạn là 'bac_ninh_2030'? Ghi tên một bộ mục tiêu có sẵn: bac_ninh_2030, "
+        "thai_nguyen_2025.",
+        "  - [[province]] 2: cần path = \"folder\" (thư mục bộ dữ liệu của tỉnh, tính từ vị trí "
+        "của country.toml).",
+    ]
 
 
 def test_a_manifest_naming_an_unknown_preset_is_refused_with_the_fix(
         country: Path, run_settings: RunSettings) -> None:
     _set_targets(country / "province-02", "bac_ninh_2031")
-    with pytest.raises(ConfigError, match="Did you mean 'bac_ninh_2030'"):
+    with pytest.raises(ConfigError, match="did you mean 'bac_ninh_2030'"):
         discover(country / "province-02")
     plan = plan_jobs(read_country(country), run_settings)
     assert [j.key for j in plan.jobs] == ["province-01", "province-03"]
