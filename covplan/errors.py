@@ -94,8 +94,8 @@ def _filled(template: str, params: Mapping[str, object], lang: Language | None =
 
     if not params:
         return lang._(template) if lang is not None else template
-    values = tuple((key, value if isinstance(value, (Num, Phrase)) else Name(str(value)))
-                   for key, value in params.items())
+    values = tuple((key, value if isinstance(value, (Num, Phrase, CovplanError))
+                    else Name(str(value))) for key, value in params.items())
     return Phrase(template, values)(lang or language("en"))
 
 

@@ -38,7 +38,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, parse_pattern
 
-from covplan.errors import ConfigError
+from covplan.errors import ConfigError, CovplanError
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +295,8 @@ def _render(value: object, lang: Language) -> str:
         return value(lang)
     if isinstance(value, Name):
         return value.text
+    if isinstance(value, CovplanError):  # an error quoted in a message: in the same language
+        return value.text(lang)
     if isinstance(value, _Joined):
         return _render_joined(value, lang)
     if isinstance(value, (list, tuple)):

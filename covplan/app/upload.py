@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, Final
 
 from covplan.errors import CovplanError
-from covplan.i18n import N_, Num
+from covplan.i18n import N_, Name, Num, Phrase, joined
 from covplan.io.manifest import MANIFEST_NAME, RASTER_SUFFIXES, VECTOR_SUFFIXES
 
 logger = logging.getLogger(__name__)
@@ -113,22 +113,25 @@ def _member_parts(info: zipfile.ZipInfo) -> tuple[str, ...]:
 
 
 def _unsafe(info: zipfile.ZipInfo) -> str | None:
+    """Why a member's path is refused (marked for translation), or None."""
     name = info.filename.replace("\\", "/")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        return "an absolute path"
+        return N_("an absolute path")
     if ".." in _member_parts(info):
-        return "a '..' path that points outside the folder"
+        return N_("a '..' path that points outside the folder")
     if stat.S_ISLNK(info.external_attr >> 16):
-        return "a symbolic link"
+        return N_("a symbolic link")
     return None
 
 
-def _unreadable(info: zipfile.ZipInfo) -> str | None:
+def _unreadable(info: zipfile.ZipInfo) -> Phrase | None:
+    """Why a member cannot be read, or None."""
     if info.flag_bits & 0x1:
-        return "is password-protected; covplan cannot open encrypted zips"
+        return Phrase(N_("is password-protected; covplan cannot open encrypted zips"))
     if info.compress_type not in _READABLE_METHODS:
         method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
-        return f"is compressed with {method}, which covplan cannot read"
+        return Phrase.of(N_("is compressed with {method}, which covplan cannot read"),
+                         method=Name(method))
     return None
 
 
@@ -161,19 +164,23 @@ def check_zip(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
                "layer files and its dataset.toml."),
             name=name, count=Num(len(members)), limit=Num(MAX_MEMBERS),
         )
-    problems = [f"'{m.filename}' is {why}" for m in members if (why := _unsafe(m))]
-    if problems:
+    unsafe = [Phrase.of(N_("'{member}' is {why}"), member=Name(m.filename), why=why)
+              for m in members if (why := _unsafe(m))]
+    if unsafe:
         raise UploadError(
-            f"{name}: refused, unsafe paths in the zip: {'; '.join(problems[:5])}. "
-            "Zip the dataset folder itself, with relative paths only."
+            N_("{name}: refused, unsafe paths in the zip: {members}. Zip the dataset folder "
+               "itself, with relative paths only."),
+            name=name, members=joined(unsafe[:5], N_("; ")),
         )
     members = [m for m in members if not _skipped(m)]
-    problems = [f"'{m.filename}' {why}" for m in members if (why := _unreadable(m))]
-    if problems:
+    unreadable = [Phrase.of(N_("'{member}' {why}"), member=Name(m.filename), why=reason)
+                  for m in members if (reason := _unreadable(m))]
+    if unreadable:
         raise UploadError(
-            f"{name}: {'; '.join(problems[:5])}. Fix: zip the dataset folder again without a "
-            "password and with the ordinary Deflate method (Windows: right-click the folder, "
-            "Send to, Compressed (zipped) folder; 7-Zip: format zip, method Deflate)."
+            N_("{name}: {members}. Fix: zip the dataset folder again without a password and "
+               "with the ordinary Deflate method (Windows: right-click the folder, Send to, "
+               "Compressed (zipped) folder; 7-Zip: format zip, method Deflate)."),
+            name=name, members=joined(unreadable[:5], N_("; ")),
         )
     nested = [m.filename for m in members if m.filename.lower().endswith(".zip")]
     if nested:

@@ -25,7 +25,7 @@ import geopandas as gpd
 import shapely
 
 from covplan.errors import CovplanError
-from covplan.i18n import N_
+from covplan.i18n import N_, Name, Num, Phrase, joined
 from covplan.io.dataset import Dataset, load_dataset
 from covplan.planning.scenario import Scenario
 from covplan.planning.scenario_io import load_scenario
@@ -37,21 +37,13 @@ AREA_TOLERANCE = 0.005
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 #: Why a snapshot cannot be compared with the first: one line of a longer message (English),
 #: and the whole message when it is the only one (translated).
-_OTHER_CRS: Final = (
+_OTHER_CRS: Final = N_(
     "{label} ({source}) is in {crs}, {first} ({first_source}) in {first_crs}. Fix: give both "
-    'the same working CRS (crs = "{first_crs}" under [dataset] in each dataset.toml).',
-    N_("the snapshots cannot be compared:\n{label} ({source}) is in {crs}, {first} "
-       "({first_source}) in {first_crs}. Fix: give both the same working CRS (crs = "
-       "\"{first_crs}\" under [dataset] in each dataset.toml)."),
-)
-_OTHER_AREA: Final = (
+    'the same working CRS (crs = "{first_crs}" under [dataset] in each dataset.toml).')
+_OTHER_AREA: Final = N_(
     "{label} ({source}) covers another study area than {first} ({first_source}): {share} of "
     "the area differs ({km2} km²). Fix: compare snapshots of the same province with the "
-    "same communes layer.",
-    N_("the snapshots cannot be compared:\n{label} ({source}) covers another study area than "
-       "{first} ({first_source}): {share} of the area differs ({km2} km²). Fix: compare "
-       "snapshots of the same province with the same communes layer."),
-)
+    "same communes layer.")
 
 
 class SnapshotError(CovplanError, ValueError):
@@ -203,7 +195,7 @@ def load_snapshots(paths: Sequence[str | Path], *, confined: bool = False) -> li
         Naming each snapshot that failed to load and its problems.
     """
     snapshots: list[Snapshot] = []
-    failures: list[str] = []
+    failures: list[Phrase] = []
     base: tuple[Path, Dataset | None] | None = None
     for raw in paths:
         path = Path(raw)
@@ -224,10 +216,12 @@ def load_snapshots(paths: Sequence[str | Path], *, confined: bool = False) -> li
                 base = (path, snapshot.dataset)
                 snapshots.append(snapshot)
         except CovplanError as exc:
-            failures.append(f"snapshot {path}: {exc}")
+            failures.append(Phrase.of(N_("snapshot {path}: {error}"), path=Name(str(path)),
+                                      error=exc))
     if failures:
-        raise SnapshotError("\n".join([f"{len(failures)} of {len(paths)} snapshot(s) could not "
-                                       "be loaded:", *failures]))
+        raise SnapshotError(N_("{count} of {total} snapshot(s) could not be loaded:\n"
+                               "{failures}"), count=Num(len(failures)), total=Num(len(paths)),
+                            failures=joined(failures, "\n"))
     return ordered(snapshots)
 
 
@@ -266,24 +260,23 @@ def check_comparable(snapshots: Sequence[Snapshot]) -> None:
     if not snapshots:
         raise SnapshotError(N_("no snapshot to compare. Fix: give two or more dataset folders."))
     first = snapshots[0]
-    problems: list[tuple[tuple[str, str], dict[str, object]]] = []
+    problems: list[Phrase] = []
     area = _area(first.dataset)
     for other in snapshots[1:]:
-        names = {"label": other.label, "source": other.source, "first": first.label,
-                 "first_source": first.source}
+        names = {"label": Name(other.label), "source": Name(other.source),
+                 "first": Name(first.label), "first_source": Name(first.source)}
         if not other.dataset.crs.equals(first.dataset.crs):
-            problems.append((_OTHER_CRS, {**names, "crs": other.dataset.crs.to_string(),
-                                          "first_crs": first.dataset.crs.to_string()}))
+            problems.append(Phrase.of(_OTHER_CRS, **names,
+                                      crs=Name(other.dataset.crs.to_string()),
+                                      first_crs=Name(first.dataset.crs.to_string())))
             continue
         theirs = _area(other.dataset)
         differ = float(shapely.symmetric_difference(area, theirs).area)
         share = differ / max(float(area.area), float(theirs.area), 1.0)
         if share > AREA_TOLERANCE:
-            problems.append((_OTHER_AREA, {**names, "share": f"{100 * share:.1f} %",
-                                           "km2": f"{differ / 1e6:,.1f}"}))
-    if len(problems) == 1:  # the usual case (two snapshots): said whole, so translated
-        (_, alone), params = problems[0]
-        raise SnapshotError(alone, **params)
-    if problems:  # several lines: English only
-        lines = [line.format(**params) for (line, _), params in problems]
-        raise SnapshotError("\n".join(["the snapshots cannot be compared:", *lines]))
+            problems.append(Phrase.of(_OTHER_AREA, **names,
+                                      share=Num(100 * share, 1, percent=True),
+                                      km2=Num(differ / 1e6, 1)))
+    if problems:
+        raise SnapshotError(N_("the snapshots cannot be compared:\n{problems}"),
+                            problems=joined(problems, "\n"))

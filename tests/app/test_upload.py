@@ -11,6 +11,7 @@ import pytest
 
 from covplan.app import upload
 from covplan.app.upload import UploadError, save_upload
+from covplan.i18n import language
 
 
 def zipped(files: dict[str, bytes], *, link: str | None = None) -> bytes:
@@ -50,6 +51,20 @@ def test_zip_slip_is_refused_and_nothing_escapes(tmp_path: Path, member: str) ->
 def test_symlink_in_zip_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UploadError, match="'passwd' is a symbolic link"):
         save_upload("d.zip", zipped({"sites.csv": b"x"}, link="passwd"), tmp_path / "u")
+
+
+def test_a_refused_zip_is_explained_in_the_readers_language(tmp_path: Path) -> None:
+    data = zipped({"sites.csv": b"x", "../evil.csv": b"y"}, link="passwd")
+    with pytest.raises(UploadError) as caught:
+        save_upload("d.zip", data, tmp_path / "u")
+    assert caught.value.text(language("vi")) == (
+        "d.zip: bị từ chối, tệp zip có đường dẫn không an toàn: '../evil.csv' là một đường dẫn "
+        "'..' trỏ ra ngoài thư mục; 'passwd' là một liên kết tượng trưng. Hãy nén chính thư mục "
+        "bộ dữ liệu, chỉ với đường dẫn tương đối.")
+    assert str(caught.value) == (
+        "d.zip: refused, unsafe paths in the zip: '../evil.csv' is a '..' path that points "
+        "outside the folder; 'passwd' is a symbolic link. Zip the dataset folder itself, with "
+        "relative paths only.")
 
 
 def test_zip_without_geodata(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from shapely import affinity
 
 from covplan.cli.main import main
+from covplan.i18n import language
 from covplan.io import load_dataset
 from covplan.progress import SnapshotError, check_comparable, load_snapshots
 from covplan.progress.snapshots import date_from_name, date_label
@@ -69,6 +70,15 @@ def test_snapshots_that_fail_to_load_are_each_reported(
     assert f"snapshot {empty}" in err and "no vector layer found" in err
     assert f"snapshot {broken}" in err and "technology" in err and "3G" in err
     assert not (tmp_path / "out").exists()
+    with pytest.raises(SnapshotError) as caught:  # each snapshot's problem in Vietnamese
+        load_snapshots([before_after[0], empty, broken])
+    said = caught.value.text(language("vi")).splitlines()
+    assert said[0] == "không nạp được 2 trong 3 kỳ số liệu:"
+    assert said[1] == f"kỳ số liệu {empty}: Phát hiện 1 lỗi trong dữ liệu đầu vào:"
+    assert "Cách sửa" in said[2]
+    at = next(k for k, line in enumerate(said) if line.startswith(f"kỳ số liệu {broken}: "))
+    assert "'3G'" in " ".join(said[at:]) and "công nghệ" in " ".join(said[at:])
+    assert "could not be loaded" not in "\n".join(said)
 
 
 def test_snapshots_of_another_study_area_are_refused(before_after: tuple[Path, Path],
@@ -91,8 +101,11 @@ def test_snapshots_in_other_crss_are_refused(before_after: tuple[Path, Path],
     manifest = other / "dataset.toml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace(
         "[dataset]\n", '[dataset]\ncrs = "EPSG:3405"\n'), encoding="utf-8")
-    with pytest.raises(SnapshotError, match=r"EPSG:3405.*same working CRS"):
+    with pytest.raises(SnapshotError, match=r"EPSG:3405.*same working CRS") as caught:
         check_comparable(load_snapshots([before_after[0], other]))
+    said = caught.value.text(language("vi"))
+    assert said.startswith("không so sánh được các kỳ số liệu:\n") and "EPSG:3405" in said
+    assert "đặt cùng một hệ tọa độ làm việc cho cả hai" in said
 
 
 def test_one_snapshot_is_not_a_comparison(before_after: tuple[Path, Path], tmp_path: Path,
