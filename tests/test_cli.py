@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,6 +73,40 @@ def test_info_lists_layers_crs_and_defaults(
     assert "4G: 1 sites / 3 sectors; 5G: 1 sites / 1 sectors" in out
     assert "Defaults applied and repairs made:" in out
     assert "sites: 5G defaults applied: frequency_mhz = 3500 (1 sectors)" in out
+
+
+def test_info_speaks_vietnamese(tiny_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", str(tiny_dir), "--lang", "vi"]) == 0
+    out = capsys.readouterr().out
+    assert "Hệ tọa độ:  WGS 84 / UTM zone 48N (EPSG:32648)" in out
+    assert "4G: 1 trạm / 3 hướng phát sóng; 5G: 1 trạm / 1 hướng phát sóng" in out
+    assert "Giá trị mặc định đã áp dụng và các sửa chữa đã thực hiện:" in out
+    header = next(line for line in out.splitlines() if "lớp" in line and "phạm vi" in line)
+    assert "số đối tượng" in header and "chi tiết" in header
+    assert re.search(r"\d+,\d{3}–\d+,\d{3} Đ, \d+,\d{3}–\d+,\d{3} B", out)  # lon/lat the vi way
+
+
+class _ClosedPipe(io.StringIO):
+    """stdout whose reader has gone after the first line (``covplan info DATA | head -1``)."""
+
+    def write(self, text: str) -> int:
+        if "\n" in self.getvalue():
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+def test_a_reader_that_stops_reading_is_not_a_failure(
+        tiny_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The pipe closes early: covplan stops quietly with the shell's code for it (128 +
+    SIGPIPE), without an "unexpected failure" to report."""
+    with capsys.disabled():
+        pipe, errors = _ClosedPipe(), io.StringIO()
+        monkeypatch.setattr(sys, "stdout", pipe)
+        monkeypatch.setattr(sys, "stderr", errors)
+        code = main(["info", str(tiny_dir)])
+    assert pipe.getvalue().startswith("Dataset: tiny\n")
+    assert code == 141 and errors.getvalue() == ""
 
 
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,27 +6,34 @@ from pathlib import Path
 
 import click
 
-from covplan.cli._common import dataset_argument, open_dataset
+from covplan.cli._common import dataset_argument, lang_option, open_dataset
+from covplan.i18n import N_, language, said
 from covplan.io.describe import layer_table
 
 
 @click.command("info")
 @dataset_argument
-def info(data: Path) -> None:
+@lang_option(default_help="English")
+def info(data: Path, lang_code: str | None) -> None:
     """Describe the dataset DATA (folder, dataset.toml or GeoPackage)."""
+    lang = language(lang_code or "en")
     dataset = open_dataset(data)
-    label = " (SYNTHETIC)" if dataset.synthetic else ""
-    click.echo(f"Dataset: {dataset.name}{label}")
-    if dataset.description:
-        click.echo(f"  {dataset.description}")
-    click.echo(f"Source:  {dataset.path}")
-    click.echo(f"CRS:     {dataset.crs.name} (EPSG:{dataset.crs.to_epsg()})")
-    click.echo(f"Terrain: {dataset.terrain_statement()}")
+    rows = [(N_("Dataset:"), dataset.name + (lang._(N_(" (SYNTHETIC dataset)"))
+                                             if dataset.synthetic else "")),
+            (N_("Source:"), str(dataset.path)),
+            (N_("CRS:"), f"{dataset.crs.name} (EPSG:{dataset.crs.to_epsg()})"),
+            (N_("Terrain:"), dataset.terrain_statement(lang))]
     if dataset.attribution:
-        click.echo(f"Credit:  {dataset.attribution}")
+        rows.append((N_("Credit:"), dataset.attribution))
+    labels = [lang._(label) for label, _ in rows]
+    width = max(len(label) for label in labels) + 1
+    for label, (_, value) in zip(labels, rows, strict=True):
+        click.echo(f"{label:<{width}}{value}")
+        if label == labels[0] and dataset.description:
+            click.echo(f"  {dataset.description}")
     click.echo("")
-    click.echo(layer_table(dataset).to_string(index=False))
+    click.echo(layer_table(dataset, lang).to_string(index=False))
     if dataset.notes:
-        click.echo("\nDefaults applied and repairs made:")
+        click.echo("\n" + lang._(N_("Defaults applied and repairs made:")))
         for note in dataset.notes:
-            click.echo(f"  - {note}")
+            click.echo(f"  - {said(note, lang)}")

@@ -8,7 +8,9 @@ without it).
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -37,6 +39,20 @@ logger = logging.getLogger("covplan")
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
+#: What a shell reports for a program its pipe's reader closed (128 + SIGPIPE).
+EXIT_BROKEN_PIPE = 128 + 13
+
+
+def _discard_stdout() -> None:
+    """Send what is left on stdout nowhere, so that the interpreter's last flush does not fail.
+
+    Python's advice for a pipe whose reader has gone (``signal`` module documentation).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):  # stdout without a descriptor
+        pass
 
 
 class _Group(click.Group):
@@ -50,6 +66,10 @@ class _Group(click.Group):
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # the reader stopped reading (covplan info DATA | head): not a failure to report
+            _discard_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:
             logger.debug("Unexpected error", exc_info=True)
             click.echo(
