@@ -70,9 +70,11 @@ def test_the_vietnamese_report_states_the_prediction_in_vietnamese(
     text = " ".join(_pdf_text(tmp_path / "out" / "report.pdf").split())
     methods = text[text.index("Phương pháp và dữ liệu"):]
     for said in ("máy thu cao 1,5 m so với mặt đất", "hiệu chỉnh mô hình: không có",
-                 "mô hình hata-suburban (COST 231", "nằm ngoài phạm vi áp dụng 30–200 m"):
+                 "mô hình hata-suburban (COST 231", "nằm ngoài phạm vi áp dụng 30–200 m",
+                 "theo loại lớp phủ mặt đất (chú giải ESA WorldCover v200 (mặc định))"):
         assert said in methods, said
-    for english in ("receiver 1.5 m", "calibration: none", "outside its validity range"):
+    for english in ("receiver 1.5 m", "calibration: none", "outside its validity range",
+                    "legend (default)"):
         assert english not in methods, english
 
 

@@ -51,7 +51,8 @@ def clutter_table(spec: LayerSpec) -> ClutterTable:
     """The class table of a land-cover layer: the manifest's, else the WorldCover legend."""
     if spec.classes is None:
         return ClutterTable(WORLDCOVER)
-    return ClutterTable(spec.classes, source=f"class table of {spec.label} in dataset.toml")
+    return ClutterTable(spec.classes, source=Text(N_("class table of {file} in dataset.toml"),
+                                                  file=Name(spec.label)))
 
 
 def load_landcover(spec: LayerSpec, crs: CRS, area: shapely.Geometry | None = None
@@ -128,6 +129,6 @@ def load_landcover(spec: LayerSpec, crs: CRS, area: shapely.Geometry | None = No
     logger.info("Land cover %s: %d x %d cells at %.1f m, %d classes in its table", spec.label,
                 grid.width, grid.height, grid.resolution_m, len(table.classes))
     note = Text(N_("land cover {label} ({legend})"), label=Name(spec.label),
-                legend=Name(table.source))
+                legend=table.source if isinstance(table.source, Text) else Name(table.source))
     return Raster(codes_out, grid, "class", (note,)), \
         table, warnings

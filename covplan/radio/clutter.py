@@ -210,11 +210,13 @@ class ClutterTable:
     classes
         One :class:`ClutterClass` per class value; values not listed add no loss.
     source
-        Where the table comes from (``"ESA WorldCover legend"`` or the manifest).
+        Where the table comes from (the ESA WorldCover legend, or the manifest), said in the
+        reader's language where it is a :class:`~covplan.i18n.Text`.
     """
 
     classes: tuple[ClutterClass, ...] = WORLDCOVER
-    source: str = "ESA WorldCover v200 legend (default)"
+    source: str = field(default_factory=lambda: Text(N_("ESA WorldCover v200 legend "
+                                                        "(default)")))
     _index: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -278,7 +280,8 @@ class ClutterTable:
         reference = MODEL_REFERENCE.get(model, "open")
         text = [Text(N_("clutter: {reference} per land-cover class ({source}), relative to "
                         "the {environment} clutter {model} already contains"),
-                     reference=Name(REFERENCE), source=Name(self.source),
+                     reference=Name(REFERENCE),
+                     source=self.source if isinstance(self.source, Text) else Name(self.source),
                      environment=CLUTTER_WORDS[reference], model=Name(model))]
         low, high = FREQUENCY_RANGE_MHZ
         outside = sorted({float(f) for f in np.asarray(frequencies_mhz).ravel()
