@@ -277,7 +277,7 @@ def suggest(word: str, allowed: Iterable[str]) -> Phrase:
 
     allowed = list(allowed)
     close = difflib.get_close_matches(str(word), allowed, n=1, cutoff=0.6)
-    names = Name(", ".join(allowed))
+    names = Name.listed(allowed)
     if close:
         return Phrase.of(N_("did you mean '{close}'? Allowed: {allowed}."),
                          close=Name(close[0]), allowed=names)

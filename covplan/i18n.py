@@ -27,6 +27,7 @@ import gettext
 import io
 import logging
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -283,6 +284,16 @@ class Name:
     """Text shown as written in every language (a name, a code, a file)."""
 
     text: str
+
+    @classmethod
+    def found(cls, value: object) -> Name:
+        """A value found in a user's file, as Python writes it (``'5G'``, ``120``, ``[1]``)."""
+        return cls(repr(value))
+
+    @classmethod
+    def listed(cls, values: Iterable[object]) -> Name:
+        """Keys or values as written, one after the other: ``a, b, c``."""
+        return cls(", ".join(str(v) for v in values))
 
 
 def _render(value: object, lang: Language) -> str:

@@ -285,10 +285,6 @@ def _text(value: str) -> str:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _found(value: Any) -> Name:
-    """A value found in the file, shown as written."""
-    return Name(repr(value))
-
 
 def _number(table: Mapping[str, Any], key: str, where: str, problems: Findings,
             limit: float) -> float:
@@ -298,7 +294,7 @@ def _number(table: Mapping[str, Any], key: str, where: str, problems: Findings,
         problems.add(where, N_("'{key}' should be a number from {low} to {high}, found "
                                "{found}."),
                      N_("write e.g. {key} = 0 or run covplan calibrate again."), key=Name(key),
-                     low=Num.shortest(-limit), high=Num.shortest(limit), found=_found(value))
+                     low=Num.shortest(-limit), high=Num.shortest(limit), found=Name.found(value))
         return 0.0
     return float(value)
 
@@ -310,7 +306,7 @@ def _stats(value: Any, where: str, problems: Findings) -> ErrorStats | None:
     if not isinstance(value, Mapping) or not all(k in value for k in keys):
         problems.add(where, N_("expected {{ {keys} }}, found {found}."),
                      N_("run covplan calibrate again, or remove the errors table."),
-                     keys=Name(", ".join(keys)), found=_found(value))
+                     keys=Name.listed(keys), found=Name.found(value))
         return None
     try:
         return ErrorStats(int(value["points"]), float(value["mean_db"]),
@@ -318,7 +314,7 @@ def _stats(value: Any, where: str, problems: Findings) -> ErrorStats | None:
     except (TypeError, ValueError):
         problems.add(where, N_("expected numbers, found {found}."),
                      N_("run covplan calibrate again, or remove the errors table."),
-                     found=_found(value))
+                     found=Name.found(value))
         return None
 
 
@@ -327,7 +323,7 @@ def _class_offsets(value: Any, where: str, problems: Findings) -> dict[int, floa
         problems.add(where, N_("'class_offsets_db' should be a table of class = dB, found "
                                "{found}."),
                      N_("write e.g. class_offsets_db = {{ 10 = 2.0, 40 = -1.0 }}."),
-                     found=_found(value))
+                     found=Name.found(value))
         return {}
     out: dict[int, float] = {}
     for key, offset in value.items():
@@ -338,7 +334,7 @@ def _class_offsets(value: Any, where: str, problems: Findings) -> dict[int, floa
             problems.add(f"{where}.class_offsets_db",
                          N_("{key} = {found}: expected a land-cover class value (1-65535) and "
                             "an offset within ±{limit} dB."), N_("write e.g. 10 = 2.0."),
-                         key=Name(str(key)), found=_found(offset),
+                         key=Name(str(key)), found=Name.found(offset),
                          limit=Num.shortest(MAX_OFFSET_DB))
             continue
         out[code] = float(offset)
@@ -354,7 +350,7 @@ def _technology(tech: str, table: Any, problems: Findings) -> TechnologyCorrecti
     where = f"[technology.{tech}]"
     if tech not in TECHNOLOGIES:
         problems.add(where, N_("unknown technology {found}."), N_("use one of {allowed}."),
-                     found=_found(tech), allowed=Name(", ".join(TECHNOLOGIES)))
+                     found=Name.found(tech), allowed=Name.listed(TECHNOLOGIES))
         return None
     if not isinstance(table, Mapping):
         problems.add(where, N_("should be a table."),
@@ -365,7 +361,7 @@ def _technology(tech: str, table: Any, problems: Findings) -> TechnologyCorrecti
     if model not in MODELS:
         problems.add(where, N_("model {found} is not a covplan model."),
                      N_("write one of {models} (the model the fit was made for)."),
-                     found=_found(model), models=Name(", ".join(MODELS)))
+                     found=Name.found(model), models=Name.listed(MODELS))
     raw = table.get("distance_m")
     distance: list[float] = [100.0, 10_000.0]
     if (isinstance(raw, list) and len(raw) == 2
@@ -375,7 +371,7 @@ def _technology(tech: str, table: Any, problems: Findings) -> TechnologyCorrecti
     else:
         problems.add(where, N_("distance_m should be [shortest, longest] in metres, found "
                                "{found}."), N_("write e.g. distance_m = [100.0, 15000.0]."),
-                     found=_found(raw))
+                     found=Name.found(raw))
     errors = table.get("errors", {})
     errors = errors if isinstance(errors, Mapping) else {}
     after = errors.get("after")
@@ -417,7 +413,7 @@ def parse_calibration(doc: Mapping[str, Any], path: Path) -> Calibration:
         problems.add("[calibration]", N_("format {found} is not one this covplan reads "
                                          "({format})."),
                      N_("run covplan calibrate again with this version."),
-                     found=_found(meta.get("format")), format=Num(FORMAT))
+                     found=Name.found(meta.get("format")), format=Num(FORMAT))
     techs = doc.get("technology", {})
     if not isinstance(techs, Mapping) or not techs:
         problems.add("[technology]", N_("no technology corrections."),

@@ -25,12 +25,11 @@ def info(data: Path, lang_code: str | None) -> None:
             (N_("Terrain:"), dataset.terrain_statement(lang))]
     if dataset.attribution:
         rows.append((N_("Credit:"), dataset.attribution))
-    labels = [lang._(label) for label, _ in rows]
-    width = max(len(label) for label in labels) + 1
-    for label, (_, value) in zip(labels, rows, strict=True):
-        click.echo(f"{label:<{width}}{value}")
-        if label == labels[0] and dataset.description:
-            click.echo(f"  {dataset.description}")
+    width = max(len(lang._(label)) for label, _ in rows) + 1
+    lines = [f"{lang._(label):<{width}}{value}" for label, value in rows]
+    if dataset.description:  # under the dataset's name
+        lines.insert(1, f"  {dataset.description}")
+    click.echo("\n".join(lines))
     click.echo("")
     click.echo(layer_table(dataset, lang).to_string(index=False))
     if dataset.notes:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from covplan.i18n import N_, Language, language
+from covplan.i18n import N_, Language, Name, Num, Phrase, language
 from covplan.io.dataset import Dataset
 
 #: The table's columns, marked for translation.
@@ -61,8 +61,9 @@ def layer_table(dataset: Dataset, lang: Language | None = None) -> pd.DataFrame:
             else lang._(N_("total {count} people")).format(
                 count=lang.count(float(np.nansum(raster.data))))
         )
-        shape = lang._(N_("raster {width}×{height} @ {resolution} m")).format(
-            width=grid.width, height=grid.height, resolution=f"{grid.resolution_m:g}")
+        shape = Phrase.of(N_("raster {width}×{height} @ {resolution} m"),
+                          width=Name(str(grid.width)), height=Name(str(grid.height)),
+                          resolution=Num.shortest(grid.resolution_m, 1))(lang)
         rows.append([name, lang.count(grid.width * grid.height), shape,
                      _extent_lonlat(dataset, grid.bounds, lang), detail])
     return pd.DataFrame(rows, columns=[lang._(c) for c in COLUMNS])

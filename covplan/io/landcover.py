@@ -129,6 +129,6 @@ def load_landcover(spec: LayerSpec, crs: CRS, area: shapely.Geometry | None = No
     logger.info("Land cover %s: %d x %d cells at %.1f m, %d classes in its table", spec.label,
                 grid.width, grid.height, grid.resolution_m, len(table.classes))
     note = Text(N_("land cover {label} ({legend})"), label=Name(spec.label),
-                legend=table.source if isinstance(table.source, Text) else Name(table.source))
+                legend=table.source)
     return Raster(codes_out, grid, "class", (note,)), \
         table, warnings

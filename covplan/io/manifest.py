@@ -200,11 +200,6 @@ class Manifest:
     as_of: dt.date | None = None
 
 
-def _found(value: Any) -> Name:
-    """A value found in the manifest, shown as written (``'EPSG:4326'``, ``12``)."""
-    return Name(repr(value))
-
-
 def _crs_problem(value: Any, where: str, problems: Findings, *, metric: bool) -> bool:
     """Note what is wrong with a ``crs`` entry; True when pyproj understands it."""
     from pyproj import CRS
@@ -212,14 +207,14 @@ def _crs_problem(value: Any, where: str, problems: Findings, *, metric: bool) ->
 
     if not isinstance(value, str | int) or isinstance(value, bool):
         problems.add(where, N_('expected a CRS such as "EPSG:32648", found {found}.'),
-                     found=_found(value))
+                     found=Name.found(value))
         return False
     try:
         crs = CRS.from_user_input(value)
     except CRSError:
         problems.add(where, N_("{found} is not a coordinate reference system pyproj knows."),
                      N_('write an EPSG code such as crs = "EPSG:32648" or crs = "EPSG:4326".'),
-                     found=_found(value))
+                     found=Name.found(value))
         return False
     if metric and not crs.is_projected:
         problems.add(where, N_("the working CRS must be metric (projected), found {name}."),
@@ -242,12 +237,12 @@ def check_preset(value: Any, where: str, problems: Findings) -> bool:
     if isinstance(value, str) and value in names:
         return True
     close = difflib.get_close_matches(str(value), names, n=1)
-    listed = Name(", ".join(names))
+    listed = Name.listed(names)
     problems.add(f"{where} targets", N_("unknown target preset {found}."),
                  Phrase.of(N_("did you mean '{close}'? Name one of the presets: {names}."),
                            close=Name(close[0]), names=listed) if close
                  else Phrase.of(N_("name one of the presets: {names}."), names=listed),
-                 found=_found(value))
+                 found=Name.found(value))
     return False
 
 
@@ -256,7 +251,7 @@ def _layer_spec(root: Path, name: str, table: Any, where: str, problems: Finding
     if not isinstance(table, dict):
         problems.add(where, N_("expected a table, found {found}."),
                      N_('write [layers.{name}] on its own line and file = "..." under it.'),
-                     found=_found(table), name=Name(name))
+                     found=Name.found(table), name=Name(name))
         return None
     problems.unknown_keys(table, sorted(_LAYER_KEYS), where)
     raw = table.get("file")
@@ -264,14 +259,14 @@ def _layer_spec(root: Path, name: str, table: Any, where: str, problems: Finding
     if not files or not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
         problems.add(where, N_("'file' must be a file name or a list of names, found {found}."),
                      N_('write file = "{name}.gpkg" (a name relative to the dataset folder).'),
-                     found=_found(raw), name=Name(name))
+                     found=Name.found(raw), name=Name(name))
         return None
     columns = table.get("columns", {})
     values = table.get("values", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         problems.add(f"{where}.columns", N_('expected {{ contract_name = "file column" }}, '
                                             "found {found}."),
-                     N_('e.g. columns = {{ name = "fullName" }}.'), found=_found(columns))
+                     N_('e.g. columns = {{ name = "fullName" }}.'), found=Name.found(columns))
         columns = {}
     if not isinstance(values, dict) or not all(
         isinstance(v, dict) and all(isinstance(x, str | int | float) for x in v.values())
@@ -280,20 +275,20 @@ def _layer_spec(root: Path, name: str, table: Any, where: str, problems: Finding
         problems.add(f"{where}.values", N_('expected {{ column = {{ "file value" = "value" }} '
                                            "}}, found {found}."),
                      N_('e.g. values = {{ road_class = {{ "Quốc lộ" = "national" }} }}.'),
-                     found=_found(values))
+                     found=Name.found(values))
         values = {}
     keep = table.get("where", {})
     if not isinstance(keep, dict) or not all(isinstance(v, list) for v in keep.values()):
         problems.add(f"{where}.where", N_('expected {{ column = ["value", ...] }}, found '
                                           "{found}."),
                      N_('e.g. where = {{ fclass = ["village", "hamlet"] }}.'),
-                     found=_found(keep))
+                     found=Name.found(keep))
         keep = {}
     layer = table.get("layer")
     if layer is not None and not isinstance(layer, str):
         problems.add(f"{where}.layer", N_("expected the name of a layer inside the file, found "
                                           "{found}."),
-                     N_('write layer = "{name}".'), found=_found(layer), name=Name(name))
+                     N_('write layer = "{name}".'), found=Name.found(layer), name=Name(name))
         layer = None
     crs = table.get("crs")
     if crs is not None and not _crs_problem(crs, f"{where}.crs", problems, metric=False):
@@ -304,14 +299,14 @@ def _layer_spec(root: Path, name: str, table: Any, where: str, problems: Finding
     ):
         problems.add(f"{where}.nodata", N_("expected a number, found {found}."),
                      N_("write e.g. nodata = -32768 (without quotes), or leave it out when the "
-                        "raster declares one."), found=_found(nodata))
+                        "raster declares one."), found=Name.found(nodata))
         nodata = None
     outside = table.get("outside", "flat")
     if outside not in TERRAIN_OUTSIDE:
         problems.add(f"{where}.outside", N_("expected one of {allowed}, found {found}."),
                      N_('write outside = "flat" (flat ground beyond the terrain) or outside = '
-                        '"refuse".'), allowed=Name(", ".join(map(repr, TERRAIN_OUTSIDE))),
-                     found=_found(outside))
+                        '"refuse".'), allowed=Name.listed(map(repr, TERRAIN_OUTSIDE)),
+                     found=Name.found(outside))
         outside = "flat"
     height = table.get("outside_height_m")
     number = isinstance(height, int | float) and not isinstance(height, bool)
@@ -319,7 +314,7 @@ def _layer_spec(root: Path, name: str, table: Any, where: str, problems: Finding
         problems.add(f"{where}.outside_height_m", N_("expected a height in metres (-500 to "
                                                      "9000), found {found}."),
                      N_("write a number such as outside_height_m = 30, or leave it out for the "
-                        "mean height of the terrain."), found=_found(height))
+                        "mean height of the terrain."), found=Name.found(height))
         height = None
     classes = None
     if "classes" in table:
@@ -352,7 +347,7 @@ def _classes(raw: Any, where: str, problems: Findings) -> tuple[ClutterClass, ..
         problems.add(where, N_("expected a table of class value = clutter type, found "
                                "{found}."),
                      N_('write e.g. classes = {{ 10 = "forest", 50 = {{ clutter = "urban", '
-                        'height_m = 12, name = "Town" }} }}.'), found=_found(raw))
+                        'height_m = 12, name = "Town" }} }}.'), found=Name.found(raw))
         return None
     classes: list[ClutterClass] = []
     for key, value in raw.items():
@@ -360,26 +355,26 @@ def _classes(raw: Any, where: str, problems: Findings) -> tuple[ClutterClass, ..
         if not 1 <= code <= 65535:
             problems.add(where, N_("class value {found} is not a whole number from 1 to 65535 "
                                    "(0 is no data)."),
-                         N_("write the value the raster holds."), found=_found(key))
+                         N_("write the value the raster holds."), found=Name.found(key))
             continue
         table = value if isinstance(value, dict) else {"clutter": value}
         unknown = sorted(set(table) - {"clutter", "height_m", "name"})
         if unknown:
             problems.add(f"{where}.{key}", N_("unknown key(s) {keys}."),
-                         N_("use clutter, height_m and name."), keys=Name(", ".join(unknown)))
+                         N_("use clutter, height_m and name."), keys=Name.listed(unknown))
         try:
             kind = clutter_type(str(table.get("clutter", "")))
         except ValueError:
             problems.add(f"{where}.{key}", N_("clutter {found} is not a clutter type."),
                          N_("use one of {kinds} (ITU-R P.2108 Table 3)."),
-                         found=_found(table.get("clutter")),
-                         kinds=Name(", ".join([*CLUTTER_TYPES, "none"])))
+                         found=Name.found(table.get("clutter")),
+                         kinds=Name.listed([*CLUTTER_TYPES, "none"]))
             continue
         height = table.get("height_m")
         if height is not None and not is_finite_height(height):
             problems.add(f"{where}.{key}", N_("height_m {found} is not a clutter height."),
                          N_("write the representative height in metres (0-200), or leave it "
-                            "out for the P.2108 default."), found=_found(height))
+                            "out for the P.2108 default."), found=Name.found(height))
             height = None
         name = table.get("name", f"class {code}")
         classes.append(ClutterClass(code, str(name), kind,
@@ -396,7 +391,7 @@ def _calibration_path(raw: Any, manifest: Path, confine: bool, opt_out: Phrase |
     if not isinstance(raw, str) or not raw.strip():
         problems.add(where, N_("expected a file name in quotes, found {found}."),
                      N_('write calibration = "calibration.toml" (the file covplan calibrate '
-                        "wrote)."), found=_found(raw))
+                        "wrote)."), found=Name.found(raw))
         return None
     path = manifest.parent / raw
     if confine and outside_folder(path, manifest.parent):
@@ -416,7 +411,7 @@ def _as_of_problem(value: Any, where: str, problems: Findings) -> None:
     shown = value.date().isoformat() if isinstance(value, dt.datetime) else "2025-09-30"
     problems.add(f"{where} as_of", N_("expected a date such as 2025-09-30, found {found}."),
                  N_("write as_of = {shown} (a date without quotes and without a time)."),
-                 found=_found(value), shown=Name(shown))
+                 found=Name.found(value), shown=Name(shown))
 
 
 def outside_folder(path: Path, root: Path) -> bool:
@@ -508,18 +503,18 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
     if not isinstance(meta, dict):
         problems.add(Phrase(N_("top level")), N_("'dataset' must be a table, found {found}."),
                      N_('write [dataset] on its own line and name = "..." under it.'),
-                     found=_found(meta))
+                     found=Name.found(meta))
         meta = {}
     problems.unknown_keys(meta, sorted(_DATASET_KEYS), "[dataset]")
     for key in ("name", "province", "description", "attribution"):
         if key in meta and not isinstance(meta[key], str):
             problems.add(f"[dataset] {key}", N_("expected text in quotes, found {found}."),
-                         N_('write {key} = "{value}".'), found=_found(meta[key]),
+                         N_('write {key} = "{value}".'), found=Name.found(meta[key]),
                          key=Name(key), value=Name(str(meta[key])))
     for key in ("synthetic", "allow_files_outside"):
         if key in meta and not isinstance(meta[key], bool):
             problems.add(f"[dataset] {key}", N_("expected true or false, found {found}."),
-                         N_("write {key} = true (without quotes)."), found=_found(meta[key]),
+                         N_("write {key} = true (without quotes)."), found=Name.found(meta[key]),
                          key=Name(key))
     check_preset(meta.get("targets"), "[dataset]", problems)
     _as_of_problem(meta.get("as_of"), "[dataset]", problems)
@@ -540,7 +535,7 @@ def read_manifest(path: str | Path, *, confined: bool = False) -> Manifest:
         problems.add(Phrase(N_("top level")), N_("'layers' must hold one table per layer, "
                                                  "found {found}."),
                      N_('write [layers.sites] on its own line and file = "sites.csv" under '
-                        "it."), found=_found(tables))
+                        "it."), found=Name.found(tables))
         tables = {}
     layers: dict[str, LayerSpec] = {}
     for name, table in tables.items():

@@ -375,7 +375,7 @@ def _typed(table: dict[str, Any], kinds: Mapping[str, str], prefix: str,
            problems: Findings) -> None:
     """Note unknown keys and values of the wrong JSON type in one object of the document."""
     where: str | Phrase = prefix.rstrip(".") or Phrase(N_("top level"))
-    allowed = Name(", ".join(prefix + k for k in kinds))
+    allowed = Name.listed(prefix + k for k in kinds)
     for key, value in table.items():
         if key not in kinds:
             close = difflib.get_close_matches(str(key), list(kinds), n=1)
@@ -386,7 +386,7 @@ def _typed(table: dict[str, Any], kinds: Mapping[str, str], prefix: str,
         elif value is not None and not _CHECKS[kinds[key]](value):
             problems.add(where, N_("'{key}' should be {kind}, got {found}."),
                          _EXAMPLES.get(prefix + key, N_("correct it or remove it.")),
-                         key=Name(prefix + key), kind=kinds[key], found=Name(repr(value)))
+                         key=Name(prefix + key), kind=kinds[key], found=Name.found(value))
 
 
 #: How to write each key of the document, for messages.

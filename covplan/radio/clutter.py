@@ -210,12 +210,12 @@ class ClutterTable:
     classes
         One :class:`ClutterClass` per class value; values not listed add no loss.
     source
-        Where the table comes from (the ESA WorldCover legend, or the manifest), said in the
-        reader's language where it is a :class:`~covplan.i18n.Text`.
+        Where the table comes from (the ESA WorldCover legend, or the manifest), to be said
+        in the reader's language.
     """
 
     classes: tuple[ClutterClass, ...] = WORLDCOVER
-    source: str = field(default_factory=lambda: Text(N_("ESA WorldCover v200 legend "
+    source: Text = field(default_factory=lambda: Text(N_("ESA WorldCover v200 legend "
                                                         "(default)")))
     _index: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -281,7 +281,7 @@ class ClutterTable:
         text = [Text(N_("clutter: {reference} per land-cover class ({source}), relative to "
                         "the {environment} clutter {model} already contains"),
                      reference=Name(REFERENCE),
-                     source=self.source if isinstance(self.source, Text) else Name(self.source),
+                     source=self.source,
                      environment=CLUTTER_WORDS[reference], model=Name(model))]
         low, high = FREQUENCY_RANGE_MHZ
         outside = sorted({float(f) for f in np.asarray(frequencies_mhz).ravel()

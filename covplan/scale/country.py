@@ -155,7 +155,7 @@ def read_country_file(path: Path) -> Country:
                                      preset))
     keys = [e.key for e in entries]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
-        problems.add(top, N_("province {key} is listed twice."), key=Name(repr(key)))
+        problems.add(top, N_("province {key} is listed twice."), key=Name.found(key))
     problems.raise_if_any()
     name = meta.get("name")
     return Country(str(name) if isinstance(name, str) else path.parent.name, path.parent,

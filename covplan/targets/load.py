@@ -53,21 +53,13 @@ _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _CLOSED_VALUES: dict[str, tuple[str, ...]] = {"road_class": ROAD_CLASSES, "kind": POI_KINDS}
 
 
-def _found(value: Any) -> Name:
-    """A value found in the file, shown as written (``'5G'``, ``120``, ``[1, 2]``)."""
-    return Name(repr(value))
-
-
-def _names(values: Iterable[str]) -> Name:
-    """Allowed keys or values, as written: ``a, b, c``."""
-    return Name(", ".join(values))
 
 
 def _string(table: Mapping[str, Any], key: str, where: str, problems: Findings) -> str:
     value = table.get(key, "")
     if not isinstance(value, str):
         problems.add(where, N_("'{key}' should be text, got {found}."),
-                     N_('write it in quotes: {key} = "…"'), key=Name(key), found=_found(value))
+                     N_('write it in quotes: {key} = "…"'), key=Name(key), found=Name.found(value))
         return ""
     return value
 
@@ -76,7 +68,7 @@ def _thresholds(table: Any, base: Thresholds, where: str, problems: Findings) ->
     if not isinstance(table, Mapping):
         problems.add(where, N_("should be a table of thresholds, got {found}."),
                      N_("write it as [thresholds] or thresholds = {{ rsrp_4g_dbm = -105 }}"),
-                     found=_found(table))
+                     found=Name.found(table))
         return base
     problems.unknown_keys(table, [*THRESHOLD_RANGES, "sources"], where)
     values: dict[str, float] = {}
@@ -89,14 +81,14 @@ def _thresholds(table: Any, base: Thresholds, where: str, problems: Findings) ->
             problems.add(where, N_("'{key}' is {meaning}, from {low} to {high}; got {found}."),
                          _threshold_fix(key, value, low, high), key=Name(key),
                          meaning=THRESHOLD_MEANINGS[key], low=Num.shortest(low),
-                         high=Num.shortest(high), found=_found(value))
+                         high=Num.shortest(high), found=Name.found(value))
             continue
         values[key] = float(value)
     sources = table.get("sources", {})
     if not isinstance(sources, Mapping):
         problems.add(where, N_("'sources' should be a table of text, got {found}."),
                      N_('write it as [thresholds.sources] with lines such as rsrp_4g_dbm = "…"'),
-                     found=_found(sources))
+                     found=Name.found(sources))
         sources = {}
     problems.unknown_keys(sources, THRESHOLD_RANGES, f"{where}.sources")
     cited = {k: str(v) for k, v in sources.items() if k in THRESHOLD_RANGES}
@@ -123,7 +115,7 @@ def _choice(table: Mapping[str, Any], key: str, allowed: Iterable[str], where: s
     allowed = tuple(allowed)
     if value not in allowed:
         problems.add(where, N_("unknown {key} {found}."), suggest(str(value), allowed),
-                     key=Name(key), found=_found(value))
+                     key=Name(key), found=Name.found(value))
         return ""
     return str(value)
 
@@ -133,7 +125,7 @@ def _text_list(value: Any, what: str, where: str, problems: Findings) -> tuple[s
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         problems.add(where, N_("{what} should be a list of text, got {found}."),
                      N_('write it as {what} = ["…", "…"]'), what=Name(what),
-                     found=_found(value))
+                     found=Name.found(value))
         return ()
     return tuple(values)
 
@@ -148,7 +140,7 @@ def _technologies(table: Mapping[str, Any], where: str, problems: Findings
     for tech in raw:
         if tech.upper() not in canon:
             problems.add(where, N_("unknown technology {found}."),
-                         suggest(tech, TECHNOLOGIES), found=_found(tech))
+                         suggest(tech, TECHNOLOGIES), found=Name.found(tech))
         elif canon[tech.upper()] not in techs:
             techs.append(canon[tech.upper()])
     return tuple(techs)
@@ -160,7 +152,7 @@ def _filter(table: Mapping[str, Any], layer: str, where: str, problems: Findings
     if not isinstance(raw, Mapping):
         problems.add(where, N_("filter should be a table, got {found}."),
                      N_('write it as filter = {{ road_class = ["national"] }}'),
-                     found=_found(raw))
+                     found=Name.found(raw))
         return ()
     allowed = FILTERS.get(layer, ())
     problems.unknown_keys(raw, allowed, f"{where} filter")
@@ -173,7 +165,7 @@ def _filter(table: Mapping[str, Any], layer: str, where: str, problems: Findings
             if column in _CLOSED_VALUES and value not in _CLOSED_VALUES[column]:
                 problems.add(where, N_("unknown {column} {found} in the filter."),
                              suggest(value, _CLOSED_VALUES[column]), column=Name(column),
-                             found=_found(value))
+                             found=Name.found(value))
         out.append((column, values))
     return tuple(out)
 
@@ -183,7 +175,7 @@ def _goal(table: Mapping[str, Any], where: str, problems: Findings) -> float:
     if isinstance(goal, bool) or not isinstance(goal, int | float) or not math.isfinite(goal):
         problems.add(where, N_("goal_percent should be a number from 0 to 100, got {found}."),
                      N_("write the goal as a number without quotes or a percent sign, such as "
-                        "goal_percent = 95."), found=_found(goal))
+                        "goal_percent = 95."), found=Name.found(goal))
         return math.nan
     if not 0 <= goal <= 100:
         problems.add(where, N_("goal_percent should be from 0 to 100, got {found}."),
@@ -197,7 +189,7 @@ def _target(table: Any, number: int, base: Thresholds, problems: Findings) -> Ta
     if not isinstance(table, Mapping):
         problems.add(where, N_("should be a table, got {found}."),
                      N_("write each target as a [[target]] table with id, label, layer, "
-                        "measure and goal_percent."), found=_found(table))
+                        "measure and goal_percent."), found=Name.found(table))
         return None
     if isinstance(table.get("id"), str):
         where += f" (id '{table['id']}')"
@@ -205,12 +197,12 @@ def _target(table: Any, number: int, base: Thresholds, problems: Findings) -> Ta
     missing = [k for k in REQUIRED_TARGET_KEYS if k not in table]
     if missing:
         problems.add(where, N_("missing {keys}."), N_("every target needs {required}."),
-                     keys=_names(repr(k) for k in missing),
-                     required=_names(REQUIRED_TARGET_KEYS))
+                     keys=Name.listed(repr(k) for k in missing),
+                     required=Name.listed(REQUIRED_TARGET_KEYS))
     ident, label = _string(table, "id", where, problems), _string(table, "label", where, problems)
     if ident and not _ID.match(ident):
         problems.add(where, N_("id {found} should use only letters, digits, '_' and '-'."),
-                     N_('write it as id = "{fixed}"'), found=_found(ident),
+                     N_('write it as id = "{fixed}"'), found=Name.found(ident),
                      fixed=Name(re.sub(r"[^A-Za-z0-9_-]+", "_", ident).strip("_")))
     layer = _choice(table, "layer", LAYERS, where, problems) if "layer" in table else ""
     measure = _choice(table, "measure", MEASURES, where, problems) if "measure" in table else ""
@@ -218,13 +210,13 @@ def _target(table: Any, number: int, base: Thresholds, problems: Findings) -> Ta
         problems.add(where, N_("measure 'speed_share' applies to the layers {layers}, not "
                                "'{layer}'."),
                      N_('write layer = "population" (people), "roads", "villages" or "pois".'),
-                     layers=_names(SPEED_MEASURE_OF_LAYER), layer=Name(layer))
+                     layers=Name.listed(SPEED_MEASURE_OF_LAYER), layer=Name(layer))
     elif layer and measure and measure != "speed_share" and LAYER_OF_MEASURE[measure] != layer:
         problems.add(where, N_("measure '{measure}' applies to layer '{own}', not '{layer}'."),
                      N_("write layer = \"{own}\", or choose a measure of layer '{layer}': "
                         "{measures}."), measure=Name(measure),
                      own=Name(LAYER_OF_MEASURE[measure]), layer=Name(layer),
-                     measures=_names(m for m, lay in LAYER_OF_MEASURE.items() if lay == layer))
+                     measures=Name.listed(m for m, lay in LAYER_OF_MEASURE.items() if lay == layer))
     techs = _technologies(table, where, problems)
     or_fibre = table.get("or_fibre", False)
     _check_measure_options(table, measure, techs, or_fibre, where, problems)
@@ -258,13 +250,13 @@ def _environment(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
     environment = table.get("environment", "outdoor")
     if environment not in ENVIRONMENTS:
         problems.add(where, N_("unknown environment {found}."),
-                     suggest(str(environment), ENVIRONMENTS), found=_found(environment))
+                     suggest(str(environment), ENVIRONMENTS), found=Name.found(environment))
         environment = "outdoor"
     indoor_keys = [k for k in ("building", "indoor_probability_percent") if k in table]
     if environment != "indoor" and indoor_keys:
         problems.add(where, N_("{keys} applies only to indoor targets."),
                      N_('add environment = "indoor", or remove {keys}.'),
-                     keys=_names(indoor_keys))
+                     keys=Name.listed(indoor_keys))
     if environment == "indoor" and measure and measure not in (*SIGNAL_MEASURES,
                                                               "population_share"):
         problems.add(where, N_("measure '{measure}' has no signal to count indoors."),
@@ -283,7 +275,7 @@ def _environment(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
                                       "buildings have metallised glass and foil-backed "
                                       "insulation)"),
                                    suggestion=suggest(str(table["building"]), BUILDING_TYPES)),
-                         found=_found(table["building"]))
+                         found=Name.found(table["building"]))
     probability = table.get("indoor_probability_percent", INDOOR_PROBABILITY_PERCENT)
     if (isinstance(probability, bool) or not isinstance(probability, int | float)
             or not math.isfinite(probability) or not 0 < probability < 100):
@@ -291,7 +283,7 @@ def _environment(table: Mapping[str, Any], measure: str, techs: tuple[str, ...],
                                "100 (exclusive), got {found}."),
                      N_("write e.g. indoor_probability_percent = 50 (the median building) or "
                         "90 (a loss that 90 percent of buildings do not exceed)."),
-                     found=_found(probability))
+                     found=Name.found(probability))
         probability = INDOOR_PROBABILITY_PERCENT
     return str(environment), building, float(probability)
 
@@ -308,7 +300,7 @@ def _operators(table: Mapping[str, Any], where: str, problems: Findings) -> tupl
                                "got {found}."),
                      N_('write operators = "any" (at least one operator), "all", or '
                         '["Viettel", "VNPT"] as the sites file names them.'),
-                     found=_found(value))
+                     found=Name.found(value))
         return (ANY_OPERATOR,)
     return tuple(n.strip() for n in names)
 
@@ -333,7 +325,7 @@ def _speed(table: Mapping[str, Any], measure: str, where: str, problems: Finding
         if keys:
             problems.add(where, N_("{keys} apply only to measure 'speed_share'."),
                          N_('remove them, or write measure = "speed_share".'),
-                         keys=_names(keys))
+                         keys=Name.listed(keys))
         return {}
     if measure != "speed_share":
         return {}
@@ -347,7 +339,7 @@ def _speed(table: Mapping[str, Any], measure: str, where: str, problems: Finding
               and value <= high)
         if not ok:
             problems.add(where, N_("{key} should be a number in {range}, got {found}."), fix,
-                         key=Name(key), found=_found(value),
+                         key=Name(key), found=Name.found(value),
                          range=Name(f"{'[' if closed else '('}{low:g}, {high:g}]"))
             continue
         out[key] = float(value)
@@ -370,7 +362,7 @@ def _check_measure_options(table: Mapping[str, Any], measure: str, techs: tuple[
     if not isinstance(or_fibre, bool):
         problems.add(where, N_("or_fibre should be true or false, got {found}."),
                      N_("write or_fibre = true (lower case, no quotes) or remove it."),
-                     found=_found(or_fibre))
+                     found=Name.found(or_fibre))
     elif ("or_fibre" in table and measure and measure != "population_share"
           and not (measure == "speed_share" and table.get("layer") == "population")):
         problems.add(where, N_("or_fibre applies only to people (measure 'population_share', "
@@ -387,7 +379,7 @@ def _check_measure_options(table: Mapping[str, Any], measure: str, techs: tuple[
                          N_("remove 'weight' from this target."))
         elif table["weight"] not in WEIGHTS:
             problems.add(where, N_("unknown weight {found}."),
-                         suggest(str(table["weight"]), WEIGHTS), found=_found(table["weight"]))
+                         suggest(str(table["weight"]), WEIGHTS), found=Name.found(table["weight"]))
 
 
 def _extent(preset: Mapping[str, Any], problems: Findings
@@ -406,7 +398,7 @@ def _extent(preset: Mapping[str, Any], problems: Findings
     problems.add("[preset]", N_("extent_lonlat should be [west, south, east, north] in degrees "
                                 "(west < east, south < north), got {found}."),
                  N_("write it as extent_lonlat = [105.43, 21.32, 106.25, 22.75] (longitudes "
-                    "first), or remove it."), found=_found(value))
+                    "first), or remove it."), found=Name.found(value))
     return None
 
 
@@ -423,7 +415,7 @@ def _preset(data: Mapping[str, Any], problems: Findings) -> Mapping[str, Any]:
                              or not 2000 <= year <= 2100):
         problems.add("[preset]", N_("year should be a year such as 2030, got {found}."),
                      N_("write year = 2030 (a number, no quotes), or remove it."),
-                     found=_found(year))
+                     found=Name.found(year))
     return preset
 
 
@@ -459,7 +451,7 @@ def parse_targets(data: Mapping[str, Any], source: str = "<targets>") -> TargetS
     if lang not in LANGUAGES:
         problems.add("[preset]", N_("language should be one of {languages}, got {found}."),
                      N_('write language = "vi" (Tiếng Việt) or language = "en" (English).'),
-                     languages=_names(LANGUAGES), found=_found(lang))
+                     languages=Name.listed(LANGUAGES), found=Name.found(lang))
         lang = "vi"
     _string(preset, "extent_source", "[preset]", problems)
     extent = _extent(preset, problems)

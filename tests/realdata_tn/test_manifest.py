@@ -77,6 +77,10 @@ def test_info_and_validate_run_on_the_manifest(realdata: Path,
     # both commands state the terrain's share (the tile covers the south-west part only)
     assert out.count("Terrain: terrain (N21E105.hgt) covers 38 % of the study area") == 2
     assert "flat ground at" in out and "N22E105.hgt" in out
+    # in Vietnamese, numbers the Vietnamese way (86,2 m is not 86 thousand metres)
+    assert main(["-q", "info", str(MANIFEST.parent), "--lang", "vi"]) == 0
+    said = capsys.readouterr().out
+    assert "raster 1092×1933, ô 86,2 m" in said and "dân số 1.498.693" in said
 
 
 def test_an_officials_bad_tower_list_is_explained_in_vietnamese(
