@@ -28,7 +28,8 @@ def test_analyze_prints_targets_and_writes_gaps(tiny_dir: Path, out_dir: Path,
     for label in ("4G/5G on 100 % of expressways and national highways",
                   "Fibre to 99.3 % of villages", "5G at universities and hospitals"):
         assert label in out
-    assert "Measured on:" in out and "roads_4g5g: length_share of" in out
+    assert "Measured on:" in out
+    assert "roads_4g5g: share of road length with signal, out of " in out
     assert "People with signal (SDG 9.c.1, best operator):" in out
     layers = {name for name, _ in pyogrio.list_layers(out_dir / "gaps.gpkg")}
     assert layers == {"road_gaps", "village_gaps", "poi_gaps", "commune_summary"}
@@ -73,3 +74,48 @@ def test_bad_targets_file_exits_two_with_the_problems(
 def test_bad_dataset_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(tmp_path / "absent"), "--out", str(tmp_path / "o")]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_each_target_says_what_it_is_a_share_of_in_the_commands_language(
+        tiny_dir: Path, out_dir: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --lang the preset's language (Vietnamese) is spoken throughout; a target with
+    nothing to count says it was not measured instead of "a share of nothing"."""
+    targets = tmp_path / "t.toml"
+    targets.write_text('''[preset]
+name = "Thử"
+[[target]]
+id = "clinics_5g"
+label = "5G at clinics"
+layer = "pois"
+measure = "point_share"
+technologies = ["5G"]
+filter = { kind = ["clinic"] }
+goal_percent = 100
+[[target]]
+id = "village_people_4g"
+label = "4G in villages"
+layer = "villages"
+measure = "village_share"
+technologies = ["4G"]
+goal_percent = 100
+[[target]]
+id = "villages_4g"
+label = "4G villages"
+layer = "villages"
+measure = "village_share"
+weight = "count"
+technologies = ["4G"]
+goal_percent = 100
+''', encoding="utf-8")
+    assert main(["analyze", str(tiny_dir), "--out", str(out_dir), "--resolution", "90",
+                 "--no-cache", "--targets", str(targets)]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split(":")[0].strip(): line for line in out.split("Cách đo:")[1].splitlines()
+             if ":" in line}
+    assert lines["clinics_5g"].startswith(
+        "  clinics_5g: tỷ lệ điểm trọng yếu có sóng tại vị trí; chưa đo được: 0 điểm trọng yếu")
+    assert lines["village_people_4g"].startswith(
+        "  village_people_4g: tỷ lệ dân số các thôn, xóm, bản có sóng trên ")
+    assert lines["villages_4g"].startswith("  villages_4g: tỷ lệ thôn, xóm, bản có sóng trên ")
+    assert "point_share" not in out and "village_share" not in out

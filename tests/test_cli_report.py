@@ -90,9 +90,11 @@ def test_report_refuses_to_overwrite_and_rejects_bad_formats(
     assert sorted(p.name for p in out.iterdir()) == ["report.pdf"]
     assert _run(demo_small, out, "--format", "pdf,docx") == 2
     assert "unknown output format(s): docx" in capsys.readouterr().err
+    # said in the report's language: the preset's (Vietnamese) without --lang
     assert _run(demo_small, out, "--format", "csv", "--commune", "Nowhere") == 2
-    assert "no commune has the code or name 'Nowhere'" in capsys.readouterr().err
-    assert _run(demo_small, out, "--format", "csv", "--communes", "Nowhere") == 2
+    assert "không có xã, phường nào có mã hoặc tên 'Nowhere'" in capsys.readouterr().err
+    assert _run(demo_small, out, "--format", "csv", "--communes", "Nowhere", "--lang",
+                "en") == 2
     assert "no commune has the code or name 'Nowhere'" in capsys.readouterr().err
     assert _run(demo_small, out, "--commune", "99001", "--communes", "all") == 2
     assert "not both" in capsys.readouterr().err

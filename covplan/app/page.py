@@ -287,7 +287,8 @@ def render(lang: Language) -> str | None:
         edited, edits_place = render_planner(
             scenario, _new_click(key), lang,
             recommend=lambda s: render_recommend(dataset, evaluator, s,
-                                                 f"{ref.key}|{targets.key}", lang))
+                                                 f"{ref.key}|{targets.key}", lang),
+            area=dataset.area)
     if edited is not scenario:
         st.session_state["scenario"] = scenario = edited
     started = time.perf_counter()

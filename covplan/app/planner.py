@@ -8,14 +8,17 @@ a click during a rerun still downloads.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
+import shapely
 import streamlit as st
 
+from covplan.app.notices import markdown_text
 from covplan.app.state import (
     SiteForm,
     add_site_at,
@@ -26,7 +29,7 @@ from covplan.app.state import (
     undo,
 )
 from covplan.errors import CovplanError
-from covplan.i18n import N_, Language
+from covplan.i18n import N_, Language, said
 from covplan.planning import Scenario, load_scenario
 
 #: What a click on the map does: the radio's values (English; shown translated).
@@ -93,20 +96,37 @@ def _coordinates(scenario: Scenario, form: SiteForm | None, lang: Language) -> S
     return scenario
 
 
-def _load(scenario: Scenario, lang: Language) -> Scenario:
-    """The scenario of a file just loaded (each file once), else ``scenario``."""
+def _load(scenario: Scenario, lang: Language,
+          area: Callable[[], shapely.Geometry | None] | None = None) -> Scenario:
+    """The scenario of a file just loaded (each file once), else ``scenario``.
+
+    Problems and warnings name the file as the user chose it, not the temporary copy read;
+    ``area`` gives the study area, outside which a site placed by the file is warned of.
+    """
     upload = st.file_uploader(lang._("Load a scenario"), type=["json"], key="scenario_upload")
     if upload is None or st.session_state.get("scenario_done") == upload.file_id:
         return scenario
     st.session_state["scenario_done"] = upload.file_id
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "scenario.json"
+        folder = Path(tmp)
+        name = Path(upload.name).name
+        path = folder / (name if name.endswith(".json") and name[0] != "." else "scenario.json")
         path.write_bytes(upload.getvalue())
+
+        def as_chosen(message: str) -> str:
+            return message.replace(str(folder) + os.sep, "")
+
         try:
-            return load_scenario(path, scenario.baseline, dataset=scenario.dataset)
+            loaded = load_scenario(path, scenario.baseline, dataset=scenario.dataset,
+                                   area=area() if area is not None else None)
         except CovplanError as exc:
-            st.error(lang._("Scenario not loaded: {reason}").format(reason=exc))
-    return scenario
+            st.error(markdown_text(lang._("Scenario not loaded: {reason}").format(
+                reason=as_chosen(exc.text(lang)))))
+            return scenario
+        for warning in loaded.warnings:
+            st.warning(markdown_text(lang._("Warning: {warning}").format(
+                warning=as_chosen(said(warning, lang)))))
+    return loaded
 
 
 def _moving_hint(scenario: Scenario, mode: str, lang: Language) -> None:
@@ -123,14 +143,16 @@ def _moving_hint(scenario: Scenario, mode: str, lang: Language) -> None:
 
 
 def render_planner(scenario: Scenario, click: tuple[float, float] | None,
-                   lang: Language, recommend: Callable[[Scenario], Scenario] | None = None
+                   lang: Language, recommend: Callable[[Scenario], Scenario] | None = None,
+                   area: Callable[[], shapely.Geometry | None] | None = None
                    ) -> tuple[Scenario, Any]:
     """The planner panel, with this run's map ``click`` (lat, lon) applied in it.
 
     The click is applied right after the click mode and the site form are read, and the
     buttons (undo, back to baseline, save) are drawn once a loaded file and ``recommend``
     (the "Recommend sites" panel, :mod:`covplan.app.recommend`, drawn last) are applied
-    too, so they know every edit of this run. Returns the (maybe edited)
+    too, so they know every edit of this run. ``area`` gives the study area a loaded file's
+    sites are checked against. Returns the (maybe edited)
     scenario and the place of the edit list: the page fills it with :func:`render_edits`
     once the map is drawn.
     """
@@ -148,7 +170,7 @@ def render_planner(scenario: Scenario, click: tuple[float, float] | None,
     left, right = st.columns(2)  # their callbacks run before the next run draws anything
     edits = st.empty()
     save = st.empty()
-    scenario = _load(scenario, lang)  # the buttons, drawn after, know a loaded file's edits
+    scenario = _load(scenario, lang, area)  # the buttons, drawn after, know a loaded file's edits
     if recommend is not None:
         scenario = recommend(scenario)
     left.button(lang._("Undo last edit"), disabled=not scenario.edits, key="undo",

@@ -21,6 +21,7 @@ from covplan.targets import preset_names
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from covplan.i18n import Language
     from covplan.io import Dataset
     from covplan.predict import SiteCache
 
@@ -121,6 +122,19 @@ def lang_option(func: F | None = None, *, default_help: str = "the preset's, Vie
         )(f)
 
     return decorate(func) if func is not None else decorate
+
+
+def command_language(lang_code: str | None, preset_language: str | None) -> Language:
+    """The language a command speaks: ``--lang``, else its target preset's.
+
+    Left in the context (:data:`LANG_META`) too, so that the warnings and errors said after
+    this point are in the language of the command's tables and report.
+    """
+    from covplan.i18n import default_language, language
+
+    lang = language(lang_code or default_language(preset_language))
+    click.get_current_context().meta[LANG_META] = lang.code
+    return lang
 
 
 def cache_options(func: F) -> F:

@@ -20,6 +20,7 @@ from covplan import settings
 from covplan.cli._common import (
     ProgressBar,
     cache_options,
+    command_language,
     dataset_argument,
     lang_option,
     model_option,
@@ -32,12 +33,12 @@ from covplan.cli._common import (
 )
 from covplan.export.atomic import staged_outputs
 from covplan.export.wording import amount
-from covplan.i18n import Language, default_language, language
+from covplan.i18n import N_, Language, language
 from covplan.planning.evaluate import run_analysis
 from covplan.schema import ON_AIR_STATUSES, SITE_STATUSES
 from covplan.targets import Analysis, TargetSet, load_targets
 from covplan.targets.analyze import TABLE_NAMES
-from covplan.targets.schema import localized, status_label
+from covplan.targets.schema import STATUS_NO_DATA, localized, status_label
 
 GPKG_NAME = "gaps.gpkg"
 
@@ -69,9 +70,11 @@ def format_targets(table: pd.DataFrame, title: str, lang: Language | None = None
             lines.append("  ".join("-" * w for w in widths))
     lines += ["", lang._("Measured on:")]
     for r in table.to_dict("records"):
-        template = lang._("{id}: {measure} of {denominator}; counted when {threshold}")
+        template = lang._(N_("{id}: {quantity}; not measured: {denominator}; counted when "
+                             "{threshold}") if r["status"] == STATUS_NO_DATA else
+                          N_("{id}: {quantity}, out of {denominator}; counted when {threshold}"))
         lines.append("  " + template.format(
-            id=r["id"], measure=r["measure"],
+            id=r["id"], quantity=_nfc(localized(r, "quantity", lang)),
             denominator=_nfc(localized(r, "denominator", lang)),
             threshold=_nfc(localized(r, "threshold", lang))))
     return "\n".join(lines)
@@ -102,7 +105,6 @@ def format_operators(table: pd.DataFrame, lang: Language) -> str:
 
 def _population_lines(population: pd.DataFrame, lang: Language) -> list[str]:
     from covplan.metrics.population import NO_POPULATION
-    from covplan.targets.schema import STATUS_NO_DATA
 
     best = population[population["operator"] == "best operator"]
     lines = ["", lang._("People with signal (SDG 9.c.1, best operator):")]
@@ -187,7 +189,7 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
     written. Exits 0 whether or not the targets are met, 2 on bad input.
     """
     targets: TargetSet = load_targets(targets_spec)
-    lang = language(lang_code or default_language(targets.language))
+    lang = command_language(lang_code, targets.language)
     dataset = open_dataset(data)
     out = out or settings.maps_dir / f"analyze-{Path(data).resolve().name}"
     # locked and checked before the long prediction

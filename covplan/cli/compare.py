@@ -16,6 +16,7 @@ from covplan import settings
 from covplan.cli._common import (
     ProgressBar,
     cache_options,
+    command_language,
     lang_option,
     model_option,
     overwrite_option,
@@ -25,7 +26,6 @@ from covplan.cli._common import (
     targets_option,
 )
 from covplan.export.atomic import staged_outputs
-from covplan.i18n import default_language, language
 from covplan.schema import ON_AIR_STATUSES, SITE_STATUSES
 from covplan.targets import load_targets
 
@@ -73,12 +73,13 @@ def compare(ctx: click.Context, snapshots: tuple[Path, ...], targets_spec: str,
         raise click.UsageError("give two or more snapshots to compare (dataset folders, or "
                                "a dataset folder and a scenario .json).")
     targets = load_targets(targets_spec)
-    lang = language(lang_code or default_language(targets.language))
+    lang = command_language(lang_code, targets.language)
     loaded = load_snapshots(snapshots)
     check_comparable(loaded)
     for snapshot in loaded:
-        for warning in snapshot.dataset.warnings:
-            click.echo(f"Warning: {snapshot.label}: {warning}", err=True)
+        for warning in snapshot.dataset.warnings_in(lang):
+            click.echo(lang._("Warning: {warning}").format(
+                warning=f"{snapshot.label}: {warning}"), err=True)
     labels = [s.label for s in loaded]
     out = out or settings.maps_dir / f"compare-{labels[-1]}"
     cache = site_cache(cache_dir, no_cache, memory=True)

@@ -24,6 +24,7 @@ from covplan import settings
 from covplan.cli._common import (
     ProgressBar,
     cache_options,
+    command_language,
     dataset_argument,
     lang_option,
     model_option,
@@ -35,7 +36,7 @@ from covplan.cli._common import (
     site_cache,
     targets_option,
 )
-from covplan.i18n import default_language, language
+from covplan.i18n import said
 from covplan.targets import load_targets
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def report(ctx: click.Context, data: Path, targets_spec: str, scenario_path: Pat
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting chatter
     formats = parse_formats(format_spec)
     targets = load_targets(targets_spec)
-    lang = language(lang_code or default_language(targets.language))
+    lang = command_language(lang_code, targets.language)
     if commune and sheets_spec:
         raise click.UsageError("give --commune (the report of one commune) or --communes "
                                "(the sheets of many), not both.")
@@ -105,7 +106,8 @@ def report(ctx: click.Context, data: Path, targets_spec: str, scenario_path: Pat
         scenario = load_scenario(scenario_path, dataset.sites, dataset=dataset.name,
                                  area=dataset.area())
         for warning in scenario.warnings:
-            click.echo(f"Warning: {warning}", err=True)
+            click.echo(lang._("Warning: {warning}").format(warning=said(warning, lang)),
+                       err=True)
     # fail now, not after the prediction
     code = str(find_commune(dataset, commune)["code"].iloc[0]) if commune else None
     sheets = _sheet_codes(dataset, sheets_spec)

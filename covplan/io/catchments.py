@@ -131,8 +131,8 @@ def village_catchments(
     out = gpd.GeoDataFrame(pts.drop(columns=pts.geometry.name), geometry=list(cells), crs=work)
     out["commune"] = [codes.iloc[b] if b >= 0 else None for b in owner]
     outside = int((owner < 0).sum())
-    if outside or duplicates:
-        logger.warning(
+    if outside or duplicates:  # the dataset's notes say it (covplan.io.derive)
+        logger.info(
             "%s: %d village points outside every boundary and %d duplicated "
             "points got no catchment",
             source,

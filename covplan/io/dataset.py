@@ -350,8 +350,8 @@ def load_dataset(
     notes.extend(derived)
     for note in notes:
         logger.info("%s", note)
-    for warning in warnings:
-        logger.warning("%s", warning)
+    for warning in warnings:  # said to people by the caller, in their language
+        logger.info("Warning: %s", warning)
     logger.info(
         "Loaded dataset %s: %s",
         manifest.name,

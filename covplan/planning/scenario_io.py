@@ -402,12 +402,15 @@ _EXAMPLES: Final = {
 }
 
 
-def _check_baseline(data: dict[str, Any], baseline: gpd.GeoDataFrame, path: Path) -> None:
+def _baseline_warning(data: dict[str, Any], baseline: gpd.GeoDataFrame, path: Path
+                      ) -> Text | None:
+    """A warning when the scenario was saved on other sites than ``baseline``."""
     recorded = (data.get("baseline") or {}).get("sites_sha256")
-    if recorded and recorded != sites_hash(baseline):
-        logger.warning("%s was made on other sites (dataset %r) than the baseline given; "
-                       "its edits are checked against the given sites", path,
-                       (data.get("baseline") or {}).get("dataset", "?"))
+    if not recorded or recorded == sites_hash(baseline):
+        return None
+    return Text(N_("{file} was made on other sites (dataset {dataset}) than the dataset's; its "
+                   "edits are checked against the dataset's sites"), file=Name(path.name),
+                dataset=Name(str((data.get("baseline") or {}).get("dataset", "?"))))
 
 
 def load_scenario(path: str | Path, baseline: gpd.GeoDataFrame, *, dataset: str = "",
@@ -452,9 +455,10 @@ def load_scenario(path: str | Path, baseline: gpd.GeoDataFrame, *, dataset: str 
     problems = reader.problems + [_renumber(p, numbers) for p in applied]
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.rows))
-    _check_baseline(data, baseline, path)
-    for warning in reader.warnings:
-        logger.warning("%s", warning)
+    if (other := _baseline_warning(data, baseline, path)) is not None:
+        reader.warnings.insert(0, other)
+    for warning in reader.warnings:  # said to people by the caller, in their language
+        logger.info("Warning: %s", warning)
     name = data.get("name") or path.stem
     return Scenario(baseline, tuple(good), name=str(name),
                     description=str(data.get("description") or ""),

@@ -37,7 +37,7 @@ from covplan.report.tables import (
     targets_table,
     village_table,
 )
-from covplan.targets.schema import MEASURES, STATUS_MET, STATUS_NO_DATA, localized
+from covplan.targets.schema import STATUS_MET, STATUS_NO_DATA, localized
 
 #: Rows shown in the "longest gaps" and "largest villages" tables.
 TOP_ROWS: Final = 15
@@ -146,10 +146,13 @@ def targets_section(data: ReportData, lang: Language) -> list[Flowable]:
     ]
     for r in data.analysis.targets.to_dict("records"):
         note = str(localized(r, "note", lang) or "").strip()
-        line = lang._("{target} ({id}): {measure} of {denominator}; counted when "
-                      "{threshold}.").format(
+        template = (N_("{target} ({id}): {quantity}; not measured: {denominator}; counted "
+                       "when {threshold}.") if r["status"] == STATUS_NO_DATA else
+                    N_("{target} ({id}): {quantity}, out of {denominator}; counted when "
+                       "{threshold}."))
+        line = lang._(template).format(
             target=localized(r, "target", lang), id=r["id"],
-            measure=lang._(MEASURES.get(str(r["measure"]), str(r["measure"]))),
+            quantity=localized(r, "quantity", lang),
             denominator=localized(r, "denominator", lang),
             threshold=localized(r, "threshold", lang))
         if note:

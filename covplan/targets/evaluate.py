@@ -318,6 +318,8 @@ def _row(target: Target, found: Measured) -> dict[str, object]:
         "target": target.label,
         "target_vi": target.label_in("vi"),
         "measure": target.measure,
+        "quantity": target.quantity(found.unit),
+        "quantity_vi": language("vi")._(target.quantity(found.unit)),
         "layer": target.layer,
         "filter": target.filter_text(),
         "technologies": technology_label(target.technologies) if target.technologies else "",
@@ -352,7 +354,8 @@ def evaluate_targets(targets: TargetSet, ctx: MetricContext) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per target: ``id``, ``target``, ``measure``, ``layer``, ``filter``,
+        One row per target: ``id``, ``target``, ``measure``, ``quantity`` (what the
+        percentage is a share of, in words), ``layer``, ``filter``,
         ``technologies``, ``threshold``, ``denominator``, ``measured_percent``,
         ``goal_percent``, ``met`` (True / False, NA without data), ``status`` (one of
         :data:`~covplan.targets.schema.STATUSES`: met, not met, no data),

@@ -89,6 +89,24 @@ MEASURES: Final[Mapping[str, str]] = {
                       "downlink speed"),
 }
 
+#: What one target's percentage is a share of: (what, counts speed, or fibre) → message.
+_QUANTITIES: Final[Mapping[tuple[str, bool, bool], str]] = {
+    ("roads", False, False): N_("share of road length with signal"),
+    ("roads", True, False): N_("share of road length reaching the speed"),
+    ("population", False, False): N_("share of people with signal"),
+    ("population", False, True): N_("share of people with signal or fibre"),
+    ("population", True, False): N_("share of people reaching the speed"),
+    ("population", True, True): N_("share of people reaching the speed or with fibre"),
+    ("pois", False, False): N_("share of points of interest with signal at the point"),
+    ("pois", True, False): N_("share of points of interest reaching the speed at the point"),
+    ("village people", False, False): N_("share of village people with signal"),
+    ("village people", True, False): N_("share of village people reaching the speed"),
+    ("village area", False, False): N_("share of village area with signal"),
+    ("village area", True, False): N_("share of village area reaching the speed"),
+    ("villages", False, False): N_("share of villages with signal"),
+    ("villages", True, False): N_("share of villages reaching the speed"),
+}
+
 #: The one layer each measure reads.
 LAYER_OF_MEASURE: Final[Mapping[str, str]] = {
     "length_share": "roads",
@@ -231,6 +249,21 @@ class Target:
     def speed(self) -> bool:
         """Whether the target counts downlink speed rather than signal."""
         return self.measure == "speed_share"
+
+    def quantity(self, unit: str) -> str:
+        """What the target's percentage is a share of (a marked message).
+
+        Specific where :data:`MEASURES` is general: villages are weighed by people, area or
+        count as the result's ``unit`` says (a population weight without population falls
+        back to area), speed and signal apart. The condition that counts (threshold,
+        fibre) is the result's ``threshold``, not said here.
+        """
+        if self.measure == "fibre_share":
+            return N_("share of villages fibre-reached")
+        what = self.layer
+        if what == "villages":
+            what = {"people": "village people", "km²": "village area"}.get(unit, "villages")
+        return _QUANTITIES[(what, self.speed, self.or_fibre and what == "population")]
 
     @property
     def per_network(self) -> bool:

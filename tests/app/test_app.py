@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -261,3 +262,30 @@ def test_a_new_session_draws_its_tables_once_its_map_is_drawn(
     at.run()
     assert not at.get("bidi_component")
     assert _frames(at) == ["Mã xã, phường"]  # the commune summary, its tab in view
+
+
+def test_a_loaded_scenario_is_named_as_chosen_and_its_warnings_are_shown(
+        app: AppTest, small_demo: Path) -> None:
+    """A scenario file made on other sites, moving a site 150 km out of the province: both
+    warnings shown in the page's language with the file's own name; a broken file is refused
+    by that name, not by the temporary copy the app reads."""
+    sites = load_dataset(small_demo).sites
+    assert sites is not None
+    site = str(sites["site_id"].iloc[0])
+    plan = {"covplan_scenario": 1, "name": "far", "baseline": {"sites_sha256": "0" * 64,
+                                                                "dataset": "old"},
+            "edits": [{"op": "move", "site_id": site, "lon": 106.9, "lat": 22.9}]}
+    app.file_uploader(key="scenario_upload").set_value(
+        ("ke_hoach.json", json.dumps(plan).encode(), "application/json")).run()
+    assert not app.exception
+    warnings = [w.value.replace("\\_", "_") for w in app.warning]  # markdown as shown
+    assert any("ke_hoach.json được lập trên bộ trạm khác (bộ dữ liệu old)" in w
+               for w in warnings), warnings
+    assert any(f"ke_hoach.json: thay đổi 1 (move {site})" in w and "km" in w
+               for w in warnings), warnings
+    app.file_uploader(key="scenario_upload").set_value(
+        ("hong.json", b"{not json", "application/json")).run()
+    errors = [e.value for e in app.error]
+    assert any(e.startswith("Chưa mở được kịch bản: hong.json: dòng 1, cột 2: ")
+               for e in errors), errors
+    assert not any("/tmp" in e or "scenario.json" in e for e in errors)

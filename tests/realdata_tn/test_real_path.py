@@ -157,12 +157,19 @@ def test_the_terrain_share_is_stated_and_right(thai_nguyen: Path, realdata: Path
 def test_validate_analyze_and_report_run_on_it(thai_nguyen: Path, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-q", "validate", str(thai_nguyen)]) == 0
+    capsys.readouterr()
     out = tmp_path / "analysis"
-    code = main(["-q", "analyze", str(thai_nguyen), "--targets", "thai_nguyen_2025",
+    code = main(["analyze", str(thai_nguyen), "--targets", "thai_nguyen_2025",
                  "--resolution", "250", "--no-cache", "--out", str(out)])
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "Thái Nguyên 2025 (real data)" in printed.out
+    # the preset's language throughout, warnings too, each said once (no English log copy)
+    assert "Cảnh báo: địa hình (N21E105.hgt) phủ 38 % vùng nghiên cứu" in printed.err
+    assert "Warning" not in printed.err and "WARNING" not in printed.err
+    # no fibre layer: the target says it could not be measured, not "a share of no data"
+    assert ("fibre_villages: tỷ lệ thôn, xóm, bản có cáp quang; chưa đo được: không có dữ "
+            "liệu cáp quang (160 thôn, xóm, bản") in printed.out
     targets = pd.read_csv(out / "data" / "targets.csv")
     measured = targets["measured_percent"].dropna()
     assert len(measured) and measured.between(0, 100).all()

@@ -90,6 +90,10 @@ def test_the_report_speaks_one_language(tiny_report: ReportData, out_dir: Path, 
     decimal = "," if code == "vi" else "."
     assert re.search(rf"\b\d+{re.escape(decimal)}\d %", text)  # percentages as people read them
     assert "Xã Tân Hòa" in text and "Phường Đông" in text and "Bản Pác" in text
+    # how each target is measured: what it is a share of, in words, not the measure's key
+    assert ("(roads_4g5g): tỷ lệ chiều dài đường có sóng, trên tổng số" if code == "vi" else
+            "(roads_4g5g): share of road length with signal, out of") in text
+    assert "length_share" not in text.split("roads_4g5g")[1][:200]
 
 
 def test_the_vietnamese_report_is_the_default_for_the_shipped_presets(
