@@ -4,8 +4,9 @@ Both readers return the same table: one row per OSM way whose ``highway`` tag is
 :data:`DRIVABLE_HIGHWAYS`, as a LineString in EPSG:4326 through all of the way's nodes, with
 columns ``osm_id, highway, ref, name, oneway, junction, geometry``. ``oneway`` and
 ``junction`` are kept because :func:`covplan.io.carriageways.merge_dual_carriageways` needs
-them. Ways with a node missing from the file (clipped extracts) are dropped: the PBF reader
-logs their count, osmnx logs each for XML.
+them. Ways with a node missing from the file (clipped extracts) are dropped; their count is
+left in the frame's ``attrs`` (:data:`INCOMPLETE_WAYS`), which the dataset loader turns into
+a warning.
 
 XML goes through :func:`osmnx.features_from_xml` with a ``highway`` tag filter (it builds
 each way's geometry from its own nodes, unlike ``graph_from_xml``, which splits ways at
@@ -16,12 +17,14 @@ use PBF for a whole province or country.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import logging
 import xml.sax
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import ParseError, iterparse
 
 import geopandas as gpd
 import osmium
@@ -29,7 +32,7 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from covplan.errors import DataFileNotFoundError, InputError, Problem, UnsupportedFormatError
-from covplan.i18n import N_
+from covplan.i18n import N_, Num, Text
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +61,8 @@ DRIVABLE_HIGHWAYS: Final = frozenset(
 ROAD_TAGS: Final = ("highway", "ref", "name", "oneway", "junction")
 COLUMNS: Final = ("osm_id", *ROAD_TAGS, "geometry")
 
+#: ``attrs`` key of a read frame: the highway ways dropped because nodes were missing.
+INCOMPLETE_WAYS: Final = "incomplete_ways"
 _XML_SUFFIXES: Final = (".osm", ".xml", ".osm.bz2", ".xml.bz2", ".osm.gz", ".xml.gz")
 _PBF_SUFFIXES: Final = (".pbf",)
 
@@ -170,8 +175,7 @@ def _read_pbf(path: Path) -> gpd.GeoDataFrame:
             records.append({"osm_id": way.id, **tags, "geometry": LineString(coords)})
     except RuntimeError as exc:  # libosmium reports format errors as RuntimeError
         raise _corrupt(path, str(exc), "OSM PBF") from exc
-    _log_incomplete(path, incomplete)
-    return _frame(records)
+    return _with_incomplete(_frame(records), path, incomplete)
 
 
 def _read_xml(path: Path) -> gpd.GeoDataFrame:
@@ -197,8 +201,9 @@ def _read_xml(path: Path) -> gpd.GeoDataFrame:
     features = features.reset_index()
     ways = features[(features["element"] == "way") & features["highway"].isin(DRIVABLE_HIGHWAYS)]
     usable = (ways.geom_type == "LineString") & ~ways.geometry.is_empty
-    _log_incomplete(path, int((~usable).sum()))
     ways = ways[usable]
+    # osmnx leaves out a way it cannot build (a node missing) without a word: count them
+    incomplete = len(_drivable_way_ids(path) - set(ways["id"].astype("int64")))
     records = (
         {
             "osm_id": row["id"],
@@ -207,7 +212,24 @@ def _read_xml(path: Path) -> gpd.GeoDataFrame:
         }
         for _, row in ways.iterrows()
     )
-    return _frame(records)
+    return _with_incomplete(_frame(records), path, incomplete)
+
+
+def _drivable_way_ids(path: Path) -> set[int]:
+    """Ids of the ways with a drivable ``highway`` tag in an OSM XML file (streamed)."""
+    name = path.name.lower()
+    opener = bz2.open if name.endswith(".bz2") else gzip.open if name.endswith(".gz") else open
+    ids: set[int] = set()
+    with opener(path, "rb") as handle:
+        for _event, element in iterparse(handle):
+            if element.tag == "way":
+                if any(tag.get("k") == "highway" and tag.get("v") in DRIVABLE_HIGHWAYS
+                       for tag in element.iter("tag")):
+                    ids.add(int(element.get("id", "0")))
+                element.clear()
+            elif element.tag in ("node", "relation"):
+                element.clear()
+    return ids
 
 
 def _tag(row: pd.Series, key: str) -> str | None:
@@ -216,13 +238,21 @@ def _tag(row: pd.Series, key: str) -> str | None:
     return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
-def _log_incomplete(path: Path, count: int) -> None:
-    """Log ways dropped because some of their nodes are missing from the file."""
+def _with_incomplete(frame: gpd.GeoDataFrame, path: Path, count: int) -> gpd.GeoDataFrame:
+    """``frame`` recording ``count`` ways dropped for nodes missing from the file.
+
+    The dataset loader turns the count into a warning said in the reader's language
+    (:func:`incomplete_warning`).
+    """
+    frame.attrs[INCOMPLETE_WAYS] = count
     if count:
-        logger.warning(
-            "%s: dropped %s highway ways whose nodes are not all in the file "
-            "(the extract was clipped); extract with 'osmium extract -s complete_ways' "
-            "to keep them",
-            path,
-            f"{count:,}",
-        )
+        logger.info("%s: dropped %s highway ways whose nodes are not all in the file", path,
+                    f"{count:,}")
+    return frame
+
+
+def incomplete_warning(count: int) -> Text:
+    """The warning for ``count`` highway ways dropped for nodes missing from the file."""
+    return Text(N_("dropped {count} highway ways whose nodes are not all in the file (the "
+                   "extract was clipped). Fix: extract with 'osmium extract -s complete_ways' "
+                   "to keep them."), count=Num(count))

@@ -20,7 +20,7 @@ from covplan.io.columns import invert_mapping, suggest_column
 from covplan.io.context import UNLOCATED, FileContext
 from covplan.io.manifest import LayerSpec
 from covplan.io.opencellid import read_opencellid
-from covplan.io.osm import read_osm_roads
+from covplan.io.osm import INCOMPLETE_WAYS, incomplete_warning, read_osm_roads
 from covplan.io.tables import read_csv_table, to_numeric
 
 logger = logging.getLogger(__name__)
@@ -216,6 +216,8 @@ def read_vector(spec: LayerSpec, ctx: FileContext) -> gpd.GeoDataFrame:
         frame = _points_from_table(read_csv_table(path, ctx), spec, ctx)
     elif suffix in (".osm", ".pbf", ".xml"):
         frame = read_osm_roads(path)
+        if dropped := int(frame.attrs.get(INCOMPLETE_WAYS, 0)):
+            ctx.warn(incomplete_warning(dropped))
     else:
         frame = _read_ogr(path, spec.layer, ctx)
     if frame.crs is None:

@@ -31,13 +31,24 @@ class CliResult:
         return self.out + self.err
 
 
+#: Commands whose default language is their target preset's (Vietnamese when shipped).
+SPEAKS_THE_PRESETS_LANGUAGE = ("analyze", "report", "compare")
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
-    """``cli("validate", path)``: run covplan in-process and capture what it printed."""
+    """``cli("validate", path)``: run covplan in-process and capture what it printed.
+
+    In English (``--lang en``) unless the arguments say otherwise: without it ``analyze``,
+    ``report`` and ``compare`` speak the preset's language, Vietnamese.
+    """
 
     def run(*args: str | Path) -> CliResult:
         capsys.readouterr()  # drop anything printed before
-        code = main(["-q", *(str(a) for a in args)])
+        words = [str(a) for a in args]
+        if words and words[0] in SPEAKS_THE_PRESETS_LANGUAGE and "--lang" not in words:
+            words[1:1] = ["--lang", "en"]
+        code = main(["-q", *words])
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 

@@ -181,8 +181,8 @@ def test_a_file_size_limit_is_refused_with_the_limit(tiny_dir: Path, tmp_path: P
 
     out = tmp_path / "analysis"
     before = snapshot(tmp_path)
-    run = subprocess.run([sys.executable, "-m", "covplan", "-q", "analyze", str(tiny_dir),
-                          "--out", str(out), "--resolution", "90", "--no-cache"],
+    run = subprocess.run([sys.executable, "-m", "covplan", "-q", "analyze", "--lang", "en",
+                          str(tiny_dir), "--out", str(out), "--resolution", "90", "--no-cache"],
                          capture_output=True, text=True, cwd=tmp_path, preexec_fn=small_files,
                          timeout=TIMEOUT_S, check=False)
     assert_refused(CliResult(run.returncode, run.stdout, run.stderr),

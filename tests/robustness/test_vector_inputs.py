@@ -428,6 +428,46 @@ def test_osm_roads_load_without_road_class(tiny_dir: Path, cli: Cli, name: str,
     assert list(roads["road_class"]) == [w[2] for w in OSM_WAYS]
 
 
+@pytest.mark.parametrize("clip", ["xml", "pbf"])
+def test_a_clipped_osm_extract_warns_of_the_ways_it_drops(tiny_dir: Path, cli: Cli,
+                                                          clip: str) -> None:
+    """A way whose nodes an extract cut off cannot be drawn: it is left out, and every
+    command says so in the reader's language (once, not also as an English log line)."""
+    (tiny_dir / "roads.gpkg").unlink()
+    name = "roads.osm" if clip == "xml" else "roads.osm.pbf"
+    (_write_xml if clip == "xml" else _write_pbf)(tiny_dir / name)
+    if clip == "xml":  # two ways reach past the extract: nodes 900 and 901 are missing
+        text = (tiny_dir / name).read_text(encoding="utf-8").replace(
+            "</osm>", '<way id="90"><nd ref="1"/><nd ref="900"/><tag k="highway" '
+            'v="primary"/></way>\n<way id="91"><nd ref="2"/><nd ref="901"/><tag k="highway" '
+            'v="trunk"/></way>\n</osm>')
+        (tiny_dir / name).write_text(text, encoding="utf-8")
+    else:
+        clipped = tiny_dir / "clipped.osm.pbf"
+        writer = osmium.SimpleWriter(str(clipped))
+        try:
+            for item in osmium.FileProcessor(str(tiny_dir / name)):
+                if isinstance(item, osmium.osm.Node):
+                    writer.add_node(item)
+                else:
+                    writer.add_way(item)
+            for way, (node, highway) in enumerate(((900, "primary"), (901, "trunk")), 90):
+                writer.add_way(osmium.osm.mutable.Way(id=way, nodes=[1, node],
+                                                      tags={"highway": highway}))
+        finally:
+            writer.close()
+        clipped.replace(tiny_dir / name)
+    english = cli("validate", tiny_dir)
+    assert english.code == 0, english.text
+    assert ("Warning: roads.osm" in english.err and "dropped 2 highway ways whose nodes are "
+            "not all in the file (the extract was clipped). Fix: extract with 'osmium "
+            "extract -s complete_ways'" in english.err), english.err
+    assert "WARNING" not in english.err
+    vietnamese = cli("validate", tiny_dir, "--lang", "vi")
+    assert "đã bỏ 2 tuyến đường (highway) có nút không nằm trong tệp" in vietnamese.err
+    assert len(load_dataset(tiny_dir).roads) == len(OSM_WAYS)
+
+
 def test_hanoi_osm_roads_as_they_come(realdata: Path, tmp_path: Path) -> None:
     from covplan.io import load_roads
 
@@ -455,6 +495,6 @@ def test_an_opencellid_export_cut_short(tiny_dir: Path, cli: Cli, tmp_path: Path
         'LTE,452,4,10101,"2718', encoding="utf-8")
     out = tmp_path / "out"
     before = snapshot(tiny_dir, tmp_path)
-    assert_refused(cli("analyze", tiny_dir, "--out", out), "sites.csv",
+    assert_refused(cli("analyze", tiny_dir, "--out", out, "--lang", "en"), "sites.csv",
                    "expected an OpenCellID CSV export", fix="download the export again")
     assert_nothing_new(before, tiny_dir, tmp_path)
