@@ -390,3 +390,31 @@ def test_full_province_meets_its_targets(tmp_path: Path) -> None:
         axis=1,
     )
     assert (nearest > 3_000).any(), "every village is within 3 km of a site: no gaps to plan"
+
+
+def test_the_command_does_not_write_over_a_users_dataset(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``covplan demo --out`` into a folder of the user's own files is refused (exit 2,
+    nothing touched); an earlier demo is rewritten; --overwrite writes anyway; a file as
+    --out is refused with what to do, not an unexpected failure."""
+    from covplan.cli.main import main
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "dataset.toml").write_text('[dataset]\nname = "Thái Nguyên"\n', encoding="utf-8")
+    (mine / "tram_bts.csv").write_text("Mã trạm;Kinh độ\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in mine.iterdir()}
+    assert main(["-q", "demo", "--size", "small", "--out", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert "holds files that are not a covplan demo (dataset.toml, tram_bts.csv)" in err
+    assert "--overwrite" in err
+    assert {p.name: p.read_bytes() for p in mine.iterdir()} == before
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    assert main(["-q", "demo", "--size", "small", "--out", str(afile)]) == 2
+    assert "is an existing file, not a folder" in capsys.readouterr().err
+    demo = tmp_path / "demo"
+    assert main(["-q", "demo", "--size", "small", "--out", str(demo)]) == 0
+    assert main(["-q", "demo", "--size", "small", "--out", str(demo)]) == 0  # a demo again
+    assert main(["-q", "demo", "--size", "small", "--out", str(mine), "--overwrite"]) == 0
+    assert "synthetic = true" in (mine / "dataset.toml").read_text(encoding="utf-8")

@@ -34,11 +34,19 @@ from covplan.cli._common import ProgressBar, quiet
 @click.option("--snapshots", "quarters", type=click.IntRange(min=1), default=None,
               metavar="N", help="Write the province as N quarterly snapshots ending 2025-Q4, "
                                 "OUT/2025-Q1 … OUT/2025-Q4 for 4 (for covplan compare).")
+@click.option("--overwrite", is_flag=True,
+              help="Write into an --out folder that holds other files than an earlier demo.")
 @click.pass_context
 def demo(ctx: click.Context, size: str | None, out: Path | None, seed: int | None,
-         count: int | None, quarters: int | None) -> None:
-    """Generate the SYNTHETIC demo province (deterministic for a given seed)."""
+         count: int | None, quarters: int | None, overwrite: bool) -> None:
+    """Generate the SYNTHETIC demo province (deterministic for a given seed).
+
+    An --out folder that exists must be empty or hold an earlier demo (or --overwrite):
+    the demo writes its own dataset.toml, which would replace a dataset's.
+    """
     seed = settings.demo_seed if seed is None else seed
+    if out is not None:
+        check_demo_folder(out, overwrite=overwrite)
     if quarters is not None:
         _snapshots(ctx, quarters, size, out, seed, country=count)
         return
@@ -83,3 +91,57 @@ def _snapshots(ctx: click.Context, quarters: int, size: str | None, out: Path | 
                                      seed=seed, progress=bar)
     click.echo(f"Wrote the synthetic demo province ({size}) as {quarters} quarterly snapshots "
                f"to {out}: {', '.join(f.name for f in folders)}")
+
+
+def check_demo_folder(out: Path, *, overwrite: bool = False) -> None:
+    """Refuse an ``--out`` that is a file, or a folder of other files than a demo's.
+
+    A folder counts as an earlier demo when its ``dataset.toml`` (or each province's or
+    snapshot's) says ``synthetic = true``; ``--overwrite`` writes into any folder.
+
+    Raises
+    ------
+    covplan.errors.OutputError
+        ``out`` is a file.
+    covplan.errors.OutputExistsError
+        ``out`` holds other files and ``overwrite`` is false.
+    """
+    from covplan.errors import OutputError, OutputExistsError
+    from covplan.i18n import N_
+
+    if out.exists() and not out.is_dir():
+        raise OutputError(
+            N_("the output folder {out} is an existing file, not a folder. Fix: choose a "
+               "folder for the outputs (--out), new or existing, or move the file away."),
+            out=out)
+    if overwrite or not out.is_dir():
+        return
+    entries = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    if not entries or _is_synthetic(out):
+        return
+    raise OutputExistsError(
+        N_("the output folder {out} holds files that are not a covplan demo ({names}); the "
+           "demo would replace its dataset.toml and mix its synthetic layers with them. Fix: "
+           "choose a new or empty folder (--out), or pass --overwrite to write there anyway."),
+        out=out, names=", ".join(entries[:5]) + (", …" if len(entries) > 5 else ""))
+
+
+def _is_synthetic(folder: Path) -> bool:
+    """Whether ``folder`` holds an earlier demo.
+
+    Every dataset.toml there and one level down (a country's provinces, a province's
+    snapshots) says ``synthetic = true``.
+    """
+    import tomllib
+
+    found = [m for m in (folder / "dataset.toml", *sorted(folder.glob("*/dataset.toml")))
+             if m.is_file()]
+    for manifest in found:
+        try:
+            table = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return False
+        head = table.get("dataset")
+        if not (isinstance(head, dict) and head.get("synthetic") is True):
+            return False
+    return bool(found)

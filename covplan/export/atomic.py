@@ -114,16 +114,13 @@ def _refuse_existing(found: list[Path]) -> OutputExistsError:
     names = ", ".join(str(p) for p in found[:_SHOWN])
     if len(found) == 1:
         template = N_("{count} output file already exists: {names}. Fix: pass --overwrite "
-                      "(overwrite=True) to replace them, or choose another output folder "
-                      "(--out).")
+                      "to replace it, or choose another output folder (--out).")
     elif len(found) <= _SHOWN:
         template = N_("{count} output files already exist: {names}. Fix: pass --overwrite "
-                      "(overwrite=True) to replace them, or choose another output folder "
-                      "(--out).")
+                      "to replace them, or choose another output folder (--out).")
     else:
         template = N_("{count} output files already exist: {names} and {more} more. Fix: pass "
-                      "--overwrite (overwrite=True) to replace them, or choose another output "
-                      "folder (--out).")
+                      "--overwrite to replace them, or choose another output folder (--out).")
     return OutputExistsError(template, count=len(found), names=names,
                              more=len(found) - _SHOWN)
 
