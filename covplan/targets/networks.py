@@ -7,7 +7,8 @@ operators, or a ``speed_share`` measure needs each operator's own network instea
 (:func:`covplan.predict.operators.predict_operators`, in :attr:`MetricContext.networks`).
 
 Such a target is measured through a *view*: per cell, each operator's margin over the
-target's condition (RSRP less the threshold, or the downlink speed less ``min_dl_mbps``),
+target's condition (RSRP less the threshold, or the downlink speed less ``min_dl_mbps``
+where the RSRP reaches the threshold: a speed counts only where there is coverage),
 the best over its technologies; then the best over the operators ("at least one") or the
 worst ("every operator"). A place counts where the margin is at least 0. The view is
 handed to the target's signal measure (roads, villages, people, points of interest) as a
@@ -113,6 +114,10 @@ def _margin(target: Target, coverage: Mapping[str, Any], window: Window) -> np.n
                                       "was predicted without its SINR"),
                                    target=repr(target.id), tech=tech)
             values = dl_mbps_window(grid, window, fade_db(target))
+            # only where the technology counts as coverage: no "high speed" without signal
+            # (the prediction reaches a few dB below the threshold, a computing floor)
+            weak = ~(rsrp_tiled(grid).window(window) >= target.thresholds.rsrp_dbm(tech))
+            values = np.where(weak, np.float32(-np.inf), values)
             goal = np.float32(target.min_dl_mbps)
         else:
             values = rsrp_tiled(grid).window(window)
@@ -238,19 +243,20 @@ def _combined(margins: Sequence[np.ndarray], every: bool) -> np.ndarray:
 
 def _rule(target: Target, operators: Sequence[str], every: bool) -> Phrase:
     """The condition of a network target, for its results."""
+    signal = joined([Phrase.of(N_("{tech} RSRP >= {dbm} dBm"), tech=Name(t),
+                               dbm=Name(f"{target.thresholds.rsrp_dbm(t):g}"))
+                     for t in target.technologies])
     if target.speed:
-        rule = Phrase.of(N_("{tech} downlink >= {mbps} Mb/s"),
+        rule = Phrase.of(N_("{tech} downlink >= {mbps} Mb/s where {signal}"),
                          tech=Name("/".join(target.technologies)),
-                         mbps=Num(target.min_dl_mbps, 0))
+                         mbps=Num(target.min_dl_mbps, 0), signal=signal)
         if target.edge_probability_percent > 50.0:
             rule = Phrase.of(N_("{rule} at {percent} probability (shadowing sigma {sigma} dB)"),
                              rule=rule, percent=Num(target.edge_probability_percent, 0,
                                                     percent=True),
                              sigma=Num(target.shadow_sigma_db, 0))
     else:
-        rule = joined([Phrase.of(N_("{tech} RSRP >= {dbm} dBm"), tech=Name(t),
-                                 dbm=Name(f"{target.thresholds.rsrp_dbm(t):g}"))
-                       for t in target.technologies])
+        rule = signal
     if target.operators == (ANY_OPERATOR,):
         whose = Phrase(AT_LEAST_ONE)
     elif every:

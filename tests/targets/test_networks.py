@@ -149,10 +149,12 @@ def test_speed_counts_where_an_operators_downlink_reaches_the_speed(evaluated: t
     evaluator, rows = evaluated
     networks = predict_operators(evaluator.dataset.sites, evaluator.dataset.terrain,
                                  evaluator.grid, floors_dbm={"4G": -105.0})
-    fast = {n: np.nan_to_num(dl_mbps(g["4G"]).data, nan=-1.0) >= 20.0
+    signal = {n: np.nan_to_num(g["4G"].rsrp_dbm.data, nan=-np.inf) >= -105.0
+              for n, g in networks.items()}
+    fast = {n: (np.nan_to_num(dl_mbps(g["4G"]).data, nan=-1.0) >= 20.0) & signal[n]
             for n, g in networks.items()}
-    edge = {n: np.nan_to_num(dl_mbps(g["4G"], fade_db=1.2816 * 8.0).data, nan=-1.0) >= 20.0
-            for n, g in networks.items()}
+    edge = {n: (np.nan_to_num(dl_mbps(g["4G"], fade_db=1.2816 * 8.0).data, nan=-1.0) >= 20.0)
+            & signal[n] for n, g in networks.items()}
     covered, _ = _people(evaluator, fast["Red"] | fast["Blue"])
     assert rows["speed"]["covered"] == pytest.approx(covered, rel=1e-9)
     covered_edge, _ = _people(evaluator, edge["Red"] & edge["Blue"])
@@ -369,3 +371,57 @@ def test_the_networks_of_the_sites_just_evaluated_are_not_merged_again(
     assert calls == [len(sites)]
     assert np.array_equal(copy["Red"]["4G"].rsrp_dbm.data, again["Red"]["4G"].rsrp_dbm.data,
                           equal_nan=True)
+
+
+def test_speed_counts_only_where_the_signal_counts(tiny_dir: Path) -> None:
+    """Sites predicted down to -120 dBm for another target: the 20 Mb/s target still
+    counts only cells whose RSRP reaches its own -105 dBm, so its share never exceeds the
+    signal share of the same operators (a fast cell below the coverage threshold is the
+    prediction's reach, not coverage)."""
+    (tiny_dir / "sites.csv").write_text(SITES, encoding="utf-8")
+    path = tiny_dir / "deep.toml"
+    path.write_text("""
+[preset]
+name = "deep"
+[thresholds]
+rsrp_4g_dbm = -105
+[[target]]
+id = "deep"
+label = "people at -120 dBm"
+layer = "population"
+measure = "population_share"
+technologies = ["4G"]
+thresholds = { rsrp_4g_dbm = -120 }
+goal_percent = 50
+[[target]]
+id = "signal"
+label = "people at -105 dBm"
+layer = "population"
+measure = "population_share"
+technologies = ["4G"]
+goal_percent = 50
+[[target]]
+id = "speed"
+label = "people at 20 Mb/s"
+layer = "population"
+measure = "speed_share"
+technologies = ["4G"]
+min_dl_mbps = 20
+goal_percent = 50
+""", encoding="utf-8")
+    evaluator = ScenarioEvaluator(load_dataset(tiny_dir), load_targets(str(path)),
+                                  resolution_m=100.0)
+    rows = {str(r["id"]): r for r in evaluator.evaluate().analysis.targets.to_dict("records")}
+    networks = predict_operators(evaluator.dataset.sites, evaluator.dataset.terrain,
+                                 evaluator.grid, floors_dbm={"4G": -120.0})
+    fast, fast_covered = [], []
+    for grid in (g["4G"] for g in networks.values()):
+        speed = np.nan_to_num(dl_mbps(grid).data, nan=-1.0) >= 20.0
+        fast.append(speed)
+        fast_covered.append(speed & (np.nan_to_num(grid.rsrp_dbm.data, nan=-np.inf) >= -105.0))
+    covered, _ = _people(evaluator, fast_covered[0] | fast_covered[1])
+    anywhere, _ = _people(evaluator, fast[0] | fast[1])
+    assert covered < anywhere  # fast cells below -105 dBm exist here, and are left out
+    assert rows["speed"]["covered"] == pytest.approx(covered, rel=1e-9)
+    assert rows["speed"]["covered"] <= rows["signal"]["covered"]
+    assert "where 4G RSRP >= -105 dBm" in str(rows["speed"]["threshold"])

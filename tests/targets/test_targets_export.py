@@ -52,7 +52,7 @@ def test_existing_files_are_kept_unless_overwrite(tmp_path: Path,
                                                   pois: gpd.GeoDataFrame) -> None:
     path = tmp_path / "t.csv"
     path.write_text("old", encoding="utf-8")
-    with pytest.raises(OutputExistsError, match="overwrite=True"):
+    with pytest.raises(OutputExistsError, match="--overwrite"):
         to_csv(pois, path)
     assert path.read_text(encoding="utf-8") == "old"
     to_csv(pois, path, overwrite=True)
