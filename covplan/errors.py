@@ -130,6 +130,20 @@ class CovplanError(Exception):
             return str(self)
         return _filled(self.template, self.params, lang)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # made again from its template and values, so that it is said in any language after
+        # a trip through pickle (a Dask worker's error); subclasses with state of their own
+        # (InputError, ConfigFileError) reduce to their own arguments
+        return _rebuilt, (type(self), self.template, self.params)
+
+
+def _rebuilt(cls: type[CovplanError], template: str, params: Mapping[str, object]
+             ) -> CovplanError:
+    """A :class:`CovplanError` of class ``cls`` from its template and values (unpickling)."""
+    error = cls.__new__(cls)
+    CovplanError.__init__(error, template, **params)
+    return error
+
 
 class InputError(CovplanError, ValueError):
     """Input data that covplan cannot use, with every problem found listed at once.

@@ -39,7 +39,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, parse_pattern
 
-from covplan.errors import ConfigError, CovplanError
+from covplan.errors import ConfigError, CovplanError, Problem
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +272,29 @@ class Text(str):
 
     def __reduce__(self) -> tuple[object, tuple[Phrase]]:
         return Text.from_phrase, (self.phrase,)
+
+
+class ErrorText(Text):
+    """An error or one of its problems as a string: its English, said in any language.
+
+    For lists of plain strings that outlive the error (a province that did not run, in the
+    national outputs): ``said(text, lang)`` says it in ``lang``, and it pickles whole.
+    """
+
+    source: Problem | CovplanError
+
+    def __new__(cls, source: Problem | CovplanError) -> ErrorText:
+        """The English of ``source``, keeping ``source`` to say it in other languages."""
+        text = str.__new__(cls, source.text())
+        text.source = source
+        return text
+
+    def __call__(self, lang: Language) -> str:
+        """The text in ``lang``."""
+        return self.source.text(lang)
+
+    def __reduce__(self) -> tuple[object, ...]:  # type: ignore[override]
+        return ErrorText, (self.source,)
 
 
 def said(text: str, lang: Language) -> str:

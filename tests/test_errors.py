@@ -69,3 +69,27 @@ def test_errors_cross_processes_whole() -> None:
     again = pickle.loads(pickle.dumps(problems))
     assert again.problems == problems.problems and str(again) == str(problems)
     assert "dòng 3" in again.text(vi)
+
+
+def test_an_error_and_its_problems_are_said_in_any_language_after_pickling() -> None:
+    """What a Dask worker sends back: the error, or its problems as strings, pickled whole
+    and said in the reader's language on the client."""
+    import pickle
+
+    from covplan.errors import CovplanError, DataFileNotFoundError, InputError, Problem
+    from covplan.i18n import N_, ErrorText, language, said
+
+    vi = language("vi")
+    error = DataFileNotFoundError(N_("{path}: OSM file not found. Fix: check the path."),
+                                  path="roads.osm")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is DataFileNotFoundError and str(again) == str(error)
+    assert again.text(vi) == error.text(vi) != str(error)
+    problem = Problem("sites.csv", N_("expected a number, found '{found}'."),
+                      N_("write the height in metres, e.g. 30."), layer="sites",
+                      column="height_m", rows=(4,), row_label="line", params={"found": "cao"})
+    for source in (problem, InputError([problem]), CovplanError(N_("no villages"))):
+        text = pickle.loads(pickle.dumps(ErrorText(source)))
+        assert str(text) == source.text()  # its English, as a plain string
+        assert said(text, vi) == source.text(vi) != str(text)
+    assert said(ErrorText(problem), vi).startswith("sites.csv: lớp 'sites': cột 'height_m'")

@@ -32,7 +32,7 @@ from covplan.cli._common import (
     targets_option,
 )
 from covplan.export.atomic import staged_outputs
-from covplan.i18n import LANGUAGES, Language, language
+from covplan.i18n import LANGUAGES, Language, language, said
 
 if TYPE_CHECKING:
     from covplan.scale import NationalRun
@@ -65,7 +65,7 @@ def _report_failures(run: NationalRun, lang: Language) -> None:
         click.echo(lang._("Province {name} ({folder}) did not run:").format(
             name=result.name, folder=result.key), err=True)
         for problem in result.problems:
-            click.echo(f"  - {problem}", err=True)
+            click.echo(f"  - {said(problem, lang)}", err=True)
 
 
 def _quiet_dask() -> None:

@@ -584,8 +584,8 @@ def _warn_ranges(spec: models.ModelSpec, table: SectorTable, results: list[SiteR
     # collected, not caught: catching warnings swaps the process-wide filters and races with
     # rasterio's own catching on other threads (the app evaluates on several)
     messages = models.model_range_messages(spec, table["frequency_mhz"], heights, rx_height_m)
-    for message in messages:
-        logger.warning("%s", message)
+    for message in messages:  # the prediction's notes: the report's methods say them
+        logger.info("%s", message)
     return messages
 
 

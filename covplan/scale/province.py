@@ -33,6 +33,7 @@ import shapely
 
 from covplan import settings as config
 from covplan.errors import CovplanError, InputError
+from covplan.i18n import ErrorText
 from covplan.io import load_dataset
 from covplan.metrics.zones import Window
 from covplan.planning import ScenarioEvaluator
@@ -227,13 +228,13 @@ class TilePlan:
 
 def failed_result(job: ProvinceJob, error: BaseException) -> ProvinceResult:
     """The result of a province that could not run: each problem on its own line."""
-    if isinstance(error, InputError):
-        problems = tuple(str(p) for p in error.problems)
-    else:
+    if isinstance(error, InputError):  # each said in the reader's language where shown
+        problems: tuple[str, ...] = tuple(ErrorText(p) for p in error.problems)
+    elif isinstance(error, CovplanError):
+        problems = (ErrorText(error),)
+    else:  # not covplan's own: its type says what happened
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-        if not isinstance(error, CovplanError):
-            lines = [f"{type(error).__name__}: {' '.join(lines)}"]
-        problems = tuple(lines) or (type(error).__name__,)
+        problems = (f"{type(error).__name__}: {' '.join(lines)}",)
     return ProvinceResult(job.key, job.name, job.path, job.targets, job.digest,
                           problems=problems, unexpected=not isinstance(error, CovplanError))
 

@@ -109,7 +109,7 @@ def overview_table(results: Sequence[ProvinceResult], lang: Language) -> Table:
                    for s in ("met", "not met", "no data")])
         rows.append([result.name, result.targets, lang._(province_status(result)), *counts,
                      _furthest(targets, lang) if targets is not None else
-                     "; ".join(result.problems[:1])])
+                     "; ".join(said(p, lang) for p in result.problems[:1])])
     header = [lang._("Province"), lang._("Targets"), lang._("Status"), lang._("Met"),
               lang._("Not met"), lang._("No data"), lang._("Furthest from its goal")]
     return _table(header, rows, (38, 29, 24, 10, 12, 13, 54), right=(3, 4, 5))
@@ -170,7 +170,7 @@ def province_page(result: ProvinceResult, lang: Language) -> list[Flowable]:
         status=lang._(province_status(result)))), st.body))
     if result.analysis is None:
         flow.append(Paragraph(text(lang._("This province did not run:")), st.h2))
-        flow += [Paragraph(text(p), st.body) for p in result.problems]
+        flow += [Paragraph(text(said(p, lang)), st.body) for p in result.problems]
         return flow
     flow += [targets_table(result.analysis.targets, lang), Spacer(1, 4 * mm),
              _figures(result, lang)]
