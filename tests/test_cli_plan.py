@@ -38,9 +38,10 @@ def test_plan_writes_the_sites_and_both_tables(demo: Path, tmp_path: Path, cache
                                                capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "plan"
     assert _run(demo, out, "--time-limit", "10", cache=cache_dir) == 0
-    text = capsys.readouterr().out
-    assert "Plan for roads_4g5g" in text and "optimality gap" in text
-    assert "Before" in text and "After (re-evaluated by the engine)" in text
+    text = capsys.readouterr().out  # in the preset's language, Vietnamese
+    assert "Quy hoạch cho roads_4g5g: Phủ sóng 4G/5G 100 % các tuyến cao tốc" in text
+    assert "khoảng cách tối ưu" in text and "Sau (tính lại bằng mô hình dự báo)" in text
+    assert "thứ tự  trạm" in text and "Plan for" not in text
     chosen = gpd.read_file(out / "plan.gpkg", layer="chosen_sites")
     candidates = gpd.read_file(out / "plan.gpkg", layer="candidates")
     assert len(chosen) > 0 and candidates["chosen"].sum() == len(chosen)
@@ -57,14 +58,18 @@ def test_plan_writes_the_sites_and_both_tables(demo: Path, tmp_path: Path, cache
 
     scenario = load_scenario(out / "scenario.json", load_dataset(demo).sites)
     assert sorted(scenario.diff()["site_id"].unique()) == sorted(chosen["site_id"])
-    assert _run(demo, out) == 2  # refuses to overwrite
+    assert _run(demo, out, "--lang", "en") == 2  # refuses to overwrite
     assert "already exist" in capsys.readouterr().err
 
 
-def test_plan_with_at_most_k_sites_and_greedy(demo: Path, tmp_path: Path, cache_dir: Path
-                                              ) -> None:
+def test_plan_with_at_most_k_sites_and_greedy(demo: Path, tmp_path: Path, cache_dir: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "k"
-    assert _run(demo, out, "--max-sites", "2", "--greedy-only", cache=cache_dir) == 0
+    assert _run(demo, out, "--max-sites", "2", "--greedy-only", "--lang", "en",
+                cache=cache_dir) == 0
+    text = capsys.readouterr().out
+    assert "Plan for roads_4g5g" in text and "optimality gap" in text
+    assert "Before" in text and "After (re-evaluated by the engine)" in text
     assert len(gpd.read_file(out / "plan.gpkg", layer="chosen_sites")) <= 2
 
 
@@ -73,11 +78,11 @@ def test_plan_usage_errors(demo: Path, tmp_path: Path, cache_dir: Path,
     assert _run(demo, tmp_path / "a", "--max-sites", "2", "--reach") == 2
     assert "exclude each other" in capsys.readouterr().err
     code = main(["plan", str(demo), "--target", "nope", "--no-cache", "--out",
-                 str(tmp_path / "b")])
+                 str(tmp_path / "b"), "--lang", "en"])
     assert code == 2
     assert "no target 'nope'" in capsys.readouterr().err
     assert _run(demo, tmp_path / "c", "--candidates", str(tmp_path / "missing.csv")) == 2
     assert "missing.csv" in capsys.readouterr().err
     assert main(["-q", "plan", str(demo), "--target", "fibre_villages", "--resolution", "90",
                  "--cache-dir", str(cache_dir), "--out", str(tmp_path / "d")]) == 2
-    assert "cannot close it" in capsys.readouterr().err
+    assert "không thể đạt bằng trạm vô tuyến mới" in capsys.readouterr().err  # preset language

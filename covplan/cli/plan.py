@@ -17,7 +17,9 @@ import click
 from covplan.cli._common import (
     ProgressBar,
     cache_options,
+    command_language,
     dataset_argument,
+    lang_option,
     model_option,
     open_dataset,
     overwrite_option,
@@ -26,51 +28,69 @@ from covplan.cli._common import (
     site_cache,
     targets_option,
 )
+from covplan.i18n import N_
 from covplan.targets import load_targets
 
 if TYPE_CHECKING:
+    from covplan.i18n import Language
     from covplan.planning import Recommendation
 
 _SHOWN = 15
+#: Where a candidate came from, as the plan's table says it.
+_SOURCES = {"road": N_("road"), "village": N_("village"), "high ground": N_("high ground"),
+            "colocation": N_("co-location"), "user": N_("your candidates")}
 
 
-def _amount(value: float, unit: str) -> str:
-    return f"{value:,.2f} {unit}" if unit in ("km", "km²") else f"{value:,.1f} {unit}"
-
-
-def _solver_line(rec: Recommendation) -> str:
+def _solver_line(rec: Recommendation, lang: Language) -> str:
     sel, greedy = rec.selection, rec.greedy
-    gap = "unknown" if sel.gap is None else f"{100 * sel.gap:.2f} %"
-    return (f"Greedy: {greedy.count} sites (cost {greedy.cost:g}) in {greedy.seconds:.2f} s; "
-            f"final ({sel.method}, {sel.status}): {sel.count} sites (cost {sel.cost:g}), "
-            f"optimality gap {gap}, in {sel.seconds:.2f} s")
+    gap = lang._("unknown") if sel.gap is None else lang.percent(100 * sel.gap, 2)
+    return lang._(N_("Greedy: {count} sites (cost {cost}) in {seconds} s; final ({method}, "
+                     "{status}): {final} sites (cost {final_cost}), optimality gap {gap}, in "
+                     "{final_seconds} s")).format(
+        count=lang.count(greedy.count), cost=lang.number(greedy.cost, 1),
+        seconds=lang.number(greedy.seconds, 2), method=sel.method, status=sel.status,
+        final=lang.count(sel.count), final_cost=lang.number(sel.cost, 1), gap=gap,
+        final_seconds=lang.number(sel.seconds, 2))
 
 
-def _report(rec: Recommendation, dataset_label: str) -> str:
+def _report(rec: Recommendation, dataset_label: str, lang: Language) -> str:
     from covplan.cli.analyze import format_targets
+    from covplan.export.wording import amount
 
     unit, lines = rec.demand.unit, []
     sources = rec.candidates.groupby("site_id").head(1)["source"].value_counts()
-    lines.append(f"Plan for {rec.target.id}: {rec.target.label} on {dataset_label}")
-    lines.append(f"Candidates: {len(rec.matrix.candidate_ids):,} ("
-                 + ", ".join(f"{n:,} {s}" for s, n in sources.items()) + "); coverage "
-                 f"matrix {rec.matrix.problem.n_candidates:,} x {rec.matrix.problem.n_demand:,}"
-                 f" cells in {rec.matrix.seconds:.1f} s")
-    lines.append(_solver_line(rec))
+    lines.append(lang._(N_("Plan for {id}: {label} on {dataset}")).format(
+        id=rec.target.id, label=rec.target.label_in(lang.code), dataset=dataset_label))
+    lines.append(lang._(N_("Candidates: {count} ({sources}); coverage matrix {candidates} x "
+                           "{cells} cells in {seconds} s")).format(
+        count=lang.count(len(rec.matrix.candidate_ids)),
+        sources=", ".join(f"{lang.count(n)} {lang._(_SOURCES.get(str(s), str(s)))}"
+                          for s, n in sources.items()),
+        candidates=lang.count(rec.matrix.problem.n_candidates),
+        cells=lang.count(rec.matrix.problem.n_demand),
+        seconds=lang.number(rec.matrix.seconds, 1)))
+    lines.append(_solver_line(rec, lang))
     if not rec.feasible:
-        lines.append("The goal cannot be reached with these candidates: "
-                     f"{_amount(rec.unreachable, unit)}"
-                     " no candidate reaches (layer 'uncoverable'). The sites below reach all "
-                     "that the candidates can.")
+        lines.append(lang._(N_("The goal cannot be reached with these candidates: {amount} no "
+                               "candidate reaches (layer 'uncoverable'). The sites below reach "
+                               "all that the candidates can.")).format(
+            amount=amount(rec.unreachable, unit, lang)))
+    header = [lang._(N_("rank")), lang._(N_("site")), lang._(N_("source")), lang._(N_("gain")),
+              lang._(N_("after"))]
+    rows = [[str(r.rank), str(r.site_id), lang._(_SOURCES.get(str(r.source), str(r.source))),
+             amount(r.gain, unit, lang), lang.percent(r.predicted_percent, 2)]
+            for r in rec.chosen.head(_SHOWN).itertuples()]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines.append("")
-    lines.append(f"{'rank':>4}  {'site':<14} {'source':<12} {'gain':>12} {'after':>9}")
-    for r in rec.chosen.head(_SHOWN).itertuples():
-        lines.append(f"{r.rank:>4}  {r.site_id:<14} {r.source:<12} "
-                     f"{_amount(r.gain, unit):>12} {r.predicted_percent:>8.2f}%")
+    for row in [header, *rows]:
+        lines.append("  ".join([row[0].rjust(widths[0]), row[1].ljust(widths[1]),
+                                row[2].ljust(widths[2]), row[3].rjust(widths[3]),
+                                row[4].rjust(widths[4])]).rstrip())
     if len(rec.chosen) > _SHOWN:
-        lines.append(f"  … and {len(rec.chosen) - _SHOWN} more in chosen_sites.csv")
-    lines += ["", format_targets(rec.before, "Before"), "",
-              format_targets(rec.after, "After (re-evaluated by the engine)")]
+        lines.append(lang._(N_("  … and {count} more in chosen_sites.csv")).format(
+            count=lang.count(len(rec.chosen) - _SHOWN)))
+    lines += ["", format_targets(rec.before, lang._(N_("Before")), lang), "",
+              format_targets(rec.after, lang._(N_("After (re-evaluated by the engine)")), lang)]
     return "\n".join(lines)
 
 
@@ -104,13 +124,14 @@ def _report(rec: Recommendation, dataset_label: str) -> str:
 @cache_options
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @overwrite_option
+@lang_option
 @click.pass_context
 def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
          max_sites: int | None, reach: bool, candidates_file: Path | None,
          only_my_candidates: bool, exclusion: Path | None, technology: str | None,
          road_spacing_m: float, time_limit_s: float, mip_rel_gap: float, greedy_only: bool,
          resolution_m: float | None, model: str, cache_dir: Path | None, no_cache: bool,
-         out: Path, overwrite: bool) -> None:
+         out: Path, overwrite: bool, lang_code: str | None) -> None:
     """Recommend new sites for target ID on the dataset DATA.
 
     The files appear in --out together, when all are written.
@@ -133,6 +154,7 @@ def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
         raise click.UsageError("--only-my-candidates needs --candidates FILE.")
     with staged_outputs(out, OUTPUTS, overwrite=overwrite) as stage:
         targets = load_targets(targets_spec)
+        lang = command_language(lang_code, targets.language)
         find_target(targets, target_id)  # fail before any loading
         dataset = open_dataset(data)
         user = load_candidates(candidates_file, dataset.crs) if candidates_file else None
@@ -151,7 +173,8 @@ def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
             rec = recommend_sites(dataset, targets, target_id, options=options,
                                   user_candidates=user, exclusion=zones, evaluator=evaluator,
                                   progress=bar)
-        label = f"{dataset.name}{' (SYNTHETIC dataset)' if dataset.synthetic else ''}"
-        click.echo(_report(rec, label))
+        label = dataset.name + (lang._(N_(" (SYNTHETIC dataset)")) if dataset.synthetic else "")
+        click.echo(_report(rec, label, lang))
         written = [stage.final(p) for p in write_plan(rec, stage.folder)]
-    click.echo(f"\nWrote {len(written)} files to {out}: {', '.join(p.name for p in written)}")
+    click.echo("\n" + lang._(N_("Wrote {count} files to {out}: {names}")).format(
+        count=lang.count(len(written)), out=out, names=", ".join(p.name for p in written)))

@@ -32,7 +32,7 @@ class CliResult:
 
 
 #: Commands whose default language is their target preset's (Vietnamese when shipped).
-SPEAKS_THE_PRESETS_LANGUAGE = ("analyze", "report", "compare")
+SPEAKS_THE_PRESETS_LANGUAGE = ("analyze", "report", "compare", "plan")
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     """``cli("validate", path)``: run covplan in-process and capture what it printed.
 
     In English (``--lang en``) unless the arguments say otherwise: without it ``analyze``,
-    ``report`` and ``compare`` speak the preset's language, Vietnamese.
+    ``report``, ``compare`` and ``plan`` speak the preset's language, Vietnamese.
     """
 
     def run(*args: str | Path) -> CliResult:
