@@ -119,3 +119,21 @@ goal_percent = 100
         "  village_people_4g: tỷ lệ dân số các thôn, xóm, bản có sóng trên ")
     assert lines["villages_4g"].startswith("  villages_4g: tỷ lệ thôn, xóm, bản có sóng trên ")
     assert "point_share" not in out and "village_share" not in out
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ('language = "vi"\n', "goal_percent phải từ 0 đến 100"),
+    ("", "goal_percent phải từ 0 đến 100"),  # no language: Vietnamese, the default
+    ('language = "en"\n', "goal_percent should be from 0 to 100")])
+def test_a_bad_targets_file_is_refused_in_its_own_language(
+        tiny_dir: Path, out_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        written: str, said: str) -> None:
+    """Without --lang, the language the command would have spoken once the file loaded."""
+    bad = tmp_path / "muc_tieu.toml"
+    bad.write_text(f'[preset]\nname = "Của tôi"\n{written}[[target]]\nid = "a"\n'
+                   'label = "A"\nlayer = "roads"\nmeasure = "length_share"\n'
+                   'technologies = ["4G"]\ngoal_percent = 120\n', encoding="utf-8")
+    assert main(["-q", "analyze", str(tiny_dir), "--out", str(out_dir), "--targets",
+                 str(bad)]) == 2
+    assert said in capsys.readouterr().err
+    assert not out_dir.exists()

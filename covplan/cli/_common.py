@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from covplan.i18n import Language
     from covplan.io import Dataset
     from covplan.predict import SiteCache
+    from covplan.targets import TargetSet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -122,6 +123,38 @@ def lang_option(func: F | None = None, *, default_help: str = "the preset's, Vie
         )(f)
 
     return decorate(func) if func is not None else decorate
+
+
+def command_targets(spec: str, lang_code: str | None) -> tuple[TargetSet, Language]:
+    """The target set ``--targets`` names, and the language the command speaks with it.
+
+    A targets file with problems is refused in its own ``language`` (read from the file as
+    far as it can be read; Vietnamese, the default, when it cannot) unless ``--lang`` says
+    otherwise, as the command would have spoken once the file loaded.
+    """
+    from covplan.errors import CovplanError
+    from covplan.targets import load_targets
+
+    try:
+        targets = load_targets(spec)
+    except CovplanError:
+        command_language(lang_code, _written_language(spec))
+        raise
+    return targets, command_language(lang_code, targets.language)
+
+
+def _written_language(spec: str) -> str | None:
+    """The ``[preset] language`` of a targets file that may not load (None if unreadable)."""
+    import tomllib
+
+    path = Path(spec)
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError):
+        return None
+    preset = table.get("preset")
+    found = preset.get("language") if isinstance(preset, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def command_language(lang_code: str | None, preset_language: str | None) -> Language:

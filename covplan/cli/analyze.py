@@ -20,7 +20,7 @@ from covplan import settings
 from covplan.cli._common import (
     ProgressBar,
     cache_options,
-    command_language,
+    command_targets,
     dataset_argument,
     lang_option,
     model_option,
@@ -36,7 +36,7 @@ from covplan.export.wording import amount
 from covplan.i18n import N_, Language, language
 from covplan.planning.evaluate import run_analysis
 from covplan.schema import ON_AIR_STATUSES, SITE_STATUSES
-from covplan.targets import Analysis, TargetSet, load_targets
+from covplan.targets import Analysis
 from covplan.targets.analyze import TABLE_NAMES
 from covplan.targets.schema import STATUS_NO_DATA, localized, status_label
 
@@ -188,8 +188,7 @@ def analyze(ctx: click.Context, data: Path, targets_spec: str, out: Path | None,
     machines (English columns, full precision). The files appear together when all are
     written. Exits 0 whether or not the targets are met, 2 on bad input.
     """
-    targets: TargetSet = load_targets(targets_spec)
-    lang = command_language(lang_code, targets.language)
+    targets, lang = command_targets(targets_spec, lang_code)
     dataset = open_dataset(data)
     out = out or settings.maps_dir / f"analyze-{Path(data).resolve().name}"
     # locked and checked before the long prediction

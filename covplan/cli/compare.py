@@ -16,7 +16,7 @@ from covplan import settings
 from covplan.cli._common import (
     ProgressBar,
     cache_options,
-    command_language,
+    command_targets,
     lang_option,
     model_option,
     overwrite_option,
@@ -27,7 +27,6 @@ from covplan.cli._common import (
 )
 from covplan.export.atomic import staged_outputs
 from covplan.schema import ON_AIR_STATUSES, SITE_STATUSES
-from covplan.targets import load_targets
 
 
 @click.command("compare")
@@ -72,8 +71,7 @@ def compare(ctx: click.Context, snapshots: tuple[Path, ...], targets_spec: str,
     if len(snapshots) < 2:
         raise click.UsageError("give two or more snapshots to compare (dataset folders, or "
                                "a dataset folder and a scenario .json).")
-    targets = load_targets(targets_spec)
-    lang = command_language(lang_code, targets.language)
+    targets, lang = command_targets(targets_spec, lang_code)
     loaded = load_snapshots(snapshots)
     check_comparable(loaded)
     for snapshot in loaded:

@@ -17,7 +17,7 @@ import click
 from covplan.cli._common import (
     ProgressBar,
     cache_options,
-    command_language,
+    command_targets,
     dataset_argument,
     lang_option,
     model_option,
@@ -29,7 +29,6 @@ from covplan.cli._common import (
     targets_option,
 )
 from covplan.i18n import N_
-from covplan.targets import load_targets
 
 if TYPE_CHECKING:
     from covplan.i18n import Language
@@ -153,8 +152,7 @@ def plan(ctx: click.Context, data: Path, target_id: str, targets_spec: str,
     if only_my_candidates and candidates_file is None:
         raise click.UsageError("--only-my-candidates needs --candidates FILE.")
     with staged_outputs(out, OUTPUTS, overwrite=overwrite) as stage:
-        targets = load_targets(targets_spec)
-        lang = command_language(lang_code, targets.language)
+        targets, lang = command_targets(targets_spec, lang_code)
         find_target(targets, target_id)  # fail before any loading
         dataset = open_dataset(data)
         user = load_candidates(candidates_file, dataset.crs) if candidates_file else None

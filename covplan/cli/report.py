@@ -24,7 +24,7 @@ from covplan import settings
 from covplan.cli._common import (
     ProgressBar,
     cache_options,
-    command_language,
+    command_targets,
     dataset_argument,
     lang_option,
     model_option,
@@ -37,7 +37,6 @@ from covplan.cli._common import (
     targets_option,
 )
 from covplan.i18n import said
-from covplan.targets import load_targets
 
 if TYPE_CHECKING:
     from covplan.io import Dataset
@@ -91,8 +90,7 @@ def report(ctx: click.Context, data: Path, targets_spec: str, scenario_path: Pat
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting chatter
     formats = parse_formats(format_spec)
-    targets = load_targets(targets_spec)
-    lang = command_language(lang_code, targets.language)
+    targets, lang = command_targets(targets_spec, lang_code)
     if commune and sheets_spec:
         raise click.UsageError("give --commune (the report of one commune) or --communes "
                                "(the sheets of many), not both.")
