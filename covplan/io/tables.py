@@ -6,6 +6,7 @@ decimal comma and dot thousands separators (``8.375,21``).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -45,6 +46,9 @@ def _not_text(ctx: FileContext, message: str) -> InputError:
 def read_text(path: Path, ctx: FileContext) -> str:
     """The text of a table file: UTF-8 (a BOM removed), else Windows-1258, NFC-normalised.
 
+    UTF-16 with its byte-order mark (what Excel saves as "Unicode Text", tab-separated) is
+    read too, with a note.
+
     A file that is not valid UTF-8 is read as Windows-1258, the legacy Vietnamese code page
     (what Excel saves as "CSV" on a Vietnamese Windows), with a warning in ``ctx``. That code
     page writes many letters as a base letter and a combining tone mark, so the text is
@@ -57,6 +61,14 @@ def read_text(path: Path, ctx: FileContext) -> str:
         the file's content.
     """
     raw = path.read_bytes()
+    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Excel's "Unicode Text"
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _not_text(ctx, N_("expected a text table (CSV), found a file that starts "
+                                    "as UTF-16 text but is not.")) from None
+        ctx.note(Text(N_("read as UTF-16 text (Excel's \"Unicode Text\")")))
+        raw = text.encode("utf-8")
     if b"\x00" in raw[:_SNIFF_BYTES]:
         raise _not_text(ctx, N_("expected a text table (CSV), found binary data (NUL bytes)."))
     try:

@@ -296,6 +296,19 @@ def test_a_windows_1258_table_is_decoded_with_a_warning(tiny_dir: Path, cli: Cli
     assert operators == names  # NFC, exactly as typed
 
 
+def test_excels_unicode_text_is_read(tiny_dir: Path, cli: Cli) -> None:
+    """Excel's "Unicode Text": UTF-16 little-endian with its byte-order mark, tab-separated."""
+    names = ["Thái Nguyên", "Đồng Hỷ"]
+    body = "".join(f"S{k},1,105.80{k},21.605,4G,{name},30,0\n" for k, name in enumerate(names))
+    text = (HEADER + body).replace(",", "\t").replace("\n", "\r\n")
+    (tiny_dir / "sites.csv").write_bytes(text.encode("utf-16"))  # BOM, then UTF-16-LE here
+    assert b"\x00" in (tiny_dir / "sites.csv").read_bytes()[:10]
+    result = cli("validate", tiny_dir)
+    assert result.code == 0, result.text
+    assert "read as UTF-16 text (Excel's \"Unicode Text\")" in result.out
+    assert load_dataset(tiny_dir).sites["operator"].tolist() == names
+
+
 def test_mapping_onto_a_name_the_file_has_replaces_it(tiny_dir: Path, cli: Cli) -> None:
     communes = gpd.read_file(tiny_dir / "communes.gpkg")
     communes["fullName"] = ["Xã " + n for n in communes["name"]]
