@@ -27,6 +27,7 @@ import gettext
 import io
 import logging
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -295,6 +296,26 @@ class ErrorText(Text):
 
     def __reduce__(self) -> tuple[object, ...]:  # type: ignore[override]
         return ErrorText, (self.source,)
+
+
+def folded(name: str, prefixes: Iterable[str] = ()) -> str:
+    """A Vietnamese name for comparison: no case, no diacritics, without a leading prefix.
+
+    ``prefixes`` are folded words such as ``"xa "`` or ``"tinh "`` (the administrative unit)
+    dropped from the front.
+
+    Examples
+    --------
+    >>> folded("Phường Phan Đình Phùng", ("phuong ", "xa ")) == folded("phan dinh phung")
+    True
+    """
+    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = " ".join(text.lower().replace("-", " ").split())
+    for prefix in prefixes:
+        if text.startswith(prefix):
+            return text[len(prefix):].strip()
+    return text
 
 
 def said(text: str, lang: Language) -> str:

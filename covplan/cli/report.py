@@ -57,7 +57,8 @@ _FORMAT_HELP = ("Comma-separated: html, png, svg, mappdf (maps as PDF), pdf (the
 @click.option("--commune", default=None, metavar="CODE|NAME",
               help="Make the report of one commune: its sheet (commune_<code>.pdf, every gap "
                    "listed) instead of report.pdf, and its static maps. The data files stay "
-                   "the province's.")
+                   "the province's. A name may be typed without 'Xã'/'Phường' and without "
+                   "diacritics ('Phan Dinh Phung').")
 @click.option("--communes", "sheets_spec", default=None, metavar="all|LIST",
               help="Also write commune sheets: all, or comma-separated codes or names. "
                    "communes.pdf holds one page per commune, communes.zip one PDF per "

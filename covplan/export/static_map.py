@@ -15,10 +15,11 @@ on a 30 m grid draws in a few seconds.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import geopandas as gpd
 import pandas as pd
@@ -56,7 +57,7 @@ from covplan.export._layers import (
     site_legend,
 )
 from covplan.export.atomic import write_atomic
-from covplan.i18n import N_, Language, language
+from covplan.i18n import N_, Language, folded, language
 from covplan.io import Dataset
 from covplan.mapview import style
 
@@ -131,13 +132,22 @@ class _Canvas:
         return self.options.language
 
 
+#: Administrative units in front of a commune's name, folded (:func:`covplan.i18n.folded`).
+COMMUNE_PREFIXES: Final = ("xa ", "phuong ", "thi tran ", "dac khu ")
+
+
 def find_commune(dataset: Dataset, commune: str) -> gpd.GeoDataFrame:
-    """The row of the commune whose code or name is ``commune`` (names compared in NFC).
+    """The row of the commune whose code or name is ``commune``.
+
+    Codes and names match as written (in NFC, any case) first; else a name matches
+    without its diacritics and without "Xã" / "Phường" / "Thị trấn" / "Đặc khu" in front
+    ("Phan Dinh Phung" finds "Phường Phan Đình Phùng") when only one commune has it.
 
     Raises
     ------
     covplan.errors.InputError
-        When no commune matches; the message lists some of the names.
+        When no commune matches (the message names the closest names), or several do
+        (it names them).
     """
     communes = dataset.communes
     if communes is None or communes.empty:
@@ -148,15 +158,32 @@ def find_commune(dataset: Dataset, commune: str) -> gpd.GeoDataFrame:
                                   params={"commune": repr(commune)})])
     wanted = nfc(commune).casefold()
     codes = communes["code"].astype(str).map(lambda v: nfc(v).casefold())
-    names = communes["name"].astype(str).map(lambda v: nfc(v).casefold())
-    hit = communes[(codes == wanted).to_numpy(bool) | (names == wanted).to_numpy(bool)]
-    if hit.empty:
-        known = ", ".join(communes["name"].astype(str).head(8))
+    names = communes["name"].astype(str)
+    hit = communes[(codes == wanted).to_numpy(bool)
+                   | (names.map(lambda v: nfc(v).casefold()) == wanted).to_numpy(bool)]
+    if not hit.empty:
+        return hit.head(1)
+    loose = names.map(lambda v: folded(v, COMMUNE_PREFIXES))
+    key = folded(commune, COMMUNE_PREFIXES)
+    hit = communes[(loose == key).to_numpy(bool)]
+    if len(hit) == 1:
+        return hit
+    if len(hit) > 1:
         raise InputError([Problem(str(dataset.path),
-                                  N_("no commune has the code or name {commune}."),
-                                  N_("use a code or name such as {known}."), layer="communes",
-                                  params={"commune": repr(commune), "known": known})])
-    return hit.head(1)
+                                  N_("several communes are called {commune}: {names}."),
+                                  N_("give the full name or the code, e.g. {example}."),
+                                  layer="communes",
+                                  params={"commune": repr(commune),
+                                          "names": ", ".join(f"{n} ({c})" for n, c in zip(
+                                              hit["name"], hit["code"], strict=True)),
+                                          "example": str(hit["code"].iloc[0])})])
+    by_key = dict(zip(loose, names, strict=False))
+    close = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)]
+    known = ", ".join(close or names.head(8))
+    raise InputError([Problem(str(dataset.path),
+                              N_("no commune has the code or name {commune}."),
+                              N_("use a code or name such as {known}."), layer="communes",
+                              params={"commune": repr(commune), "known": known})])
 
 
 def commune_bounds(dataset: Dataset, commune: str) -> tuple[float, float, float, float]:

@@ -10,13 +10,13 @@ for any province and get no warning.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from typing import TYPE_CHECKING, Final
 
 import geopandas as gpd
 import shapely
 
 from covplan.errors import CovplanError
+from covplan.i18n import folded
 from covplan.targets.schema import TargetSet
 
 if TYPE_CHECKING:
@@ -42,13 +42,7 @@ def fold_province(name: str) -> str:
     >>> fold_province("Thành phố Hà Nội")
     'ha noi'
     """
-    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = " ".join(text.lower().replace("-", " ").split())
-    for prefix in _PREFIXES:
-        if text.startswith(prefix):
-            return text[len(prefix):].strip()
-    return text
+    return folded(name, _PREFIXES)
 
 
 def _study_area(dataset: Dataset) -> shapely.Geometry | None:
