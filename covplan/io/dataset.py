@@ -22,13 +22,14 @@ from covplan.io.crs import utm_crs_for
 from covplan.io.derive import complete_layers
 from covplan.io.landcover import load_landcover
 from covplan.io.loaders import centre_lonlat, read_layer
-from covplan.io.manifest import Manifest, discover, outside_folder
-from covplan.io.terrain import TerrainCoverage, load_terrain
+from covplan.io.manifest import Manifest, discover, outside_folder, problems_of, raise_problems
+from covplan.io.raster import check_header
+from covplan.io.terrain import TerrainCoverage, check_terrain_files, load_terrain
 from covplan.io.zonal import POPULATION_WARN_SHARE, load_population
 from covplan.predict.environment import RadioEnvironment
 from covplan.radio.clutter import ClutterTable
 from covplan.radio.patterns import AntennaPattern, read_msi
-from covplan.schema import VECTOR_LAYERS
+from covplan.schema import RASTER_LAYERS, VECTOR_LAYERS
 
 logger = logging.getLogger(__name__)
 
@@ -232,25 +233,139 @@ def _choose_crs(manifest: Manifest, frames: list[gpd.GeoDataFrame], crs: object)
 
 def _read_vectors(
     manifest: Manifest,
-) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem], list[str], list[str]]:
+) -> tuple[dict[str, gpd.GeoDataFrame], list[Problem], list[str], list[str], set[str]]:
+    """Every vector layer read, with the problems of all.
+
+    The last item names the layers that have problems (a missing, too large or unreadable
+    file among them).
+    """
     frames: dict[str, gpd.GeoDataFrame] = {}
     problems: list[Problem] = []
     notes: list[str] = []
     warnings: list[str] = []
+    broken: set[str] = set()
     for name in VECTOR_LAYERS:
         spec = manifest.layers.get(name)
         if spec is None:
             continue
         try:
             frame, ctx = read_layer(spec)
-        except InputError as exc:
-            problems.extend(exc.problems)
+        except CovplanError as exc:  # missing, too large, unreadable: the other layers go on
+            problems.extend(problems_of(exc, spec.label, name))
+            broken.add(name)
             continue
+        if ctx.problems:
+            broken.add(name)
         problems.extend(ctx.problems)
         notes.extend(ctx.notes)
         warnings.extend(ctx.warnings)
         frames[name] = frame
-    return frames, problems, notes, warnings
+    return frames, problems, notes, warnings, broken
+
+
+@dataclass
+class _Rasters:
+    """The rasters and the calibration of a dataset, what reading them noted, their problems."""
+
+    terrain: Raster | None = None
+    coverage: TerrainCoverage = field(default_factory=lambda: TerrainCoverage(0.0))
+    population: Raster | None = None
+    landcover: Raster | None = None
+    clutter: ClutterTable | None = None
+    calibration: Calibration | None = None
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_rasters(manifest: Manifest, work: CRS, area: shapely.Geometry) -> _Rasters:
+    """The rasters over the study area and the calibration, every problem of each collected."""
+    out = _Rasters()
+    if "terrain" in manifest.layers:
+        spec = manifest.layers["terrain"]
+        try:
+            out.terrain, out.coverage = load_terrain(spec, work, area)
+            out.notes.extend(out.terrain.notes)
+        except CovplanError as exc:
+            out.problems += problems_of(exc, spec.label, "terrain")
+    if "population" in manifest.layers:
+        spec = manifest.layers["population"]
+        try:
+            out.population, share = load_population(spec, work, area)
+            out.notes.extend(out.population.notes)
+            if share < POPULATION_WARN_SHARE:
+                out.warnings.append(Text(
+                    N_("population ({label}) covers {share} of the study area; people beyond "
+                       "it are not counted. Fix: give a population raster that covers the "
+                       "whole province."),
+                    label=Name(spec.label), share=Num(round(100 * share), percent=True)))
+        except CovplanError as exc:
+            out.problems += problems_of(exc, spec.label, "population")
+    if "landcover" in manifest.layers:
+        spec = manifest.layers["landcover"]
+        try:
+            out.landcover, out.clutter, found_warnings = load_landcover(spec, work, area)
+            out.notes.extend(out.landcover.notes)
+            out.warnings.extend(found_warnings)
+        except CovplanError as exc:
+            out.problems += problems_of(exc, spec.label, "landcover")
+    out.calibration, found = _read_calibration(manifest)
+    out.problems += found
+    return out
+
+
+def _read_calibration(manifest: Manifest) -> tuple[Calibration | None, list[Problem]]:
+    """The calibration the manifest names (None without one), or its problems."""
+    if not manifest.calibration:
+        return None, []
+    try:
+        return read_calibration(manifest.calibration), []
+    except CovplanError as exc:
+        return None, problems_of(exc, str(manifest.calibration))
+
+
+def _beside_vector_problems(manifest: Manifest, frames: dict[str, gpd.GeoDataFrame],
+                            broken: set[str], crs: object) -> list[Problem]:
+    """The problems of the rasters and the calibration while vector layers have some.
+
+    The rasters are read over the study area the sound vector layers give (those without a
+    problem), as they would be once the others are fixed. Without a sound layer to place the
+    study area by, only what shows without it is checked: the files, the SRTM tiles' names
+    and sizes, the GeoTIFFs' headers (no raster is read whole).
+    """
+    sound = {name: frame for name, frame in frames.items() if name not in broken}
+    try:
+        work = _choose_crs(manifest, list(sound.values()), crs) if sound else None
+    except InputError:  # no located feature to choose the working CRS by
+        work = None
+    except CovplanError as exc:  # the CRS asked for cannot be the working CRS
+        return [*problems_of(exc, str(crs)), *_raster_files_problems(manifest)]
+    if work is None:
+        return _raster_files_problems(manifest)
+    known = Dataset(name=manifest.name, path=manifest.root, crs=work,
+                    vectors={name: frame.to_crs(work) for name, frame in sound.items()})
+    try:
+        area = _study_area(known)
+    except CovplanError:  # no sound layer with an extent
+        return _raster_files_problems(manifest)
+    return _read_rasters(manifest, work, area).problems
+
+
+def _raster_files_problems(manifest: Manifest) -> list[Problem]:
+    """What is wrong with the raster files without the study area, and the calibration."""
+    problems: list[Problem] = []
+    for name in RASTER_LAYERS:
+        spec = manifest.layers.get(name)
+        if spec is None:
+            continue
+        try:
+            if name == "terrain":
+                check_terrain_files(spec)
+            else:
+                check_header(spec)
+        except CovplanError as exc:
+            problems += problems_of(exc, spec.label, name)
+    return problems + _read_calibration(manifest)[1]
 
 
 def load_dataset(
@@ -258,8 +373,10 @@ def load_dataset(
 ) -> Dataset:
     """Load a dataset folder (or ``dataset.toml``, or GeoPackage) with every layer validated.
 
-    All problems in all vector layers are collected and raised together, before any
-    raster work starts.
+    Every problem of every layer and file is collected and raised together: a file missing,
+    too large or unreadable is one problem among the others (it is not read), and the rasters
+    are checked even when vector layers have problems (over the study area the sound vector
+    layers give).
 
     Parameters
     ----------
@@ -276,8 +393,9 @@ def load_dataset(
     covplan.errors.InputError
         Listing every problem found.
     covplan.errors.DataFileNotFoundError, covplan.errors.UnsupportedFormatError,
-    covplan.errors.ConfigError
-        For a missing file, an unreadable format, or a malformed manifest.
+    covplan.errors.LimitError, covplan.errors.ConfigError
+        For a missing folder or file, an unreadable format, a file too large, or a malformed
+        manifest, when it is the only problem found.
     """
     manifest = discover(path, confined=confined)
     if not manifest.layers:
@@ -291,13 +409,13 @@ def load_dataset(
                 )
             ]
         )
-    frames, problems, notes, warnings = _read_vectors(manifest)
+    frames, problems, notes, warnings, broken = _read_vectors(manifest)
     patterns: dict[str, AntennaPattern] = {}
     if "sites" in frames:
         patterns, found = _antenna_patterns(frames["sites"], manifest)
         problems.extend(found)
     if problems:
-        raise InputError(problems)
+        raise_problems(problems + _beside_vector_problems(manifest, frames, broken, crs))
     work = _choose_crs(manifest, list(frames.values()), crs)
     vectors = {name: frame.to_crs(work) for name, frame in frames.items()}
     dataset = Dataset(
@@ -309,44 +427,14 @@ def load_dataset(
         description=manifest.description,
         attribution=manifest.attribution,
     )
-    terrain = population = None
-    area = _study_area(dataset)
-    coverage = TerrainCoverage(0.0)
-    raster_problems: list[Problem] = []
-    if "terrain" in manifest.layers:
-        try:
-            terrain, coverage = load_terrain(manifest.layers["terrain"], work, area)
-            notes.extend(terrain.notes)
-        except InputError as exc:
-            raster_problems += exc.problems
-    if "population" in manifest.layers:
-        spec = manifest.layers["population"]
-        try:
-            population, share = load_population(spec, work, area)
-            notes.extend(population.notes)
-            if share < POPULATION_WARN_SHARE:
-                warnings.append(Text(
-                    N_("population ({label}) covers {share} of the study area; people beyond "
-                       "it are not counted. Fix: give a population raster that covers the "
-                       "whole province."),
-                    label=Name(spec.label), share=Num(round(100 * share), percent=True)))
-        except InputError as exc:
-            raster_problems += exc.problems
-    landcover, clutter = None, None
-    if "landcover" in manifest.layers:
-        try:
-            landcover, clutter, found_warnings = load_landcover(manifest.layers["landcover"],
-                                                                work, area)
-            notes.extend(landcover.notes)
-            warnings.extend(found_warnings)
-        except InputError as exc:
-            raster_problems += exc.problems
-    if raster_problems:
-        raise InputError(raster_problems)
-    calibration = read_calibration(manifest.calibration) if manifest.calibration else None
+    rasters = _read_rasters(manifest, work, _study_area(dataset))
+    raise_problems(rasters.problems)
+    notes.extend(rasters.notes)
+    warnings.extend(rasters.warnings)
+    coverage = rasters.coverage
     if coverage.partial:
         warnings.append(Text.from_phrase(coverage.phrase()))
-    vectors, derived = complete_layers(vectors, population)
+    vectors, derived = complete_layers(vectors, rasters.population)
     notes.extend(derived)
     for note in notes:
         logger.info("%s", note)
@@ -362,8 +450,8 @@ def load_dataset(
         path=Path(path),
         crs=work,
         vectors=vectors,
-        terrain=terrain,
-        population=population,
+        terrain=rasters.terrain,
+        population=rasters.population,
         synthetic=manifest.synthetic,
         description=manifest.description,
         attribution=manifest.attribution,
@@ -371,9 +459,9 @@ def load_dataset(
         warnings=tuple(warnings),
         province=manifest.province,
         terrain_coverage=coverage,
-        landcover=landcover,
-        clutter=clutter,
-        calibration=calibration,
+        landcover=rasters.landcover,
+        clutter=rasters.clutter,
+        calibration=rasters.calibration,
         antenna_patterns=patterns,
         as_of=manifest.as_of,
     )

@@ -57,13 +57,14 @@ from typing import Any, Final
 
 from covplan.errors import (
     ConfigError,
+    CovplanError,
     DataFileNotFoundError,
     Findings,
     InputError,
     Problem,
     suggest,
 )
-from covplan.i18n import N_, Name, Num, Phrase
+from covplan.i18n import N_, Language, Name, Num, Phrase
 from covplan.radio.clutter import CLUTTER_TYPES, ClutterClass, clutter_type, is_finite_height
 from covplan.schema import LAYERS, VECTOR_LAYERS
 
@@ -198,6 +199,49 @@ class Manifest:
     targets: str = ""
     calibration: Path | None = None
     as_of: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class FileProblem(Problem):
+    """An error met with one file of a layer (missing, too large, unreadable), as a problem.
+
+    A dataset lists it among the problems of its other layers and files
+    (:func:`problems_of`), said as the error says it: the error names its file and its fix.
+    Its ``params`` hold the error under ``"error"``.
+    """
+
+    @classmethod
+    def of(cls, error: CovplanError, file: str, layer: str | None = None) -> FileProblem:
+        """The problem of ``error``, met with ``file`` of ``layer``."""
+        return cls(file, "{error}", layer=layer, params={"error": error})
+
+    @property
+    def error(self) -> CovplanError | None:
+        """The error this problem stands for."""
+        error = self.params.get("error")
+        return error if isinstance(error, CovplanError) else None
+
+    def text(self, lang: Language | None = None) -> str:
+        """The error's own text in ``lang`` (default English)."""
+        error = self.error
+        return error.text(lang) if error is not None else super().text(lang)
+
+
+def problems_of(error: CovplanError, file: str, layer: str | None = None) -> list[Problem]:
+    """The problems ``error`` reports: an :class:`InputError`'s, else one :class:`FileProblem`."""
+    if isinstance(error, InputError):
+        return list(error.problems)
+    return [FileProblem.of(error, file, layer)]
+
+
+def raise_problems(problems: list[Problem]) -> None:
+    """Raise every problem at once; a lone :class:`FileProblem` as its error, as it came."""
+    if len(problems) == 1 and isinstance(problems[0], FileProblem):
+        error = problems[0].error
+        if error is not None:
+            raise error
+    if problems:
+        raise InputError(problems)
 
 
 def _crs_problem(value: Any, where: str, problems: Findings, *, metric: bool) -> bool:

@@ -30,6 +30,7 @@ from rasterio.windows import Window, from_bounds
 
 from covplan import settings
 from covplan.errors import (
+    CovplanError,
     DataFileNotFoundError,
     InputError,
     LimitError,
@@ -38,7 +39,7 @@ from covplan.errors import (
 )
 from covplan.grid import GridSpec
 from covplan.i18n import N_, Num
-from covplan.io.manifest import LayerSpec
+from covplan.io.manifest import FileProblem, LayerSpec
 
 #: Raster formats covplan reads (``.hgt`` for terrain only).
 RASTER_FILE_SUFFIXES: Final = (".tif", ".tiff", ".vrt", ".img", ".asc", ".hgt")
@@ -51,25 +52,39 @@ Bounds = tuple[float, float, float, float]
 
 
 def check_files(spec: LayerSpec) -> None:
-    """Every file of a raster layer exists, is a file, and has a raster suffix."""
-    for path in spec.files:
-        if not path.exists():
-            raise DataFileNotFoundError(
-                N_("{path}: {layer} file not found. Fix: check the name in dataset.toml."),
-                path=str(path), layer=spec.name,
-            )
-        if path.is_dir():
-            raise UnsupportedFormatError(
-                N_("{path}: is a folder, expected a {layer} raster. Fix: name the file inside it "
-                   "under [layers.{layer}] in dataset.toml."),
-                path=str(path), layer=spec.name,
-            )
-        if path.suffix.lower() not in RASTER_FILE_SUFFIXES:
-            raise UnsupportedFormatError(
-                N_("{path}: unknown raster format '{suffix}'. covplan reads GeoTIFF (.tif) and "
-                   "SRTM .hgt tiles. Fix: convert it to GeoTIFF (gdal_translate)."),
-                path=str(path), suffix=path.suffix,
-            )
+    """Every file of a raster layer exists, is a file, and has a raster suffix.
+
+    Every file is checked: one wrong file raises its own error, several an
+    :class:`~covplan.errors.InputError` listing each (all missing tiles at once).
+    """
+    found = [(path, error) for path in spec.files
+             if (error := _file_error(path, spec)) is not None]
+    if len(found) == 1:
+        raise found[0][1]
+    if found:
+        raise InputError([FileProblem.of(error, str(path), spec.name) for path, error in found])
+
+
+def _file_error(path: Path, spec: LayerSpec) -> CovplanError | None:
+    """What is wrong with one file of a raster layer before it is opened, if anything."""
+    if not path.exists():
+        return DataFileNotFoundError(
+            N_("{path}: {layer} file not found. Fix: check the name in dataset.toml."),
+            path=str(path), layer=spec.name,
+        )
+    if path.is_dir():
+        return UnsupportedFormatError(
+            N_("{path}: is a folder, expected a {layer} raster. Fix: name the file inside it "
+               "under [layers.{layer}] in dataset.toml."),
+            path=str(path), layer=spec.name,
+        )
+    if path.suffix.lower() not in RASTER_FILE_SUFFIXES:
+        return UnsupportedFormatError(
+            N_("{path}: unknown raster format '{suffix}'. covplan reads GeoTIFF (.tif) and "
+               "SRTM .hgt tiles. Fix: convert it to GeoTIFF (gdal_translate)."),
+            path=str(path), suffix=path.suffix,
+        )
+    return None
 
 
 def lonlat_text(bounds: Bounds, crs: CRS) -> str:
@@ -196,9 +211,7 @@ def read_geotiff(
             warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd headers
             with rasterio.open(path) as src:
                 transform, nodata, shape = src.transform, src.nodata, src.shape
-                found = src.crs or (CRS.from_user_input(crs) if crs else None)
-                _check_georeference(path, layer, found, transform)
-                found = CRS.from_user_input(found)
+                found = _georeference(src, path, layer, crs)
                 window = window_over(transform, shape, found, area, area_crs)
                 if window is None:
                     bounds = rasterio.transform.array_bounds(*shape, transform)
@@ -209,18 +222,55 @@ def read_geotiff(
                 data = src.read(1, window=window)
                 transform = src.window_transform(window)
     except (RasterioIOError, rasterio.errors.RasterioError) as exc:
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    N_("expected a GeoTIFF raster; GDAL cannot read it (damaged, truncated or "
-                       "another format)."),
-                    N_("re-export the raster as GeoTIFF."),
-                    layer=layer,
-                )
-            ]
-        ) from exc
+        raise _unreadable(path, layer) from exc
     return data, transform, found, nodata
+
+
+def check_header(spec: LayerSpec) -> None:
+    """What reading a one-file raster layer checks before the study area counts.
+
+    The file exists and is a raster (:func:`check_files`), the layer is one file, GDAL can
+    open it and it is georeferenced. Only the header is read: for a dataset whose study
+    area is not known (its vector layers have problems of their own).
+
+    Raises
+    ------
+    InputError, covplan.errors.CovplanError
+        As :func:`read_band` does for these.
+    """
+    check_files(spec)
+    _one_file(spec)
+    path = spec.files[0]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on odd headers
+            with rasterio.open(path) as src:
+                _georeference(src, path, spec.name, spec.crs)
+    except (RasterioIOError, rasterio.errors.RasterioError) as exc:
+        raise _unreadable(path, spec.name) from exc
+
+
+def _georeference(src: Any, path: Path, layer: str, crs: str | None) -> CRS:
+    """The CRS of an open raster (``crs`` when it has none); refused without georeference."""
+    found = src.crs or (CRS.from_user_input(crs) if crs else None)
+    _check_georeference(path, layer, found, src.transform)
+    return CRS.from_user_input(found)
+
+
+def _unreadable(path: Path, layer: str) -> InputError:
+    """The error for a raster GDAL cannot read."""
+    return InputError(
+        [
+            Problem(
+                str(path),
+                N_("expected a GeoTIFF raster; GDAL cannot read it (damaged, truncated or "
+                   "another format)."),
+                N_("re-export the raster as GeoTIFF."),
+                layer=layer,
+            )
+        ]
+    )
 
 
 def _check_georeference(path: Path, layer: str, crs: Any, transform: Affine) -> None:
@@ -275,13 +325,7 @@ def read_band(spec: LayerSpec, area: Bounds | None = None,
     The manifest's ``nodata`` overrides the file's.
     """
     check_files(spec)
-    if len(spec.files) > 1 or spec.files[0].suffix.lower() == ".hgt":
-        raise UnsupportedFormatError(
-            N_("{label}: the {layer} layer is one GeoTIFF (several files are only supported as "
-               "SRTM .hgt terrain tiles). Fix: merge the files first (gdal_merge.py or "
-               "gdalbuildvrt) and name the result."),
-            label=spec.label, layer=spec.name,
-        )
+    _one_file(spec)
     data, transform, crs, nodata = read_geotiff(spec.files[0], layer=spec.name, crs=spec.crs,
                                                 area=area, area_crs=area_crs)
     array = data.astype(np.float32)
@@ -289,6 +333,17 @@ def read_band(spec: LayerSpec, area: Bounds | None = None,
     if nodata is not None and np.isfinite(nodata):
         array[data == nodata] = np.nan
     return RasterWindow(array, transform, crs, spec.label, tiles=False)
+
+
+def _one_file(spec: LayerSpec) -> None:
+    """Refuse a raster layer of several files (or of .hgt tiles) where one GeoTIFF is read."""
+    if len(spec.files) > 1 or spec.files[0].suffix.lower() == ".hgt":
+        raise UnsupportedFormatError(
+            N_("{label}: the {layer} layer is one GeoTIFF (several files are only supported as "
+               "SRTM .hgt terrain tiles). Fix: merge the files first (gdal_merge.py or "
+               "gdalbuildvrt) and name the result."),
+            label=spec.label, layer=spec.name,
+        )
 
 
 def working_grid(

@@ -59,6 +59,7 @@ from covplan.io.raster import (
     RasterWindow,
     check_cells,
     check_files,
+    check_header,
     covered_share,
     extent,
     no_overlap,
@@ -176,6 +177,17 @@ def read_hgt(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS]:
     if missing:
         raise DataFileNotFoundError(N_("SRTM tile(s) not found: {tiles}"),
                                     tiles=", ".join(missing))
+    problems, found, sides = _tiles(tiles)
+    if problems:
+        raise InputError(problems)
+    return _mosaic(found, sides.pop())
+
+
+def _tiles(tiles: list[Path]) -> tuple[list[Problem], dict[tuple[int, int], Path], set[int]]:
+    """Problems of existing tiles (names, sizes, duplicates, products), by corner, and sides.
+
+    Only the names and sizes of the files are looked at.
+    """
     problems: list[Problem] = []
     found: dict[tuple[int, int], Path] = {}
     sides: set[int] = set()
@@ -205,9 +217,7 @@ def read_hgt(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS]:
                 layer="terrain",
             )
         )
-    if problems:
-        raise InputError(problems)
-    return _mosaic(found, sides.pop())
+    return problems, found, sides
 
 
 def _mosaic(tiles: dict[tuple[int, int], Path], side: int) -> tuple[np.ndarray, Affine, CRS]:
@@ -510,6 +520,27 @@ def _read_terrain(spec: LayerSpec, area: Bounds | None, area_crs: CRS | None) ->
     if all(p.suffix.lower() == ".hgt" for p in spec.files):
         return _read_tiles(spec, area, area_crs)
     return read_band(spec, area, area_crs)
+
+
+def check_terrain_files(spec: LayerSpec) -> None:
+    """What reading the terrain checks before the study area counts, reading no heights.
+
+    The files exist and are rasters; tiles are named and sized as SRTM tiles, one GeoTIFF
+    opens and is georeferenced (its header only). For a dataset whose study area is not known
+    (its vector layers have problems of their own).
+
+    Raises
+    ------
+    InputError, covplan.errors.CovplanError
+        As :func:`load_terrain` does for these.
+    """
+    check_files(spec)
+    if all(p.suffix.lower() == ".hgt" for p in spec.files):
+        problems = _tiles(list(spec.files))[0]
+        if problems:
+            raise InputError(problems)
+    else:
+        check_header(spec)
 
 
 def load_terrain(

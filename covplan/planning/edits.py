@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import difflib
 import logging
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, cast, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -39,7 +41,13 @@ from covplan.errors import Problem
 from covplan.i18n import N_, Name, Phrase
 from covplan.io.context import FileContext
 from covplan.io.sites import normalise_sites
-from covplan.schema import SECTOR_VALUES, TECHNOLOGY_VALUES, SectorSpec, SectorValues
+from covplan.schema import (
+    SECTOR_VALUES,
+    TECHNOLOGIES,
+    TECHNOLOGY_VALUES,
+    SectorSpec,
+    SectorValues,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -284,6 +292,61 @@ _MISSING: Final = {
                          "or an earlier edit, so it cannot be modified."),
 }
 _APPLY = {"add": _add, "move": _move, "remove": _remove, "modify": _modify}
+
+
+def _finite(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` without their non-finite numbers (reported where they were read)."""
+    return {k: v for k, v in values.items()
+            if not (isinstance(v, float) and not math.isfinite(v))}
+
+
+def held_back_problems(found: list[Problem], edits: list[Edit | None],
+                       drafts: Mapping[int, Edit], source: str, baseline: gpd.GeoDataFrame
+                       ) -> list[Problem]:
+    """What an edit's first problems kept from being checked, for every edit that has some.
+
+    An edit refused when it is read (its position, a non-finite value) is not applied, and
+    one applied stops at its first kind of problem (an unknown field, a site that does not
+    exist): its other fields and the values it sets are checked here, on their own, so that
+    one run names every problem of every edit. Problems already found are not repeated.
+
+    ``found`` are the problems so far (numbered by edit), ``edits`` the edits as read (None
+    where refused), ``drafts`` every edit with an op and a site_id as far as it was read.
+    """
+    more: list[Problem] = []
+    for number in sorted({r for p in found for r in p.rows}):
+        draft = drafts.get(number)
+        if draft is None:
+            continue
+        out = _Collector(source, number)
+        if edits[number - 1] is None:  # not applied: what applying it checks first
+            _check(draft, out)
+        added = {d.site_id for n, d in drafts.items() if n < number and d.op == "add"}
+        named = any(p.column == "site_id" and number in p.rows for p in found)
+        if draft.op != "add" and draft.site_id not in added and not named:
+            _exists(baseline, draft, out)  # neither in the baseline nor added before it
+        if draft.op in ("add", "modify"):
+            _values_alone(draft, out, baseline.crs)
+        more += [p for p in out.problems if p not in found and p not in more]
+    return more
+
+
+def _values_alone(edit: Edit, out: _Collector, crs: Any) -> None:
+    """Problems of the values an add or modify sets, as the sites' validation finds them.
+
+    The values go through :func:`~covplan.io.sites.normalise_sites` as the sectors of a
+    new site, without the unknown fields and non-finite numbers (reported apart); a modify
+    that sets no technology is given one that raises nothing.
+    """
+    values = {k: v for k, v in _finite(edit.values).items() if k in SECTOR_VALUES}
+    if "technology" not in values and not (edit.op == "add" and edit.sectors and all(
+            "technology" in s for s in edit.sectors)):
+        values["technology"] = TECHNOLOGIES[0]
+    sectors = tuple({k: v for k, v in _finite(s).items() if k in SECTOR_VALUES or k == "sector"}
+                    for s in edit.sectors) if edit.op == "add" else ()
+    draft = replace(edit, op="add", x=0.0, y=0.0, values=cast(SectorValues, values),
+                    sectors=cast(tuple[SectorSpec, ...], sectors))
+    _normalised(_new_rows(draft, crs), out)
 
 
 def apply_edit(sites: gpd.GeoDataFrame, edit: Edit, *, source: str = "<scenario>",

@@ -62,7 +62,7 @@ from covplan.errors import ConfigError, Findings, InputError, Problem
 from covplan.export.atomic import write_atomic
 from covplan.i18n import N_, Name, Num, Phrase, Text
 from covplan.io.crs import VIETNAM_BOUNDS, inside_vietnam, looks_swapped
-from covplan.planning.edits import OPS, Edit, apply_edits
+from covplan.planning.edits import OPS, Edit, apply_edits, held_back_problems
 from covplan.planning.scenario import Scenario, sites_hash
 from covplan.schema import SectorSpec, SectorValues
 from covplan.targets.load import read_config_text
@@ -181,6 +181,8 @@ class _Reader:
         self.from_lonlat = Transformer.from_crs(4326, target, always_xy=True)
         self.to_lonlat = Transformer.from_crs(target, 4326, always_xy=True)
         self.area = area
+        #: Every edit with an op and a site_id, by number, as far as it could be read.
+        self.drafts: dict[int, Edit] = {}
 
     def problem(self, number: int, message: str, fix: str = "", column: str | None = None,
                 **params: object) -> None:
@@ -329,11 +331,16 @@ class _Reader:
         values = {k: v for k, v in record.items() if k not in EDIT_KEYS}
         finite = self.finite(values, n) & all([self.finite(spec, n) for spec in sectors])
         given = any(k in record for k in ("x", "y", "lon", "lat"))
-        if given and (x is None or y is None or not self.placed(x, y, record, n)):
-            return None  # the position's problem is reported; "needs a position" would repeat it
-        if not finite:
+        placed = not given or (x is not None and y is not None
+                               and self.placed(x, y, record, n))
+        # unknown fields are reported, with the edit's number, when the edit applies; one
+        # that cannot apply is checked as a draft (held_back_problems), placed anywhere when its
+        # position's problem is reported already
+        self.drafts[n] = Edit(op, str(site_id), sector, x if placed else 0.0,
+                              y if placed else 0.0, cast(SectorValues, values),
+                              tuple(cast(SectorSpec, spec) for spec in sectors))
+        if not (placed and finite):
             return None
-        # unknown fields are reported, with the edit's number, when the edit applies
         return Edit(op, str(site_id), sector, x, y, cast(SectorValues, values),
                     tuple(cast(SectorSpec, spec) for spec in sectors))
 
@@ -453,6 +460,7 @@ def load_scenario(path: str | Path, baseline: gpd.GeoDataFrame, *, dataset: str 
     sites, applied = apply_edits(baseline, good, source=str(path))
     numbers = [n for n, e in enumerate(edits, start=1) if e is not None]
     problems = reader.problems + [_renumber(p, numbers) for p in applied]
+    problems += held_back_problems(problems, edits, reader.drafts, str(path), baseline)
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.rows))
     if (other := _baseline_warning(data, baseline, path)) is not None:
