@@ -134,8 +134,9 @@ def check_columns(frame: gpd.GeoDataFrame, ctx: FileContext) -> gpd.GeoDataFrame
 def check_not_empty(frame: gpd.GeoDataFrame, ctx: FileContext) -> bool:
     """Record a problem and return False when the layer has no rows."""
     if len(frame) == 0:
-        ctx.add(N_("the layer is empty (no features)."),
-                N_("check that the right file/layer is named."))
+        if not ctx.filtered_out:  # else the where filter's problem says why already
+            ctx.add(N_("the layer is empty (no features)."),
+                    N_("check that the right file/layer is named."))
         return False
     return True
 

@@ -39,6 +39,8 @@ class FileContext:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: The manifest's ``where`` kept none of the file's rows (a problem says so already).
+    filtered_out: bool = False
 
     def rows(self, mask: pd.Series | np.ndarray) -> tuple[int, ...]:
         """User-facing numbers of the rows where ``mask`` is true."""

@@ -194,7 +194,17 @@ def _filter_rows(frame: gpd.GeoDataFrame, spec: LayerSpec, ctx: FileContext) -> 
             )
             continue
         keep &= frame[column].astype("string").isin(allowed).fillna(False)
-    if not keep.all():
+    if len(frame) and not keep.any() and all(c in frame.columns for c in spec.where):
+        found = "; ".join(
+            f"{column}: " + ", ".join(repr(v) for v in
+                                      frame[column].dropna().astype(str).unique()[:8])
+            for column in spec.where)
+        ctx.add(N_("where {where} keeps none of the {count} features; the file has {found}."),
+                N_("write the values as the file has them (accents and case included) under "
+                   "[layers.{layer}] where in dataset.toml."),
+                where=str(spec.where), count=Num(len(frame)), found=found, layer=ctx.layer)
+        ctx.filtered_out = True
+    elif not keep.all():
         ctx.note(Text(N_("kept {kept} of {count} features of {file} (where {where})"),
                       kept=Num(int(keep.sum())), count=Num(len(frame)),
                       file=Name(str(ctx.file)), where=Name(str(spec.where))))

@@ -511,3 +511,18 @@ def test_an_opencellid_export_cut_short(tiny_dir: Path, cli: Cli, tmp_path: Path
     assert_refused(cli("analyze", tiny_dir, "--out", out, "--lang", "en"), "sites.csv",
                    "expected an OpenCellID CSV export", fix="download the export again")
     assert_nothing_new(before, tiny_dir, tmp_path)
+
+
+def test_a_where_filter_that_keeps_nothing_says_what_the_file_has(tiny_dir: Path,
+                                                                  cli: Cli) -> None:
+    """Values typed without their accents keep no road: the problem names the filter and
+    the values the file has, instead of "the layer is empty"."""
+    manifest(tiny_dir, '[layers.communes]\nfile = "communes.gpkg"\n[layers.roads]\n'
+             'file = "roads.gpkg"\nwhere = { name = ["Quoc lo 3"] }\n')
+    result = cli("validate", tiny_dir)
+    assert_refused(result, "roads.gpkg", "keeps none of the 2 features",
+                   "the file has name: 'Quốc lộ 3', 'x'",
+                   fix="write the values as the file has them (accents and case included)")
+    assert "the layer is empty" not in result.text
+    vietnamese = cli("validate", tiny_dir, "--lang", "vi")
+    assert "không giữ lại đối tượng nào trong 2 đối tượng" in vietnamese.err
