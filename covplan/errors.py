@@ -46,6 +46,9 @@ class Problem:
         ``"row"``.
     params
         Values for the fields of ``message`` and ``fix`` (``{column}``, ``{found}``, ...).
+    written
+        The column as the user's file names it, when dataset.toml maps it onto ``column``
+        (the problem then names both: ``column 'Độ cao anten (m)' (height_m)``).
     """
 
     file: str
@@ -56,6 +59,7 @@ class Problem:
     rows: tuple[int, ...] = ()
     row_label: str = "row"
     params: Mapping[str, object] = field(default_factory=dict, hash=False)
+    written: str | None = None
 
     def text(self, lang: Language | None = None) -> str:
         """The problem as a person reads it, in ``lang`` (default English)."""
@@ -65,7 +69,10 @@ class Problem:
         where = [self.file]
         if self.layer:
             where.append(lang._(N_("layer '{layer}'")).format(layer=self.layer))
-        if self.column:
+        if self.column and self.written and self.written != self.column:
+            where.append(lang._(N_("column '{written}' ({column})")).format(
+                written=self.written, column=self.column))
+        elif self.column:
             where.append(lang._(N_("column '{column}'")).format(column=self.column))
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:10])

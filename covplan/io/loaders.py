@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -58,6 +59,11 @@ def read_layer(spec: LayerSpec) -> tuple[gpd.GeoDataFrame, FileContext]:
         check_in_vietnam(frame, ctx)
         if all(c in frame.columns for c in REQUIRED[spec.name] if c != "road_class"):
             frame = _NORMALISERS[spec.name](frame, ctx, spec)
+    # a column dataset.toml maps is named as the user's file names it too
+    written = {k: v for k, v in spec.columns.items() if k != v}
+    ctx.problems[:] = [replace(p, written=written[p.column])
+                       if p.column in written and p.written is None else p
+                       for p in ctx.problems]
     return frame, ctx
 
 

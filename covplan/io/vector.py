@@ -94,14 +94,17 @@ def _points_from_table(table: pd.DataFrame, spec: LayerSpec, ctx: FileContext) -
             if want not in table.columns:
                 guess = suggest_column(want, table.columns)
                 hint = (
-                    N_("rename column '{guess}' to '{name}', or map it in dataset.toml: {entry}")
+                    N_("rename column '{guess}' to '{name}', or map it in dataset.toml: {entry}.")
                     if guess
                     else N_("add a '{name}' column in decimal degrees (WGS 84)")
                 )
                 ctx.add(N_("missing required column '{name}' (found: {found})."), hint,
                         column=want, name=want, found=", ".join(map(str, table.columns)),
-                        guess=guess, entry=f'columns = {{ {want} = "{guess}" }}')
-        return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table)), crs=crs)
+                        guess=guess,
+                        entry=f'[layers.{ctx.layer}] columns = {{ {want} = "{guess}" }}')
+        frame = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries([None] * len(table)), crs=crs)
+        frame.attrs[UNLOCATED] = np.ones(len(frame), dtype=bool)  # said: no lon/lat columns
+        return frame
     blank = table["lon"].isna() | table["lat"].isna()
     lon = to_numeric(table["lon"], ctx, "lon")
     lat = to_numeric(table["lat"], ctx, "lat")

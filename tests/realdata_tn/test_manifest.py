@@ -106,9 +106,12 @@ def test_an_officials_bad_tower_list_is_explained_in_vietnamese(
     said = capsys.readouterr().err
     assert said.startswith("Lỗi: Phát hiện 2 lỗi trong dữ liệu đầu vào:\n"), said
     problems = said.splitlines()[1:3]
-    (height,) = [p for p in problems if "'height_m'" in p]
-    (technology,) = [p for p in problems if "'technology'" in p]
-    assert height.startswith("  - my_towers.csv: lớp 'sites': cột 'height_m': dòng 3: ")
+    (height,) = [p for p in problems if "(height_m)" in p]
+    (technology,) = [p for p in problems if "(technology)" in p]
+    # the column as the official's file names it, with covplan's name beside it
+    assert height.startswith("  - my_towers.csv: lớp 'sites': cột 'Độ cao (m)' (height_m): "
+                             "dòng 3: ")
+    assert "cột 'Công nghệ' (technology)" in technology
     assert "'cao'" in height and "cần một số" in height and "Cách sửa: " in height
     assert "dòng 4: " in technology and "'3G'" in technology
     assert "expected" not in said and "Fix:" not in said

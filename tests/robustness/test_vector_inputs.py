@@ -526,3 +526,30 @@ def test_a_where_filter_that_keeps_nothing_says_what_the_file_has(tiny_dir: Path
     assert "the layer is empty" not in result.text
     vietnamese = cli("validate", tiny_dir, "--lang", "vi")
     assert "không giữ lại đối tượng nào trong 2 đối tượng" in vietnamese.err
+
+
+VIETNAMESE_SITES = ("Mã trạm;Kinh độ;Vĩ độ;Công nghệ;Độ cao anten (m)\n"
+                    "TN01;105,80;21,605;4G;30\n"
+                    "TN02;105,81;21,606;4G;cao\n")
+
+
+def test_vietnamese_headers_are_suggested_and_named_as_written(tiny_dir: Path,
+                                                              cli: Cli) -> None:
+    """A sites file with its own Vietnamese headers: unmapped, each missing column is
+    matched to the user's column with the dataset.toml line to write; mapped, a bad value
+    names the user's column beside covplan's."""
+    (tiny_dir / "sites.csv").unlink()
+    (tiny_dir / "tram.csv").write_text(VIETNAMESE_SITES, encoding="utf-8")
+    layers = ('[layers.communes]\nfile = "communes.gpkg"\n[layers.sites]\nfile = "tram.csv"\n')
+    manifest(tiny_dir, layers)
+    result = cli("validate", tiny_dir)
+    for contract, mine in (("lon", "Kinh độ"), ("lat", "Vĩ độ"), ("site_id", "Mã trạm"),
+                           ("technology", "Công nghệ")):
+        assert f"rename column '{mine}' to '{contract}', or map it in dataset.toml" in \
+            result.err, (contract, result.err)
+    manifest(tiny_dir, layers + 'columns = { site_id = "Mã trạm", lon = "Kinh độ", '
+             'lat = "Vĩ độ", technology = "Công nghệ", height_m = "Độ cao anten (m)" }\n')
+    result = cli("validate", tiny_dir)
+    assert_refused(result, "tram.csv", "column 'Độ cao anten (m)' (height_m): line 3")
+    vietnamese = cli("validate", tiny_dir, "--lang", "vi")
+    assert "cột 'Độ cao anten (m)' (height_m): dòng 3" in vietnamese.err
