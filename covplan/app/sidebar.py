@@ -39,6 +39,7 @@ from covplan.errors import CovplanError
 from covplan.i18n import N_, Language
 from covplan.radio.indoor import BUILDING_TYPES, BuildingType
 from covplan.targets import TargetSet, load_targets, preset_names
+from covplan.targets.schema import BUILDING_WORDS
 
 #: Where a dataset comes from: the radio's values (English; shown translated).
 SOURCES = (N_("Demo province (synthetic)"), N_("Folder on disk"), N_("Upload"))
@@ -48,9 +49,6 @@ KEPT = N_("The previous dataset stays open.")
 DEFAULT_PRESET = "thai_nguyen_2025"
 #: Where the targets count signal: the switch's words.
 ENVIRONMENT_WORDS: dict[str, str] = {"outdoor": N_("Outdoor"), "indoor": N_("Indoor")}
-#: ITU-R P.2109 building types, as people read them.
-BUILDING_WORDS: dict[str, str] = {"traditional": N_("traditional"),
-                                  "thermally-efficient": N_("thermally efficient")}
 #: Session keys of the preset, the switch and the building type.
 PRESET_KEY = "preset"
 ENVIRONMENT_KEY = "environment"

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from covplan.i18n import N_
+from covplan.i18n import N_, Name, Num, Phrase, Text
 
 RSRP_4G_DBM: Final = -105.0
 RSRP_5G_DBM: Final = -105.0
@@ -46,6 +46,34 @@ DEFAULT_SOURCES: Final[Mapping[str, str]] = {
                                "have signal",
     "fibre_drop_m": "assumption: 500 m, a long FTTH drop from a roadside splitter",
 }
+#: The source of a threshold a targets file sets without citing one.
+SET_IN_FILE: Final = N_("set in the targets file")
+
+
+def source_phrase(source: str) -> Phrase | Name:
+    """A threshold's source for people: covplan's own texts translated, a file's as written.
+
+    A targets file that cites the default sources word for word (as the shipped presets
+    do) is said in the reader's language too.
+    """
+    if isinstance(source, Text):
+        return source.phrase
+    said = {
+        DEFAULT_SOURCES["rsrp_4g_dbm"]: Phrase.of(
+            N_("Ofcom, Connected Nations: good outdoor 4G coverage at RSRP >= {dbm} dBm"),
+            dbm=Name("-105")),
+        DEFAULT_SOURCES["rsrp_5g_dbm"]: Phrase(
+            N_("assumption: same outdoor level as Ofcom's 4G threshold (no published regulator "
+               "threshold for 5G NR SS-RSRP)")),
+        DEFAULT_SOURCES["village_covered_percent"]: Phrase.of(
+            N_("assumption: a village is covered when {percent} of its people have signal"),
+            percent=Num(90, percent=True)),
+        DEFAULT_SOURCES["fibre_drop_m"]: Phrase(
+            N_("assumption: 500 m, a long FTTH drop from a roadside splitter")),
+        SET_IN_FILE: Phrase(SET_IN_FILE),
+    }
+    return said.get(source, Name(source))
+
 
 #: Threshold names a targets file may set, with their allowed range: the RSRP a device
 #: can report (3GPP TS 36.133 RSRP report mapping: LTE from -140 to -44 dBm; TS 38.133
@@ -111,6 +139,6 @@ class Thresholds:
         """A copy with ``values`` replaced (and their sources, when given)."""
         merged = dict(self.sources)
         for key in values:
-            merged[key] = (sources or {}).get(key, "set in the targets file")
+            merged[key] = (sources or {}).get(key, SET_IN_FILE)
         merged.update(sources or {})
         return replace(self, **{k: float(v) for k, v in values.items()}, sources=merged)

@@ -12,7 +12,8 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from covplan import __version__, settings
 from covplan.export import wording
-from covplan.i18n import N_, Language, said
+from covplan.i18n import N_, Language, Phrase, said
+from covplan.metrics.thresholds import source_phrase
 from covplan.report.data import ReportData
 from covplan.report.styles import styles, text
 from covplan.report.tables import key_value_table
@@ -70,7 +71,8 @@ def threshold_rows(data: ReportData, lang: Language) -> list[tuple[str, str]]:
     rows = []
     for key, (label, reads) in _THRESHOLD_LABELS.items():
         value = float(getattr(thresholds, key))
-        source = thresholds.sources.get(key, "")
+        cited = thresholds.sources.get(key, "")
+        source = Phrase.of("{source}", source=source_phrase(cited))(lang) if cited else ""
         decimals = 0 if value.is_integer() else 1
         shown = lang._(reads).format(value=lang.number(value, decimals),
                                      percent=lang.percent(value, decimals))

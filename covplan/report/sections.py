@@ -80,7 +80,7 @@ def title_page(data: ReportData, lang: Language) -> list[Flowable]:
     flow.append(key_value_table([
         (lang._("Province / area"), data.dataset.name),
         (lang._("Targets"), data.targets.name),
-        (lang._("Target source"), data.targets.source or "–"),
+        (lang._("Target source"), data.targets.source_in(lang.code) or "–"),
         (lang._("Sites"), data.scenario_label(lang)),
         (lang._("Date"), lang.date(data.created)),
         (lang._("Result"), result),

@@ -444,9 +444,10 @@ def parse_targets(data: Mapping[str, Any], source: str = "<targets>") -> TargetS
             problems.add(f"[[target]] id '{target.id}'", N_("the id is used twice."),
                          N_("give every target its own id."))
         seen.add(target.id)
-    name, cited, description, description_vi, province = (
+    name, cited, cited_vi, description, description_vi, province = (
         _string(preset, key, "[preset]", problems)
-        for key in ("name", "source", "description", "description_vi", "province"))
+        for key in ("name", "source", "source_vi", "description", "description_vi",
+                    "province"))
     lang = preset.get("language", "vi")
     if lang not in LANGUAGES:
         problems.add("[preset]", N_("language should be one of {languages}, got {found}."),
@@ -458,7 +459,8 @@ def parse_targets(data: Mapping[str, Any], source: str = "<targets>") -> TargetS
     problems.raise_if_any()
     return TargetSet(name=name, source=cited, description=description, path=source,
                      thresholds=base, targets=tuple(targets), province=province,
-                     extent_lonlat=extent, language=str(lang), description_vi=description_vi)
+                     extent_lonlat=extent, language=str(lang), description_vi=description_vi,
+                     source_vi=cited_vi)
 
 
 def preset_names() -> tuple[str, ...]:

@@ -5,6 +5,7 @@ A targets file is TOML::
     [preset]
     name = "Thái Nguyên 2025"          # required
     source = "…"                        # where the targets come from
+    source_vi = "…"                     # the same in Vietnamese (the Vietnamese report's)
     description = "…"
     province = "Thái Nguyên"            # the province the targets are for
     year = 2025
@@ -53,8 +54,8 @@ from typing import Any, Final
 
 import pandas as pd
 
-from covplan.i18n import N_, Language, Name, Phrase, joined, language
-from covplan.metrics.thresholds import Thresholds
+from covplan.i18n import N_, Language, Name, Num, Phrase, Text, joined, language
+from covplan.metrics.thresholds import Thresholds, source_phrase
 from covplan.radio.defaults import SECTOR_DEFAULTS
 from covplan.radio.indoor import BuildingType, building_entry_loss_db
 from covplan.radio.linklevel import SHADOW_SIGMA_DB
@@ -163,8 +164,8 @@ SIGNAL_MEASURES: Final = ("length_share", "point_share", "village_share", "speed
 WEIGHTS: Final = ("population", "area", "count")
 
 TOP_KEYS: Final = ("preset", "thresholds", "target")
-PRESET_KEYS: Final = ("name", "source", "description", "description_vi", "province", "year",
-                      "extent_lonlat", "extent_source", "language")
+PRESET_KEYS: Final = ("name", "source", "source_vi", "description", "description_vi", "province",
+                      "year", "extent_lonlat", "extent_source", "language")
 #: Where a target's signal is counted: in the open, or inside buildings (ITU-R P.2109).
 ENVIRONMENTS: Final = ("outdoor", "indoor")
 #: Default probability (%) that the building entry loss is not exceeded.
@@ -371,6 +372,11 @@ class TargetSet:
     extent_lonlat: tuple[float, float, float, float] | None = None
     language: str = "vi"
     description_vi: str = ""
+    source_vi: str = ""
+
+    def source_in(self, code: str) -> str:
+        """Where the targets come from, in the language ``code`` (``source_vi`` in "vi")."""
+        return self.source_vi if code == "vi" and self.source_vi else self.source
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -416,6 +422,11 @@ class TargetSet:
         return tuple(found) or None
 
 
+#: ITU-R P.2109 building types, as people read them.
+BUILDING_WORDS: Final[Mapping[str, str]] = {"traditional": N_("traditional"),
+                                            "thermally-efficient": N_("thermally efficient")}
+
+
 def indoor_thresholds(base: Thresholds, building: BuildingType, probability_percent: float
                       ) -> tuple[Thresholds, tuple[tuple[str, float], ...]]:
     """``base`` raised by the building entry loss per technology (module docstring).
@@ -436,10 +447,15 @@ def indoor_thresholds(base: Thresholds, building: BuildingType, probability_perc
         key = f"rsrp_{tech.lower()}_dbm"
         inside = base.rsrp_dbm(tech)
         values[key] = round(inside + loss, 1)
-        sources[key] = (f"indoor: {inside:g} dBm inside a {building} building, i.e. outdoor "
-                        f"RSRP >= {values[key]:g} dBm with the ITU-R P.2109-2 building entry "
-                        f"loss of {loss:g} dB ({probability_percent:g} % probability, "
-                        f"{f:g} MHz, horizontal incidence); {base.sources.get(key, '')}")
+        sources[key] = Text(
+            N_("indoor: {inside} dBm inside a {building} building, i.e. outdoor RSRP >= "
+               "{outdoor} dBm with the ITU-R P.2109-2 building entry loss of {loss} dB "
+               "({probability} probability, {frequency} MHz, horizontal incidence); {base}"),
+            inside=Name(f"{inside:g}"), building=Phrase(BUILDING_WORDS.get(building, building)),
+            outdoor=Name(f"{values[key]:g}"), loss=Num.shortest(loss, 1),
+            probability=Num(probability_percent, Num.shortest(probability_percent, 1).decimals,
+                            percent=True),
+            frequency=Num.shortest(f, 1), base=source_phrase(base.sources.get(key, "")))
         losses.append((tech, loss))
     return base.updated(values, sources), tuple(losses)
 

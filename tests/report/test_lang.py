@@ -94,6 +94,14 @@ def test_the_report_speaks_one_language(tiny_report: ReportData, out_dir: Path, 
     assert ("(roads_4g5g): tỷ lệ chiều dài đường có sóng, trên tổng số" if code == "vi" else
             "(roads_4g5g): share of road length with signal, out of") in text
     assert "length_share" not in text.split("roads_4g5g")[1][:200]
+    # where the targets and thresholds come from: the preset's own words, in the language
+    source, threshold = (
+        ("chỉ tiêu hạ tầng số năm 2025 của tỉnh Thái Nguyên",
+         "giả định: một thôn, xóm được tính là có sóng khi 90 % người dân ở đó có sóng")
+        if code == "vi" else
+        ("Thái Nguyên provincial digital-infrastructure targets for 2025",
+         "assumption: a village is covered when 90 % of its people have signal"))
+    assert source in text and threshold in text
 
 
 def test_the_vietnamese_report_is_the_default_for_the_shipped_presets(
