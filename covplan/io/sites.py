@@ -196,6 +196,16 @@ def _defaults(frame: gpd.GeoDataFrame, ctx: FileContext) -> None:
     if "azimuth_deg" not in frame.columns:
         frame["azimuth_deg"] = np.nan
         ctx.note(Text(N_("no azimuth_deg column: every sector is omnidirectional")))
+    azimuth = pd.to_numeric(frame["azimuth_deg"], errors="coerce")
+    turned = (azimuth < 0.0) | (azimuth >= 360.0)
+    if turned.any():  # a typo as often as a convention (400 for 40): read, and said
+        first = int(np.flatnonzero(turned.to_numpy())[0])
+        ctx.warn(Text(N_("azimuth_deg outside 0-360 on {count} rows ({rows}): read as the same "
+                         "direction ({example}); check them"),
+                      count=Num(int(turned.sum())),
+                      rows=Name(", ".join(map(str, ctx.rows(turned)[:10]))),
+                      example=Name(f"{azimuth.iloc[first]:g} → "
+                                   f"{float(np.mod(azimuth.iloc[first], 360.0)):g}")))
     frame["azimuth_deg"] = np.mod(frame["azimuth_deg"], 360.0)
     frame["operator"] = clean_text(frame.get("operator", pd.Series(pd.NA, index=frame.index)))
     frame["operator"] = frame["operator"].fillna("")

@@ -553,3 +553,17 @@ def test_vietnamese_headers_are_suggested_and_named_as_written(tiny_dir: Path,
     assert_refused(result, "tram.csv", "column 'Độ cao anten (m)' (height_m): line 3")
     vietnamese = cli("validate", tiny_dir, "--lang", "vi")
     assert "cột 'Độ cao anten (m)' (height_m): dòng 3" in vietnamese.err
+
+
+def test_an_azimuth_outside_a_turn_is_read_and_said(tiny_dir: Path, cli: Cli) -> None:
+    """400 is 40 degrees, -90 is 270: read so, with a warning naming the lines (a typo as
+    often as a convention)."""
+    rows = [ROW.format(sector=1, lon=105.80, azimuth=400), ROW.format(sector=2, lon=105.80,
+                                                                     azimuth=-90),
+            ROW.format(sector=3, lon=105.80, azimuth=120)]
+    (tiny_dir / "sites.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
+    result = cli("validate", tiny_dir)
+    assert result.code == 0, result.text
+    assert ("azimuth_deg outside 0-360 on 2 rows (2, 3): read as the same direction "
+            "(400 → 40); check them") in result.err
+    assert sorted(load_dataset(tiny_dir).sites["azimuth_deg"]) == [40.0, 120.0, 270.0]
