@@ -45,7 +45,10 @@ class LegendSection:
 
 
 #: Lower edges (dBm) of the drawn RSRP classes, ascending; below the first edge is not drawn.
-RSRP_EDGES_DBM: Final = (-120.0, -110.0, -100.0, -90.0, -80.0)
+#: With the shipped presets the first class is the fringe the engine predicts below the
+#: coverage threshold (−110 to −105 dBm: floor = threshold − 5 dB) and the second starts at
+#: the threshold, so the colour a cell takes says whether the targets count it.
+RSRP_EDGES_DBM: Final = (-110.0, -105.0, -95.0, -85.0, -75.0)
 #: Colour of each RSRP class, aligned with :data:`RSRP_EDGES_DBM` (RdYlGn).
 RSRP_COLOURS: Final = ("#b2182b", "#fdae61", "#fee08b", "#a6d96a", "#1a9850")
 #: Opacity of each class in the overlay (the class below the threshold is fainter).
@@ -110,11 +113,11 @@ SITE_STATUS_WORDS: Final = (N_("existing"), N_("planned"), N_("candidate"))
 
 
 def rsrp_class(rsrp_dbm: np.ndarray) -> np.ndarray:
-    """Class index of each RSRP value: 0 = not drawn (NaN or below −120 dBm), 1… = class.
+    """Class index of each RSRP value: 0 = not drawn (NaN or below −110 dBm), 1… = class.
 
     Examples
     --------
-    >>> rsrp_class(np.array([np.nan, -130.0, -115.0, -110.0, -79.0])).tolist()
+    >>> rsrp_class(np.array([np.nan, -130.0, -107.0, -105.0, -74.0])).tolist()
     [0, 0, 1, 2, 5]
     """
     values = np.asarray(rsrp_dbm, dtype=np.float64)

@@ -149,7 +149,7 @@ def test_block_mean_ignores_gaps_and_crop_keeps_the_georeferencing(
 
 
 def test_rsrp_classes_use_the_style_colours() -> None:
-    rgba = rsrp_rgba(np.array([np.nan, -130.0, -115.0, -75.0]), opacity=1.0)
+    rgba = rsrp_rgba(np.array([np.nan, -130.0, -107.0, -70.0]), opacity=1.0)
     assert rgba[0, 3] == 0 and rgba[1, 3] == 0  # not drawn
     red = [int(style.RSRP_COLOURS[0][i:i + 2], 16) / 255 for i in (1, 3, 5)]
     green = [int(style.RSRP_COLOURS[-1][i:i + 2], 16) / 255 for i in (1, 3, 5)]

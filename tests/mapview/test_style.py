@@ -9,8 +9,19 @@ from covplan.mapview import style
 
 
 def test_rsrp_classes_follow_the_dbm_edges() -> None:
-    values = np.array([np.nan, -140.0, -120.0, -110.01, -110.0, -100.0, -90.5, -80.0, -50.0])
+    values = np.array([np.nan, -140.0, -110.0, -105.01, -105.0, -95.0, -85.5, -75.0, -50.0])
     assert style.rsrp_class(values).tolist() == [0, 0, 1, 1, 2, 3, 3, 5, 5]
+
+
+def test_the_first_drawn_class_is_the_fringe_below_the_shipped_threshold() -> None:
+    """A cell is coloured as covered exactly when the shipped presets count it covered."""
+    from covplan.targets import load_targets
+
+    for preset in ("thai_nguyen_2025", "bac_ninh_2030"):
+        targets = load_targets(preset)
+        for tech in ("4G", "5G"):
+            assert style.RSRP_EDGES_DBM[1] == targets.thresholds.rsrp_dbm(tech)
+            assert style.RSRP_EDGES_DBM[0] == targets.floor_dbm(tech) - 5.0
 
 
 def test_every_drawn_rsrp_class_has_a_colour_and_an_alpha() -> None:
@@ -55,15 +66,15 @@ def test_legends_speak_vietnamese() -> None:
     assert sites.title == "Trạm BTS"
     assert [i.swatch for i in sites.items] == ["dot", "diamond", "star"]
     signal = style.rsrp_legend(None, {"4G": -105.0}, lang=vi)
-    assert signal.items[-1].label == "−120 đến −110 (yếu nhất được dự báo)"
+    assert signal.items[-1].label == "−110 đến −105 (yếu nhất được dự báo)"
     assert "có sóng từ −105 dBm" in signal.title
     assert style.poi_legend(("post_office",), lang=vi).items[0].label == "bưu điện"
 
 
 def test_rsrp_legend_lists_strongest_first_and_names_the_preset_threshold() -> None:
     section = style.rsrp_legend("4G")
-    assert section.items[0].label == "≥ −80"
-    assert section.items[-1].label.startswith("−120 to −110")
+    assert section.items[0].label == "≥ −75"
+    assert section.items[-1].label.startswith("−110 to −105")
     assert "covered" not in section.title  # no threshold claimed when none is known
     assert [i.colour for i in section.items] == list(style.RSRP_COLOURS[::-1])
     both = style.rsrp_legend(None, {"4G": -105.0, "5G": -105.0})
