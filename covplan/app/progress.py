@@ -54,12 +54,11 @@ from covplan.progress import (
     progress_chart,
     progress_pdf,
 )
-from covplan.progress.pace import PACE_SNAPSHOTS
 from covplan.progress.snapshots import date_from_name, date_label, ordered
 from covplan.progress.summary import (
     CHANGE_WORDS,
-    EXTRAPOLATION_NOTE,
     change_lines,
+    extrapolation_note,
     goal_text,
     pace_cell,
     pace_sentence,
@@ -197,7 +196,7 @@ def _targets(comparison: Comparison, figures: Figures, lang: Language) -> None:
 
 def _pace(comparison: Comparison, lang: Language) -> None:
     st.subheader(lang._("Pace: a linear extrapolation, not a forecast"))
-    st.info(lang._(EXTRAPOLATION_NOTE).format(count=PACE_SNAPSHOTS))
+    st.info(extrapolation_note(comparison, lang))
     table = comparison.snapshots[-1].targets
     pace = comparison.pace()
     rows = [{lang._("Target"): str(localized(r, "target", lang)),

@@ -32,11 +32,10 @@ from covplan import __version__
 from covplan.i18n import N_, Language
 from covplan.progress.compare import Comparison
 from covplan.progress.figures import change_map, figure_png, progress_chart
-from covplan.progress.pace import PACE_SNAPSHOTS
 from covplan.progress.summary import (
     CHANGE_WORDS,
-    EXTRAPOLATION_NOTE,
     change_lines,
+    extrapolation_note,
     pace_sentence,
     target_rows,
 )
@@ -217,7 +216,7 @@ def progress_section(comparison: Comparison, lang: Language, *, chart_png: bytes
             _image(chart_png or figure_png(progress_chart(comparison, lang), dpi=130),
                    TEXT_WIDTH_MM)]
     pace = [Paragraph(text(lang._("Pace")), st.h2),
-            Paragraph(text(lang._(EXTRAPOLATION_NOTE).format(count=PACE_SNAPSHOTS)), st.body)]
+            Paragraph(text(extrapolation_note(comparison, lang)), st.body)]
     for key, value in comparison.pace().items():
         sentence = pace_sentence(value, float(goals[key]), lang)
         pace.append(Paragraph(f"<b>{text(names[key])}</b>: {text(sentence)}", st.body))

@@ -38,6 +38,12 @@ EXTRAPOLATION_NOTE: Final = N_(
     "forecast.")
 
 
+def extrapolation_note(comparison: Comparison, lang: Language) -> str:
+    """:data:`EXTRAPOLATION_NOTE` with the number of snapshots the line goes through."""
+    dated = sum(s.as_of is not None for s in comparison.snapshots)
+    return lang._(EXTRAPOLATION_NOTE).format(count=lang.count(min(PACE_SNAPSHOTS, dated)))
+
+
 def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", str(text))
 
@@ -73,9 +79,8 @@ def pace_sentence(pace: Pace, goal_percent: float, lang: Language) -> str:
     if pace.status not in (PACE_ON, PACE_NOT):
         return lang._("too few dated snapshots for a pace (two are needed)")
     span = lang._("{first} to {last}").format(first=pace.based_on[0], last=pace.based_on[-1])
-    slope = lang.number(pace.points_per_quarter, 2)
-    if pace.points_per_quarter > 0:
-        slope = "+" + slope
+    rounded = round(pace.points_per_quarter, 2) + 0.0  # + 0.0: no "-0,00"
+    slope = ("+" if rounded > 0 else "") + lang.number(rounded, 2)
     if pace.status == PACE_ON:
         return lang._("at the pace of {span} ({slope} percentage points a quarter), the goal "
                       "of {goal} would be met in {quarter}").format(
@@ -175,7 +180,7 @@ def format_progress(comparison: Comparison, lang: Language) -> str:
         for changes in comparison.changes:
             lines.append(f"  {changes.before} → {changes.after}")
             lines += [f"    {line}" for line in change_lines(changes, comparison, lang)]
-    lines += ["", lang._(EXTRAPOLATION_NOTE).format(count=PACE_SNAPSHOTS)]
+    lines += ["", extrapolation_note(comparison, lang)]
     names = _target_names(comparison, lang)
     goals = comparison.snapshots[-1].targets.set_index("id")["goal_percent"]
     for key, pace in comparison.pace().items():

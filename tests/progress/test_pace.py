@@ -71,3 +71,28 @@ def test_quarter_time_counts_quarters_whatever_the_months() -> None:
     assert quarter_time(dt.date(2025, 3, 1)) < quarter_time(Q1)
     assert quarter_at(quarter_time(Q3)) == (2025, 3)
     assert quarter_at(quarter_time(dt.date(2025, 10, 1))) == (2025, 4)
+
+
+def test_a_slope_that_rounds_to_nothing_reads_zero_not_minus_zero() -> None:
+    """A share that fell by a hair (float noise on a flat series) reads "0,00", unsigned."""
+    from covplan.i18n import language
+    from covplan.progress.summary import pace_sentence
+
+    pace = extrapolate([Q1, Q2], [73.7, 73.7 - 1e-9], 100.0, labels=["2025-Q3", "2025-Q4"])
+    assert pace.status == PACE_NOT and pace.points_per_quarter < 0
+    said = pace_sentence(pace, 100.0, language("vi"))
+    assert "(0,00 điểm phần trăm mỗi quý" in said and "-0,00" not in said
+
+
+def test_the_note_counts_the_snapshots_the_line_goes_through() -> None:
+    """Two dated snapshots: the line goes through 2, not "the last 4"."""
+    from types import SimpleNamespace
+
+    from covplan.i18n import language
+    from covplan.progress.summary import extrapolation_note
+
+    two = SimpleNamespace(snapshots=[SimpleNamespace(as_of=Q3), SimpleNamespace(as_of=Q4),
+                                     SimpleNamespace(as_of=None)])
+    assert "through the last 2 dated snapshots" in extrapolation_note(two, language("en"))
+    six = SimpleNamespace(snapshots=[SimpleNamespace(as_of=Q1)] * 6)
+    assert "through the last 4 dated snapshots" in extrapolation_note(six, language("en"))
