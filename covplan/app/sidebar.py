@@ -21,7 +21,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from covplan import settings
+from covplan import datasets, settings
 from covplan.app.compute import (
     ENVIRONMENTS,
     DatasetRef,
@@ -70,6 +70,15 @@ def demo_path(lang: Language) -> str:
     folder = ensure_demo(size, progress=bar_progress(bar))
     bar.empty()
     return str(folder)
+
+
+def _demo_is_open() -> bool:
+    """Whether the open dataset is the demo province (or none is open yet)."""
+    current: DatasetRef | None = st.session_state.get("dataset")
+    if current is None:
+        return True
+    size: DemoSize = "small" if settings.demo_size == "small" else "full"
+    return Path(current.path).resolve() == datasets.demo_path(size).resolve()
 
 
 def _same(text: str) -> str:
@@ -288,6 +297,9 @@ def render_sidebar(lang: Language) -> tuple[DatasetRef, TargetChoice]:
                 opened = _from_folder(targets, lang)
             elif source == SOURCES[2]:
                 opened = _from_upload(targets, lang)
+            elif not _demo_is_open():  # back to the demo after a folder or an upload
+                demo = DatasetRef.at(demo_path(lang))
+                opened = Opened(demo) if _open(demo, targets, lang) else None
         if opened is not None:
             _make_current(opened)
         if "dataset" not in st.session_state:

@@ -289,3 +289,26 @@ def test_a_loaded_scenario_is_named_as_chosen_and_its_warnings_are_shown(
     assert any(e.startswith("Chưa mở được kịch bản: hong.json: dòng 1, cột 2: ")
                for e in errors), errors
     assert not any("/tmp" in e or "scenario.json" in e for e in errors)
+
+
+def test_choosing_the_demo_again_reopens_it(app: AppTest, small_demo: Path,
+                                            tmp_path: Path) -> None:
+    """After a folder of one's own, the "demo" choice opens the demo again (the radio and
+    the page no longer disagree)."""
+    import shutil
+
+    mine = tmp_path / "mine"
+    shutil.copytree(small_demo, mine)
+    manifest = mine / "dataset.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "Tỉnh Minh Sơn", "Tỉnh Thử Nghiệm", 1), encoding="utf-8")
+    demo_name = next(i.value for i in app.info if "GIẢ LẬP" in i.value)
+    app.radio(key="source").set_value("Folder on disk").run()
+    app.text_input(key="folder_input").set_value(str(mine))
+    app.button(key="open_folder").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert any("Tỉnh Thử Nghiệm" in i.value for i in app.info)
+    app.radio(key="source").set_value("Demo province (synthetic)").run()
+    assert not app.exception and not app.error
+    assert any(i.value == demo_name for i in app.info)
+    assert not any("Tỉnh Thử Nghiệm" in i.value for i in app.info)
