@@ -50,7 +50,9 @@ POLL_S: Final = 0.5
 
 #: What the download choice offers, by kind (see :class:`~covplan.app.exports.ExportFiles`).
 _MAPS: Final = {"coverage_4g": N_("4G coverage map"), "coverage_5g": N_("5G coverage map"),
-                "gaps": N_("Coverage gaps map")}
+                "gaps": N_("Coverage gaps map"),
+                "speed_4g": N_("4G downlink speed map"), "speed_5g": N_("5G downlink speed map"),
+                "sinr_4g": N_("4G SINR map"), "sinr_5g": N_("5G SINR map")}
 _FILES: Final = {
     "html": N_("Interactive map, works offline (HTML)"),
     "gpkg": N_("Gaps, communes and sites (GeoPackage)"),

@@ -288,7 +288,8 @@ def render(lang: Language) -> str | None:
             scenario, _new_click(key), lang,
             recommend=lambda s: render_recommend(dataset, evaluator, s,
                                                  f"{ref.key}|{targets.key}", lang),
-            area=dataset.area)
+            area=dataset.area,
+            file_name=lambda s: _stamp(dataset, targets, s, lang).file_name("scenario.json"))
     if edited is not scenario:
         st.session_state["scenario"] = scenario = edited
     started = time.perf_counter()

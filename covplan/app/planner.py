@@ -144,7 +144,8 @@ def _moving_hint(scenario: Scenario, mode: str, lang: Language) -> None:
 
 def render_planner(scenario: Scenario, click: tuple[float, float] | None,
                    lang: Language, recommend: Callable[[Scenario], Scenario] | None = None,
-                   area: Callable[[], shapely.Geometry | None] | None = None
+                   area: Callable[[], shapely.Geometry | None] | None = None,
+                   file_name: Callable[[Scenario], str] | None = None
                    ) -> tuple[Scenario, Any]:
     """The planner panel, with this run's map ``click`` (lat, lon) applied in it.
 
@@ -152,7 +153,8 @@ def render_planner(scenario: Scenario, click: tuple[float, float] | None,
     buttons (undo, back to baseline, save) are drawn once a loaded file and ``recommend``
     (the "Recommend sites" panel, :mod:`covplan.app.recommend`, drawn last) are applied
     too, so they know every edit of this run. ``area`` gives the study area a loaded file's
-    sites are checked against. Returns the (maybe edited)
+    sites are checked against; ``file_name`` names the saved scenario's file as the page's
+    other downloads are named. Returns the (maybe edited)
     scenario and the place of the edit list: the page fills it with :func:`render_edits`
     once the map is drawn.
     """
@@ -178,7 +180,8 @@ def render_planner(scenario: Scenario, click: tuple[float, float] | None,
     right.button(lang._("Back to baseline"), disabled=not scenario.edits, key="reset",
                  on_click=_reset)
     save.download_button(lang._("Save scenario (JSON)"), scenario_json(scenario),
-                         file_name="scenario.json", mime="application/json",
+                         file_name=file_name(scenario) if file_name else "scenario.json",
+                         mime="application/json",
                          key="save_scenario", on_click="ignore")
     return scenario, edits
 

@@ -57,6 +57,8 @@ TIME_LIMIT_S: Final = 20.0
 AS_TARGET: Final = N_("As the target counts")
 #: Session key of the last recommendation's summary.
 SUMMARY: Final = "recommendation"
+#: Session key set while a recommendation runs (a "Cancel" click then stops it).
+RUNNING: Final = "rec_running"
 #: Session key of a note for the next run (a cancelled recommendation).
 NOTE: Final = "recommendation_note"
 
@@ -183,26 +185,37 @@ def _request(ids: list[str], labels: dict[str, str], lang: Language) -> Request:
 
 
 def _cancel() -> None:
-    """Button callback: the run it interrupts leaves the scenario as it was."""
-    st.session_state[NOTE] = "cancelled"
+    """Button callback: the run it interrupts leaves the scenario as it was.
+
+    A click that arrives after the run ended (the button was still on the page) changes
+    nothing and says nothing.
+    """
+    if st.session_state.pop(RUNNING, False):
+        st.session_state[NOTE] = "cancelled"
 
 
 def _run(dataset: Dataset, evaluator: ScenarioEvaluator, scenario: Scenario, request: Request,
          key: str, lang: Language) -> Scenario:
-    st.button(lang._("Cancel"), key="rec_cancel", on_click=_cancel)
+    cancel = st.empty()
+    cancel.button(lang._("Cancel"), key="rec_cancel", on_click=_cancel)
     bar = st.progress(0.0, text=lang._("Recommending sites…"))
+    st.session_state[RUNNING] = True  # left set when a click stops the script mid-run
     wait_for_warming()  # a page read from disk: the evaluator's baseline is on its way
     try:
         recs = recommend_for_targets(dataset, evaluator.targets, request.target_ids,
                                      options=request.options(), evaluator=evaluator,
                                      progress=bar_progress(bar), start=scenario)
     except CovplanError as exc:
+        st.session_state.pop(RUNNING, None)
+        cancel.empty()
         bar.empty()
-        st.error(lang._("No recommendation: {reason}").format(reason=exc))
+        st.error(lang._("No recommendation: {reason}").format(reason=exc.text(lang)))
         return scenario
+    st.session_state.pop(RUNNING, None)
+    cancel.empty()
     bar.empty()
     final = recs[-1].scenario.renamed(
-        "recommended", ", ".join(r.target.id for r in recs))
+        lang._(N_("recommended")), ", ".join(r.target.id for r in recs))
     st.session_state[SUMMARY] = key, [Outcome.of(r) for r in recs]
     logger.info("Recommended %d site(s) for %s", len(final.edits) - len(scenario.edits),
                 ", ".join(request.target_ids))

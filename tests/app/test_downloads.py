@@ -150,3 +150,43 @@ def test_every_download_is_made_in_the_run_that_draws_it(
     _wait(app)
     assert {"save_scenario", "dl_targets", "dl_report", "dl_file"} <= set(given)
     assert all(isinstance(data, bytes) for data in given.values()), given
+
+
+def test_every_map_the_report_draws_has_a_name_in_words() -> None:
+    """The download choice names each map (coverage, speed, SINR, gaps) in the page's
+    language, never by its file id."""
+    from covplan.app.downloads import _label
+    from covplan.i18n import language
+    from covplan.report.outputs import map_names
+
+    vi = language("vi")
+    for name in map_names(("4G", "5G"), speed=("4G", "5G")):
+        for what in ("png", "mappdf"):
+            label = _label(f"{what}:{name}", vi)
+            assert name not in label and label.startswith("Bản đồ"), label
+
+
+def test_the_saved_scenario_is_named_like_every_other_download(
+        app: AppTest, small_demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dataset, preset, state and date in the name, so that saved variants do not overwrite
+    each other as ``scenario.json``, ``scenario (1).json``."""
+    import datetime as dt
+
+    from streamlit.delta_generator import DeltaGenerator
+
+    names: dict[str, str] = {}
+    method = DeltaGenerator.download_button
+
+    def record(self: DeltaGenerator, label: str, data: object, *args: object,
+               **kwargs: object) -> object:
+        names[str(kwargs.get("key"))] = str(kwargs.get("file_name"))
+        return method(self, label, data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    app.number_input(key="add_lat").set_value(21.6)
+    app.number_input(key="add_lon").set_value(105.8)
+    app.button(key="add_coords").click().run()
+    assert not app.exception
+    assert names["save_scenario"] == (f"tinh-minh-son-synthetic-demo-province_thai-nguyen-2025_"
+                                      f"kich-ban-1-thay-doi_{dt.date.today().isoformat()}_"
+                                      "scenario.json"), names

@@ -97,3 +97,15 @@ def test_at_most_k_sites_for_two_targets(app: AppTest) -> None:
     assert all(int(n) <= 2 for n in frame["Số trạm mới"])
     added = app.session_state["scenario"].diff()["site_id"].unique()
     assert len(added) == sum(int(n) for n in frame["Số trạm mới"])
+
+
+def test_a_finished_run_takes_its_cancel_button_away(recommended: AppTest) -> None:
+    """"Cancel" belongs to the run: once the sites are proposed it is gone (a late click said
+    "cancelled, the scenario is as it was" while the proposed sites stayed), and the
+    scenario is named in the page's language."""
+    assert not [b for b in recommended.button if b.key == "rec_cancel"]
+    assert not any("Đã hủy" in i.value for i in recommended.info)
+    assert recommended.session_state["scenario"].name == "đề xuất"
+    from covplan.app.recommend import RUNNING
+
+    assert RUNNING not in recommended.session_state
