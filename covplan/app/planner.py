@@ -46,12 +46,13 @@ def site_form(lang: Language) -> SiteForm | None:
     tech = str(st.selectbox(lang._("Technology"), ["4G", "5G"], key="form_tech"))
     band = SiteForm.defaults(tech)
     height = st.number_input(lang._("Antenna height (m)"), 5.0, 150.0, band.height_m,
-                             key="form_h")
+                             step=1.0, format="%.1f", key="form_h")
     azimuths = st.text_input(lang._("Azimuths (°, comma-separated; empty = omni)"),
                              "0, 120, 240", key="form_az")
-    tilt = st.number_input(lang._("Downtilt (°)"), -5.0, 20.0, band.tilt_deg, key="form_tilt")
+    tilt = st.number_input(lang._("Downtilt (°)"), -5.0, 20.0, band.tilt_deg, step=0.5,
+                           format="%.1f", key="form_tilt")
     power = st.number_input(lang._("Transmit power per sector (dBm)"), 20.0, 60.0,
-                            band.tx_power_dbm, key="form_power")
+                            band.tx_power_dbm, step=1.0, format="%.1f", key="form_power")
     operator = st.text_input(lang._("Operator"), "", key="form_operator")
     try:
         parsed = parse_azimuths(azimuths)

@@ -179,7 +179,7 @@ def _request(ids: list[str], labels: dict[str, str], lang: Language) -> Request:
                              key="rec_sources")
     band = sector_defaults("5G" if tech == "5G" else "4G")
     height = st.number_input(lang._("Mast height of new sites (m)"), 10.0, 150.0,
-                             float(band.height_m), key="rec_height")
+                             float(band.height_m), step=1.0, format="%.1f", key="rec_height")
     return Request(tuple(chosen), None if tech == AS_TARGET else tech, max_sites,
                    tuple(sources), float(height))
 

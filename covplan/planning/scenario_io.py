@@ -364,6 +364,11 @@ def _document(path: Path) -> dict[str, Any]:
                           path=path, found=type(data).__name__,
                           example='{"covplan_scenario": 1, "edits": [...]}')
     version = data.get("covplan_scenario")
+    if "covplan_scenario" not in data:
+        raise ConfigError(N_("{path}: the file does not say it is a covplan scenario (no "
+                             '"covplan_scenario" at the top). Fix: write "covplan_scenario": '
+                             "{version} at the top, or save the scenario again from covplan."),
+                          path=path, version=FORMAT_VERSION)
     if version != FORMAT_VERSION or isinstance(version, bool):
         raise ConfigError(N_("{path}: covplan_scenario should be {version} (this covplan's "
                              'scenario format), got {found}. Fix: write "covplan_scenario": '

@@ -113,7 +113,7 @@ def test_pdf_report_and_map_png_download_while_the_map_stays_usable(
     before, applied = app.kpis(), app.applied()
     clicked = app.click(*gap_point(small_demo))
     assert app.wait_update(before, applied, timeout_s=120, since=clicked) is not None
-    rerun(app, button(app, "Hoàn tác thay đổi cuối").click)  # back to the scenario asked for
+    rerun(app, button(app, "Hoàn tác").click)  # back to the scenario asked for
     button(app, "Báo cáo PDF").wait_for()
     report = download(app, "Báo cáo PDF", tmp_path)
     assert report.name.endswith("_hien-trang_" + report.name.split("_hien-trang_")[1])
