@@ -229,10 +229,11 @@ def to_numeric(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:
         return numbers.where(np.isfinite(numbers))
     text = values.astype("string").str.strip()
     if _uses_decimal_comma(text):
+        example = str(text[text.str.contains(",", regex=False).fillna(False)].iloc[0])
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        ctx.note(Text(N_("{file}: column '{column}' uses decimal commas (e.g. 8.375,21); read "
-                         "as Vietnamese-locale numbers"), file=Name(str(ctx.file)),
-                      column=Name(column)))
+        ctx.note(Text(N_("{file}: column '{column}' uses decimal commas (e.g. {example}); read "
+                         "as Vietnamese-locale numbers"),
+                      file=Name(str(ctx.file)), column=Name(column), example=Name(example)))
     numbers = pd.to_numeric(text, errors="coerce").astype(np.float64)
     bad = (numbers.isna() & text.notna() & (text != "")).fillna(False)
     if bad.any():
