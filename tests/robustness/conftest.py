@@ -8,6 +8,7 @@ given; and with :func:`snapshot` that no output or temporary file was left behin
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,3 +91,14 @@ def assert_nothing_new(before: Iterable[Path], *folders: Path) -> None:
     """No file or folder under ``folders`` that was not in ``before`` (outputs, temporaries)."""
     new = sorted(snapshot(*folders) - set(before))
     assert not new, f"left behind: {[str(p) for p in new]}"
+
+
+def with_peak_memory(cli: Callable[..., CliResult], *args: str | Path
+                     ) -> tuple[CliResult, int]:
+    """``cli(*args)`` and the peak of the memory Python allocated meanwhile (bytes)."""
+    tracemalloc.start()
+    try:
+        result = cli(*args)
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

@@ -11,7 +11,6 @@ before it is read.
 from __future__ import annotations
 
 import json
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +18,13 @@ import pytest
 
 from covplan import settings
 
-from .conftest import CliResult, assert_nothing_new, assert_refused, snapshot
+from .conftest import (
+    CliResult,
+    assert_nothing_new,
+    assert_refused,
+    snapshot,
+    with_peak_memory,
+)
 
 Cli = Callable[..., CliResult]
 HEADER = "site_id,sector,lon,lat,technology,operator,height_m,azimuth_deg\n"
@@ -92,12 +97,7 @@ def test_an_oversized_communes_file_and_a_bad_sites_height(
     with (tiny_dir / "communes.gpkg").open("r+b") as handle:  # sparse: nothing is written
         handle.truncate(600 * 1024**2)
     bad_height(tiny_dir)
-    tracemalloc.start()
-    try:
-        result = cli("validate", tiny_dir)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    result, peak = with_peak_memory(cli, "validate", tiny_dir)
     assert_refused(result, "2 problems found in the input",
                    "communes.gpkg: the communes file is 600 MB", "more than covplan reads (512 MB)",
                    "COVPLAN_MAX_FILE_MB", "sites.csv", "column 'height_m'", "line 3",

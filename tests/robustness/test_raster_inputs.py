@@ -10,7 +10,6 @@ terrain, the prediction runs over flat ground at the stated height.
 from __future__ import annotations
 
 import re
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,13 @@ from covplan.i18n import language
 from covplan.io import load_dataset
 from covplan.predict.engine import predict_coverage
 
-from .conftest import CliResult, assert_nothing_new, assert_refused, snapshot
+from .conftest import (
+    CliResult,
+    assert_nothing_new,
+    assert_refused,
+    snapshot,
+    with_peak_memory,
+)
 
 Cli = Callable[..., CliResult]
 TO_UTM = Transformer.from_crs(4326, 32648, always_xy=True)
@@ -251,12 +256,7 @@ def test_a_huge_declared_geotiff_is_refused_before_reading(tiny_dir: Path, cli: 
     with rasterio.open(path, "w", **profile):
         pass  # nothing written: every block is sparse
     assert path.stat().st_size < 20 * 1024**2
-    tracemalloc.start()
-    try:
-        result = cli("validate", tiny_dir)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    result, peak = with_peak_memory(cli, "validate", tiny_dir)
     assert_refused(result, "terrain.tif", "cells over the study area",
                    "more than covplan reads (200,000,000)", fix="COVPLAN_MAX_RASTER_CELLS")
     assert peak < 200 * 1024**2
