@@ -22,6 +22,8 @@ from covplan.io.context import FileContext
 
 _DELIMITERS = (",", ";", "\t", "|")
 _VI_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+#: A cell written as a number in either convention (digits, separators, a sign).
+_NUMBER_LIKE = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
 #: Bytes inspected to tell a text table from a binary file.
 _SNIFF_BYTES = 65_536
 #: Control characters that never occur in a text table (tab, CR, LF and form feed do).
@@ -200,9 +202,15 @@ def read_csv_table(path: Path, ctx: FileContext) -> pd.DataFrame:
 
 
 def _uses_decimal_comma(values: pd.Series) -> bool:
+    """Whether the numbers of a column are written the Vietnamese way (``8.375,21``).
+
+    Only the cells written as numbers count: a word among them (``cao``, ``mất sóng``) is
+    reported as not a number, and does not turn its column's numbers into problems too.
+    """
     text = values.dropna().astype(str).str.strip()
-    text = text[text != ""]
-    return bool(len(text) and text.str.contains(",").any() and text.str.match(_VI_NUMBER).all())
+    numbers = text[text.str.match(_NUMBER_LIKE)]
+    return bool(len(numbers) and numbers.str.contains(",").any()
+                and numbers.str.match(_VI_NUMBER).all())
 
 
 def to_numeric(values: pd.Series, ctx: FileContext, column: str) -> pd.Series:

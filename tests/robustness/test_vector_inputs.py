@@ -567,3 +567,18 @@ def test_an_azimuth_outside_a_turn_is_read_and_said(tiny_dir: Path, cli: Cli) ->
     assert ("azimuth_deg outside 0-360 on 2 rows (2, 3): read as the same direction "
             "(400 → 40); check them") in result.err
     assert sorted(load_dataset(tiny_dir).sites["azimuth_deg"]) == [40.0, 120.0, 270.0]
+
+
+def test_one_word_in_a_decimal_comma_column_is_the_only_problem(tiny_dir: Path,
+                                                                cli: Cli) -> None:
+    """Vietnamese Excel's numbers (28,5) stay numbers when one cell of the column is a word:
+    only that cell's line is reported (every line of the column was, with its own value)."""
+    (tiny_dir / "sites.csv").write_text(
+        "site_id;sector;lon;lat;technology;height_m\n"
+        "S1;1;105,800;21,605;4G;28,5\n"
+        "S2;1;105,810;21,606;4G;cao\n"
+        "S3;1;105,820;21,607;4G;31,5\n", encoding="utf-8")
+    result = cli("validate", tiny_dir)
+    assert_refused(result, "1 problem found", "column 'height_m': line 3",
+                   "expected a number, found 'cao'", fix="write plain numbers")
+    assert "'28,5'" not in result.text and "'31,5'" not in result.text
