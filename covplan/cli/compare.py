@@ -26,6 +26,7 @@ from covplan.cli._common import (
     targets_option,
 )
 from covplan.export.atomic import staged_outputs
+from covplan.i18n import said
 from covplan.schema import ON_AIR_STATUSES, SITE_STATUSES
 
 
@@ -74,10 +75,6 @@ def compare(ctx: click.Context, snapshots: tuple[Path, ...], targets_spec: str,
     targets, lang = command_targets(targets_spec, lang_code)
     loaded = load_snapshots(snapshots)
     check_comparable(loaded)
-    for snapshot in loaded:
-        for warning in snapshot.dataset.warnings_in(lang):
-            click.echo(lang._("Warning: {warning}").format(
-                warning=f"{snapshot.label}: {warning}"), err=True)
     labels = [s.label for s in loaded]
     out = out or settings.maps_dir / f"compare-{labels[-1]}"
     cache = site_cache(cache_dir, no_cache, memory=True)
@@ -86,6 +83,10 @@ def compare(ctx: click.Context, snapshots: tuple[Path, ...], targets_spec: str,
             comparison = compare_snapshots(loaded, targets, resolution_m=resolution_m,
                                            model=model, statuses=statuses, cache=cache,
                                            progress=bar)
+        for result in comparison.snapshots:  # the datasets', the plans', the calibrations'
+            for warning in result.warnings:
+                click.echo(lang._("Warning: {warning}").format(
+                    warning=f"{result.label}: {said(warning, lang)}"), err=True)
         click.echo(format_progress(comparison, lang))
         write_outputs(comparison, stage.folder, lang)
     click.echo("\n" + lang._("Wrote {count} progress files to {out}.").format(

@@ -24,12 +24,14 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from covplan._progress import ProgressFn, no_progress, scaled
+from covplan.i18n import N_, Name, Phrase, Text
 from covplan.planning.evaluate import ScenarioEvaluator
 from covplan.predict import SiteCache
 from covplan.progress.changes import Changes, SnapshotState, changes_between, snapshot_state
@@ -70,7 +72,8 @@ class SnapshotResult:
     communes
         The targets per commune (:func:`covplan.progress.communes.commune_measures`).
     warnings
-        The dataset's warnings.
+        The dataset's warnings, the plan's (a scenario made on other sites, a site outside
+        the province) and a calibration other than the first snapshot's.
     """
 
     label: str
@@ -239,24 +242,48 @@ def _sites_on_air(snapshot: Snapshot, statuses: Sequence[str]) -> int:
 
 
 def _result(snapshot: Snapshot, targets: pd.DataFrame, communes: pd.DataFrame,
-            statuses: Sequence[str]) -> SnapshotResult:
+            statuses: Sequence[str], first: Snapshot) -> SnapshotResult:
+    warnings = [*snapshot.dataset.warnings]
+    if snapshot.scenario is not None:
+        warnings += snapshot.scenario.warnings
+    if _calibration(snapshot) != _calibration(first):
+        warnings.append(Text(
+            N_("{label} is predicted with another calibration than {first} ({mine} against "
+               "{theirs}): the change between them includes the calibration's, not only the "
+               "network's. Fix: give every snapshot the same calibration file, or none."),
+            label=Name(snapshot.label), first=Name(first.label),
+            mine=_calibration_words(snapshot), theirs=_calibration_words(first)))
     return SnapshotResult(
         label=snapshot.label, as_of=snapshot.as_of, source=snapshot.source,
         dataset=snapshot.dataset.name,
         scenario=snapshot.scenario.name if snapshot.scenario is not None else "",
         synthetic=snapshot.dataset.synthetic, sites=_sites_on_air(snapshot, statuses),
-        targets=targets, communes=communes, warnings=snapshot.dataset.warnings)
+        targets=targets, communes=communes, warnings=tuple(warnings))
+
+
+def _calibration(snapshot: Snapshot) -> str:
+    """What a snapshot's prediction is calibrated with: its calibration's text, "" for none."""
+    calibration = snapshot.dataset.calibration
+    return calibration.to_toml() if calibration is not None else ""
+
+
+def _calibration_words(snapshot: Snapshot) -> Phrase | Name:
+    """A snapshot's calibration as its file is named, or "none"."""
+    calibration = snapshot.dataset.calibration
+    if calibration is None:
+        return Phrase(N_("no calibration"))
+    return Name(Path(calibration.source).name if calibration.source else "calibration.toml")
 
 
 def _evaluate(evaluator: ScenarioEvaluator, snapshot: Snapshot, targets: TargetSet,
-              statuses: Sequence[str], progress: ProgressFn
+              statuses: Sequence[str], progress: ProgressFn, first: Snapshot
               ) -> tuple[SnapshotResult, SnapshotState]:
     """One snapshot's tables and change-list state; its coverage grids go on return."""
     progress(0.0, f"{snapshot.label}: predicting")
     evaluation = evaluator.evaluate(snapshot.scenario, progress=progress)
     communes = commune_measures(evaluation.context, targets)
     state = snapshot_state(snapshot.label, evaluation.context, targets, communes)
-    return _result(snapshot, evaluation.analysis.targets, communes, statuses), state
+    return _result(snapshot, evaluation.analysis.targets, communes, statuses, first), state
 
 
 def compare_snapshots(
@@ -307,7 +334,7 @@ def compare_snapshots(
             evaluator = ScenarioEvaluator(snapshot.dataset, targets, resolution_m=resolution_m,
                                           model=model, statuses=statuses, cache=cache)
         result, state = _evaluate(evaluator, snapshot, targets, statuses,
-                                  scaled(report, k / count, (k + 1) / count))
+                                  scaled(report, k / count, (k + 1) / count), snapshots[0])
         results.append(result)
         if previous is not None:
             changes.append(changes_between(previous, state))

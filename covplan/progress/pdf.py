@@ -29,7 +29,7 @@ from reportlab.platypus import (
 )
 
 from covplan import __version__
-from covplan.i18n import N_, Language
+from covplan.i18n import N_, Language, said
 from covplan.progress.compare import Comparison
 from covplan.progress.figures import change_map, figure_png, progress_chart
 from covplan.progress.summary import (
@@ -210,8 +210,11 @@ def progress_section(comparison: Comparison, lang: Language, *, chart_png: bytes
     out: list[Flowable] = [Paragraph(text(lang._("Progress over time")), st.h1)]
     if comparison.synthetic:
         out.append(Paragraph(text(lang._("SYNTHETIC DATA — not a real place")), st.warning))
-    out += [_snapshot_table(comparison, lang), Spacer(1, 4 * mm),
-            Paragraph(text(lang._("Targets over time")), st.h2),
+    out += [_snapshot_table(comparison, lang), Spacer(1, 2 * mm)]
+    out += [Paragraph(text(lang._("Warning: {warning}").format(
+                warning=f"{snapshot.label}: {said(warning, lang)}")), st.small)
+            for snapshot in comparison.snapshots for warning in snapshot.warnings]
+    out += [Spacer(1, 2 * mm), Paragraph(text(lang._("Targets over time")), st.h2),
             _target_table(comparison, lang), Spacer(1, 3 * mm),
             _image(chart_png or figure_png(progress_chart(comparison, lang), dpi=130),
                    TEXT_WIDTH_MM)]

@@ -272,7 +272,7 @@ def check_comparable(snapshots: Sequence[Snapshot]) -> None:
             continue
         theirs = _area(other.dataset)
         differ = float(shapely.symmetric_difference(area, theirs).area)
-        share = differ / max(float(area.area), float(theirs.area), 1.0)
+        share = differ / max(float(shapely.union(area, theirs).area), 1.0)  # 0-100 %
         if share > AREA_TOLERANCE:
             problems.append(Phrase.of(_OTHER_AREA, **names,
                                       share=Num(100 * share, 1, percent=True),

@@ -120,13 +120,58 @@ def test_a_plan_compares_with_the_dataset_it_edits(before_after: tuple[Path, Pat
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"covplan_scenario": 1, "name": "plan", "edits": [
         {"op": "add", "site_id": "PLAN-1", "lon": 105.885, "lat": 21.631, "technology": "5G",
-         "height_m": 50}]}), encoding="utf-8")
+         "height_m": 50}], "baseline": {"dataset": "another", "sites_sha256": "0" * 64}}),
+        encoding="utf-8")
     out = tmp_path / "out"
     assert main(["-q", "compare", str(before_after[0]), str(plan), "--out", str(out),
                  "--resolution", "90", "--no-cache", "--lang", "en"]) == 0
-    text = capsys.readouterr().out
+    printed = capsys.readouterr()
+    text = printed.out
+    # the plan was saved on other sites: said, as report --scenario says it
+    assert ("Warning: plan: plan.json was made on other sites (dataset another)"
+            in printed.err), printed.err
     assert "2025-Q2 → plan" in text and "sites: 1 added, 0 removed, 0 changed" in text
     assert "plan: undated (a plan)" in text
     sites = pd.read_csv(out / "changes_sites.csv", encoding="utf-8-sig")
     assert sites[["from", "to", "site_id", "change"]].values.tolist() == [
         ["2025-Q2", "plan", "PLAN-1", "added"]]
+
+
+CALIBRATION = """[calibration]
+format = 1
+created = "2025-10-01"
+dataset = "snap-after"
+measurements = "drive.csv"
+points = 120
+clutter = false
+
+[technology.4G]
+model = "hata-suburban"
+offset_db = 6.0
+slope_db_per_decade = 0.0
+distance_m = [100.0, 5000.0]
+points = 120
+class_offsets_db = {}
+"""
+
+
+def test_a_snapshot_calibrated_unlike_the_first_is_said_so(
+        before_after: tuple[Path, Path], targets: TargetSet) -> None:
+    """Coverage that rises because only the later quarter is calibrated is not progress of
+    the network: the comparison says so with the snapshot (CLI, PDF, app show its
+    warnings), naming both calibrations."""
+    from covplan.i18n import language, said
+
+    before, after = before_after
+    (after / "calibration.toml").write_text(CALIBRATION, encoding="utf-8")
+    manifest = after / "dataset.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "[dataset]\n", '[dataset]\ncalibration = "calibration.toml"\n', 1), encoding="utf-8")
+    comparison = compare_snapshots(load_snapshots([before, after]), targets,
+                                   resolution_m=RESOLUTION_M)
+    first, later = comparison.snapshots
+    assert not any("calibration" in w for w in first.warnings)
+    (warning,) = [w for w in later.warnings if "calibration" in w]
+    assert warning.startswith("2025-Q3 is predicted with another calibration than 2025-Q2 "
+                              "(calibration.toml against no calibration)")
+    assert "(calibration.toml so với không hiệu chỉnh)" in said(warning, language("vi"))
