@@ -54,15 +54,16 @@ def _print_run(run: NationalRun, lang: Language) -> None:
     for result in run.results:
         cached = lang._(" (unchanged, from the cache)") if result.key in run.cached else ""
         click.echo(f"  {result.name.ljust(width)}  {lang._(province_status(result))}{cached}")
+    done = sum(1 for r in run.results if r.ok and r.key in run.computed)
     click.echo(lang._("{computed} provinces computed, {cached} from the cache, {failed} failed, "
-                      "{seconds:.0f} s").format(computed=len(run.computed),
+                      "{seconds:.0f} s").format(computed=done,
                                                 cached=len(run.cached),
                                                 failed=len(run.failed), seconds=run.wall_s))
 
 
 def _report_failures(run: NationalRun, lang: Language) -> None:
     for result in run.failed:
-        click.echo(lang._("Province {name} ({folder}) did not run:").format(
+        click.echo(lang._("{name} ({folder}) did not run:").format(
             name=result.name, folder=result.key), err=True)
         for problem in result.problems:
             click.echo(f"  - {said(problem, lang)}", err=True)

@@ -233,7 +233,7 @@ def plan_jobs(country: Country, settings: RunSettings, *, targets: str | None = 
             job = ProvinceJob(entry.key, str(entry.path), manifest.name, preset, settings,
                               province_digest(manifest, preset, settings))
         except CovplanError as exc:
-            logger.warning("Province %s refused: %s", entry.key, exc)
+            logger.info("Province %s refused: %s", entry.key, exc)  # the run's report says it
             refused.append(failed_result(job, exc))
             continue
         jobs.append(job)

@@ -176,7 +176,7 @@ def _value(future: Future[Any], job: ProvinceJob) -> ProvinceResult | TilePlan:
         value: Any = future.result()
     except Exception as exc:  # one province's failure must not stop the run
         logger.debug("Province %s failed", job.name, exc_info=True)
-        logger.warning("Province %s failed: %s: %s", job.name, type(exc).__name__, exc)
+        logger.info("Province %s failed: %s: %s", job.name, type(exc).__name__, exc)
         return failed_result(job, exc)
     finally:
         future.release()  # type: ignore[no-untyped-call]

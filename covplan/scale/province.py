@@ -335,7 +335,7 @@ def run_province(job: ProvinceJob) -> ProvinceResult | TilePlan:
                         "predicted in one task", job.name)
         evaluation = evaluator.evaluate()
     except CovplanError as exc:
-        logger.warning("%s: %s", job.name, exc)
+        logger.info("%s did not run: %s", job.name, exc)  # the run's report says it
         return failed_result(job, exc)
     timings = evaluation.analysis.timings_s
     prediction_s = timings.get("prediction", 0.0)

@@ -82,13 +82,17 @@ def test_a_bad_province_is_reported_the_others_finish_and_the_exit_code_is_2(
     page = (out / "national_map.html").read_text(encoding="utf-8")
     assert "province-02" not in page and "L.map" in page and 'src="http' not in page
     # the worker's problem reaches the client whole and is said in the run's language
-    code = main(["-q", "national", str(country), "--out", str(tmp_path / "vi"), "--scheduler",
+    # (without -q: no English log line says the problem first)
+    code = main(["national", str(country), "--out", str(tmp_path / "vi"), "--scheduler",
                  client.scheduler.address, "--resolution", str(run_settings.resolution_m),
                  "--lang", "vi"])
     assert code == 2
-    err = capsys.readouterr().err
-    assert "Tỉnh" in err and "lớp 'sites': cột 'lat'" in err and "Cách sửa" in err, err
+    printed = capsys.readouterr()
+    err = printed.err
+    assert "(province-02) chưa được tính toán:" in err and "Tỉnh Tỉnh" not in err, err
+    assert "lớp 'sites': cột 'lat'" in err and "Cách sửa" in err, err
     assert "column 'lat'" not in err and "Fix:" not in err
+    assert "Đã tính 2 tỉnh" in printed.out and "1 tỉnh lỗi" in printed.out, printed.out
 
 
 def test_a_rerun_computes_only_the_province_whose_sites_changed(
