@@ -8,7 +8,8 @@ measurement per row:
 ================  ========  ==========================================================
 column            required  meaning (accepted aliases)
 ================  ========  ==========================================================
-``lon``, ``lat``  yes       WGS 84 degrees (``longitude``, ``lng``; ``latitude``)
+``lon``, ``lat``  yes       WGS 84 degrees (``longitude``, ``lng``, ``Kinh độ``;
+                            ``latitude``, ``Vĩ độ``)
 ``rsrp_dbm``      yes       serving-cell RSRP, LTE RSRP or NR SS-RSRP (``rsrp``,
                             ``ss_rsrp``, ``level``)
 ``technology``    no        ``4G``/``5G`` (``LTE``/``NR`` accepted; ``tech``, ``rat``);
@@ -42,6 +43,7 @@ row is an :class:`~covplan.errors.InputError`.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -52,6 +54,7 @@ import pandas as pd
 from covplan import settings
 from covplan.errors import InputError, LimitError, Problem
 from covplan.i18n import N_, Num
+from covplan.io.columns import fold_name
 from covplan.io.context import FileContext
 from covplan.io.tables import read_csv_table, to_numeric
 
@@ -62,17 +65,18 @@ COLUMNS: Final = ("line", "lon", "lat", "rsrp_dbm", "technology", "site_id", "se
                   "cell_id", "pci", "operator", "time", "route")
 #: Alternative names of the plain CSV's columns (compared case-insensitively).
 ALIASES: Final[dict[str, tuple[str, ...]]] = {
-    "lon": ("lon", "longitude", "lng", "long"),
-    "lat": ("lat", "latitude"),
-    "rsrp_dbm": ("rsrp_dbm", "rsrp", "ss_rsrp", "ss_rsrp_dbm", "nr_rsrp", "level"),
-    "technology": ("technology", "tech", "rat", "networktech", "network_tech"),
-    "site_id": ("site_id", "siteid", "site"),
+    "lon": ("lon", "longitude", "lng", "long", "kinh_do"),
+    "lat": ("lat", "latitude", "vi_do"),
+    "rsrp_dbm": ("rsrp_dbm", "rsrp", "ss_rsrp", "ss_rsrp_dbm", "nr_rsrp", "level", "muc_thu",
+                 "cuong_do_tin_hieu"),
+    "technology": ("technology", "tech", "rat", "networktech", "network_tech", "cong_nghe"),
+    "site_id": ("site_id", "siteid", "site", "ma_tram"),
     "sector": ("sector",),
-    "cell_id": ("cell_id", "cellid", "eci", "nci", "cid"),
+    "cell_id": ("cell_id", "cellid", "eci", "nci", "cid", "ma_cell"),
     "pci": ("pci", "nr_pci"),
-    "operator": ("operator", "operatorname", "carrier"),
-    "time": ("time", "timestamp", "datetime", "date_time"),
-    "route": ("route", "run", "track", "drive"),
+    "operator": ("operator", "operatorname", "carrier", "nha_mang"),
+    "time": ("time", "timestamp", "datetime", "date_time", "thoi_gian"),
+    "route": ("route", "run", "track", "drive", "tuyen", "lo_trinh"),
 }
 #: G-NetTrack log columns read, and what they become.
 GNETTRACK: Final[dict[str, str]] = {
@@ -140,8 +144,16 @@ class Measurements:
 
 
 def _find(columns: list[str], wanted: str) -> str | None:
-    folded = {c.strip().lower().replace(" ", "_"): c for c in columns}
-    return next((folded[a] for a in ALIASES[wanted] if a in folded), None)
+    """The column of ``columns`` named as one of ``wanted``'s aliases.
+
+    Compared without case, accents, separators or a unit in brackets: ``Kinh độ``,
+    ``RSRP (dBm)`` and ``rsrp_dbm`` all name what they say.
+    """
+    folded: dict[str, str] = {}
+    for column in columns:
+        folded.setdefault(fold_name(column), column)
+        folded.setdefault(fold_name(re.sub(r"\(.*?\)|\[.*?\]", "", column)), column)
+    return next((folded[f] for a in ALIASES[wanted] if (f := fold_name(a)) in folded), None)
 
 
 def _is_gnettrack(columns: list[str]) -> bool:

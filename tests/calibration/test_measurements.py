@@ -58,6 +58,21 @@ def test_aliases_and_vietnamese_locale_numbers(tmp_path: Path) -> None:
     assert m.format == "csv"
 
 
+def test_an_operators_export_with_vietnamese_headers(tmp_path: Path) -> None:
+    """Headers as an operator's tool writes them in Vietnamese, units in brackets, one
+    reading of lost signal among numbers written the Vietnamese way."""
+    path = tmp_path / "do_kiem.csv"
+    path.write_text("Thời gian;Kinh độ;Vĩ độ;RSRP (dBm);Công nghệ;Nhà mạng\n"
+                    "08:00;105,8;21,6;-90,5;LTE;Viettel\n"
+                    "08:01;105,81;21,61;mất sóng;LTE;Viettel\n"
+                    "08:02;105,82;21,62;-101,2;NR;Viettel\n", encoding="utf-8")
+    m = read_measurements(path)
+    assert m.frame["lon"].tolist() == [105.8, 105.82]
+    assert m.frame["rsrp_dbm"].tolist() == [-90.5, -101.2]
+    assert m.frame["operator"].tolist() == ["Viettel", "Viettel"]
+    assert sorted(_lines(m.problems)) == [3]  # only the line without a number
+
+
 def test_reads_a_gnettrack_log(tmp_path: Path) -> None:
     header = ("Timestamp\tLongitude\tLatitude\tSpeed\tOperatorname\tOperator\tCGI\tCellname\tNode"
               "\tCellID\tLAC\tNetworkTech\tNetworkMode\tLevel\tQual\tSNR\tCQI\tLTERSSI\tARFCN\t"
