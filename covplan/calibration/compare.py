@@ -44,7 +44,10 @@ logger = logging.getLogger(__name__)
 #: Farthest sector a PCI is matched with (m).
 PCI_RADIUS_M: Final = 20_000.0
 
-ATTRIBUTIONS: Final = ("site/sector", "cell id", "pci", "best server")
+ATTRIBUTIONS: Final = ("site/sector", "cell id", "pci", "best server",
+                       "best server (its named cell is not in the sites)")
+#: The attribution of a row that names a cell the sites layer does not have.
+NAMED_BUT_MISSING: Final = ATTRIBUTIONS[-1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,6 +122,9 @@ def _serving_keys(m: pd.DataFrame, sites: gpd.GeoDataFrame, x: np.ndarray, y: np
                 keys[i], how[i] = sector_key.iloc[j], "pci"
     for i in np.flatnonzero(~pd.isna(keys)):
         tech[i] = tech_of.get(keys[i])
+    # a row that names its cell (a sector, a cell id) the sites do not have: said apart
+    gave = named | (m["cell_id"].notna().to_numpy(bool) if "cell_id" in m else False)
+    how[gave & pd.isna(keys)] = NAMED_BUT_MISSING
     return keys, how, tech
 
 
@@ -210,7 +216,7 @@ def compare_measurements(
         part = m.iloc[use].copy()
         part["technology"] = t
         part["x"], part["y"] = x[use], y[use]
-        part["attribution"] = np.where(fell_back, "best server", how[use])
+        part["attribution"] = np.where(fell_back, NAMED_BUT_MISSING, how[use])
         part["serving"] = [result.site_keys[s] if s >= 0 else None for s in serving.tolist()]
         part["distance_m"] = result.distance_m
         part["landcover"] = result.landcover

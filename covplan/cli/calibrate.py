@@ -114,6 +114,8 @@ def calibrate(ctx: click.Context, data: Path, measurements: Path, out: Path | No
 
 
 def _report(result: CalibrationResult, dataset: Dataset, block_km: float) -> str:
+    from covplan.calibration.compare import NAMED_BUT_MISSING
+
     comparison, calibration = result.comparison, result.calibration
     models = ", ".join(f"{t} {m}" for t, m in comparison.models.items())
     clutter = (f"land-cover clutter by ITU-R P.2108, {dataset.clutter.source}"
@@ -132,6 +134,11 @@ def _report(result: CalibrationResult, dataset: Dataset, block_km: float) -> str
         f"cross-validation, {held} held out.", "",
         format_table(result.table, names), "",
     ]
+    if (missing := int(attribution.get(NAMED_BUT_MISSING, 0))):
+        lines.insert(1, f"Warning: {missing:,} measurements name a serving cell the sites "
+                        "layer does not have (a drive test of another network state?); they "
+                        "are compared with the predicted best server instead. Check that the "
+                        "measurements and the sites are of the same time.")
     for tech, c in calibration.corrections.items():
         if c.before is not None and c.after is not None:
             lines.append(f"{tech}: RMSE {c.before.rmse_db:.1f} dB -> {c.after.rmse_db:.1f} dB "

@@ -217,3 +217,23 @@ def test_the_manifest_names_a_calibration_inside_the_folder_only(demo: Path, run
         'calibration = "../elsewhere.toml"', 'calibration = "missing.toml"'), encoding="utf-8")
     code, out, err = run("validate", demo)
     assert code == 2 and "calibration file not found" in err, out + err
+
+
+def test_measurements_naming_sites_the_dataset_lacks_are_said(demo: Path, run: Run) -> None:
+    """A drive test of a later network state (sites the dataset does not have yet): its
+    rows are compared with the best server, and the report says how many and why."""
+    import pandas as pd
+
+    sites = pd.read_csv(demo / "sites.csv")
+    drive = pd.read_csv(demo / "drive_test.csv")
+    gone = str(drive["site_id"].dropna().value_counts().index[0])  # the most measured site
+    sites[sites["site_id"] != gone].to_csv(demo / "sites.csv", index=False)
+    code, out, err = run("calibrate", demo, demo / "drive_test.csv", "--out",
+                         demo / "cal.toml")
+    assert code == 0, out + err
+    named = int((drive["site_id"] == gone).sum())
+    warning = next(line for line in out.splitlines() if line.startswith("Warning:"))
+    count = int(warning.split()[1].replace(",", ""))
+    assert 0 < count <= named  # rows of other technologies or outside may be left out
+    assert "name a serving cell the sites layer does not have" in warning
+    assert "best server (its named cell is not in the sites)" in out
