@@ -115,8 +115,11 @@ def wide_table(long: pd.DataFrame, keys: Sequence[str], info: Sequence[str],
             columns[f"{figure}_{label}"] = part[figure].to_numpy()
     for change, points, label in _change_columns(labels):
         previous = labels[labels.index(label) - 1]
-        columns[change] = (np.asarray(columns[f"covered_{label}"], float)
-                           - np.asarray(columns[f"covered_{previous}"], float))
+        # measured in neither (no data, as a never-fibred province's fibre): no change to say
+        unmeasured = ~(np.isfinite(columns[label]) | np.isfinite(columns[previous]))
+        columns[change] = np.where(unmeasured, np.nan,
+                                   np.asarray(columns[f"covered_{label}"], float)
+                                   - np.asarray(columns[f"covered_{previous}"], float))
         columns[points] = columns[label] - columns[previous]
     order = [*labels, *(f"{f}_{lab}" for f in ("covered", "total", "status") for lab in labels),
              *(c for c, _, _ in _change_columns(labels)),

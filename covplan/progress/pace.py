@@ -47,6 +47,8 @@ PACE_ON: Final = "on pace"
 PACE_NOT: Final = "not at this pace"
 #: Fewer than two dated values.
 PACE_TOO_FEW: Final = "too few snapshots"
+#: The target was measured in none of the dated snapshots (no data to measure it on).
+PACE_NO_DATA: Final = "no data"
 #: Flat or falling trend.
 REASON_FLAT: Final = "flat or falling"
 #: The goal lies beyond :data:`HORIZON_QUARTERS`.
@@ -125,7 +127,7 @@ def extrapolate(dates: Sequence[dt.date], values: Sequence[float], goal: float, 
                     if v is not None and math.isfinite(float(v)))
     points = points[-last:]
     if not points:
-        return Pace(PACE_TOO_FEW)
+        return Pace(PACE_NO_DATA if names else PACE_TOO_FEW)
     if points[-1][1] >= goal - 1e-9:
         return Pace(PACE_MET, based_on=(points[-1][2],))
     if len(points) < 2:

@@ -15,6 +15,7 @@ from covplan.progress.changes import GAINED, LOST, NO_LONGER_MET, NOW_MET, Chang
 from covplan.progress.compare import Comparison
 from covplan.progress.pace import (
     PACE_MET,
+    PACE_NO_DATA,
     PACE_NOT,
     PACE_ON,
     PACE_SNAPSHOTS,
@@ -26,7 +27,8 @@ from covplan.targets.schema import localized, unit_label
 #: A pace's status in a table cell.
 PACE_WORDS: Final = {PACE_MET: N_("goal met"), PACE_ON: N_("{quarter} (extrapolated)"),
                      PACE_NOT: N_("not at this pace"),
-                     "too few snapshots": N_("too few dated snapshots")}
+                     "too few snapshots": N_("too few dated snapshots"),
+                     PACE_NO_DATA: N_("no data")}
 #: What the change lists count, per change.
 CHANGE_WORDS: Final = {GAINED: N_("gained"), LOST: N_("lost"), NOW_MET: N_("now met"),
                        NO_LONGER_MET: N_("no longer met"), "added": N_("added"),
@@ -76,6 +78,8 @@ def pace_sentence(pace: Pace, goal_percent: float, lang: Language) -> str:
     """One target's pace in a sentence, naming the snapshots and the slope."""
     if pace.status == PACE_MET:
         return lang._("the goal is met in {label}").format(label=", ".join(pace.based_on))
+    if pace.status == PACE_NO_DATA:
+        return lang._("not measured in any snapshot: no data to measure it on")
     if pace.status not in (PACE_ON, PACE_NOT):
         return lang._("too few dated snapshots for a pace (two are needed)")
     span = lang._("{first} to {last}").format(first=pace.based_on[0], last=pace.based_on[-1])

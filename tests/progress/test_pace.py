@@ -54,9 +54,21 @@ def test_a_very_slow_pace_is_beyond_the_horizon() -> None:
     assert pace.status == PACE_NOT and pace.reason == REASON_HORIZON
 
 
+def test_a_target_never_measured_has_no_data_not_too_few_snapshots() -> None:
+    """Two dated snapshots without fibre data: "no data", not "too few dated snapshots"."""
+    from covplan.i18n import language
+    from covplan.progress.pace import PACE_NO_DATA
+    from covplan.progress.summary import pace_sentence
+
+    pace = extrapolate([Q1, Q2], [float("nan"), float("nan")], 99.3)
+    assert pace.status == PACE_NO_DATA
+    assert pace_sentence(pace, 99.3, language("vi")).startswith("không đo được ở kỳ nào")
+
+
 def test_one_value_or_none_is_too_few() -> None:
     assert extrapolate([Q1], [90.0], 100.0).status == PACE_TOO_FEW
     assert extrapolate([Q1, Q2], [float("nan"), 90.0], 100.0).status == PACE_TOO_FEW
+    assert extrapolate([], [], 100.0).status == PACE_TOO_FEW
 
 
 def test_only_the_last_snapshots_count() -> None:
