@@ -23,7 +23,7 @@ def test_validate_clean_dataset_exits_zero(
 ) -> None:
     assert main(["-q", "validate", str(tiny_dir)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: tiny is valid (2 communes, 3 villages, 2 roads, 4 sites")
+    assert out.startswith("OK: tiny is valid (communes: 2, villages: 3, roads: 2, sites: 4")
 
 
 def test_validate_bad_dataset_exits_two_without_traceback(

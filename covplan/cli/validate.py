@@ -17,7 +17,8 @@ def validate(data: Path, lang_code: str | None) -> None:
     """Check the dataset DATA against covplan's data contract."""
     lang = language(lang_code or "en")
     dataset = open_dataset(data)
-    counts = ", ".join(f"{lang.count(len(f))} {n}" for n, f in dataset.vectors.items())
+    # layers by their dataset.toml names ([layers.communes]): "communes: 92"
+    counts = ", ".join(f"{n}: {lang.count(len(f))}" for n, f in dataset.vectors.items())
     rasters = [
         n
         for n, r in (("terrain", dataset.terrain), ("population", dataset.population))

@@ -44,7 +44,7 @@ def layer_table(dataset: Dataset, lang: Language | None = None) -> pd.DataFrame:
             )
         elif name == "roads":
             km = frame.length.groupby(frame["road_class"]).sum() / 1000
-            detail = "; ".join(f"{c} {lang.km(v, 0)}" for c, v in km.items())
+            detail = "; ".join(f"{lang._(str(c))} {lang.km(v, 0)}" for c, v in km.items())
         elif "population" in frame.columns:
             detail = lang._(N_("population {count}")).format(
                 count=lang.count(frame["population"].sum()))
