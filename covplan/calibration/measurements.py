@@ -310,8 +310,11 @@ def read_measurements(path: str | Path) -> Measurements:
                                           "found": ", ".join(columns)})])
     lines = np.arange(len(frame)) + ctx.row_offset
     reported = [r for p in ctx.problems for r in p.rows]  # ragged lines came back empty
-    keep, skipped = _check_rows(frame, ctx, pd.Series(np.isin(lines, reported),
+    blank = raw.isna().all(axis=1).to_numpy(bool) & ~np.isin(lines, reported)  # ";;;;;;"
+    keep, skipped = _check_rows(frame, ctx, pd.Series(np.isin(lines, reported) | blank,
                                                       index=frame.index))
+    if blank.any():  # nothing to measure on them: skipped, not bad
+        skipped["empty rows skipped"] = int(blank.sum())
     frame.insert(0, "line", np.arange(len(frame), dtype=np.int64) + 2)
     kept = frame[keep.to_numpy(bool)].reset_index(drop=True)
     problems = tuple(_without_duplicates(ctx.problems))

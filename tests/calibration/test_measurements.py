@@ -66,11 +66,14 @@ def test_an_operators_export_with_vietnamese_headers(tmp_path: Path) -> None:
                     "08:00;105,8;21,6;-90,5;LTE;Viettel\n"
                     "08:01;105,81;21,61;mất sóng;LTE;Viettel\n"
                     "08:02;105,82;21,62;-101,2;NR;Viettel\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("08:02", ";;;;;\n08:02"),
+                    encoding="utf-8")  # a line of separators only, as Excel leaves them
     m = read_measurements(path)
     assert m.frame["lon"].tolist() == [105.8, 105.82]
     assert m.frame["rsrp_dbm"].tolist() == [-90.5, -101.2]
     assert m.frame["operator"].tolist() == ["Viettel", "Viettel"]
-    assert sorted(_lines(m.problems)) == [3]  # only the line without a number
+    assert sorted(_lines(m.problems)) == [3]  # only the line without a number (not line 4)
+    assert m.skipped == {"empty rows skipped": 1}  # the separators-only line: not "no lon"
 
 
 def test_reads_a_gnettrack_log(tmp_path: Path) -> None:
