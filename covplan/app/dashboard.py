@@ -33,6 +33,8 @@ SHARED_TABLES = 8
 TABLES_KEY = "covplan_tables"
 #: Session key of the table in view (its name, whatever the language).
 SHOWN_TABLE_KEY = "covplan_table_shown"
+#: Session key of the tabs' default: (language, the table in view when it was chosen).
+DEFAULT_TABLE_KEY = "covplan_table_default"
 #: Smallest change of a target (percentage points) shown against the baseline.
 SHOWN_CHANGE_PTS = 0.05
 
@@ -170,9 +172,15 @@ def render_tables(analysis: Analysis, stamp: Stamp, key: str) -> None:
     lang = stamp.lang
     chosen = _tabs(analysis)
     labels = {tab.table: lang._(tab.tab) for tab in chosen}
-    # the table in view stays in view in another language (its tab has another label)
+    # The table in view stays in view in another language (its tab has another label). The
+    # default is part of the tabs' identity: changed from one run to the next (the tab just
+    # shown), it made Streamlit forget the click of that run, so every other click was lost.
+    # It changes with the language only, when the tabs are new anyway.
+    state = st.session_state
+    if state.get(DEFAULT_TABLE_KEY, ("", ""))[0] != lang.code:
+        state[DEFAULT_TABLE_KEY] = (lang.code, state.get(SHOWN_TABLE_KEY, ""))
     tabs = st.tabs(list(labels.values()), key=TABLES_KEY, on_change="rerun",
-                   default=labels.get(st.session_state.get(SHOWN_TABLE_KEY, ""),
+                   default=labels.get(state[DEFAULT_TABLE_KEY][1],
                                       next(iter(labels.values()))))
     for place, tab in zip(tabs, chosen, strict=True):
         if place.open is False:  # a tab out of view: nothing is made or sent

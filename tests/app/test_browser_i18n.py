@@ -180,6 +180,16 @@ def test_one_save_after_loading_a_scenario_saves_what_was_loaded(
     assert back["edits"] == []
 
 
+def test_every_click_on_a_table_tab_opens_it(app: AppPage) -> None:
+    """Several tabs in a row, one click each: each opens at once (every other click was
+    lost while the tabs' default followed the tab last shown)."""
+    page = app.page
+    for name in ("Đoạn đường chưa có sóng", "Thôn, xóm, bản chưa có sóng hoặc cáp quang",
+                 "Bộ mục tiêu", "Xã, phường", "Điểm trọng yếu chưa có sóng 5G"):
+        rerun(app, page.get_by_role("tab", name=name).click, fragment=True)
+        page.get_by_role("tab", name=name, selected=True).wait_for(timeout=TIMEOUT_MS)
+
+
 def test_a_chosen_table_tab_shows_its_table_and_csv_and_stays_in_english(
     app: AppPage, tmp_path: Path
 ) -> None:
