@@ -121,7 +121,8 @@ def _start(key: str, stamp: Stamp, dataset: Dataset, evaluator: ScenarioEvaluato
     bar = st.progress(0.0, text=lang._("Evaluating the scenario for the report…"))
     data = prepare_report(dataset, evaluator.targets,
                           scenario=scenario if scenario.edits else None, evaluator=evaluator,
-                          progress=scaled(bar_progress(bar), 0.0, 1.0))
+                          progress=scaled(bar_progress(
+                              bar, lang._("Evaluating the scenario for the report…")), 0.0, 1.0))
     bar.empty()
     folder = Path(tempfile.mkdtemp(prefix="covplan-downloads-"))
     progress: list[object] = [0.0, lang._("Writing the files…")]

@@ -103,7 +103,8 @@ def _result(ref: DatasetRef, targets: TargetChoice, scenario: Scenario, lang: La
 
     def make() -> Result:
         progress = bar.progress(0.0, text=lang._("Predicting coverage…"))
-        return evaluate(evaluator, scenario, bar_progress(progress), on_coverage=ahead)
+        return evaluate(evaluator, scenario, bar_progress(progress, lang._("Predicting coverage…")),
+                        on_coverage=ahead)
 
     key = result_key(ref, targets, edits_key(scenario))
     result = scenario_result(st.session_state, key, make)
@@ -213,8 +214,8 @@ def _opened(ref: DatasetRef, targets: TargetChoice, lang: Language
     """
     place = st.empty()
     try:
-        progress = bar_progress(place)
-        progress(0.0, lang._("Loading and validating the dataset…"))
+        progress = bar_progress(place, lang._("Loading and validating the dataset…"))
+        progress(0.0, "")
         baseline = open_dataset(ref, targets, st.session_state, progress)
         dataset = dataset_for(ref)
         return dataset, _scenario(ref, dataset), baseline

@@ -144,7 +144,7 @@ def _comparison(paths: tuple[str, ...], fingerprints: tuple[str, ...], names: tu
 def compare(choice: SnapshotChoice, targets: TargetChoice, lang: Language) -> Comparison | None:
     """The comparison of the chosen snapshots; None (with the reason shown) when it fails."""
     bar = st.empty()
-    progress = bar_progress(bar)
+    progress = bar_progress(bar, lang._("Comparing the snapshots…"))
     try:
         return _comparison(choice.paths, choice.fingerprints, choice.names, choice.confined,
                            targets.preset, targets.environment, targets.building,

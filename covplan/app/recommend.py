@@ -204,7 +204,8 @@ def _run(dataset: Dataset, evaluator: ScenarioEvaluator, scenario: Scenario, req
     try:
         recs = recommend_for_targets(dataset, evaluator.targets, request.target_ids,
                                      options=request.options(), evaluator=evaluator,
-                                     progress=bar_progress(bar), start=scenario)
+                                     progress=bar_progress(bar, lang._("Recommending sites…")),
+                                     start=scenario)
     except CovplanError as exc:
         st.session_state.pop(RUNNING, None)
         cancel.empty()

@@ -67,7 +67,8 @@ def demo_path(lang: Language) -> str:
     """The demo province folder, generated with a progress bar on first use."""
     bar = st.progress(0.0, text=lang._("Preparing the demo province (first run only)…"))
     size: DemoSize = "small" if settings.demo_size == "small" else "full"
-    folder = ensure_demo(size, progress=bar_progress(bar))
+    folder = ensure_demo(size, progress=bar_progress(
+        bar, lang._("Preparing the demo province (first run only)…")))
     bar.empty()
     return str(folder)
 
@@ -91,7 +92,8 @@ def _open(ref: DatasetRef, targets: TargetChoice, lang: Language,
     place = st.empty()
     try:
         with st.spinner(lang._("Loading and validating the dataset…")):
-            open_dataset(ref, targets, st.session_state, bar_progress(place))
+            open_dataset(ref, targets, st.session_state,
+                         bar_progress(place, lang._("Loading and validating the dataset…")))
     except CovplanError as exc:
         head = lang._("This dataset cannot be used.") + " " + lang._(KEPT)
         show_refusal(head, relabel(exc.text(lang)))

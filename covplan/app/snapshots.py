@@ -123,9 +123,9 @@ def _demo(lang: Language) -> list[Path]:
     """The demo quarters picked (all four at first)."""
     size: DemoSize = "small" if settings.demo_size == "small" else "full"
     bar = st.empty()
-    progress = bar_progress(bar, every_s=0.5)
-    folders = _demo_folders(size, str(settings.data_dir), lambda f, _: progress(
-        f, lang._("Preparing the demo's quarters (first run only)…")))
+    progress = bar_progress(bar, lang._("Preparing the demo's quarters (first run only)…"),
+                            every_s=0.5)
+    folders = _demo_folders(size, str(settings.data_dir), progress)
     bar.empty()
     labels = [f.name for f in folders]
     picked = st.multiselect(lang._("Quarters"), labels, default=labels, key="snap_demo",

@@ -34,12 +34,13 @@ class FakeBar:
 
 def test_progress_bar_moves_at_most_every_interval_and_always_at_the_end() -> None:
     bar = FakeBar()
-    report = bar_progress(bar, every_s=60.0)
+    report = bar_progress(bar, "Đang dự báo vùng phủ…", every_s=60.0)
     for step in range(100):
-        report(step / 100, f"site {step}")
+        report(step / 100, f"4G site {step}/100")
     report(1.2, "done")
-    # the first report, then nothing for a minute, then the end (clamped to 1)
-    assert bar.calls == [(0.0, "site 0"), (1.0, "done")]
+    # the first report, then nothing for a minute, then the end (clamped to 1); the page's
+    # words and how far, not the engine's English messages
+    assert bar.calls == [(0.0, "Đang dự báo vùng phủ… 0 %"), (1.0, "Đang dự báo vùng phủ… 100 %")]
 
 
 def test_scenario_result_memoises_by_key_and_keeps_the_latest() -> None:
