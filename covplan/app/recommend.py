@@ -216,17 +216,25 @@ def _run(dataset: Dataset, evaluator: ScenarioEvaluator, scenario: Scenario, req
     cancel.empty()
     bar.empty()
     final = recs[-1].scenario.renamed(
-        lang._(N_("recommended")), ", ".join(r.target.id for r in recs))
-    st.session_state[SUMMARY] = key, [Outcome.of(r) for r in recs]
+        lang._(N_("recommended")), "; ".join(r.target.label_in(lang.code) for r in recs))
+    st.session_state[SUMMARY] = key, [Outcome.of(r) for r in recs], final.edits
     logger.info("Recommended %d site(s) for %s", len(final.edits) - len(scenario.edits),
                 ", ".join(request.target_ids))
     return final
 
 
-def _outcomes(key: str) -> list[Outcome] | None:
-    """The last recommendation's outcomes, if made on the dataset and targets of ``key``."""
+def _outcomes(key: str, scenario: Scenario) -> list[Outcome] | None:
+    """The last recommendation's outcomes, while they describe the scenario on the map.
+
+    They do while the dataset and targets are those of ``key`` and the scenario still
+    holds the recommended sites (later edits kept); an undo below them or "back to
+    baseline" leaves them out.
+    """
     last = st.session_state.get(SUMMARY)
-    return list(last[1]) if last is not None and last[0] == key else None
+    if last is None or last[0] != key:
+        return None
+    made = last[2]
+    return list(last[1]) if scenario.edits[:len(made)] == made else None
 
 
 def render_recommend(dataset: Dataset, evaluator: ScenarioEvaluator, scenario: Scenario,
@@ -237,7 +245,7 @@ def render_recommend(dataset: Dataset, evaluator: ScenarioEvaluator, scenario: S
     they stay the same.
     """
     targets = [t for t in evaluator.targets.targets if plannable(t)]
-    outcomes = _outcomes(key)
+    outcomes = _outcomes(key, scenario)
     # a switch, not an expander: an expander drawn anew (the page above it changed during a
     # run) closes again, and would hide the "Cancel" button of the run it holds
     with st.container(border=True):
@@ -257,7 +265,7 @@ def render_recommend(dataset: Dataset, evaluator: ScenarioEvaluator, scenario: S
         if st.button(lang._("Recommend"), type="primary", disabled=not request.target_ids,
                      key="rec_run"):
             scenario = _run(dataset, evaluator, scenario, request, key, lang)
-            outcomes = _outcomes(key)
+            outcomes = _outcomes(key, scenario)
         if outcomes:
             st.caption(lang._("Last recommendation: promised by the solver, measured by the "
                               "engine with the proposed sites."))

@@ -109,3 +109,16 @@ def test_a_finished_run_takes_its_cancel_button_away(recommended: AppTest) -> No
     from covplan.app.recommend import RUNNING
 
     assert RUNNING not in recommended.session_state
+
+
+def test_back_to_baseline_takes_the_recommendations_summary_away(recommended: AppTest
+                                                                ) -> None:
+    """The summary describes the scenario on the map: after "back to baseline" it is gone
+    (it stayed, with its warnings, beside a baseline); the scenario it made is described
+    by the targets' names, not their ids."""
+    scenario = recommended.session_state["scenario"]
+    assert scenario.description == "Phủ sóng 4G/5G 100 % các tuyến cao tốc, quốc lộ"
+    assert [f for f in recommended.dataframe if "Hứa hẹn" in f.value.columns]
+    recommended.button(key="reset").click().run()
+    assert not recommended.session_state["scenario"].edits
+    assert not [f for f in recommended.dataframe if "Hứa hẹn" in f.value.columns]
