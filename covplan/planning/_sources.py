@@ -112,9 +112,13 @@ def colocation_points(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     first = grouped.head(1)
     azimuths = grouped["azimuth_deg"].agg(lambda a: tuple(float(v) for v in a))
     ids = first["site_id"].astype(str).to_numpy()
+    operators = (first["operator"].astype("string").fillna("").to_numpy(object)
+                 if "operator" in first.columns else [""] * len(first))
+    # the tower's operator adds 5G to it: the new site counts for that operator's network
     return _frame(first.geometry.x.to_numpy(), first.geometry.y.to_numpy(), "colocation",
                   technology="5G", height_m=first["height_m"].to_numpy(float),
-                  azimuths=list(azimuths.reindex(ids)), site_id=[f"COLO-{s}" for s in ids])
+                  azimuths=list(azimuths.reindex(ids)), site_id=[f"COLO-{s}" for s in ids],
+                  operator=operators)
 
 
 def thin(points: pd.DataFrame, min_separation_m: float, keep: np.ndarray) -> np.ndarray:

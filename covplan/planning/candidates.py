@@ -187,6 +187,8 @@ def to_sectors(points: pd.DataFrame, crs: CRS, options: CandidateOptions,
                          "height_m": _number(p.get("height_m"), options.height_m),
                          "azimuth_deg": az, "status": "candidate", "source": p["source"],
                          "cost": _number(p.get("cost"), options.cost),
+                         "operator": p.get("operator") if isinstance(p.get("operator"), str)
+                         else "",
                          "geometry": shapely.points(p["x"], p["y"])})
     if not rows:
         columns = ("site_id", "sector", "technology", "height_m", "azimuth_deg", "status",

@@ -58,6 +58,9 @@ def site_edits(chosen: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame) -> list[E
                         for r in rows.itertuples())
         values = SectorValues(technology=str(first["technology"]),
                               height_m=float(first["height_m"]), status="planned")
+        operator = first.get("operator")
+        if isinstance(operator, str) and operator:  # co-located: the tower's operator
+            values["operator"] = operator
         edits.append(Edit("add", str(site_id), x=float(first.geometry.x),
                           y=float(first.geometry.y), values=values, sectors=sectors))
     return edits

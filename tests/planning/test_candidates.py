@@ -68,6 +68,16 @@ def test_colocation_offers_5g_on_4g_sites_without_it(sites: gpd.GeoDataFrame) ->
     assert sectors.groupby("site_id").size().to_dict() == {"COLO-TN001": 3, "COLO-TN003": 1}
     assert (sectors["technology"] == "5G").all() and (sectors["status"] == "candidate").all()
     assert (sectors["frequency_mhz"] == 3500.0).all()
+    # 5G added on a tower is the tower's operator's: it counts for that network, and the
+    # edit that builds it says so
+    assert sectors.groupby("site_id")["operator"].first().to_dict() == {
+        "COLO-TN001": "Viettel", "COLO-TN003": "MobiFone"}
+    from covplan.planning.report import site_edits
+
+    chosen = gpd.GeoDataFrame({"site_id": ["COLO-TN003"]}, geometry=[sectors.geometry.iloc[-1]],
+                              crs=sectors.crs)
+    (edit,) = site_edits(chosen, sectors)
+    assert edit.values["operator"] == "MobiFone"
 
 
 def test_thinning_keeps_fixed_points_and_the_first_of_close_ones() -> None:
