@@ -6,7 +6,7 @@ cited by the target preset are shown as written.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
@@ -18,6 +18,9 @@ from covplan.report.data import ReportData
 from covplan.report.styles import styles, text
 from covplan.report.tables import key_value_table
 from covplan.targets.schema import MEASURES
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Dataset notes listed before "and N more".
 MAX_NOTES: Final = 12
@@ -83,10 +86,10 @@ def threshold_rows(data: ReportData, lang: Language) -> list[tuple[str, str]]:
 def data_rows(data: ReportData, lang: Language) -> list[tuple[str, str]]:
     """Source, credits and the layers with their counts."""
     dataset = data.dataset
-    layers = ", ".join(f"{name} ({lang.count(len(frame))})"
-                       for name, frame in dataset.vectors.items())
-    rasters = [name for name, r in (("terrain", dataset.terrain),
-                                    ("population", dataset.population)) if r is not None]
+    layers = "; ".join(_layer_count(name, frame, lang) for name, frame in dataset.vectors.items())
+    rasters = [lang._(word) for word, r in ((N_("terrain"), dataset.terrain),
+                                            (N_("population"), dataset.population))
+               if r is not None]
     if rasters:
         layers += "; " + lang._("rasters: {names}").format(names=", ".join(rasters))
     rows = [(lang._("Dataset"), f"{dataset.name} ({dataset.path})"),
@@ -97,6 +100,23 @@ def data_rows(data: ReportData, lang: Language) -> list[tuple[str, str]]:
     if dataset.synthetic:
         rows.append((lang._("Synthetic"), lang._("Yes: generated data, not a real place.")))
     return rows
+
+
+def _layer_count(name: str, frame: gpd.GeoDataFrame, lang: Language) -> str:
+    """A layer's features in words: ``92 xã, phường``; sites and their sectors."""
+    n = len(frame)
+    if name == "sites" and "site_id" in frame.columns:
+        sites = int(frame["site_id"].astype(str).nunique())
+        return lang.n_("{count} site ({sectors} sectors)", "{count} sites ({sectors} sectors)",
+                       sites).format(count=lang.count(sites), sectors=lang.count(n))
+    words = {
+        "communes": lang.n_("{count} commune", "{count} communes", n),
+        "villages": lang.n_("{count} village", "{count} villages", n),
+        "roads": lang.n_("{count} road line", "{count} road lines", n),
+        "fibre": lang.n_("{count} fibre line or node", "{count} fibre lines or nodes", n),
+        "pois": lang.n_("{count} point of interest", "{count} points of interest", n),
+    }
+    return words.get(name, "{count} " + name).format(count=lang.count(n))
 
 
 def methods_section(data: ReportData, lang: Language) -> list[Flowable]:

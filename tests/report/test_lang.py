@@ -102,6 +102,9 @@ def test_the_report_speaks_one_language(tiny_report: ReportData, out_dir: Path, 
         ("Thái Nguyên provincial digital-infrastructure targets for 2025",
          "assumption: a village is covered when 90 % of its people have signal"))
     assert source in text and threshold in text
+    # the layers counted in words, sites with their sectors
+    assert ("xã, phường; " if code == "vi" else " communes; ") in text
+    assert ("hướng phát sóng)" if code == "vi" else " sectors)") in text
 
 
 def test_the_vietnamese_report_is_the_default_for_the_shipped_presets(
