@@ -273,7 +273,8 @@ def commune_flowables(data: ReportData, sheet: CommuneSheet, lang: Language, map
         heading=st.h3)
     flow += _more(len(sheet.villages), rows, lang, "village_gaps.csv")
     flow += titled(lang._("Sites serving the commune ({count}; the share of its area each "
-                          "serves best)").format(count=lang.count(len(sheet.sites))),
+                          "serves best among the sites of its technology)").format(
+                              count=lang.count(len(sheet.sites))),
                    _site_table(sheet, rows, lang) if len(sheet.sites) else None, lang,
                    heading=st.h3)
     flow += _more(len(sheet.sites), rows, lang, "sites.csv")
