@@ -432,8 +432,8 @@ def load_dataset(
     notes.extend(rasters.notes)
     warnings.extend(rasters.warnings)
     coverage = rasters.coverage
-    if coverage.partial:
-        warnings.append(Text.from_phrase(coverage.phrase()))
+    if coverage.partial:  # "terrain: N21E105.hgt covers 38 % of the study area; …"
+        warnings.append(Text(N_("terrain: {statement}"), statement=coverage.phrase()))
     vectors, derived = complete_layers(vectors, rasters.population)
     notes.extend(derived)
     for note in notes:

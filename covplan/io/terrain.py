@@ -439,7 +439,7 @@ class TerrainCoverage:
         if not self.present:
             return Phrase(N_("no terrain layer: every prediction runs over flat ground (flat "
                              "earth); add SRTM tiles or a DEM for terrain-aware prediction"))
-        covers = Phrase.of(N_("terrain ({source}) covers {percent} of the study area"),
+        covers = Phrase.of(N_("{source} covers {percent} of the study area"),
                            source=Name(self.source),
                            percent=Num(round(100 * self.share), percent=True))
         if self.complete:

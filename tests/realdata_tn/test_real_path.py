@@ -165,7 +165,7 @@ def test_validate_analyze_and_report_run_on_it(thai_nguyen: Path, tmp_path: Path
     assert code == 0, printed.err
     assert "Thái Nguyên 2025 (real data)" in printed.out
     # the preset's language throughout, warnings too, each said once (no English log copy)
-    assert "Cảnh báo: địa hình (N21E105.hgt) phủ 38 % vùng nghiên cứu" in printed.err
+    assert "Cảnh báo: địa hình: N21E105.hgt phủ 38 % vùng nghiên cứu" in printed.err
     assert "Warning" not in printed.err and "WARNING" not in printed.err
     # no fibre layer: the target says it could not be measured, not "a share of no data"
     assert ("fibre_villages: tỷ lệ thôn, xóm, bản có cáp quang; chưa đo được: không có dữ "

@@ -498,7 +498,7 @@ def test_the_datasets_warnings_are_on_the_page(app: AppTest, tiny_dir: Path, cli
     result = cli("validate", tiny_dir)
     assert result.code == 0, result.text
     warned = [line for line in result.err.splitlines() if line.startswith("Warning: ")]
-    assert any("terrain (terrain.tif) covers 50 % of the study area" in w for w in warned)
+    assert any("terrain: terrain.tif covers 50 % of the study area" in w for w in warned)
     open_folder(app, tiny_dir)
     assert not app.error, errors(app)
     assert [plain(w.value) for w in app.warning] == warned
@@ -508,5 +508,5 @@ def test_the_datasets_warnings_are_on_the_page(app: AppTest, tiny_dir: Path, cli
 def test_a_dataset_without_warnings_states_its_terrain(app: AppTest, tiny_dir: Path) -> None:
     open_folder(app, tiny_dir)
     assert not app.warning
-    assert "Terrain: terrain (terrain.tif) covers 100 % of the study area." in [
+    assert "Terrain: terrain.tif covers 100 % of the study area." in [
         plain(c.value) for c in app.caption]

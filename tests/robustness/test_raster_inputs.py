@@ -125,9 +125,9 @@ def test_partial_terrain_is_stated_by_validate_and_info(tiny_dir: Path, cli: Cli
     _west_half(tiny_dir)
     result = cli("validate", tiny_dir)
     assert result.code == 0, result.text
-    assert "terrain (terrain.tif) covers 50 % of the study area" in result.text
+    assert "terrain: terrain.tif covers 50 % of the study area" in result.text
     assert "flat ground at 100 m" in result.text
-    assert "Terrain: terrain (terrain.tif) covers 50 %" in cli("info", tiny_dir).out
+    assert "Terrain: terrain.tif covers 50 %" in cli("info", tiny_dir).out
 
 
 def test_the_terrain_share_is_geometric(tiny_dir: Path) -> None:
@@ -137,9 +137,9 @@ def test_the_terrain_share_is_geometric(tiny_dir: Path) -> None:
     assert ds.terrain_coverage.share == pytest.approx(expected, abs=0.01)
     assert any("covers 50 %" in w for w in ds.warnings)
     # the warning is the terrain's statement, in the reader's language where one is known
-    assert ds.terrain_statement() in ds.warnings
-    assert ds.terrain_statement(language("vi")) in ds.warnings_in(language("vi"))
-    assert any("địa hình (terrain.tif) phủ 50 %" in w for w in ds.warnings_in(language("vi")))
+    assert f"terrain: {ds.terrain_statement()}" in ds.warnings
+    assert f"địa hình: {ds.terrain_statement(language('vi'))}" in ds.warnings_in(language("vi"))
+    assert any("địa hình: terrain.tif phủ 50 %" in w for w in ds.warnings_in(language("vi")))
 
 
 def test_a_full_terrain_says_so(tiny_dir: Path, cli: Cli) -> None:
