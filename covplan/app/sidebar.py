@@ -79,7 +79,7 @@ def _demo_is_open() -> bool:
     if current is None:
         return True
     size: DemoSize = "small" if settings.demo_size == "small" else "full"
-    return Path(current.path).resolve() == datasets.demo_path(size).resolve()
+    return current.path == str(datasets.demo_path(size))  # as demo_path() opened it
 
 
 def _same(text: str) -> str:

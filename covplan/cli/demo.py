@@ -106,14 +106,11 @@ def check_demo_folder(out: Path, *, overwrite: bool = False) -> None:
     covplan.errors.OutputExistsError
         ``out`` holds other files and ``overwrite`` is false.
     """
-    from covplan.errors import OutputError, OutputExistsError
+    from covplan.errors import OutputExistsError
+    from covplan.export.atomic import refuse_a_file
     from covplan.i18n import N_
 
-    if out.exists() and not out.is_dir():
-        raise OutputError(
-            N_("the output folder {out} is an existing file, not a folder. Fix: choose a "
-               "folder for the outputs (--out), new or existing, or move the file away."),
-            out=out)
+    refuse_a_file(out)
     if overwrite or not out.is_dir():
         return
     entries = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))

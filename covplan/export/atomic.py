@@ -105,6 +105,21 @@ def atomic_file(path: str | Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+def refuse_a_file(folder: Path, out: Path | None = None) -> None:
+    """Refuse an output folder that is an existing file (named as ``out``, default itself).
+
+    Raises
+    ------
+    OutputError
+        Saying so and what to do.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            N_("the output folder {out} is an existing file, not a folder. Fix: choose a "
+               "folder for the outputs (--out), new or existing, or move the file away."),
+            out=out if out is not None else folder)
+
+
 def existing_outputs(paths: Iterable[str | Path]) -> list[Path]:
     """The paths among ``paths`` that already exist, in order."""
     return [Path(p) for p in paths if Path(p).exists()]
@@ -337,11 +352,7 @@ class StagedOutputs:
     def _check_target(self) -> None:
         """Refuse an output path that is a file or lies below one."""
         target = self._target
-        if target.exists() and not target.is_dir():
-            raise OutputError(
-                N_("the output folder {out} is an existing file, not a folder. Fix: choose a "
-                   "folder for the outputs (--out), new or existing, or move the file away."),
-                out=self.out)
+        refuse_a_file(target, self.out)
         blocker = _first_existing(target)
         if not blocker.is_dir():
             raise OutputError(

@@ -6,14 +6,13 @@ import difflib
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from covplan.i18n import folded
 from covplan.schema import ALIASES
 
 
 def fold_name(name: str) -> str:
     """Lower-case, strip accents and separators so ``Site ID`` matches ``site_id``."""
-    text = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return "".join(c for c in text.lower() if c.isalnum())
+    return "".join(c for c in folded(unicodedata.normalize("NFKC", name)) if c.isalnum())
 
 
 def suggest_column(wanted: str, available: Iterable[str]) -> str | None:

@@ -127,9 +127,9 @@ def _check_tile(path: Path) -> tuple[list[Problem], int | None, tuple[int, int] 
                 N_("the tile seems truncated or is not an SRTM .hgt file: re-download it (for "
                    "example from USGS EarthExplorer) and unzip it fully."),
                 layer="terrain",
-                params={"small": small, "small_bytes": f"{small_side * small_side * 2:,}",
-                        "large": large, "large_bytes": f"{large_side * large_side * 2:,}",
-                        "size": f"{size:,}"},
+                params={"small": small, "small_bytes": Num(small_side * small_side * 2),
+                        "large": large, "large_bytes": Num(large_side * large_side * 2),
+                        "size": Num(size)},  # 2.884.802 in Vietnamese
             )
         )
     return problems, side, corner

@@ -90,6 +90,10 @@ def test_bad_tiles_are_all_reported(tmp_path: Path) -> None:
     assert "25,934,402 bytes for SRTM1" in text
     assert "found 1,000 bytes" in text
     assert "re-download" in text
+    from covplan.i18n import language
+
+    said = info.value.text(language("vi"))  # sizes written the Vietnamese way
+    assert "cần 2.884.802 byte" in said and "tệp có 1.000 byte" in said
     assert "expected an SRTM tile name such as N21E105.hgt" in text
 
 
